@@ -1,0 +1,105 @@
+/**
+ * A queue of received Buffers that hands out the next n bytes as a view when they lie in one
+ * chunk, and as one copy only when they span chunks. The shape of undici's websocket ByteParser.
+ */
+export class ByteQueue {
+  #chunks: Buffer[] = [];
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
+    }
+  }
+
+  /** Byte at offset i from the front, without consuming. Caller checks `length` first. */
+  peekByte(i: number): number {
+    for (const c of this.#chunks) {
+      if (i < c.length) return c[i]!;
+      i -= c.length;
+    }
+    throw new RangeError('peekByte past end of queue');
+  }
+
+  /** Next n bytes without consuming them (a view when possible). Caller checks `length` first. */
+  peek(n: number): Buffer {
+    const first = this.#chunks[0];
+    if (first !== undefined && first.length >= n) return first.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let off = 0;
+    for (const c of this.#chunks) {
+      if (off >= n) break;
+      off += c.copy(out, off, 0, Math.min(c.length, n - off));
+    }
+    return out;
+  }
+
+  /** Next n bytes: a view if they lie in one chunk, else one copy. Caller checks `length` first. */
+  consume(n: number): Buffer {
+    if (n > this.#length) throw new RangeError(`consume(${n}) with ${this.#length} bytes queued`);
+    if (n === 0) return Buffer.alloc(0);
+    const first = this.#chunks[0]!;
+    this.#length -= n;
+    if (first.length > n) {
+      this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    if (first.length === n) {
+      this.#chunks.shift();
+      return first;
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let off = 0; off < n; ) {
+      const c = this.#chunks[0]!;
+      const take = Math.min(c.length, n - off);
+      c.copy(out, off, 0, take);
+      off += take;
+      if (take === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(take);
+    }
+    return out;
+  }
+
+  /** Drops n bytes without returning them. */
+  skip(n: number): void {
+    if (n > this.#length) throw new RangeError(`skip(${n}) with ${this.#length} bytes queued`);
+    this.#length -= n;
+    while (n > 0) {
+      const c = this.#chunks[0]!;
+      if (c.length <= n) {
+        n -= c.length;
+        this.#chunks.shift();
+      } else {
+        this.#chunks[0] = c.subarray(n);
+        n = 0;
+      }
+    }
+  }
+
+  /** Index of byte value `b` at or after `from`, searching at most `limit` bytes; -1 if absent. */
+  indexOf(b: number, from = 0, limit = Infinity): number {
+    let base = 0;
+    const end = Math.min(this.#length, from + limit);
+    for (const c of this.#chunks) {
+      if (base >= end) break;
+      if (from < base + c.length) {
+        const start = Math.max(0, from - base);
+        const stop = Math.min(c.length, end - base);
+        const idx = c.subarray(start, stop).indexOf(b);
+        if (idx >= 0) return base + start + idx;
+      }
+      base += c.length;
+    }
+    return -1;
+  }
+
+  clear(): void {
+    this.#chunks = [];
+    this.#length = 0;
+  }
+}

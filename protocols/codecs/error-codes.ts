@@ -1,0 +1,7 @@
+/** Error codes of protocols/codecs; every code is listed in docs/errors.md. */
+export const CODEC_ERROR_CODES = [
+  'CODEC_BITSTREAM_TRUNCATED',
+  'CODEC_BITSTREAM_INVALID',
+] as const;
+
+export type CodecErrorCode = (typeof CODEC_ERROR_CODES)[number];
