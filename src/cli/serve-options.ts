@@ -1,0 +1,128 @@
+import { Option, type Command } from 'commander';
+import { isLogLevel, type LogLevel } from '../log/logger.ts';
+
+export const ROLES = ['slave', 'master', 'compressor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The validated options of `cupola serve`: flags, then CUPOLA_* environment, then defaults. */
+export interface ServeOptions {
+  readonly role: Role;
+  /** Address the listeners bind. */
+  readonly host: string;
+  /** Host name put in advertised URLs (port forwarding / NAT). Defaults to the bound host. */
+  readonly advertiseHost: string | undefined;
+  readonly rtmpPort: number;
+  readonly rtspPort: number;
+  readonly compressedRtspPort: number;
+  readonly apiPort: number;
+  readonly dataDir: string;
+  readonly config: string | undefined;
+  readonly mongoUrl: string | undefined;
+  readonly upstream: readonly string[];
+  readonly compress: boolean;
+  readonly logLevel: LogLevel;
+  readonly apiToken: string | undefined;
+}
+
+interface FlagSpec {
+  readonly flags: string;
+  readonly env: string;
+  readonly description: string;
+  readonly defaultValue?: string | boolean;
+  readonly choices?: readonly string[];
+}
+
+/** Every serve flag with its environment variable; docs/configuration.md lists the same table. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { flags: '--role <role>', env: 'CUPOLA_ROLE', description: 'what this node runs', defaultValue: 'slave', choices: ROLES },
+  { flags: '--host <addr>', env: 'CUPOLA_HOST', description: 'address every listener binds', defaultValue: '0.0.0.0' },
+  { flags: '--advertise-host <host>', env: 'CUPOLA_ADVERTISE_HOST', description: 'host name used in advertised URLs (default: the machine host name)' },
+  { flags: '--rtmp-port <port>', env: 'CUPOLA_RTMP_PORT', description: 'RTMP ingest + play (Factory 1); 0 = any free port', defaultValue: '1935' },
+  { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
+  { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
+  { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
+  { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
+  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON config file used as the embedded store (default: DATA_DIR/config.json)' },
+  { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
+  { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
+  { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
+  { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
+  { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
+];
+
+export function addServeFlags(cmd: Command): Command {
+  for (const f of SERVE_FLAGS) {
+    const opt = new Option(f.flags, `${f.description} [env ${f.env}]`);
+    if (f.choices) opt.choices(f.choices);
+    if (f.defaultValue !== undefined && typeof f.defaultValue === 'string') opt.default(f.defaultValue);
+    cmd.addOption(opt);
+  }
+  return cmd;
+}
+
+function parsePort(name: string, raw: unknown): number {
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
+  return n;
+}
+
+/**
+ * Merges parsed flags with the environment: a flag given on the command line wins, then CUPOLA_*,
+ * then the default. `sources` tells which options came from the command line.
+ */
+export function resolveServeOptions(
+  flags: Record<string, unknown>,
+  fromCli: (key: string) => boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeOptions {
+  const pick = (key: string, envName: string): unknown => {
+    if (fromCli(key)) return flags[key];
+    const e = env[envName];
+    if (e !== undefined && e !== '') return e;
+    return flags[key];
+  };
+  const role = String(pick('role', 'CUPOLA_ROLE'));
+  if (!(ROLES as readonly string[]).includes(role)) throw new Error(`--role: "${role}" is not one of ${ROLES.join(', ')}`);
+  const logLevel = String(pick('logLevel', 'CUPOLA_LOG_LEVEL'));
+  if (!isLogLevel(logLevel)) throw new Error(`--log-level: "${logLevel}" is not a log level`);
+  const upstreamRaw = pick('upstream', 'CUPOLA_UPSTREAM');
+  const upstream = Array.isArray(upstreamRaw)
+    ? upstreamRaw.map(String)
+    : typeof upstreamRaw === 'string'
+      ? upstreamRaw.split(',').map((s) => s.trim()).filter(Boolean)
+      : [];
+  for (const u of upstream) {
+    try {
+      const url = new URL(u);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new Error(`--upstream: "${u}" is not an http:// URL of a Cupola API`);
+    }
+  }
+  const noCompressEnv = env.CUPOLA_NO_COMPRESS;
+  const compress = fromCli('compress')
+    ? flags.compress !== false
+    : noCompressEnv !== undefined && noCompressEnv !== ''
+      ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
+      : true;
+  const optional = (key: string, envName: string): string | undefined => {
+    const v = pick(key, envName);
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  return {
+    role: role as Role,
+    host: String(pick('host', 'CUPOLA_HOST')),
+    advertiseHost: optional('advertiseHost', 'CUPOLA_ADVERTISE_HOST'),
+    rtmpPort: parsePort('--rtmp-port', pick('rtmpPort', 'CUPOLA_RTMP_PORT')),
+    rtspPort: parsePort('--rtsp-port', pick('rtspPort', 'CUPOLA_RTSP_PORT')),
+    compressedRtspPort: parsePort('--compressed-rtsp-port', pick('compressedRtspPort', 'CUPOLA_COMPRESSED_RTSP_PORT')),
+    apiPort: parsePort('--api-port', pick('apiPort', 'CUPOLA_API_PORT')),
+    dataDir: String(pick('dataDir', 'CUPOLA_DATA_DIR')),
+    config: optional('config', 'CUPOLA_CONFIG'),
+    mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
+    upstream,
+    compress,
+    logLevel,
+    apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
+  };
+}

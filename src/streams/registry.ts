@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events';
+import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
+import { DEFAULT_GOP_LIMITS, type GopCacheLimits } from './gop-cache.ts';
+import { normalizeStreamPath } from './path.ts';
+import { Stream } from './stream.ts';
+import {
+  PublishRejectedError,
+  type FactoryName,
+  type PublishAuthorizer,
+  type PublisherInfo,
+} from './types.ts';
+
+export interface StreamRegistryOptions {
+  /** Checks publish keys and known cameras; throws PublishRejectedError to refuse. Default: allow. */
+  readonly authorize?: PublishAuthorizer;
+  /**
+   * How long a stream whose publisher left keeps its readers waiting for a new publisher before
+   * they are closed. Defaults to 15 000 ms.
+   */
+  readonly unpublishedGraceMs?: number;
+  readonly gopLimits?: GopCacheLimits;
+  readonly now?: () => number;
+}
+
+/** The publisher's handle on its stream. Methods are no-ops once closed. */
+export interface Publication {
+  readonly stream: Stream;
+  readonly closed: boolean;
+  setDescription(desc: StreamDescription): void;
+  setMetadata(meta: Readonly<Record<string, unknown>>): void;
+  pushFrame(frame: Frame): void;
+  close(): void;
+}
+
+export interface StreamRegistryEvents {
+  /** A publication became playable (its first description arrived). */
+  'stream.up': [stream: Stream];
+  /** A playable publication ended. */
+  'stream.down': [stream: Stream];
+  /** The description of a live stream changed (codec or resolution). */
+  'stream.changed': [stream: Stream];
+}
+
+/**
+ * The streams of one factory, keyed by path. One publisher per path; readers attach to a Stream
+ * through its outputs. The only owner of Stream objects.
+ */
+export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
+  readonly factory: FactoryName;
+  #streams = new Map<string, Stream>();
+  #graceTimers = new Map<string, NodeJS.Timeout>();
+  #authorize: PublishAuthorizer;
+  #graceMs: number;
+  #gopLimits: GopCacheLimits;
+  #now: () => number;
+  #closed = false;
+
+  constructor(factory: FactoryName, options: StreamRegistryOptions = {}) {
+    super();
+    this.factory = factory;
+    this.#authorize = options.authorize ?? (() => {});
+    this.#graceMs = options.unpublishedGraceMs ?? 15_000;
+    this.#gopLimits = options.gopLimits ?? DEFAULT_GOP_LIMITS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(path: string): Stream | undefined {
+    return this.#streams.get(path);
+  }
+
+  list(): Stream[] {
+    return [...this.#streams.values()];
+  }
+
+  /** Streams that have a publisher and a description. */
+  live(): Stream[] {
+    return this.list().filter((s) => s.live);
+  }
+
+  /**
+   * Takes `path` for a publisher. Throws PublishRejectedError when the path is invalid, taken by a
+   * live publisher, or refused by the authorizer (bad key, unknown camera).
+   */
+  publish(rawPath: string, publisher: PublisherInfo): Publication {
+    if (this.#closed) throw new PublishRejectedError('disabled', 'server is shutting down');
+    const path = normalizeStreamPath(rawPath);
+    if (path === null) throw new PublishRejectedError('bad-path', `invalid stream path "${rawPath.slice(0, 100)}"`);
+    const existing = this.#streams.get(path);
+    if (existing?.publisher) {
+      throw new PublishRejectedError('path-busy', `stream ${path} is already being published by ${existing.publisher.remote}`);
+    }
+    this.#authorize(path, publisher);
+    const stream = existing ?? new Stream(path, this.factory, this.#now, this.#gopLimits);
+    this.#streams.set(path, stream);
+    this.#cancelGrace(path);
+    stream.attachPublisher(publisher);
+    return this.#publication(stream);
+  }
+
+  /** Ends every stream and closes every reader (shutdown). */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#graceTimers.values()) clearTimeout(t);
+    this.#graceTimers.clear();
+    for (const s of this.#streams.values()) s.end();
+    this.#streams.clear();
+  }
+
+  #publication(stream: Stream): Publication {
+    let closed = false;
+    let up = false;
+    const registry = this;
+    return {
+      stream,
+      get closed() {
+        return closed;
+      },
+      setDescription(desc) {
+        if (closed) return;
+        stream.setDescription(desc);
+        if (!up) {
+          up = true;
+          registry.emit('stream.up', stream);
+        } else registry.emit('stream.changed', stream);
+      },
+      setMetadata(meta) {
+        if (!closed) stream.setMetadata(meta);
+      },
+      pushFrame(frame) {
+        if (!closed) stream.pushFrame(frame);
+      },
+      close() {
+        if (closed) return;
+        closed = true;
+        stream.detachPublisher();
+        if (up) registry.emit('stream.down', stream);
+        registry.#scheduleRemoval(stream);
+      },
+    };
+  }
+
+  #scheduleRemoval(stream: Stream): void {
+    if (this.#closed) return;
+    if (stream.subscriberCount === 0) {
+      this.#remove(stream);
+      return;
+    }
+    this.#cancelGrace(stream.path);
+    const timer = setTimeout(() => {
+      this.#graceTimers.delete(stream.path);
+      if (stream.publisher === null) this.#remove(stream);
+    }, this.#graceMs);
+    timer.unref();
+    this.#graceTimers.set(stream.path, timer);
+  }
+
+  #remove(stream: Stream): void {
+    if (this.#streams.get(stream.path) === stream) this.#streams.delete(stream.path);
+    stream.end();
+  }
+
+  #cancelGrace(path: string): void {
+    const t = this.#graceTimers.get(path);
+    if (t !== undefined) {
+      clearTimeout(t);
+      this.#graceTimers.delete(path);
+    }
+  }
+}
