@@ -6,17 +6,11 @@
  */
 import type { StreamDescription, TrackKind } from '../protocols/media/frame.ts';
 
-/** Software encoders (libx264/libx265) and hardware encoders ffmpeg may offer on the host. */
-export const COMPRESSION_CODECS = [
-  'h264',
-  'h265',
-  'h264_vaapi',
-  'hevc_vaapi',
-  'h264_nvenc',
-  'hevc_nvenc',
-  'h264_qsv',
-  'hevc_qsv',
-] as const;
+/**
+ * Encoders the bundled ffmpeg offers: software libx264 ('h264') and libx265 ('h265'), and VAAPI
+ * hardware encoders (Intel/AMD GPUs, need /dev/dri/renderD128).
+ */
+export const COMPRESSION_CODECS = ['h264', 'h265', 'h264_vaapi', 'hevc_vaapi'] as const;
 export type CompressionCodec = (typeof COMPRESSION_CODECS)[number];
 
 export const AUDIO_MODES = ['copy', 'aac', 'drop'] as const;
