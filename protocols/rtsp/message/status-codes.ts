@@ -1,0 +1,63 @@
+/** RTSP status codes used by Cupola (RFC 2326 §7.1.1) and their reason phrases. */
+export const RtspStatus = {
+  Ok: 200,
+  MovedPermanently: 301,
+  Found: 302,
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  NotAcceptable: 406,
+  RequestTimeout: 408,
+  RequestEntityTooLarge: 413,
+  UnsupportedMediaType: 415,
+  ParameterNotUnderstood: 451,
+  NotEnoughBandwidth: 453,
+  SessionNotFound: 454,
+  MethodNotValidInThisState: 455,
+  HeaderFieldNotValid: 456,
+  InvalidRange: 457,
+  AggregateOperationNotAllowed: 459,
+  OnlyAggregateOperationAllowed: 460,
+  UnsupportedTransport: 461,
+  InternalServerError: 500,
+  NotImplemented: 501,
+  ServiceUnavailable: 503,
+  VersionNotSupported: 505,
+  OptionNotSupported: 551,
+} as const;
+export type RtspStatusCode = (typeof RtspStatus)[keyof typeof RtspStatus];
+
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  301: 'Moved Permanently',
+  302: 'Moved Temporarily',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  451: 'Parameter Not Understood',
+  453: 'Not Enough Bandwidth',
+  454: 'Session Not Found',
+  455: 'Method Not Valid in This State',
+  456: 'Header Field Not Valid for Resource',
+  457: 'Invalid Range',
+  459: 'Aggregate Operation Not Allowed',
+  460: 'Only Aggregate Operation Allowed',
+  461: 'Unsupported Transport',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  505: 'RTSP Version Not Supported',
+  551: 'Option Not Supported',
+};
+
+export function reasonPhrase(statusCode: number): string {
+  return REASONS[statusCode] ?? 'Unknown';
+}
