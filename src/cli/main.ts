@@ -1,0 +1,32 @@
+/**
+ * `cupola` command line. `serve` runs a node; the other commands are clients of a running node's
+ * API or of a stream URL.
+ */
+import { Command } from 'commander';
+import { addServeFlags, resolveServeOptions } from './serve-options.ts';
+import { createLogger } from '../log/logger.ts';
+import { runServe } from './serve.ts';
+
+const program = new Command();
+program
+  .name('cupola')
+  .description('Streaming server for camera sites: RTMP ingest, RTSP/RTMP serving, compression, replication.')
+  .showHelpAfterError();
+
+addServeFlags(
+  program
+    .command('serve')
+    .description('run a node: slave (cameras + both factories), master (replicates a slave) or compressor'),
+).action(async (flags: Record<string, unknown>, cmd: Command) => {
+  let options;
+  try {
+    options = resolveServeOptions(flags, (key) => cmd.getOptionValueSource(key) === 'cli');
+  } catch (err) {
+    process.stderr.write(`cupola serve: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(options.logLevel);
+  process.exit(await runServe(options, log));
+});
+
+await program.parseAsync(process.argv);

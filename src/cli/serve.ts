@@ -1,0 +1,37 @@
+import type { Logger } from '../log/logger.ts';
+import { startNode } from '../main.ts';
+import type { ServeOptions } from './serve-options.ts';
+
+/**
+ * Runs a node until SIGINT/SIGTERM, then shuts it down gracefully. Prints the one-line JSON
+ * `listening` announcement on stdout once every listener is bound. Returns the exit code.
+ */
+export async function runServe(options: ServeOptions, log: Logger): Promise<number> {
+  let node;
+  try {
+    node = await startNode(options, log);
+  } catch (err) {
+    log.error('start-up failed', { err: (err as Error).message });
+    process.stderr.write(`cupola serve: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports })}\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info('shutting down', { signal });
+  const hardStop = setTimeout(() => {
+    log.error('graceful shutdown took too long; exiting');
+    process.exit(1);
+  }, 15_000);
+  hardStop.unref();
+  try {
+    await node.close();
+  } catch (err) {
+    log.error('error during shutdown', { err: (err as Error).message });
+    return 1;
+  }
+  log.info('stopped');
+  return 0;
+}

@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamRegistry } from '../../../../src/streams/registry.ts';
+import { PublishRejectedError, type FrameSink } from '../../../../src/streams/types.ts';
+import type { Frame, StreamDescription } from '../../../../protocols/media/frame.ts';
+
+const desc: StreamDescription = { video: { codec: 'h264', width: 320, height: 240 } };
+const video = (dts: number, keyframe = false): Frame => ({ track: 'video', dts, pts: dts, keyframe, payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]) });
+const audio = (dts: number): Frame => ({ track: 'audio', dts, pts: dts, keyframe: true, payload: Buffer.from([1, 2]) });
+
+function recorder(): FrameSink & { frames: Frame[]; descs: StreamDescription[]; ended: number; gone: number } {
+  const r = {
+    frames: [] as Frame[],
+    descs: [] as StreamDescription[],
+    ended: 0,
+    gone: 0,
+    onDescription: (d: StreamDescription) => void r.descs.push(d),
+    onFrame: (f: Frame) => void r.frames.push(f),
+    onPublisherGone: () => void r.gone++,
+    onEnd: () => void r.ended++,
+  };
+  return r;
+}
+
+test('one publisher per path: a second publisher on a live path is refused as path-busy', () => {
+  const reg = new StreamRegistry('raw');
+  const pub = reg.publish('site1/cam1', { kind: 'rtmp', remote: 'a' });
+  assert.throws(
+    () => reg.publish('site1/cam1', { kind: 'rtmp', remote: 'b' }),
+    (err: unknown) => err instanceof PublishRejectedError && err.reason === 'path-busy',
+  );
+  pub.close();
+  const again = reg.publish('site1/cam1', { kind: 'rtmp', remote: 'b' });
+  assert.equal(again.stream.publisher?.remote, 'b');
+  reg.close();
+});
+
+test('invalid paths are refused as bad-path', () => {
+  const reg = new StreamRegistry('raw');
+  for (const p of ['', '/', '../x', 'a/b/c/d', 'a b/c', `${'x'.repeat(70)}/c`]) {
+    assert.throws(() => reg.publish(p, { kind: 'rtmp', remote: 'a' }), (e: unknown) => e instanceof PublishRejectedError && e.reason === 'bad-path', p);
+  }
+  assert.equal(reg.publish('/site1/cam1/', { kind: 'rtmp', remote: 'a' }).stream.path, 'site1/cam1');
+  reg.close();
+});
+
+test('the authorizer can refuse a publisher, and then no stream is created', () => {
+  const reg = new StreamRegistry('raw', {
+    authorize: (_path, p) => {
+      if (p.key !== 'secret') throw new PublishRejectedError('bad-key', 'wrong publish key');
+    },
+  });
+  assert.throws(() => reg.publish('site1/cam1', { kind: 'rtmp', remote: 'a', key: 'nope' }), /wrong publish key/);
+  assert.equal(reg.get('site1/cam1'), undefined);
+  assert.ok(reg.publish('site1/cam1', { kind: 'rtmp', remote: 'a', key: 'secret' }));
+  reg.close();
+});
+
+test('stream.up fires on the first description and stream.down on close', () => {
+  const reg = new StreamRegistry('raw');
+  const events: string[] = [];
+  reg.on('stream.up', (s) => events.push(`up:${s.path}`));
+  reg.on('stream.down', (s) => events.push(`down:${s.path}`));
+  reg.on('stream.changed', (s) => events.push(`changed:${s.path}`));
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  assert.deepEqual(events, []);
+  pub.setDescription(desc);
+  pub.setDescription({ video: { codec: 'h264', width: 640, height: 480 } });
+  pub.close();
+  pub.close();
+  assert.deepEqual(events, ['up:s/c', 'changed:s/c', 'down:s/c']);
+  assert.equal(reg.get('s/c'), undefined, 'a stream nobody reads is removed at once');
+  reg.close();
+});
+
+test('a new subscriber starts at the latest keyframe, with audio in between, after the description', () => {
+  const reg = new StreamRegistry('raw');
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  pub.setDescription(desc);
+  pub.pushFrame(video(0, true));
+  pub.pushFrame(video(40));
+  pub.pushFrame(video(80, true));
+  pub.pushFrame(audio(90));
+  pub.pushFrame(video(120));
+  const r = recorder();
+  pub.stream.subscribe(r);
+  assert.equal(r.descs.length, 1);
+  assert.deepEqual(r.frames.map((f) => f.dts), [80, 90, 120]);
+  assert.equal(r.frames[0]!.keyframe, true);
+  pub.pushFrame(video(160));
+  assert.deepEqual(r.frames.map((f) => f.dts), [80, 90, 120, 160]);
+  reg.close();
+  assert.equal(r.ended, 1);
+});
+
+test('frames before any description are not forwarded (nobody could decode them)', () => {
+  const reg = new StreamRegistry('raw');
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  const r = recorder();
+  pub.stream.subscribe(r);
+  pub.pushFrame(video(0, true));
+  assert.equal(r.frames.length, 0);
+  reg.close();
+});
+
+test('readers survive a republish and timestamps never go backwards (rebased)', () => {
+  let now = 1000;
+  const reg = new StreamRegistry('raw', { now: () => now, unpublishedGraceMs: 60_000 });
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  pub.setDescription(desc);
+  const r = recorder();
+  pub.stream.subscribe(r);
+  pub.pushFrame(video(5000, true));
+  pub.pushFrame(video(5040));
+  pub.close();
+  assert.equal(r.gone, 1);
+  assert.ok(reg.get('s/c'), 'stream kept for its readers during the grace period');
+  now += 500;
+  const pub2 = reg.publish('s/c', { kind: 'rtmp', remote: 'b' });
+  pub2.setDescription(desc);
+  pub2.pushFrame(video(0, true));
+  pub2.pushFrame(video(40));
+  const dts = r.frames.map((f) => f.dts);
+  for (let i = 1; i < dts.length; i++) assert.ok(dts[i]! > dts[i - 1]!, `dts ${dts.join(',')} must increase`);
+  assert.equal(dts[2], 5080);
+  reg.close();
+});
+
+test('a stream whose publisher left is removed after the grace period, ending its readers', async () => {
+  const reg = new StreamRegistry('raw', { unpublishedGraceMs: 20 });
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  pub.setDescription(desc);
+  const r = recorder();
+  pub.stream.subscribe(r);
+  pub.close();
+  assert.equal(r.ended, 0);
+  await new Promise((res) => setTimeout(res, 60));
+  assert.equal(r.ended, 1);
+  assert.equal(reg.get('s/c'), undefined);
+  reg.close();
+});
+
+test('stats count bytes and frames in, and reader counts per protocol', () => {
+  const reg = new StreamRegistry('raw');
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  pub.setDescription(desc);
+  pub.pushFrame(video(0, true));
+  pub.pushFrame(audio(10));
+  assert.equal(pub.stream.stats.framesIn, 2);
+  assert.equal(pub.stream.stats.bytesIn, 7);
+  const release = pub.stream.addReader('rtsp');
+  pub.stream.addReader('rtmp');
+  assert.equal(pub.stream.readerCount(), 2);
+  release();
+  release();
+  assert.equal(pub.stream.readerCount('rtsp'), 0);
+  assert.equal(pub.stream.readerCount('rtmp'), 1);
+  reg.close();
+});
