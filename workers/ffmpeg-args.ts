@@ -1,0 +1,158 @@
+/**
+ * ffmpeg command lines for one camera's compression: pure, so every profile's arguments are tested
+ * without spawning anything. Targets the bundled ffmpeg 4.1 (@ffmpeg-installer/ffmpeg).
+ */
+import type { CompressionCodec, CompressionOutput, CompressionProfile } from './messages.ts';
+
+/** File descriptor ffmpeg writes `-progress` blocks to (a pipe set up by the supervisor). */
+export const PROGRESS_FD = 3;
+
+/** VAAPI render node used by the *_vaapi encoders. */
+export const VAAPI_DEVICE = '/dev/dri/renderD128';
+
+/** Default AAC bitrate when a profile re-encodes audio (kbit/s). */
+export const DEFAULT_AUDIO_BITRATE_KBPS = 64;
+
+export interface FfmpegArgsOptions {
+  /** What ffmpeg reads: the camera's Factory 1 RTSP URL (any ffmpeg input in tests). */
+  readonly inputUrl: string;
+  /** Input options before `-i`. Defaults to `-rtsp_transport tcp` for rtsp:// URLs, none otherwise. */
+  readonly inputArgs?: readonly string[];
+  readonly profile: CompressionProfile;
+  readonly output: CompressionOutput;
+}
+
+/** Container ffmpeg writes to the worker's pipe: FLV cannot carry HEVC in ffmpeg 4.1, MPEG-TS can. */
+export type PipeContainer = 'flv' | 'mpegts';
+
+export function isHevc(codec: CompressionCodec): boolean {
+  return codec === 'h265' || codec === 'hevc_vaapi';
+}
+
+export function isVaapi(codec: CompressionCodec): boolean {
+  return codec === 'h264_vaapi' || codec === 'hevc_vaapi';
+}
+
+export function pipeContainer(codec: CompressionCodec): PipeContainer {
+  return isHevc(codec) ? 'mpegts' : 'flv';
+}
+
+/** ffmpeg encoder name for a profile codec. */
+export function encoderName(codec: CompressionCodec): string {
+  switch (codec) {
+    case 'h264':
+      return 'libx264';
+    case 'h265':
+      return 'libx265';
+    case 'h264_vaapi':
+    case 'hevc_vaapi':
+      return codec;
+    default:
+      return assertNeverCodec(codec);
+  }
+}
+
+/**
+ * The `-vf` chain: frame rate first (fewer frames to scale), then scale keeping the aspect when only
+ * one side is set (`-2` keeps it and rounds to an even size, which 4:2:0 needs), then the pixel
+ * format the encoder takes (VAAPI: nv12 uploaded to the GPU).
+ */
+export function videoFilter(profile: CompressionProfile): string {
+  const parts: string[] = [];
+  if (profile.fps !== undefined) parts.push(`fps=${profile.fps}`);
+  const { width, height } = profile;
+  if (width !== undefined || height !== undefined) {
+    parts.push(`scale=${width ?? -2}:${height ?? -2}`);
+  }
+  if (isVaapi(profile.codec)) parts.push('format=nv12', 'hwupload');
+  else parts.push('format=yuv420p');
+  return parts.join(',');
+}
+
+function defaultInputArgs(inputUrl: string): string[] {
+  return /^rtsps?:\/\//i.test(inputUrl) ? ['-rtsp_transport', 'tcp'] : [];
+}
+
+function videoEncoderArgs(profile: CompressionProfile): string[] {
+  const g = String(profile.gopFrames);
+  const rate = [
+    '-b:v', `${profile.bitrateKbps}k`,
+    '-maxrate', `${profile.maxrateKbps}k`,
+    '-bufsize', `${profile.bufsizeKbps}k`,
+    '-g', g,
+  ];
+  const tune = profile.tune !== '' ? ['-tune', profile.tune] : [];
+  switch (profile.codec) {
+    case 'h264':
+      // scenecut=0: keyframes exactly every gopFrames, so readers joining mid-stream wait at most one GOP
+      // and the GOP cache stays bounded.
+      return ['-c:v', 'libx264', '-preset', profile.preset, ...tune, ...rate,
+        '-keyint_min', g, '-x264-params', 'scenecut=0:open_gop=0'];
+    case 'h265':
+      // repeat-headers: VPS/SPS/PPS before every keyframe (MPEG-TS has no global header).
+      return ['-c:v', 'libx265', '-preset', profile.preset, ...tune, ...rate,
+        '-x265-params', `keyint=${g}:min-keyint=${g}:scenecut=0:open-gop=0:repeat-headers=1:log-level=warning`];
+    case 'h264_vaapi':
+    case 'hevc_vaapi':
+      // No presets/tunes on VAAPI; no B-frames for the lowest latency.
+      return ['-c:v', profile.codec, ...rate, '-bf', '0'];
+    default:
+      return assertNeverCodec(profile.codec);
+  }
+}
+
+function audioArgs(profile: CompressionProfile): string[] {
+  switch (profile.audio) {
+    case 'drop':
+      return ['-an'];
+    case 'copy':
+      return ['-map', '0:a:0?', '-c:a', 'copy'];
+    case 'aac':
+      return ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', `${profile.audioBitrateKbps ?? DEFAULT_AUDIO_BITRATE_KBPS}k`];
+    default: {
+      const never: never = profile.audio;
+      throw new Error(`unknown audio mode ${String(never)}`);
+    }
+  }
+}
+
+function outputArgs(profile: CompressionProfile, output: CompressionOutput): string[] {
+  switch (output.kind) {
+    case 'frames':
+      return pipeContainer(profile.codec) === 'flv'
+        ? ['-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']
+        : ['-f', 'mpegts', 'pipe:1'];
+    case 'push':
+      return ['-f', 'rtsp', '-rtsp_transport', 'tcp', output.url];
+    default: {
+      const never: never = output;
+      throw new Error(`unknown output ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The full argument list (without the ffmpeg path). `-nostdin`: ffmpeg 4.1 does not exit when its
+ * stdin reaches EOF (it only reacts to 'q'), so stdin cannot be the parent-death signal; the
+ * supervisor's watchdog wrapper (see supervisor.ts) kills ffmpeg instead, and ffmpeg must not read
+ * the watchdog's pipe.
+ */
+export function buildFfmpegArgs(options: FfmpegArgsOptions): string[] {
+  const { profile } = options;
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning',
+    '-progress', `pipe:${PROGRESS_FD}`,
+    ...(isVaapi(profile.codec) ? ['-vaapi_device', VAAPI_DEVICE] : []),
+    ...(options.inputArgs ?? defaultInputArgs(options.inputUrl)),
+    '-i', options.inputUrl,
+    '-map', '0:v:0',
+    '-vf', videoFilter(profile),
+    ...videoEncoderArgs(profile),
+    ...audioArgs(profile),
+    ...outputArgs(profile, options.output),
+  ];
+}
+
+function assertNeverCodec(codec: never): never {
+  throw new Error(`unknown codec ${String(codec)}`);
+}
