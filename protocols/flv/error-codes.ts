@@ -1,5 +1,17 @@
 /** Error codes of protocols/flv; every code is listed in docs/errors.md. */
 export const FLV_ERROR_CODES = [
+  'FLV_HEADER_INVALID',
+  'FLV_TAG_TOO_LARGE',
+  'FLV_TAG_TYPE_INVALID',
+  'FLV_PREVIOUS_TAG_SIZE_MISMATCH',
+  'FLV_VIDEO_TAG_TRUNCATED',
+  'FLV_VIDEO_PACKET_TYPE_INVALID',
+  'FLV_VIDEO_CODEC_UNSUPPORTED',
+  'FLV_AUDIO_TAG_TRUNCATED',
+  'FLV_AUDIO_PACKET_TYPE_INVALID',
+  'FLV_AUDIO_CODEC_UNSUPPORTED',
+  'FLV_AVC_CONFIG_INVALID',
+  'FLV_HEVC_CONFIG_INVALID',
 ] as const;
 
 export type FlvErrorCode = (typeof FLV_ERROR_CODES)[number];

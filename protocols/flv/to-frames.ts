@@ -1,0 +1,219 @@
+/**
+ * FlvToFrames: FLV tags (from an RTMP publisher or an FLV byte stream) to internal Frames, keeping
+ * the codec state between tags: decoder configuration, NAL unit length size, AAC config, metadata.
+ */
+import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../media/frame.ts';
+import { ProtocolError } from '../errors.ts';
+import { isKeyframeNalu, isParameterSetNalu, h264NaluType, h265NaluType, H264NaluType, H265NaluType } from '../codecs/nalu.ts';
+import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.ts';
+import { decodeAmf0 } from '../rtmp/amf0/amf0-decoder.ts';
+import { isAmfObject } from '../rtmp/amf0/amf-value.ts';
+import type { AmfObject } from '../rtmp/amf0/amf-value.ts';
+import { FlvTagType } from './constants.ts';
+import { parseVideoTagBody } from './video-tag.ts';
+import { parseAudioTagBody } from './audio-tag.ts';
+import { forEachNaluHeader, toFourByteLengths } from './nalu-lengths.ts';
+import { videoTrackFromConfig, videoTrackFromParameterSets } from './video-track.ts';
+
+export interface FlvToFramesResult {
+  /** The whole new description, present when this tag changed it. */
+  readonly description?: StreamDescription;
+  /** onMetaData (plain tag or RTMP `@setDataFrame`), present when this tag carried it. */
+  readonly metadata?: AmfObject;
+  readonly frames: Frame[];
+}
+
+const NOTHING: FlvToFramesResult = Object.freeze({ frames: [] });
+
+export class FlvToFrames {
+  #video: VideoTrackInfo | undefined;
+  #videoConfig: Buffer | undefined;
+  #lengthSize = 4;
+  #audio: AudioTrackInfo | undefined;
+  #audioConfig: Buffer | undefined;
+  #metadata: AmfObject | undefined;
+  #lastRawTs: number | undefined;
+  #tsMs = 0;
+  /** Frames that arrived before their codec configuration or were corrupt. */
+  droppedFrames = 0;
+  /** Tags of codecs or kinds we do not carry (unsupported audio, command frames, cue points). */
+  ignoredTags = 0;
+
+  get description(): StreamDescription {
+    return describe(this.#video, this.#audio);
+  }
+
+  get metadata(): AmfObject | undefined {
+    return this.#metadata;
+  }
+
+  /** Feeds one tag (`type` is FlvTagType). Throws ProtocolError on a malformed body. */
+  pushTag(type: number, timestampMs: number, body: Buffer): FlvToFramesResult {
+    const dts = this.#unwrap(timestampMs);
+    switch (type) {
+      case FlvTagType.Video:
+        return this.#onVideoTag(dts, body);
+      case FlvTagType.Audio:
+        return this.#onAudioTag(dts, body);
+      case FlvTagType.Script:
+        return this.#onScriptTag(body);
+      default:
+        this.ignoredTags++;
+        return NOTHING;
+    }
+  }
+
+  /** RTMP/FLV timestamps are 32-bit ms and wrap after ~49.7 days: keep a continuous clock. */
+  #unwrap(ts: number): number {
+    if (this.#lastRawTs === undefined) this.#tsMs = ts;
+    else this.#tsMs += (ts - this.#lastRawTs) | 0;
+    this.#lastRawTs = ts;
+    return this.#tsMs;
+  }
+
+  #changed(): FlvToFramesResult {
+    return { description: this.description, frames: [] };
+  }
+
+  #onVideoTag(dts: number, body: Buffer): FlvToFramesResult {
+    const tag = parseVideoTagBody(body);
+    switch (tag.kind) {
+      case 'ignored':
+      case 'sequence-end':
+        this.ignoredTags++;
+        return NOTHING;
+      case 'unsupported':
+        throw new ProtocolError('FLV_VIDEO_CODEC_UNSUPPORTED', `video codec ${tag.codec} is not supported`);
+      case 'sequence-start': {
+        if (tag.config.length === 0) return NOTHING; // some encoders send an empty one when stopping
+        if (this.#videoConfig !== undefined && this.#video?.codec === tag.codec && this.#videoConfig.equals(tag.config)) {
+          return NOTHING; // repeated before every keyframe by some encoders
+        }
+        const parsed = videoTrackFromConfig(tag.codec, tag.config);
+        this.#videoConfig = Buffer.from(tag.config);
+        this.#lengthSize = parsed.lengthSize;
+        this.#video = withMetadataFps(parsed.track, this.#metadata);
+        return this.#changed();
+      }
+      case 'coded-frame':
+        return this.#videoFrame(tag.codec, dts, tag.cts, tag.keyframe, tag.data);
+    }
+  }
+
+  #videoFrame(codec: VideoCodec, dts: number, cts: number, flvKeyframe: boolean, data: Buffer): FlvToFramesResult {
+    const payload = toFourByteLengths(data, this.#video?.codec === codec ? this.#lengthSize : 4);
+    if (payload === null || payload.length === 0) {
+      this.droppedFrames++;
+      return NOTHING;
+    }
+    let keyframe = flvKeyframe;
+    const params: Record<number, Buffer> = {};
+    forEachNaluHeader(payload, (_first, nalu) => {
+      if (isKeyframeNalu(codec, nalu)) keyframe = true;
+      if (isParameterSetNalu(codec, nalu)) params[codec === 'h264' ? h264NaluType(nalu) : h265NaluType(nalu)] = nalu;
+    });
+    let description: StreamDescription | undefined;
+    if (this.#video?.codec !== codec) {
+      // No (matching) sequence header: encoders that only send parameter sets in-band.
+      const track = inBandTrack(codec, params);
+      if (track === undefined) {
+        this.droppedFrames++;
+        return NOTHING;
+      }
+      this.#video = withMetadataFps(track, this.#metadata);
+      this.#videoConfig = undefined;
+      this.#lengthSize = 4;
+      description = this.description;
+    }
+    const frame: Frame = { track: 'video', dts, pts: dts + cts, keyframe, payload };
+    return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
+  }
+
+  #onAudioTag(dts: number, body: Buffer): FlvToFramesResult {
+    const tag = parseAudioTagBody(body);
+    switch (tag.kind) {
+      case 'ignored':
+      case 'unsupported':
+        this.ignoredTags++;
+        return NOTHING;
+      case 'aac-config': {
+        if (tag.config.length === 0) return NOTHING;
+        if (this.#audio?.codec === 'aac' && this.#audioConfig?.equals(tag.config) === true) return NOTHING;
+        const asc = parseAudioSpecificConfig(tag.config);
+        const config = Buffer.from(tag.config);
+        this.#audioConfig = config;
+        this.#audio = { codec: 'aac', sampleRate: asc.sampleRate, channels: asc.channels || 2, config };
+        return this.#changed();
+      }
+      case 'frame': {
+        let description: StreamDescription | undefined;
+        if (tag.codec === 'aac') {
+          if (this.#audio?.codec !== 'aac') {
+            this.droppedFrames++; // raw AAC before its sequence header cannot be described
+            return NOTHING;
+          }
+        } else {
+          const a = this.#audio;
+          if (a?.codec !== tag.codec || a.sampleRate !== tag.sampleRate || a.channels !== tag.channels) {
+            this.#audio = { codec: tag.codec, sampleRate: tag.sampleRate, channels: tag.channels };
+            this.#audioConfig = undefined;
+            description = this.description;
+          }
+        }
+        const frame: Frame = { track: 'audio', dts, pts: dts, keyframe: true, payload: tag.data };
+        return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
+      }
+    }
+  }
+
+  #onScriptTag(body: Buffer): FlvToFramesResult {
+    const values = decodeAmf0(body);
+    // RTMP publishers wrap it: "@setDataFrame", "onMetaData", {...}; FLV files: "onMetaData", {...}.
+    let i = values[0] === '@setDataFrame' ? 1 : 0;
+    if (values[i] !== 'onMetaData') {
+      this.ignoredTags++;
+      return NOTHING;
+    }
+    i++;
+    const meta = values[i];
+    if (meta === undefined || !isAmfObject(meta)) {
+      this.ignoredTags++;
+      return NOTHING;
+    }
+    this.#metadata = meta;
+    if (this.#video !== undefined && this.#video.fps === undefined) {
+      const video = withMetadataFps(this.#video, meta);
+      if (video.fps !== undefined) {
+        this.#video = video;
+        return { description: this.description, metadata: meta, frames: [] };
+      }
+    }
+    return { metadata: meta, frames: [] };
+  }
+}
+
+function describe(video: VideoTrackInfo | undefined, audio: AudioTrackInfo | undefined): StreamDescription {
+  return { ...(video !== undefined ? { video } : {}), ...(audio !== undefined ? { audio } : {}) };
+}
+
+/** Fills `fps` from onMetaData's `framerate` when the SPS did not declare it. */
+function withMetadataFps(track: VideoTrackInfo, meta: AmfObject | undefined): VideoTrackInfo {
+  const fps = meta?.['framerate'] ?? meta?.['videoframerate'];
+  if (track.fps !== undefined || typeof fps !== 'number' || !(fps > 0 && fps <= 1000)) return track;
+  return { ...track, fps };
+}
+
+function inBandTrack(codec: VideoCodec, params: Record<number, Buffer>): VideoTrackInfo | undefined {
+  const copy = (b: Buffer | undefined): Buffer | undefined => (b === undefined ? undefined : Buffer.from(b));
+  if (codec === 'h264') {
+    const sps = params[H264NaluType.Sps];
+    const pps = params[H264NaluType.Pps];
+    if (sps === undefined || pps === undefined) return undefined;
+    return videoTrackFromParameterSets('h264', undefined, copy(sps), copy(pps));
+  }
+  const vps = params[H265NaluType.Vps];
+  const sps = params[H265NaluType.Sps];
+  const pps = params[H265NaluType.Pps];
+  if (vps === undefined || sps === undefined || pps === undefined) return undefined;
+  return videoTrackFromParameterSets('h265', copy(vps), copy(sps), copy(pps));
+}
