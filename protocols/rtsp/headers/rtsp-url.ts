@@ -1,0 +1,47 @@
+/** rtsp:// request URLs: the parts servers route on and clients connect to. */
+import { ProtocolError } from '../../errors.ts';
+
+export const DEFAULT_RTSP_PORT = 554;
+
+export interface RtspUrl {
+  readonly host: string;
+  readonly port: number;
+  /** Path without leading or trailing slash, percent-decoded: `site1/cam1/trackID=0`. */
+  readonly path: string;
+  /** Query without `?`, or ''. */
+  readonly query: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export function parseRtspUrl(uri: string): RtspUrl {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch (err) {
+    throw new ProtocolError('RTSP_URL_INVALID', `bad URL ${JSON.stringify(uri.slice(0, 200))}`, { cause: err });
+  }
+  if (url.protocol !== 'rtsp:' && url.protocol !== 'rtsps:') {
+    throw new ProtocolError('RTSP_URL_INVALID', `not an rtsp:// URL: ${JSON.stringify(uri.slice(0, 200))}`);
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
+  } catch (err) {
+    throw new ProtocolError('RTSP_URL_INVALID', `bad percent-encoding in ${JSON.stringify(uri.slice(0, 200))}`, { cause: err });
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return {
+    host,
+    port: url.port === '' ? DEFAULT_RTSP_PORT : Number(url.port),
+    path,
+    query: url.search.replace(/^\?/, ''),
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+  };
+}
+
+/** The URL without user info (credentials must not travel in request lines). */
+export function stripCredentials(uri: string): string {
+  return uri.replace(/^(rtsps?:\/\/)[^@/]*@/i, '$1');
+}
