@@ -1,0 +1,176 @@
+/**
+ * The config model: one schema per document kind, and the TypeScript types they yield.
+ *
+ * Catalog documents (sites, cameras, compression profiles) live in a ConfigStore and are edited
+ * through the API; node settings (role, factories, advertised addresses, API) are local to a machine
+ * and come from a settings file, CLI flags and environment (see settings.ts).
+ */
+import {
+  AUDIO_MODES,
+  COMPRESSION_CODECS,
+  type CompressionProfile,
+} from '../../workers/messages.ts';
+import {
+  bool,
+  int,
+  join,
+  num,
+  obj,
+  oneOf,
+  optional,
+  refine,
+  str,
+  withDefault,
+  type Infer,
+  type Schema,
+} from './schema-kit.ts';
+
+/** One path segment: the same rule the stream registry applies to `site/camera` paths. */
+export const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ID_HINT = 'use 1-64 letters, digits, "_", "." or "-", starting with a letter or digit';
+
+export const idSegment = (): Schema<string> => str({ pattern: ID_SEGMENT, patternHint: ID_HINT });
+
+// ---- sites ----
+
+const siteInput = obj({
+  id: idSegment(),
+  /** Display name. Defaults to the id. */
+  name: optional(str({ minLength: 1, maxLength: 200 })),
+});
+
+export const siteSchema = refine(siteInput, (v): { readonly id: string; readonly name: string } =>
+  Object.freeze({ id: v.id, name: v.name ?? v.id }),
+);
+export type Site = Infer<typeof siteSchema>;
+
+// ---- cameras ----
+
+const cameraInput = obj({
+  /** `site/name`. May be omitted when site and name are given (and vice versa). */
+  id: optional(str({ maxLength: 129 })),
+  site: optional(idSegment()),
+  name: optional(idSegment()),
+  /** A disabled camera is refused when it publishes and is not compressed. Defaults to true. */
+  enabled: withDefault(bool(), true),
+  /** When set, the camera must publish with `?key=<publishKey>`. */
+  publishKey: optional(str({ minLength: 1, maxLength: 256 })),
+  /** Compression profile id overriding the node's default profile. */
+  profile: optional(idSegment()),
+});
+
+interface CameraShape {
+  readonly id: string;
+  readonly site: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly publishKey?: string;
+  readonly profile?: string;
+}
+
+export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | undefined => {
+  let site = v.site;
+  let name = v.name;
+  if (v.id !== undefined) {
+    const parts = v.id.split('/');
+    if (parts.length !== 2 || !ID_SEGMENT.test(parts[0]!) || !ID_SEGMENT.test(parts[1]!)) {
+      ctx.add(join(path, 'id'), `invalid camera id ${JSON.stringify(v.id)}: expected "site/name"`);
+      return undefined;
+    }
+    if (site !== undefined && site !== parts[0]) {
+      ctx.add(join(path, 'site'), `"${site}" does not match id "${v.id}"`);
+      return undefined;
+    }
+    if (name !== undefined && name !== parts[1]) {
+      ctx.add(join(path, 'name'), `"${name}" does not match id "${v.id}"`);
+      return undefined;
+    }
+    site = parts[0]!;
+    name = parts[1]!;
+  }
+  if (site === undefined || name === undefined) {
+    ctx.add(path, 'needs either id ("site/name") or both site and name');
+    return undefined;
+  }
+  return Object.freeze({
+    id: `${site}/${name}`,
+    site,
+    name,
+    enabled: v.enabled,
+    ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
+    ...(v.profile !== undefined ? { profile: v.profile } : {}),
+  });
+});
+export type Camera = Infer<typeof cameraSchema>;
+
+// ---- compression profiles ----
+
+const profileInput = obj({
+  id: idSegment(),
+  codec: oneOf(COMPRESSION_CODECS, 'codec'),
+  bitrateKbps: int({ min: 16, max: 100_000 }),
+  /** Defaults to bitrateKbps * 1.25. */
+  maxrateKbps: optional(int({ min: 16, max: 200_000 })),
+  /** Defaults to bitrateKbps * 2. */
+  bufsizeKbps: optional(int({ min: 16, max: 400_000 })),
+  width: optional(int({ min: 16, max: 7680, even: true })),
+  height: optional(int({ min: 16, max: 4320, even: true })),
+  fps: optional(num({ min: 1, max: 240 })),
+  /** Defaults to 50 (2 s at 25 fps). */
+  gopFrames: withDefault(int({ min: 1, max: 1000 }), 50),
+  preset: withDefault(str({ pattern: /^[a-z0-9_-]{1,32}$/, patternHint: 'an encoder preset name such as veryfast' }), 'veryfast'),
+  tune: withDefault(str({ pattern: /^[a-z0-9_-]{1,32}$/, patternHint: 'an encoder tune name such as zerolatency' }), 'zerolatency'),
+  audio: withDefault(oneOf(AUDIO_MODES, 'audio mode'), 'aac'),
+  audioBitrateKbps: optional(int({ min: 8, max: 512 })),
+});
+
+export const profileSchema = refine(profileInput, (v, path, ctx): CompressionProfile | undefined => {
+  const maxrateKbps = v.maxrateKbps ?? Math.round(v.bitrateKbps * 1.25);
+  const bufsizeKbps = v.bufsizeKbps ?? v.bitrateKbps * 2;
+  if (maxrateKbps < v.bitrateKbps) {
+    ctx.add(join(path, 'maxrateKbps'), `must be >= bitrateKbps (${v.bitrateKbps}), got ${maxrateKbps}`);
+    return undefined;
+  }
+  const { id, codec, bitrateKbps, ...rest } = v;
+  return Object.freeze({ id, codec, bitrateKbps, maxrateKbps, bufsizeKbps, ...rest });
+});
+
+// The schema must yield exactly the type the compression worker consumes (both directions).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const profileTypeMatches: Same<Infer<typeof profileSchema>, CompressionProfile> = true;
+void profileTypeMatches;
+
+export type { CompressionProfile };
+
+/** The catalog collections a ConfigStore holds, and their document types. */
+export interface CatalogDocuments {
+  sites: Site;
+  cameras: Camera;
+  profiles: CompressionProfile;
+}
+export type CollectionName = keyof CatalogDocuments;
+export const COLLECTIONS: readonly CollectionName[] = ['sites', 'cameras', 'profiles'];
+
+export const documentSchemas: { readonly [C in CollectionName]: Schema<CatalogDocuments[C]> } = {
+  sites: siteSchema,
+  cameras: cameraSchema,
+  profiles: profileSchema,
+};
+
+/** The lookup key of a document (what the API's `:id` and the unique index use). */
+export function documentId(doc: { readonly id: string }): string {
+  return doc.id;
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+
+/** Deep equality of JSON documents, ignoring key order. */
+export function sameDocument(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}

@@ -1,0 +1,225 @@
+/**
+ * Node settings: what one machine runs and how it is reached. Local to the machine (not shared through
+ * MongoDB): a settings file, CLI flags and environment are merged as raw layers (`mergeRaw`) and
+ * validated once (`parseSettings`) into a frozen snapshot with every default filled.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  arr,
+  bool,
+  int,
+  obj,
+  oneOf,
+  optional,
+  parseOrThrow,
+  port,
+  str,
+  withDefault,
+  type Infer,
+  type ObjectSchema,
+  type Schema,
+} from './schema-kit.ts';
+import { idSegment } from './model.ts';
+
+/** An object section whose absence means "all defaults". */
+function section<S extends Record<string, Schema<unknown>>>(schema: ObjectSchema<S>): Schema<Infer<ObjectSchema<S>>> {
+  return withDefault(schema, parseOrThrow(schema, {}));
+}
+
+const host = (): Schema<string> =>
+  str({ pattern: /^[A-Za-z0-9.:[\]_-]{1,253}$/, patternHint: 'a host name or IP address' });
+const httpUrl = (): Schema<string> =>
+  str({ pattern: /^https?:\/\/[^\s]+$/, patternHint: 'an http:// or https:// URL', maxLength: 2048 });
+
+export const ROLES = ['slave', 'master', 'compressor'] as const;
+export type Role = (typeof ROLES)[number];
+
+const credentials = obj({
+  user: str({ minLength: 1, maxLength: 128 }),
+  pass: str({ minLength: 1, maxLength: 256 }),
+  /** Defaults to digest (RFC 7616) so passwords do not cross the network in the clear. */
+  method: withDefault(oneOf(['basic', 'digest'] as const, 'auth method'), 'digest'),
+});
+export type Credentials = Infer<typeof credentials>;
+
+const factoryAuth = obj({
+  /** Required to play (DESCRIBE/SETUP/PLAY). Unset: anyone may read. */
+  read: optional(credentials),
+  /** Required to publish (ANNOUNCE/RECORD). Unset: anyone may publish. */
+  publish: optional(credentials),
+});
+export type FactoryAuth = Infer<typeof factoryAuth>;
+
+const rawFactory = obj({
+  rtmpPort: withDefault(port(), 1935),
+  rtspPort: withDefault(port(), 8554),
+  auth: section(factoryAuth),
+});
+const compressedFactory = obj({
+  rtspPort: withDefault(port(), 8555),
+  auth: section(factoryAuth),
+});
+const factories = obj({ raw: section(rawFactory), compressed: section(compressedFactory) });
+export type FactoriesSettings = Infer<typeof factories>;
+
+/** Ports a node listens on, by function. */
+const nodePorts = obj({
+  rtmp: withDefault(port(), 1935),
+  rtspRaw: withDefault(port(), 8554),
+  rtspCompressed: withDefault(port(), 8555),
+  api: withDefault(port(), 8080),
+});
+export type NodePorts = Infer<typeof nodePorts>;
+
+/** Ports as seen from outside through port forwarding / NAT; unset = same as the internal port. */
+const publicPorts = obj({
+  rtmp: optional(port()),
+  rtspRaw: optional(port()),
+  rtspCompressed: optional(port()),
+  api: optional(port()),
+});
+export type PublicPorts = Infer<typeof publicPorts>;
+
+/** Another Cupola node: the peer for URL management, or an upstream to replicate/compress from. */
+const remoteNode = obj({
+  /** Name used in logs, metrics and the API. */
+  id: withDefault(idSegment(), 'peer'),
+  role: optional(oneOf(ROLES, 'role')),
+  /** Address on the internal network. */
+  host: host(),
+  /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */
+  advertisedHost: optional(host()),
+  ports: section(nodePorts),
+  publicPorts: section(publicPorts),
+  /** Its API base URL. Defaults to http://host:ports.api. */
+  apiUrl: optional(httpUrl()),
+  /** Bearer token for its API. Never logged. */
+  apiToken: optional(str({ minLength: 1, maxLength: 512 })),
+});
+export type RemoteNode = Infer<typeof remoteNode>;
+
+const node = obj({
+  role: withDefault(oneOf(ROLES, 'role'), 'slave'),
+  /** Name shown in the API and logs. Defaults to "cupola". */
+  name: withDefault(idSegment(), 'cupola'),
+  /** Interface the listeners bind. Defaults to 0.0.0.0 (all). */
+  bindHost: withDefault(host(), '0.0.0.0'),
+  /** This node's address on the internal network, used in internal URLs. Defaults to 127.0.0.1. */
+  host: withDefault(host(), '127.0.0.1'),
+  /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */
+  advertisedHost: optional(host()),
+  publicPorts: section(publicPorts),
+  /** The other node of the pair (the slave's master, the master's slave). Master default: first upstream. */
+  peer: optional(remoteNode),
+  /** Nodes this one pulls from (master: the slave; compressor: the slave). */
+  upstreams: withDefault(arr(remoteNode, { maxItems: 64 }), []),
+});
+export type NodeSettings = Infer<typeof node>;
+
+export const EVENT_TYPES = [
+  'stream.up',
+  'stream.down',
+  'urls.changed',
+  'camera.changed',
+  'compression.state',
+  'replication.state',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const webhook = obj({
+  url: httpUrl(),
+  /** Only these event types are posted. Defaults to all. */
+  events: optional(arr(oneOf(EVENT_TYPES, 'event type'), { maxItems: EVENT_TYPES.length })),
+  /** Sent as `Authorization: Bearer <token>`. Never logged. */
+  token: optional(str({ minLength: 1, maxLength: 512 })),
+  /** Per-request timeout (ms). Defaults to 5000. */
+  timeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
+  /** Attempts per event before it is dropped. Defaults to 6. */
+  maxAttempts: withDefault(int({ min: 1, max: 100 }), 6),
+});
+export type WebhookSettings = Infer<typeof webhook>;
+
+const api = obj({
+  port: withDefault(port(), 8080),
+  /** Interface the API binds. Defaults to node.bindHost. */
+  bindHost: optional(host()),
+  /** Bearer token required by every route except /healthz, /readyz (and /metrics unless metricsAuth). */
+  token: optional(str({ minLength: 8, maxLength: 512 })),
+  /** Whether /metrics needs the token too. Defaults to false (Prometheus scrapes without it). */
+  metricsAuth: withDefault(bool(), false),
+  webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
+  /** Directory served at / (the dashboard). Unset: no static files. */
+  staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
+});
+export type ApiSettings = Infer<typeof api>;
+
+const store = obj({
+  /** Directory of the embedded JSON store. Defaults to ./data. */
+  dataDir: withDefault(str({ minLength: 1, maxLength: 4096 }), 'data'),
+  /** When set, MongoDB holds the catalog instead of the embedded file. Never logged with its password. */
+  mongoUrl: optional(str({ pattern: /^mongodb(\+srv)?:\/\/\S+$/, patternHint: 'a mongodb:// or mongodb+srv:// URL', maxLength: 4096 })),
+  mongoDatabase: withDefault(idSegment(), 'cupola'),
+});
+export type StoreSettings = Infer<typeof store>;
+
+export const settingsSchema = obj({
+  node: section(node),
+  factories: section(factories),
+  api: section(api),
+  store: section(store),
+  cameras: section(
+    obj({
+      /** Unknown cameras that publish are registered under their site (created if missing). Defaults to true. */
+      autoRegister: withDefault(bool(), true),
+    }),
+  ),
+  compression: section(
+    obj({
+      /** Compress every enabled camera (roles slave and master-takeover). Defaults to true. */
+      enabled: withDefault(bool(), true),
+      /** Profile of cameras without their own. Defaults to "default". */
+      defaultProfile: withDefault(idSegment(), 'default'),
+    }),
+  ),
+});
+export type Settings = Infer<typeof settingsSchema>;
+
+/** Validates raw settings (already merged) or throws ConfigValidationError naming each field. */
+export function parseSettings(raw: unknown, source = 'settings'): Settings {
+  return parseOrThrow(settingsSchema, raw, source);
+}
+
+export const DEFAULT_SETTINGS: Settings = parseSettings({});
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges raw layers (file, then env, then flags): objects merge, anything else replaces. */
+export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (!isPlainObject(layer)) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      const prev = out[k];
+      out[k] = isPlainObject(prev) && isPlainObject(v) ? mergeRaw(prev, v) : v;
+    }
+  }
+  return out;
+}
+
+/** Reads a JSON settings file; the error names the file and the problem. */
+export async function readSettingsFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read settings file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`settings file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_SETTINGS, mergeRaw, parseSettings } from '../../../../src/config/settings.ts';
+
+describe('settings', () => {
+  it('defaults: slave role, standard ports, auto-registration on', () => {
+    assert.equal(DEFAULT_SETTINGS.node.role, 'slave');
+    assert.equal(DEFAULT_SETTINGS.factories.raw.rtmpPort, 1935);
+    assert.equal(DEFAULT_SETTINGS.factories.raw.rtspPort, 8554);
+    assert.equal(DEFAULT_SETTINGS.factories.compressed.rtspPort, 8555);
+    assert.equal(DEFAULT_SETTINGS.api.port, 8080);
+    assert.equal(DEFAULT_SETTINGS.cameras.autoRegister, true);
+    assert.equal(DEFAULT_SETTINGS.compression.defaultProfile, 'default');
+    assert.ok(Object.isFrozen(DEFAULT_SETTINGS.node));
+  });
+
+  it('layers merge deeply (file, env, flags) and validate once', () => {
+    const s = parseSettings(
+      mergeRaw(
+        { node: { role: 'master', publicPorts: { rtmp: 19350 } }, factories: { raw: { auth: { read: { user: 'u', pass: 'p' } } } } },
+        { node: { advertisedHost: 'cams.example.org' } },
+        { api: { port: 0 }, node: { role: undefined } },
+      ),
+    );
+    assert.equal(s.node.role, 'master');
+    assert.equal(s.node.advertisedHost, 'cams.example.org');
+    assert.deepEqual(s.node.publicPorts, { rtmp: 19350 });
+    assert.deepEqual(s.factories.raw.auth.read, { user: 'u', pass: 'p', method: 'digest' });
+    assert.equal(s.api.port, 0);
+  });
+
+  it('names every bad field', () => {
+    assert.throws(
+      () => parseSettings({ node: { role: 'boss', upstreams: [{ host: 'bad host' }] }, factories: { raw: { rtmpPort: 70000 } }, api: { token: 'short' } }, '--config x.json'),
+      (err: unknown) => {
+        const msg = (err as Error).message;
+        assert.match(msg, /^--config x\.json: /);
+        assert.match(msg, /node\.role: unknown role "boss"/);
+        assert.match(msg, /node\.upstreams\[0\]\.host: invalid value "bad host"/);
+        assert.match(msg, /factories\.raw\.rtmpPort: must be <= 65535, got 70000/);
+        assert.match(msg, /api\.token: must be at least 8 characters/);
+        return true;
+      },
+    );
+  });
+});
