@@ -119,9 +119,12 @@ function audioArgs(profile: CompressionProfile): string[] {
 function outputArgs(profile: CompressionProfile, output: CompressionOutput): string[] {
   switch (output.kind) {
     case 'frames':
+      // -flush_packets 1: hand every packet to the pipe at once instead of filling a 32 KiB buffer.
       return pipeContainer(profile.codec) === 'flv'
-        ? ['-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']
-        : ['-f', 'mpegts', 'pipe:1'];
+        ? ['-flush_packets', '1', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']
+        : // PES lengths on video and one audio frame per PES, so the reader can emit a frame as soon
+          // as its last packet arrives (see workers/mpegts/ts-demuxer.ts).
+          ['-flush_packets', '1', '-f', 'mpegts', '-omit_video_pes_length', '0', '-pes_payload_size', '0', 'pipe:1'];
     case 'push':
       return ['-f', 'rtsp', '-rtsp_transport', 'tcp', output.url];
     default: {

@@ -52,7 +52,7 @@ describe('buildFfmpegArgs', () => {
     assert.match(after(args, '-x264-params') ?? '', /scenecut=0/);
     assert.equal(after(args, '-progress'), `pipe:${PROGRESS_FD}`);
     assert.ok(args.includes('-an'));
-    assert.deepEqual(args.slice(-5), ['-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']);
+    assert.deepEqual(args.slice(-7), ['-flush_packets', '1', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']);
     assert.ok(args.includes('-nostdin'));
   });
 
@@ -61,7 +61,7 @@ describe('buildFfmpegArgs', () => {
     assert.equal(after(args, '-c:v'), 'libx265');
     const x265 = after(args, '-x265-params') ?? '';
     for (const p of ['keyint=50', 'min-keyint=50', 'scenecut=0', 'repeat-headers=1']) assert.ok(x265.includes(p), p);
-    assert.deepEqual(args.slice(-3), ['-f', 'mpegts', 'pipe:1']);
+    assert.deepEqual(args.slice(-7), ['-f', 'mpegts', '-omit_video_pes_length', '0', '-pes_payload_size', '0', 'pipe:1']);
   });
 
   it('vaapi: device before the input, no preset or tune, no B-frames', () => {
