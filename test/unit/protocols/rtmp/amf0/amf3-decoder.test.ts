@@ -71,5 +71,5 @@ for (const c of errors) {
 }
 
 test('AMF3 nesting limit', () => {
-  assert.throws(() => decodeAmf0(Buffer.from('11' + '0903'.repeat(5000), 'hex')), { code: 'RTMP_AMF_TOO_DEEP' });
+  assert.throws(() => decodeAmf0(Buffer.from('11' + '090301'.repeat(5000), 'hex')), { code: 'RTMP_AMF_TOO_DEEP' });
 });
