@@ -1,0 +1,123 @@
+/**
+ * One `cupola serve` child process of the demo: spawned with this same Node and tsx, its stderr
+ * (structured logs) appended to a log file, its ports read from the one-line JSON `listening`
+ * announcement on stdout, and stopped by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { BoundPorts } from './urls.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+
+/** How long a node may take to announce its ports. */
+export const LISTENING_TIMEOUT_MS = 30_000;
+/** Longest `listening` line we accept; anything longer is not ours. */
+const MAX_STDOUT_LINE = 64 * 1024;
+const STDERR_TAIL_BYTES = 8 * 1024;
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly ports: BoundPorts;
+  /** The last few kilobytes of the node's stderr. */
+  stderrTail(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM (graceful: drains readers, stops workers), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL now, synchronously (for the demo's own `exit` handler). */
+  killNow(): void;
+}
+
+/** Parses one stdout line; returns the bound ports when it is the `listening` announcement. */
+export function parseListeningLine(line: string): BoundPorts | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let msg: unknown;
+  try {
+    msg = JSON.parse(line);
+  } catch {
+    return undefined; // a log line that merely starts with "{" — not the announcement
+  }
+  if (typeof msg !== 'object' || msg === null) return undefined;
+  const m = msg as Record<string, unknown>;
+  if (m.event !== 'listening') return undefined;
+  const port = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) ? v : 0);
+  return { rtmp: port(m.rtmp), rtsp: port(m.rtsp), compressedRtsp: port(m.compressedRtsp), api: port(m.api) };
+}
+
+/** Starts `cupola serve <args>` and resolves once it is listening; rejects (after killing it) otherwise. */
+export async function startNodeProcess(name: string, serveArgs: readonly string[], logFile: string): Promise<NodeProcess> {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...serveArgs], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+    // Own process group: a Ctrl-C in the terminal reaches only the demo, which then stops the
+    // cameras before the nodes (otherwise every child would race to shut down on its own).
+    detached: true,
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('error', () => resolve({ code: -1, signal: null }));
+  });
+  void exited.then(() => log.end());
+  if (proc.pid === undefined) {
+    await exited;
+    throw new Error(`${name}: could not start ${process.execPath}`);
+  }
+  const pid = proc.pid;
+  let tail = '';
+  proc.stderr!.on('data', (b: Buffer) => {
+    log.write(b);
+    tail = (tail + b.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  const stop = async (graceMs = 15_000): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const hard = setTimeout(() => {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      }, graceMs);
+      await exited;
+      clearTimeout(hard);
+    }
+  };
+  const ports = await new Promise<BoundPorts>((resolve, reject) => {
+    let pending = '';
+    const timer = setTimeout(() => {
+      void stop(2000).then(() => reject(new Error(`${name} did not announce its ports within ${LISTENING_TIMEOUT_MS} ms`)));
+    }, LISTENING_TIMEOUT_MS);
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (s: string) => {
+      pending += s;
+      if (pending.length > MAX_STDOUT_LINE) pending = pending.slice(-MAX_STDOUT_LINE);
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const found = parseListeningLine(pending.slice(0, nl).trim());
+        pending = pending.slice(nl + 1);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (code ${code}, signal ${signal}) before listening:\n${tail.trim()}`));
+    });
+  });
+  const killNow = (): void => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  };
+  return { name, pid, ports, stderrTail: () => tail, exited, stop, killNow };
+}
+
+/** Whether `port` can be bound on `host` right now (a hint: another process may take it next). */
+export async function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}

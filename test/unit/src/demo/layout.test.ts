@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, serveArgs } from '../../../../src/demo/layout.ts';
+
+describe('demo layout', () => {
+  it('names cameras site by site', () => {
+    const cams = demoCameras(2, 3);
+    assert.deepEqual(
+      cams.map((c) => [c.index, c.path]),
+      [[0, 'site1/cam1'], [1, 'site1/cam2'], [2, 'site1/cam3'], [3, 'site2/cam1'], [4, 'site2/cam2'], [5, 'site2/cam3']],
+    );
+    assert.equal(cams[4]!.site, 'site2');
+    assert.equal(cams[4]!.name, 'cam2');
+  });
+
+  it('refuses bad counts naming the flag', () => {
+    assert.throws(() => demoCameras(0, 5), /--sites/);
+    assert.throws(() => demoCameras(1.5, 5), /--sites/);
+    assert.throws(() => demoCameras(1, 0), /--cameras/);
+    assert.throws(() => demoCameras(1, 51), /--cameras/);
+    assert.throws(() => demoCameras(10, 20), /at most 100/);
+    assert.equal(demoCameras(10, 10).length, 100);
+  });
+
+  it('plans the documented ports for the slave and distinct ones for the master', () => {
+    assert.deepEqual(PREFERRED_PORTS.slave, { rtmp: 1935, rtsp: 8554, compressedRtsp: 8555, api: 8080 });
+    const all = [...Object.values(PREFERRED_PORTS.slave), ...Object.values(PREFERRED_PORTS.master)];
+    assert.equal(new Set(all).size, 8);
+  });
+
+  it('falls back to port 0 for each taken port only', () => {
+    const taken = new Set([8554, 8080]);
+    assert.deepEqual(choosePorts(PREFERRED_PORTS.slave, (p) => !taken.has(p)), { rtmp: 1935, rtsp: 0, compressedRtsp: 8555, api: 0 });
+    assert.deepEqual(choosePorts(PREFERRED_PORTS.master, () => false), ANY_PORTS);
+    assert.deepEqual(choosePorts(ANY_PORTS, () => true), ANY_PORTS);
+  });
+
+  it('builds serve flags for a slave and a master following it', () => {
+    const slave = serveArgs({ role: 'slave', ports: PREFERRED_PORTS.slave, host: '127.0.0.1', dataDir: '/tmp/d/slave' });
+    assert.deepEqual(slave, [
+      'serve', '--role', 'slave', '--host', '127.0.0.1',
+      '--rtmp-port', '1935', '--rtsp-port', '8554', '--compressed-rtsp-port', '8555', '--api-port', '8080',
+      '--data-dir', '/tmp/d/slave', '--log-level', 'info',
+    ]);
+    const master = serveArgs({
+      role: 'master', ports: ANY_PORTS, host: '0.0.0.0', advertiseHost: 'demo.local', dataDir: '/tmp/d/master',
+      upstreamApi: 'http://127.0.0.1:8080',
+    });
+    assert.equal(master[master.indexOf('--role') + 1], 'master');
+    assert.equal(master[master.indexOf('--upstream') + 1], 'http://127.0.0.1:8080');
+    assert.equal(master[master.indexOf('--advertise-host') + 1], 'demo.local');
+    assert.equal(master[master.indexOf('--api-port') + 1], '0');
+  });
+});
