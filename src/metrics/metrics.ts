@@ -1,0 +1,260 @@
+/**
+ * Prometheus metrics (prom-client): the default process metrics plus `cupola_` metrics in base units
+ * with `_total` counters. Labels stay bounded: factory, camera path, protocol, error code, reason —
+ * never a connection.
+ *
+ * State that other parts already keep (stream stats, compressor progress, replication state) is
+ * pulled at scrape time through samplers, so the media path pays nothing; discrete events
+ * (connections, protocol errors, publish rejections) are pushed through the typed methods.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProtocolErrorCode } from '../../protocols/errors.ts';
+import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
+import { CounterDeltas } from './counter-deltas.ts';
+
+export interface StreamSample {
+  readonly factory: FactoryName;
+  /** Camera path (`site/camera`). */
+  readonly path: string;
+  /** Identity of the object counting (the Stream); a new one starts its counts from zero. */
+  readonly source: unknown;
+  readonly live: boolean;
+  readonly stats: Readonly<StreamStats>;
+  readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
+}
+
+export const COMPRESSION_STATES = ['starting', 'running', 'backoff', 'stalled', 'stopped'] as const;
+export type CompressionState = (typeof COMPRESSION_STATES)[number];
+
+export interface CompressionSample {
+  readonly camera: string;
+  readonly state: CompressionState;
+  /** Identity of the counting run (the ffmpeg pid or the worker); a new one starts counts from zero. */
+  readonly source: unknown;
+  readonly fps: number;
+  /** Encoding speed relative to real time. */
+  readonly speed: number;
+  readonly bitrateBps: number;
+  /** Cumulative counts for this source. */
+  readonly restarts: number;
+  readonly framesDropped: number;
+  readonly framesDuplicated: number;
+}
+
+export const REPLICATION_STATES = ['idle', 'connecting', 'live', 'stalled', 'backoff', 'stopped'] as const;
+export type ReplicationState = (typeof REPLICATION_STATES)[number];
+
+export interface ReplicationSample {
+  readonly factory: FactoryName;
+  readonly path: string;
+  readonly state: ReplicationState;
+  readonly source: unknown;
+  /** Cumulative counts for this source. */
+  readonly reconnects: number;
+  readonly bytes: number;
+  /** Null before the first frame. */
+  readonly secondsSinceLastFrame: number | null;
+  /** Latency the replica adds over the origin, when measured. */
+  readonly addedDelaySeconds: number | null;
+}
+
+export interface MetricsSamplers {
+  streams?: () => Iterable<StreamSample>;
+  compression?: () => Iterable<CompressionSample>;
+  replication?: () => Iterable<ReplicationSample>;
+}
+
+export interface MetricsOptions {
+  /** prom-client's process metrics (CPU, memory, event loop lag, GC). Defaults to true. */
+  readonly defaultMetrics?: boolean;
+}
+
+export type ConnectionProtocol = 'rtmp' | 'rtsp';
+export type PublishRejectReason = PublishRejectedError['reason'];
+
+export class Metrics {
+  readonly registry = new Registry();
+  #samplers: MetricsSamplers = {};
+  #streamDeltas = new CounterDeltas<'bytesIn' | 'bytesOut' | 'framesIn' | 'framesOut' | 'framesDropped' | 'readersEvicted'>();
+  #compressionDeltas = new CounterDeltas<'restarts' | 'framesDropped' | 'framesDuplicated'>();
+  #replicationDeltas = new CounterDeltas<'reconnects' | 'bytes'>();
+
+  #streamsLive: Gauge<'factory'>;
+  #readers: Gauge<'factory' | 'protocol'>;
+  #factoryBytes: Counter<'factory' | 'direction'>;
+  #factoryFrames: Counter<'factory' | 'direction'>;
+  #streamBytesIn: Counter<'factory' | 'path'>;
+  #streamBytesOut: Counter<'factory' | 'path'>;
+  #streamFramesIn: Counter<'factory' | 'path'>;
+  #streamFramesOut: Counter<'factory' | 'path'>;
+  #framesDropped: Counter<'factory' | 'path'>;
+  #readersEvicted: Counter<'factory' | 'path'>;
+  #connections: Gauge<'protocol' | 'factory'>;
+  #connectionsTotal: Counter<'protocol' | 'factory'>;
+  #protocolErrors: Counter<'code'>;
+  #publishRejections: Counter<'factory' | 'reason'>;
+  #compFps: Gauge<'camera'>;
+  #compSpeed: Gauge<'camera'>;
+  #compBitrate: Gauge<'camera'>;
+  #compState: Gauge<'camera' | 'state'>;
+  #compRestarts: Counter<'camera'>;
+  #compDropped: Counter<'camera'>;
+  #compDuplicated: Counter<'camera'>;
+  #replState: Gauge<'factory' | 'path' | 'state'>;
+  #replReconnects: Counter<'factory' | 'path'>;
+  #replBytes: Counter<'factory' | 'path'>;
+  #replSinceFrame: Gauge<'factory' | 'path'>;
+  #replDelay: Gauge<'factory' | 'path'>;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> =>
+      new Gauge({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+      new Counter({ name, help, labelNames, registers });
+    const fp = ['factory', 'path'] as const;
+
+    this.#streamsLive = gauge('cupola_streams_live', 'Streams with a publisher and a known description.', ['factory']);
+    this.#readers = gauge('cupola_readers', 'Readers attached to live streams.', ['factory', 'protocol']);
+    this.#factoryBytes = counter('cupola_factory_bytes_total', 'Media payload bytes received from publishers (in) or sent to readers (out).', ['factory', 'direction']);
+    this.#factoryFrames = counter('cupola_factory_frames_total', 'Frames received from publishers (in) or delivered to readers (out).', ['factory', 'direction']);
+    this.#streamBytesIn = counter('cupola_stream_received_bytes_total', 'Media payload bytes received from the publisher, per camera path.', fp);
+    this.#streamBytesOut = counter('cupola_stream_sent_bytes_total', 'Media payload bytes sent to readers, per camera path.', fp);
+    this.#streamFramesIn = counter('cupola_stream_received_frames_total', 'Frames received from the publisher, per camera path.', fp);
+    this.#streamFramesOut = counter('cupola_stream_sent_frames_total', 'Frames delivered to readers, per camera path.', fp);
+    this.#framesDropped = counter('cupola_stream_dropped_frames_total', 'Frames not delivered to a reader because it was too slow (once per reader).', fp);
+    this.#readersEvicted = counter('cupola_stream_evicted_readers_total', 'Readers closed because they stayed behind.', fp);
+    this.#connections = gauge('cupola_connections', 'Open RTMP/RTSP connections.', ['protocol', 'factory']);
+    this.#connectionsTotal = counter('cupola_connections_total', 'RTMP/RTSP connections accepted.', ['protocol', 'factory']);
+    this.#protocolErrors = counter('cupola_protocol_errors_total', 'Connections closed for a protocol violation, by ProtocolError code.', ['code']);
+    this.#publishRejections = counter('cupola_publish_rejections_total', 'Publish attempts refused, by reason.', ['factory', 'reason']);
+    this.#compFps = gauge('cupola_compression_fps', 'Encoder frames per second.', ['camera']);
+    this.#compSpeed = gauge('cupola_compression_speed', 'Encoding speed relative to real time (1 = real time).', ['camera']);
+    this.#compBitrate = gauge('cupola_compression_output_bitrate_bits_per_second', 'Compressed output bitrate.', ['camera']);
+    this.#compState = gauge('cupola_compression_state', 'Compressor state (1 for the current state).', ['camera', 'state']);
+    this.#compRestarts = counter('cupola_compression_restarts_total', 'ffmpeg restarts.', ['camera']);
+    this.#compDropped = counter('cupola_compression_frames_dropped_total', 'Frames ffmpeg dropped (rate conversion or overload).', ['camera']);
+    this.#compDuplicated = counter('cupola_compression_frames_duplicated_total', 'Frames ffmpeg duplicated (rate conversion).', ['camera']);
+    this.#replState = gauge('cupola_replication_state', 'Replication state per pulled stream (1 for the current state).', ['factory', 'path', 'state']);
+    this.#replReconnects = counter('cupola_replication_reconnects_total', 'Replication reconnects.', fp);
+    this.#replBytes = counter('cupola_replication_bytes_total', 'Bytes received by replication.', fp);
+    this.#replSinceFrame = gauge('cupola_replication_seconds_since_last_frame', 'Time since replication last received a frame.', fp);
+    this.#replDelay = gauge('cupola_replication_added_delay_seconds', 'Latency replication adds over the origin.', fp);
+  }
+
+  /** Installs (or replaces) the samplers read at every scrape. */
+  setSamplers(samplers: MetricsSamplers): void {
+    this.#samplers = { ...this.#samplers, ...samplers };
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Samples everything and renders the Prometheus text exposition format. */
+  async text(): Promise<string> {
+    this.#sampleStreams();
+    this.#sampleCompression();
+    this.#sampleReplication();
+    return this.registry.metrics();
+  }
+
+  connectionOpened(protocol: ConnectionProtocol, factory: FactoryName): void {
+    this.#connections.inc({ protocol, factory });
+    this.#connectionsTotal.inc({ protocol, factory });
+  }
+
+  connectionClosed(protocol: ConnectionProtocol, factory: FactoryName): void {
+    this.#connections.dec({ protocol, factory });
+  }
+
+  protocolError(code: ProtocolErrorCode): void {
+    this.#protocolErrors.inc({ code });
+  }
+
+  publishRejected(factory: FactoryName, reason: PublishRejectReason): void {
+    this.#publishRejections.inc({ factory, reason });
+  }
+
+  /** Drops every series of a camera that was removed from the config (keeps label sets bounded). */
+  forgetCamera(path: string): void {
+    for (const m of [this.#streamBytesIn, this.#streamBytesOut, this.#streamFramesIn, this.#streamFramesOut, this.#framesDropped, this.#readersEvicted, this.#replReconnects, this.#replBytes]) {
+      for (const factory of ['raw', 'compressed'] as const) m.remove({ factory, path });
+    }
+    for (const factory of ['raw', 'compressed'] as const) {
+      this.#streamDeltas.forget(`${factory}|${path}`);
+      this.#replicationDeltas.forget(`${factory}|${path}`);
+    }
+    for (const m of [this.#compRestarts, this.#compDropped, this.#compDuplicated]) m.remove({ camera: path });
+    this.#compressionDeltas.forget(path);
+  }
+
+  #sampleStreams(): void {
+    const sampler = this.#samplers.streams;
+    this.#streamsLive.reset();
+    this.#readers.reset();
+    for (const f of ['raw', 'compressed'] as const) this.#streamsLive.set({ factory: f }, 0);
+    if (sampler === undefined) return;
+    for (const s of sampler()) {
+      const { factory, path } = s;
+      if (s.live) this.#streamsLive.inc({ factory });
+      for (const [protocol, n] of Object.entries(s.readers)) if (n !== undefined && n > 0) this.#readers.inc({ factory, protocol }, n);
+      const d = this.#streamDeltas.delta(`${factory}|${path}`, s.source, {
+        bytesIn: s.stats.bytesIn,
+        bytesOut: s.stats.bytesOut,
+        framesIn: s.stats.framesIn,
+        framesOut: s.stats.framesOut,
+        framesDropped: s.stats.framesDropped,
+        readersEvicted: s.stats.readersEvicted,
+      });
+      const l = { factory, path };
+      this.#streamBytesIn.inc(l, d.bytesIn);
+      this.#streamBytesOut.inc(l, d.bytesOut);
+      this.#streamFramesIn.inc(l, d.framesIn);
+      this.#streamFramesOut.inc(l, d.framesOut);
+      this.#framesDropped.inc(l, d.framesDropped);
+      this.#readersEvicted.inc(l, d.readersEvicted);
+      this.#factoryBytes.inc({ factory, direction: 'in' }, d.bytesIn);
+      this.#factoryBytes.inc({ factory, direction: 'out' }, d.bytesOut);
+      this.#factoryFrames.inc({ factory, direction: 'in' }, d.framesIn);
+      this.#factoryFrames.inc({ factory, direction: 'out' }, d.framesOut);
+    }
+  }
+
+  #sampleCompression(): void {
+    const sampler = this.#samplers.compression;
+    for (const g of [this.#compFps, this.#compSpeed, this.#compBitrate, this.#compState]) g.reset();
+    if (sampler === undefined) return;
+    for (const s of sampler()) {
+      const camera = s.camera;
+      this.#compFps.set({ camera }, s.fps);
+      this.#compSpeed.set({ camera }, s.speed);
+      this.#compBitrate.set({ camera }, s.bitrateBps);
+      for (const state of COMPRESSION_STATES) this.#compState.set({ camera, state }, state === s.state ? 1 : 0);
+      const d = this.#compressionDeltas.delta(camera, s.source, {
+        restarts: s.restarts,
+        framesDropped: s.framesDropped,
+        framesDuplicated: s.framesDuplicated,
+      });
+      this.#compRestarts.inc({ camera }, d.restarts);
+      this.#compDropped.inc({ camera }, d.framesDropped);
+      this.#compDuplicated.inc({ camera }, d.framesDuplicated);
+    }
+  }
+
+  #sampleReplication(): void {
+    const sampler = this.#samplers.replication;
+    for (const g of [this.#replState, this.#replSinceFrame, this.#replDelay]) g.reset();
+    if (sampler === undefined) return;
+    for (const s of sampler()) {
+      const l = { factory: s.factory, path: s.path };
+      for (const state of REPLICATION_STATES) this.#replState.set({ ...l, state }, state === s.state ? 1 : 0);
+      if (s.secondsSinceLastFrame !== null) this.#replSinceFrame.set(l, s.secondsSinceLastFrame);
+      if (s.addedDelaySeconds !== null) this.#replDelay.set(l, s.addedDelaySeconds);
+      const d = this.#replicationDeltas.delta(`${s.factory}|${s.path}`, s.source, { reconnects: s.reconnects, bytes: s.bytes });
+      this.#replReconnects.inc(l, d.reconnects);
+      this.#replBytes.inc(l, d.bytes);
+    }
+  }
+}
