@@ -94,6 +94,14 @@ export class FfmpegSupervisor {
     this.#state = 'stopped';
   }
 
+  /** Kills the current ffmpeg (it is then restarted with backoff), e.g. when its output is corrupt. */
+  restart(reason: string): void {
+    const child = this.#child;
+    if (child === null || this.#state !== 'running') return;
+    this.#stderr.pushLine(`cupola: ${reason}, restarting ffmpeg`);
+    this.#kill(child);
+  }
+
   #spawn(): void {
     this.#starts++;
     this.#state = 'running';

@@ -1,0 +1,169 @@
+/**
+ * One compressor worker per live camera: follows Factory 1 (stream up/down), publishes each
+ * camera's compressed twin on Factory 2 at the same path, restarts only the camera whose profile
+ * changed, stops everything on shutdown. The master reuses it with `follow: false` and calls
+ * startCamera/stopCamera when it takes over compression for a camera.
+ */
+import type { Stream } from '../streams/stream.ts';
+import type { StreamRegistry } from '../streams/registry.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
+import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
+import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
+import { startTsWorker } from './ts-worker.ts';
+
+/** The worker entry (a path, not an import: src/ reaches workers/ only through messages.ts). */
+export const COMPRESSOR_WORKER_ENTRY = new URL('../../workers/compressor.worker.ts', import.meta.url);
+
+export interface CompressionManagerOptions {
+  /** Factory 1: whose stream up/down events drive the workers (when `follow`), and the input bitrate. */
+  readonly raw: StreamRegistry;
+  /** Factory 2: where compressed streams are published. */
+  readonly compressed: StreamRegistry;
+  /** The camera's effective profile; undefined = do not compress this camera. */
+  readonly profileFor: (path: string) => CompressionProfile | undefined;
+  /** URL ffmpeg reads the raw camera from, e.g. `rtsp://127.0.0.1:8554/site1/cam1`. */
+  readonly inputUrlFor: (path: string) => string;
+  /** Input options before `-i`. Defaults to RTSP over TCP for rtsp:// URLs. */
+  readonly inputArgsFor?: (path: string) => readonly string[] | undefined;
+  readonly listener?: CompressionListener;
+  /** Start/stop with Factory 1's streams. Defaults to true (slave); the master passes false. */
+  readonly follow?: boolean;
+  /** No ffmpeg output for this long restarts it (ms). Defaults to 10000. */
+  readonly stallTimeoutMs?: number;
+  readonly backoff?: BackoffOptions;
+  /** Defaults to the bundled ffmpeg (resolved in the worker). */
+  readonly ffmpegPath?: string;
+  /** How long a stop waits for ffmpeg to exit before terminating the worker (ms). Defaults to 5000. */
+  readonly stopTimeoutMs?: number;
+  readonly log?: Logger;
+  readonly now?: () => number;
+  /** Worker factory (tests). Defaults to a worker thread running workers/compressor.worker.ts. */
+  readonly createWorker?: () => CompressorWorker;
+}
+
+export class CompressionManager {
+  readonly #o: CompressionManagerOptions;
+  readonly #log: Logger;
+  readonly #cameras = new Map<string, CameraWorker>();
+  /** Per path, the stop in progress (start waits for it: one ffmpeg per camera at any time). */
+  readonly #stopping = new Map<string, Promise<void>>();
+  #closed = false;
+  #started = false;
+  readonly #onUp = (stream: Stream): void => {
+    void this.startCamera(stream.path);
+  };
+  readonly #onDown = (stream: Stream): void => {
+    void this.stopCamera(stream.path);
+  };
+
+  constructor(options: CompressionManagerOptions) {
+    this.#o = options;
+    this.#log = options.log ?? silentLogger;
+  }
+
+  /** Begins following Factory 1 (when `follow`), starting a worker for every camera already live. */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    if (this.#o.follow === false) return;
+    this.#o.raw.on('stream.up', this.#onUp);
+    this.#o.raw.on('stream.down', this.#onDown);
+    for (const s of this.#o.raw.live()) void this.startCamera(s.path);
+  }
+
+  /** Starts compressing `path` (no-op when running or when it has no profile). */
+  async startCamera(path: string): Promise<void> {
+    if (this.#closed || this.#cameras.has(path)) return;
+    const pending = this.#stopping.get(path);
+    if (pending !== undefined) {
+      await pending;
+      if (this.#closed || this.#cameras.has(path)) return;
+      // Following Factory 1: the camera may have gone again while the old worker stopped.
+      if (this.#o.follow !== false && this.#o.raw.get(path)?.live !== true) return;
+    }
+    const profile = this.#o.profileFor(path);
+    if (profile === undefined) return;
+    this.#launch(path, profile);
+  }
+
+  /** Stops `path`'s worker and ffmpeg; resolves when they are gone. */
+  async stopCamera(path: string): Promise<void> {
+    const cam = this.#cameras.get(path);
+    if (cam === undefined) return this.#stopping.get(path);
+    this.#cameras.delete(path);
+    const done = cam.stop().finally(() => {
+      if (this.#stopping.get(path) === done) this.#stopping.delete(path);
+      this.#o.listener?.onRemoved?.(path);
+    });
+    this.#stopping.set(path, done);
+    return done;
+  }
+
+  /**
+   * The camera's effective profile changed (config reload): restarts only its worker, and only if
+   * the profile really differs. `undefined` stops compressing the camera.
+   */
+  async updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void> {
+    const cam = this.#cameras.get(path);
+    if (profile === undefined) return this.stopCamera(path);
+    if (cam === undefined) {
+      const follows = this.#o.follow !== false;
+      if (follows && this.#o.raw.get(path)?.live === true) await this.startCamera(path);
+      return;
+    }
+    if (sameProfile(cam.profile, profile)) return;
+    this.#log.info('compression profile changed; restarting the camera worker', { path, profile: profile.id });
+    await this.stopCamera(path);
+    if (!this.#closed && !this.#cameras.has(path)) this.#launch(path, profile);
+  }
+
+  status(path: string): CameraCompressionStatus | undefined {
+    return this.#cameras.get(path)?.status();
+  }
+
+  list(): CameraCompressionStatus[] {
+    return [...this.#cameras.values()].map((c) => c.status());
+  }
+
+  /** PIDs of the running ffmpeg processes (diagnostics and tests). */
+  pids(): number[] {
+    return this.list().flatMap((s) => (s.pid === null ? [] : [s.pid]));
+  }
+
+  /** Stops every worker and its ffmpeg; resolves when all are gone. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#o.raw.off('stream.up', this.#onUp);
+    this.#o.raw.off('stream.down', this.#onDown);
+    await Promise.all([...[...this.#cameras.keys()].map((p) => this.stopCamera(p)), ...this.#stopping.values()]);
+  }
+
+  #launch(path: string, profile: CompressionProfile): void {
+    const o = this.#o;
+    const inputArgs = o.inputArgsFor?.(path);
+    const cam = new CameraWorker(path, profile, {
+      compressed: o.compressed,
+      raw: o.raw,
+      createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
+      inputUrl: o.inputUrlFor(path),
+      ...(inputArgs !== undefined ? { inputArgs } : {}),
+      output: { kind: 'frames' },
+      stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
+      backoff: o.backoff ?? DEFAULT_BACKOFF,
+      ...(o.ffmpegPath !== undefined ? { ffmpegPath: o.ffmpegPath } : {}),
+      stopTimeoutMs: o.stopTimeoutMs ?? 5000,
+      onStatus: (s, change) => o.listener?.onStatus(s, change),
+      log: this.#log.child({ component: 'compression', path }),
+      now: o.now ?? Date.now,
+    });
+    this.#cameras.set(path, cam);
+    cam.start();
+  }
+}
+
+export function sameProfile(a: CompressionProfile, b: CompressionProfile): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof CompressionProfile>;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+}

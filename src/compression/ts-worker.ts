@@ -1,0 +1,18 @@
+/**
+ * Starts a worker thread whose entry is a TypeScript file, under tsx.
+ *
+ * Why not `new Worker(new URL('./x.ts', import.meta.url))`: on Node 20 a worker inherits
+ * `--import tsx` in its execArgv, yet its entry module is resolved before tsx's hooks are active
+ * and fails with ERR_UNKNOWN_FILE_EXTENSION (checked on Node 20.20; passing execArgv explicitly
+ * makes no difference). So the worker runs a two-line ESM bootstrap that registers tsx through its
+ * API (`tsx/esm/api`, resolved here to an absolute URL so it works from any cwd) and then imports
+ * the entry.
+ */
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+export function startTsWorker(entry: URL, options: WorkerOptions = {}): Worker {
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap =
+    `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
