@@ -25,8 +25,17 @@ export class RtpClock {
 
   /** Milliseconds since the origin for an RTP timestamp (negative before the origin). */
   toMs(timestamp: number): number {
+    return this.ticksToMs(this.ticksSinceOrigin(timestamp));
+  }
+
+  /** Clock ticks since the origin for an RTP timestamp, unwrapped across 2^32. */
+  ticksSinceOrigin(timestamp: number): number {
     const extended = this.#unwrapper.unwrap(timestamp);
     if (this.#origin === undefined) this.#origin = extended;
-    return ((extended - this.#origin) * 1000) / this.clockRate;
+    return extended - this.#origin;
+  }
+
+  ticksToMs(ticks: number): number {
+    return (ticks * 1000) / this.clockRate;
   }
 }
