@@ -42,7 +42,7 @@ function nodeUrls(host: string, ports: BoundPorts, camera: DemoCamera): NodeCame
     rtmp: `rtmp://${h}:${ports.rtmp}/${camera.path}`,
     rtspRaw: `rtsp://${h}:${ports.rtsp}/${camera.path}`,
     rtspCompressed: `rtsp://${h}:${ports.compressedRtsp}/${camera.path}`,
-    snapshot: `http://${h}:${ports.api}/api/v1/cameras/${encodeURIComponent(camera.path)}/snapshot.jpg`,
+    snapshot: `http://${h}:${ports.api}/api/v1/cameras/${camera.path}/snapshot.jpg`,
   };
 }
 

@@ -17,13 +17,13 @@ describe('demo URLs', () => {
         rtmp: 'rtmp://demo.local:1935/site1/cam1',
         rtspRaw: 'rtsp://demo.local:8554/site1/cam1',
         rtspCompressed: 'rtsp://demo.local:8555/site1/cam1',
-        snapshot: 'http://demo.local:8080/api/v1/cameras/site1%2Fcam1/snapshot.jpg',
+        snapshot: 'http://demo.local:8080/api/v1/cameras/site1/cam1/snapshot.jpg',
       },
       master: {
         rtmp: 'rtmp://demo.local:1936/site1/cam1',
         rtspRaw: 'rtsp://demo.local:8564/site1/cam1',
         rtspCompressed: 'rtsp://demo.local:8565/site1/cam1',
-        snapshot: 'http://demo.local:8081/api/v1/cameras/site1%2Fcam1/snapshot.jpg',
+        snapshot: 'http://demo.local:8081/api/v1/cameras/site1/cam1/snapshot.jpg',
       },
     });
   });
