@@ -170,3 +170,31 @@ describe('snapshotArgs', () => {
     assert.ok(!snapshotArgs('rtmp://127.0.0.1/a/b').includes('-rtsp_transport'));
   });
 });
+
+describe('snapshotRoute', () => {
+  const ctx = (site: string, name: string) => ({ method: 'GET', url: '', query: new URLSearchParams(), params: [site, name], authorization: '', body: undefined });
+
+  it('answers a JPEG, 404 when not live, 503 with Retry-After when no picture yet', async () => {
+    const { snapshotRoute, SNAPSHOT_ROUTE } = await import('../../../../src/snapshots/snapshot-route.ts');
+    const asked: string[] = [];
+    const route = snapshotRoute({
+      get: async (id) => {
+        asked.push(id);
+        if (id === 's/live') return { kind: 'ok', jpeg: jpeg(7), takenAtMs: 0, stale: false };
+        if (id === 's/slow') return { kind: 'unavailable', reason: 'no picture within 8000 ms', retryAfterMs: 2500 };
+        return { kind: 'not-live' };
+      },
+    });
+    assert.equal(route.pattern, SNAPSHOT_ROUTE);
+    assert.equal(route.paramCount, 2);
+    const ok = await route.handler(ctx('s', 'live'));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.contentType, 'image/jpeg');
+    assert.deepEqual(ok.body, jpeg(7));
+    assert.equal((await route.handler(ctx('s', 'gone'))).status, 404);
+    const slow = await route.handler(ctx('s', 'slow'));
+    assert.equal(slow.status, 503);
+    assert.equal(slow.headers?.['retry-after'], '3');
+    assert.deepEqual(asked, ['s/live', 's/gone', 's/slow']);
+  });
+});
