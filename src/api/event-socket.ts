@@ -1,0 +1,86 @@
+/**
+ * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras), then every bus event as
+ * one JSON text message. A client that falls behind by more than maxBackpressure is disconnected
+ * rather than buffered without bound; it reconnects and gets a fresh snapshot.
+ */
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { ConfigStore } from '../config/store.ts';
+import type { TokenAuth } from './auth.ts';
+import type { EventBus } from './events.ts';
+import { errorReply, writeReply } from './http.ts';
+import type { ApiLogger, StreamsView } from './types.ts';
+import type { UrlManager } from './url-manager.ts';
+
+export const EVENTS_PATH = '/api/v1/events';
+const TOPIC = 'events';
+/** Bytes queued for one client before it is dropped. */
+export const MAX_SOCKET_BACKPRESSURE = 1024 * 1024;
+
+export interface EventSocketDeps {
+  readonly auth: TokenAuth;
+  readonly bus: EventBus;
+  readonly streams: StreamsView;
+  readonly urls: UrlManager;
+  readonly store: ConfigStore;
+  readonly log: ApiLogger;
+}
+
+type UserData = Record<string, never>;
+
+export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { close(): void } {
+  const sockets = new Set<WebSocket<UserData>>();
+  app.ws<UserData>(EVENTS_PATH, {
+    maxPayloadLength: 4 * 1024,
+    maxBackpressure: MAX_SOCKET_BACKPRESSURE,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      // Browsers cannot set headers on a WebSocket: the token may also come as ?token=.
+      const header = req.getHeader('authorization');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const token = query.get('token');
+      const ok = header !== '' ? deps.auth.checkHeader(header) : deps.auth.checkToken(token ?? '');
+      if (!ok) {
+        writeReply(res, errorReply(401, 'missing or wrong bearer token'));
+        return;
+      }
+      res.upgrade<UserData>(
+        {},
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      sockets.add(ws);
+      const snapshot = {
+        type: 'snapshot',
+        seq: deps.bus.lastSeq,
+        time: new Date().toISOString(),
+        streams: deps.streams.list(),
+        urls: deps.urls.list(),
+        cameras: deps.store.catalog().cameras,
+      };
+      ws.send(JSON.stringify(snapshot), false);
+      ws.subscribe(TOPIC);
+    },
+    message: () => {
+      // The stream is one-way; client messages (if any) are ignored.
+    },
+    close: (ws) => {
+      sockets.delete(ws);
+    },
+  });
+  const unsubscribe = deps.bus.subscribe((event) => {
+    if (sockets.size > 0) app.publish(TOPIC, JSON.stringify(event), false);
+  });
+  return {
+    close() {
+      unsubscribe();
+      for (const ws of [...sockets]) ws.end(1001, 'server shutting down');
+      sockets.clear();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The HTTP API on uWebSockets.js: JSON under /api/v1, the event WebSocket, /healthz, /readyz,
+ * /metrics, and optionally static files at / (the dashboard). Everything it shows comes through
+ * injected interfaces; it owns no state of the media path.
+ */
+import uWS from 'uWebSockets.js';
+import type { ConfigStore } from '../config/store.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { TokenAuth } from './auth.ts';
+import { catalogRoutes, type RouteDef } from './catalog-routes.ts';
+import type { EventBus } from './events.ts';
+import { errorReply, uwsHandler, writeReply, type Reply } from './http.ts';
+import { staticDirectory, type StaticFiles } from './static-files.ts';
+import { silentLogger, type ApiLogger, type NodeInfo, type ReadinessCheck, type StreamsView } from './types.ts';
+import type { UrlManager } from './url-manager.ts';
+import { attachEventSocket } from './event-socket.ts';
+
+export interface ApiServerOptions {
+  /** Interface to bind. Defaults to 127.0.0.1. */
+  readonly host?: string;
+  /** 0 picks a free port; the bound one is in ApiServer.port. */
+  readonly port: number;
+  /** Bearer token; unset disables auth. */
+  readonly token?: string;
+  /** /metrics needs the token too. Defaults to false. */
+  readonly metricsAuth?: boolean;
+  /** Directory served at / (the dashboard). */
+  readonly staticDir?: string;
+  /** Time a readiness check may take before it counts as failed (ms). Defaults to 2000. */
+  readonly readinessTimeoutMs?: number;
+}
+
+export interface ApiServerDeps {
+  readonly store: ConfigStore;
+  readonly streams: StreamsView;
+  readonly urls: UrlManager;
+  readonly bus: EventBus;
+  readonly metrics?: Metrics;
+  /** Listeners bound, store reachable, ...: all must pass for /readyz to answer 200. */
+  readonly readiness?: readonly ReadinessCheck[];
+  readonly node?: NodeInfo;
+  readonly log?: ApiLogger;
+  /** Overrides staticDir (tests, embedded assets). */
+  readonly staticFiles?: StaticFiles;
+}
+
+export interface ApiServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      Promise.resolve().then(() => c.check()),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return result === false ? 'failed' : 'ok';
+  } catch (err) {
+    return `failed: ${(err as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): Promise<ApiServer> {
+  const log = deps.log ?? silentLogger;
+  const auth = new TokenAuth(options.token);
+  const app = uWS.App();
+  const staticFiles = deps.staticFiles ?? (options.staticDir !== undefined ? staticDirectory(options.staticDir) : undefined);
+  const unauthorized: Reply = { ...errorReply(401, 'missing or wrong bearer token'), headers: { 'www-authenticate': 'Bearer realm="cupola"' } };
+  const guardApi = (authorization: string): Reply | null => (auth.checkHeader(authorization) ? null : unauthorized);
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
+
+  const routes: (RouteDef & { guard?: (a: string) => Reply | null })[] = [
+    ...catalogRoutes(deps.store).map((r) => ({ ...r, guard: guardApi })),
+    {
+      method: 'get',
+      pattern: '/api/v1/streams',
+      paramCount: 0,
+      guard: guardApi,
+      handler: (ctx) => {
+        const factory = ctx.query.get('factory');
+        const items = deps.streams.list().filter((s) => factory === null || s.factory === factory);
+        return { status: 200, body: { items } };
+      },
+    },
+    { method: 'get', pattern: '/api/v1/urls', paramCount: 0, guard: guardApi, handler: () => ({ status: 200, body: { items: deps.urls.list() } }) },
+    {
+      method: 'get',
+      pattern: '/api/v1/cameras/:site/:name/urls',
+      paramCount: 2,
+      guard: guardApi,
+      handler: (ctx) => {
+        const id = `${ctx.params[0]!}/${ctx.params[1]!}`;
+        const u = deps.urls.get(id);
+        return u === undefined ? errorReply(404, `camera "${id}" not found`) : { status: 200, body: u };
+      },
+    },
+    {
+      method: 'get',
+      pattern: '/api/v1/node',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => ({ status: 200, body: deps.node ?? { name: 'cupola', role: 'unknown', version: 'unknown' } }),
+    },
+    { method: 'get', pattern: '/healthz', paramCount: 0, handler: () => ({ status: 200, body: { status: 'ok' } }) },
+    {
+      method: 'get',
+      pattern: '/readyz',
+      paramCount: 0,
+      handler: async () => {
+        const checks = deps.readiness ?? [];
+        const results = await Promise.all(checks.map(async (c) => [c.name, await runCheck(c, readinessTimeoutMs)] as const));
+        const ready = results.every(([, r]) => r === 'ok');
+        return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) } };
+      },
+    },
+    {
+      method: 'get',
+      pattern: '/metrics',
+      paramCount: 0,
+      ...(options.metricsAuth === true ? { guard: guardApi } : {}),
+      handler: async () => {
+        if (deps.metrics === undefined) return errorReply(404, 'metrics are not enabled');
+        return { status: 200, body: await deps.metrics.text(), contentType: deps.metrics.contentType };
+      },
+    },
+  ];
+
+  for (const r of routes) {
+    const handler = uwsHandler(r.handler, {
+      paramCount: r.paramCount,
+      readBody: r.body === true,
+      ...(r.guard !== undefined ? { guard: r.guard } : {}),
+      log,
+      route: `${r.method} ${r.pattern}`,
+    });
+    app[r.method](r.pattern, handler);
+  }
+
+  const socket = attachEventSocket(app, { auth, bus: deps.bus, streams: deps.streams, urls: deps.urls, store: deps.store, log });
+
+  app.any('/*', (res, req) => {
+    const method = req.getMethod().toUpperCase();
+    const url = req.getUrl();
+    if (staticFiles === undefined || method !== 'GET' || url.startsWith('/api/')) {
+      writeReply(res, errorReply(404, `no route for ${method} ${url}`));
+      return;
+    }
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    void staticFiles(url).then(
+      (file) => {
+        if (aborted) return;
+        writeReply(res, file === null ? errorReply(404, `${url} not found`) : { status: 200, body: file.body, contentType: file.contentType });
+      },
+      () => {
+        if (!aborted) writeReply(res, errorReply(500, 'cannot read file'));
+      },
+    );
+  });
+
+  return new Promise((resolve, reject) => {
+    app.listen(options.host ?? '127.0.0.1', options.port, (listenSocket) => {
+      if (listenSocket === false) {
+        socket.close();
+        reject(new Error(`API cannot listen on ${options.host ?? '127.0.0.1'}:${options.port}`));
+        return;
+      }
+      const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+      let closed: Promise<void> | null = null;
+      resolve({
+        port,
+        close: () => {
+          closed ??= (async () => {
+            uWS.us_listen_socket_close(listenSocket);
+            socket.close();
+            // Closes keep-alive HTTP connections too, so the process can exit at once.
+            (app as unknown as { close?: () => void }).close?.();
+          })();
+          return closed;
+        },
+      });
+    });
+  });
+}

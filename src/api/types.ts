@@ -1,0 +1,59 @@
+/**
+ * The shapes the API serves and the interfaces the composition root implements for it.
+ */
+import type { AudioCodec, VideoCodec } from '../../protocols/media/frame.ts';
+import type { FactoryName, PublisherKind, ReaderProtocol } from '../streams/types.ts';
+
+/** One live stream as GET /api/v1/streams lists it. */
+export interface StreamInfo {
+  readonly factory: FactoryName;
+  /** Camera path `site/camera`. */
+  readonly path: string;
+  readonly publisher: { readonly kind: PublisherKind; readonly remote: string } | null;
+  readonly video?: {
+    readonly codec: VideoCodec;
+    readonly width?: number;
+    readonly height?: number;
+    readonly fps?: number;
+    readonly profile?: number;
+    readonly level?: number;
+  };
+  readonly audio?: { readonly codec: AudioCodec; readonly sampleRate: number; readonly channels: number };
+  /** Measured incoming bitrate over the last seconds (bit/s). */
+  readonly bitrateBps: number;
+  readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
+  /** Seconds since the current publisher started. */
+  readonly uptimeSeconds: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  readonly framesDropped: number;
+}
+
+/** What the API needs from the stream registries (the lead adapts both factories to it). */
+export interface StreamsView {
+  list(): StreamInfo[];
+}
+
+/** A readiness check: resolves (or returns true) when healthy; throws/rejects/returns false otherwise. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): boolean | Promise<boolean | void>;
+}
+
+/** Minimal logger the API writes to (structured fields; tokens are never passed in). */
+export interface ApiLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: ApiLogger = Object.freeze({ info() {}, warn() {}, error() {} });
+
+/** GET /api/v1/node: who answers. */
+export interface NodeInfo {
+  readonly name: string;
+  readonly role: string;
+  readonly version: string;
+}

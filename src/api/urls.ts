@@ -1,0 +1,162 @@
+/**
+ * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs on this
+ * node and on its peer (slave <-> master), internal and advertised (port-forwarded) forms, which of
+ * them are live, and the best live URL per factory for the digital twin.
+ */
+import type { Camera } from '../config/model.ts';
+import type { NodePorts, PublicPorts, Role, Settings } from '../config/settings.ts';
+import type { FactoryName } from '../streams/types.ts';
+
+export type NodeRef = 'self' | 'peer';
+
+/** A node that serves cameras, as URLs need it. */
+export interface NodeEndpoint {
+  readonly ref: NodeRef;
+  readonly name: string;
+  readonly role: Role;
+  /** Address on the internal network. */
+  readonly host: string;
+  /** Address seen from outside (port forwarding / NAT); null when not configured. */
+  readonly advertisedHost: string | null;
+  /** Ports it listens on (for this node: the ports actually bound). */
+  readonly ports: NodePorts;
+  /** Public ports of the port forwarding; a missing one equals the internal port. */
+  readonly publicPorts: PublicPorts;
+}
+
+export interface UrlPair {
+  readonly internal: string;
+  /** Null when the node has no advertised host. */
+  readonly advertised: string | null;
+}
+
+export interface NodeCameraUrls {
+  readonly node: NodeRef;
+  readonly name: string;
+  readonly role: Role;
+  /** Where the camera publishes (also the RTMP play URL of Factory 1). */
+  readonly rtmpIngest: UrlPair;
+  readonly rtspRaw: UrlPair;
+  readonly rtspCompressed: UrlPair;
+  readonly live: { readonly raw: boolean; readonly compressed: boolean };
+}
+
+export interface BestUrl {
+  readonly node: NodeRef;
+  readonly name: string;
+  readonly role: Role;
+  /** RTSP URL on the internal network. */
+  readonly url: string;
+  readonly advertised: string | null;
+}
+
+/** The URL a consumer should use right now, per factory; null while no node has it live. */
+export interface BestUrls {
+  readonly raw: BestUrl | null;
+  readonly compressed: BestUrl | null;
+}
+
+export interface CameraUrls {
+  readonly camera: string;
+  readonly site: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  /** The ingest URL needs `?key=<publish key>` (the key itself is not shown). */
+  readonly publishKeyRequired: boolean;
+  readonly nodes: readonly NodeCameraUrls[];
+  readonly best: BestUrls;
+}
+
+export interface Liveness {
+  isLive(node: NodeRef, factory: FactoryName, path: string): boolean;
+}
+
+/** This node, with the ports it actually bound (port 0 in tests) overriding the configured ones. */
+export function selfEndpoint(settings: Settings, bound: Partial<NodePorts> = {}): NodeEndpoint {
+  const n = settings.node;
+  return {
+    ref: 'self',
+    name: n.name,
+    role: n.role,
+    host: n.host,
+    advertisedHost: n.advertisedHost ?? null,
+    ports: {
+      rtmp: bound.rtmp ?? settings.factories.raw.rtmpPort,
+      rtspRaw: bound.rtspRaw ?? settings.factories.raw.rtspPort,
+      rtspCompressed: bound.rtspCompressed ?? settings.factories.compressed.rtspPort,
+      api: bound.api ?? settings.api.port,
+    },
+    publicPorts: n.publicPorts,
+  };
+}
+
+/** The peer: `node.peer`, else (master, compressor) the first upstream; undefined when none. */
+export function peerEndpoint(settings: Settings): NodeEndpoint | undefined {
+  const n = settings.node;
+  const p = n.peer ?? (n.role !== 'slave' ? n.upstreams[0] : undefined);
+  if (p === undefined) return undefined;
+  return {
+    ref: 'peer',
+    name: p.id,
+    role: p.role ?? (n.role === 'slave' ? 'master' : 'slave'),
+    host: p.host,
+    advertisedHost: p.advertisedHost ?? null,
+    ports: p.ports,
+    publicPorts: p.publicPorts,
+  };
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: keyof PublicPorts, path: string): UrlPair {
+  const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports[port]}/${path}`;
+  const advertised =
+    ep.advertisedHost === null ? null : `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts[port] ?? ep.ports[port]}/${path}`;
+  return { internal, advertised };
+}
+
+const ROLE_RANK: Readonly<Record<Role, number>> = { slave: 0, master: 1, compressor: 2 };
+
+/** Computes one camera's URLs. Compressor nodes serve no cameras and are left out. */
+export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], live: Liveness): CameraUrls {
+  const nodes: NodeCameraUrls[] = endpoints
+    .filter((ep) => ep.role !== 'compressor')
+    .map((ep) => ({
+      node: ep.ref,
+      name: ep.name,
+      role: ep.role,
+      rtmpIngest: pair(ep, 'rtmp', 'rtmp', camera.id),
+      rtspRaw: pair(ep, 'rtsp', 'rtspRaw', camera.id),
+      rtspCompressed: pair(ep, 'rtsp', 'rtspCompressed', camera.id),
+      live: { raw: live.isLive(ep.ref, 'raw', camera.id), compressed: live.isLive(ep.ref, 'compressed', camera.id) },
+    }));
+  // The origin (slave) first, then the master; on equal roles this node before its peer.
+  const ranked = [...nodes].sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || (a.node === 'self' ? -1 : 1) - (b.node === 'self' ? -1 : 1));
+  const best = (factory: FactoryName): BestUrl | null => {
+    const n = ranked.find((x) => x.live[factory]);
+    if (n === undefined) return null;
+    const urls = factory === 'raw' ? n.rtspRaw : n.rtspCompressed;
+    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised };
+  };
+  return {
+    camera: camera.id,
+    site: camera.site,
+    name: camera.name,
+    enabled: camera.enabled,
+    publishKeyRequired: camera.publishKey !== undefined,
+    nodes,
+    best: { raw: best('raw'), compressed: best('compressed') },
+  };
+}
+
+function sameBestUrl(a: BestUrl | null, b: BestUrl | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.node === b.node && a.url === b.url && a.advertised === b.advertised;
+}
+
+export function sameBest(a: BestUrls | null, b: BestUrls | null): boolean {
+  if (a === null || b === null) return a === b;
+  return sameBestUrl(a.raw, b.raw) && sameBestUrl(a.compressed, b.compressed);
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeReadOnly } from '../config/read-only-dir.ts';
+import { startFixture, TOKEN, type Fixture } from './fixture.ts';
+
+describe('API server: auth', () => {
+  let f: Fixture;
+  before(async () => {
+    f = await startFixture();
+  });
+  after(() => f.close());
+
+  it('health endpoints need no token', async () => {
+    assert.deepEqual((await f.request('GET', '/healthz', undefined, null)).json, { status: 'ok' });
+    const ready = await f.request('GET', '/readyz', undefined, null);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.json, { status: 'ready', checks: { listeners: 'ok', store: 'ok' } });
+  });
+
+  it('readyz answers 503 naming the failing check', async () => {
+    f.checks.storeOk = false;
+    try {
+      const r = await f.request('GET', '/readyz', undefined, null);
+      assert.equal(r.status, 503);
+      assert.deepEqual(r.json.checks, { listeners: 'ok', store: 'failed: store unreachable' });
+    } finally {
+      f.checks.storeOk = true;
+    }
+  });
+
+  it('API routes answer 401 without the token, with a wrong one, or a malformed header', async () => {
+    for (const token of [null, 'wrong-token-0123456789', '']) {
+      const r = await f.request('GET', '/api/v1/sites', undefined, token);
+      assert.equal(r.status, 401, `token ${String(token)}`);
+      assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="cupola"');
+      assert.doesNotMatch(r.text, new RegExp(TOKEN));
+    }
+    const raw = await fetch(`http://127.0.0.1:${f.port}/api/v1/sites`, { headers: { authorization: `Basic ${TOKEN}` } });
+    assert.equal(raw.status, 401);
+    assert.equal((await f.request('GET', '/api/v1/sites')).status, 200);
+    assert.equal((await f.request('POST', '/api/v1/sites', { id: 'x' }, null)).status, 401);
+  });
+
+  it('/metrics is open by default (metricsAuth off)', async () => {
+    const r = await f.request('GET', '/metrics', undefined, null);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type')!, /^text\/plain/);
+  });
+
+  it('unknown routes are 404 JSON', async () => {
+    const r = await f.request('GET', '/api/v1/nope');
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.status, 404);
+  });
+});
+
+describe('API server: auth off and metricsAuth', () => {
+  it('without a token every route is open', async () => {
+    const f = await startFixture({});
+    try {
+      assert.equal((await f.request('GET', '/api/v1/cameras', undefined, null)).status, 200);
+      assert.equal((await f.request('GET', '/api/v1/streams', undefined, null)).status, 200);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('metricsAuth puts /metrics behind the token', async () => {
+    const f = await startFixture({ token: TOKEN, metricsAuth: true });
+    try {
+      assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
+      assert.equal((await f.request('GET', '/metrics')).status, 200);
+      assert.equal((await f.request('GET', '/healthz', undefined, null)).status, 200);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('API server: failed store write', () => {
+  it('answers 503 when the data dir is read-only and leaves the file intact', async (t) => {
+    const f = await startFixture();
+    try {
+      const file = join(f.dataDir, 'catalog.json');
+      const before = await readFile(file, 'utf8');
+      const ro = await makeReadOnly(f.dataDir);
+      if (typeof ro === 'string') return t.skip(ro);
+      try {
+        const r = await f.request('POST', '/api/v1/sites', { id: 'north', name: 'North' });
+        assert.equal(r.status, 503);
+        assert.match(r.json.error.message, /cannot write/);
+        const d = await f.request('DELETE', '/api/v1/cameras/site1/cam1');
+        assert.equal(d.status, 503);
+      } finally {
+        await ro.restore();
+      }
+      assert.equal(await readFile(file, 'utf8'), before);
+      assert.equal((await f.request('GET', '/api/v1/sites/north')).status, 404);
+      assert.equal((await f.request('GET', '/api/v1/cameras/site1/cam1')).status, 200);
+    } finally {
+      await f.close();
+    }
+  });
+});
