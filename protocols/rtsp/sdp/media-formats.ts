@@ -3,18 +3,14 @@
  * the static payload types of RFC 3551 §6, in the RtpCodecParams shape protocols/rtp/format.ts uses.
  */
 import { ProtocolError } from '../../errors.ts';
+import type { RtpCodecParams } from '../../rtp/rtp-codec-params.ts';
 import { getAttributes, type SdpAttribute, type SdpMedia } from './session-description.ts';
 
-/** One RTP payload format as SDP describes it. Structurally the RtpCodecParams of protocols/rtp. */
-export interface SdpRtpFormat {
-  readonly payloadType: number;
-  /** As written in rtpmap (`H264`, `H265`, `mpeg4-generic`, `PCMU`...); compare case-insensitively. */
-  readonly encodingName: string;
-  readonly clockRate: number;
-  readonly channels?: number;
-  /** fmtp parameters; names lower-cased (vendors differ: `SizeLength` / `sizelength`). */
-  readonly fmtp: Readonly<Record<string, string>>;
-}
+/**
+ * One RTP payload format as SDP describes it: protocols/rtp's RtpCodecParams. Parsed fmtp names
+ * are lower-cased (vendors differ: `SizeLength` / `sizelength`).
+ */
+export type SdpRtpFormat = RtpCodecParams;
 
 /** RFC 3551 §6, Table 4 and 5: payload types usable without rtpmap. */
 const STATIC_PAYLOAD_TYPES: Readonly<Record<number, { encodingName: string; clockRate: number; channels?: number }>> = {

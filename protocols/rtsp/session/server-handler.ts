@@ -71,6 +71,10 @@ export class RtspServerHandler {
     return this.#sessions.get(id);
   }
 
+  sessions(): RtspServerSession[] {
+    return [...this.#sessions.values()];
+  }
+
   sessionsOf(connectionId: string): RtspServerSession[] {
     return [...this.#sessions.values()].filter((s) => s.connectionId === connectionId);
   }

@@ -1,0 +1,126 @@
+/**
+ * One RTSP TCP connection: bytes -> RtspMessageReader -> requests answered through the listener,
+ * interleaved frames routed to the session bound to their channel. Owns only its socket; a
+ * ProtocolError closes this connection alone (after a 4xx when the peer can still read one).
+ */
+import type { Socket } from 'node:net';
+import { isProtocolError, type ProtocolError } from '../../../protocols/errors.ts';
+import type { RtspMessageLimits } from '../../../protocols/rtsp/message/limits.ts';
+import { RtspMessageReader } from '../../../protocols/rtsp/message/message-reader.ts';
+import { createResponse, encodeResponse } from '../../../protocols/rtsp/message/message-writer.ts';
+import type { RtspReaderItem, RtspRequest, RtspResponse } from '../../../protocols/rtsp/message/rtsp-message.ts';
+import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
+import type { ServerConnectionInfo } from '../../../protocols/rtsp/session/server-host.ts';
+import type { Logger } from '../../log/logger.ts';
+
+export interface ConnectionHandlers {
+  /** Answers a request; `after` runs once the response is queued (start sending media). */
+  request(conn: RtspConnection, req: RtspRequest): { response: RtspResponse; after: (() => void)[] };
+  interleaved(conn: RtspConnection, channel: number, payload: Buffer): void;
+  closed(conn: RtspConnection): void;
+  protocolError(conn: RtspConnection, err: ProtocolError): void;
+}
+
+/** Status answered before closing, per framing error. */
+function statusFor(err: ProtocolError): number {
+  switch (err.code) {
+    case 'RTSP_VERSION_UNSUPPORTED':
+      return RtspStatus.VersionNotSupported;
+    case 'RTSP_BODY_TOO_LARGE':
+      return RtspStatus.RequestEntityTooLarge;
+    default:
+      return RtspStatus.BadRequest;
+  }
+}
+
+export class RtspConnection implements ServerConnectionInfo {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly socket: Socket;
+  readonly log: Logger;
+  readonly #reader: RtspMessageReader;
+  readonly #handlers: ConnectionHandlers;
+  #lastActivityMs: number;
+  #closed = false;
+
+  constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: Partial<RtspMessageLimits> = {}) {
+    this.id = id;
+    this.socket = socket;
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.log = log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.#handlers = handlers;
+    this.#lastActivityMs = nowMs;
+    this.#reader = new RtspMessageReader((item) => this.#onItem(item), limits);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err) => this.log.debug('socket error', { err }));
+    socket.on('close', () => this.#onClose());
+  }
+
+  get lastActivityMs(): number {
+    return this.#lastActivityMs;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  touch(nowMs: number): void {
+    this.#lastActivityMs = nowMs;
+  }
+
+  send(res: RtspResponse): void {
+    if (!this.socket.destroyed) this.socket.write(encodeResponse(res));
+  }
+
+  /** Closes the connection (timeout, reader evicted, shutdown). */
+  destroy(reason: string): void {
+    if (this.socket.destroyed) return;
+    this.log.debug('closing connection', { reason });
+    this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    try {
+      this.#reader.push(chunk);
+    } catch (err) {
+      if (!isProtocolError(err)) throw err;
+      this.#handlers.protocolError(this, err);
+      this.log.warn('RTSP protocol error', { code: err.code, message: err.message });
+      // The reader is out of sync now: answer if we can, then close this connection only.
+      if (!this.socket.destroyed) this.socket.end(encodeResponse(createResponse({ statusCode: statusFor(err), headers: { Connection: 'close' } })));
+      this.socket.pause();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }
+  }
+
+  #onItem(item: RtspReaderItem): void {
+    if (this.socket.destroyed) return;
+    switch (item.kind) {
+      case 'request': {
+        const { response, after } = this.#handlers.request(this, item);
+        this.send(response);
+        for (const fn of after) fn();
+        return;
+      }
+      case 'interleaved':
+        this.#handlers.interleaved(this, item.channel, item.payload);
+        return;
+      case 'response':
+        // Servers do not send requests to clients here, so a response answers nothing: ignore it.
+        this.log.debug('ignoring RTSP response from client', { status: item.statusCode });
+        return;
+    }
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handlers.closed(this);
+  }
+}
+
+/** `::ffff:127.0.0.1` -> `127.0.0.1`, so UDP sends and lookups use one form. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

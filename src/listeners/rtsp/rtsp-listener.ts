@@ -1,0 +1,235 @@
+/**
+ * One RTSP listener (one factory): accepts TCP connections, answers them through the pure
+ * RtspServerHandler, carries RTP/RTCP over interleaved channels or the shared UDP pair, expires
+ * idle sessions and sends RTCP sender reports. Factory 1 serves play only; Factory 2 also accepts
+ * ANNOUNCE/RECORD.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { RtspServerAuth, type AuthScheme, type RtspCredential } from '../../../protocols/rtsp/auth/server-auth.ts';
+import { createResponse } from '../../../protocols/rtsp/message/message-writer.ts';
+import type { RtspRequest, RtspResponse } from '../../../protocols/rtsp/message/rtsp-message.ts';
+import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
+import { RtspServerHandler } from '../../../protocols/rtsp/session/server-handler.ts';
+import type { Logger } from '../../log/logger.ts';
+import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import type { StreamRegistry } from '../../streams/registry.ts';
+import { ListenerHost } from './listener-host.ts';
+import { normalizeAddress, RtspConnection } from './rtsp-connection.ts';
+import { RtspRoutes, type MediaRoute } from './rtsp-routes.ts';
+import { bindUdpPair, type UdpPair } from './udp-pair.ts';
+
+export interface RtspAuthOptions {
+  readonly credentials: readonly RtspCredential[];
+  /** Defaults to ['digest', 'basic']. */
+  readonly schemes?: readonly AuthScheme[];
+  /** Defaults to 'Cupola'. */
+  readonly realm?: string;
+}
+
+export interface RtspListenerOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Bind address. Defaults to '0.0.0.0'. */
+  readonly host?: string;
+  /** Accept ANNOUNCE/RECORD (Factory 2). Defaults to false. */
+  readonly allowPublish?: boolean;
+  /** Server RTP/RTCP ports for UDP transport (0/0: a free adjacent pair); false disables UDP. Defaults to 0/0. */
+  readonly udp?: { readonly rtpPort: number; readonly rtcpPort: number } | false;
+  /** Session timeout announced and enforced, in seconds. Defaults to 60. */
+  readonly sessionTimeoutSec?: number;
+  /** Credentials for reading and for publishing; each is off when absent. */
+  readonly auth?: { readonly read?: RtspAuthOptions; readonly publish?: RtspAuthOptions };
+  readonly readerQueue?: ReaderQueueOptions;
+  /** RTCP sender report period. Defaults to 5000 ms. */
+  readonly rtcpIntervalMs?: number;
+  /** Max RTP payload per packet. Defaults to 1400 bytes. */
+  readonly mtu?: number;
+  /** Simultaneous TCP connections. Defaults to 1024. */
+  readonly maxConnections?: number;
+}
+
+export interface RtspListenerDeps {
+  readonly registry: StreamRegistry;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export interface RtspListenerStats {
+  connectionsAccepted: number;
+  protocolErrors: number;
+  /** Interleaved frames or datagrams that match no started session. */
+  unroutedPackets: number;
+  sessionsExpired: number;
+}
+
+export interface RtspListener {
+  readonly port: number;
+  /** Server RTP/RTCP UDP ports, or null when UDP is off. */
+  readonly udpPorts: readonly [number, number] | null;
+  readonly stats: Readonly<RtspListenerStats>;
+  readonly sessionCount: number;
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
+export async function startRtspListener(options: RtspListenerOptions, deps: RtspListenerDeps): Promise<RtspListener> {
+  const now = deps.now ?? Date.now;
+  const log = deps.log.child({ component: 'rtsp', factory: deps.registry.factory });
+  const host = options.host ?? '0.0.0.0';
+  const timeoutSec = options.sessionTimeoutSec ?? 60;
+  const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0 };
+  const udp: UdpPair | undefined = options.udp === false ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
+  const connections = new Map<string, RtspConnection>();
+  const routes = new RtspRoutes();
+  let nextConnectionId = 0;
+
+  const makeAuth = (a: RtspAuthOptions | undefined): RtspServerAuth | undefined =>
+    a === undefined
+      ? undefined
+      : new RtspServerAuth({ realm: a.realm ?? 'Cupola', credentials: a.credentials, ...(a.schemes === undefined ? {} : { schemes: a.schemes }), nonce: () => randomBytes(16).toString('hex') });
+  const readAuth = makeAuth(options.auth?.read);
+  const publishAuth = makeAuth(options.auth?.publish);
+
+  const listenerHost: ListenerHost = new ListenerHost({
+    registry: deps.registry,
+    routes,
+    connections,
+    udp,
+    auth: { ...(readAuth === undefined ? {} : { read: readAuth }), ...(publishAuth === undefined ? {} : { publish: publishAuth }) },
+    readerQueue: options.readerQueue ?? DEFAULT_READER_QUEUE,
+    output: { now, random: deps.random ?? Math.random, log, ...(options.mtu === undefined ? {} : { mtu: options.mtu }) },
+    log,
+    endSession: (sessionId, reason) => endSession(sessionId, reason),
+  });
+  const handler = new RtspServerHandler(
+    {
+      allowPublish: options.allowPublish ?? false,
+      sessionTimeoutSec: timeoutSec,
+      newSessionId: () => randomBytes(8).toString('hex'),
+      ...(udp === undefined ? {} : { udpServerPorts: udp.ports }),
+    },
+    listenerHost,
+  );
+
+  /** Ends a session from our side; a TCP session's connection goes with it (the client sees EOF). */
+  function endSession(sessionId: string, reason: string): void {
+    const session = handler.session(sessionId);
+    if (session === undefined) return;
+    handler.closeSession(sessionId);
+    log.debug('session ended', { session: sessionId, reason });
+    if (session.usesTcp()) connections.get(session.connectionId)?.destroy(reason);
+  }
+
+  function onRequest(conn: RtspConnection, req: RtspRequest): { response: RtspResponse; after: (() => void)[] } {
+    conn.touch(now());
+    listenerHost.deferred = [];
+    let response: RtspResponse;
+    try {
+      response = handler.handle(req, conn, now());
+    } catch (err) {
+      // A bug on our side must not take the process down: answer 500 and keep serving.
+      conn.log.error('RTSP request failed', { method: req.method, err });
+      response = createResponse({ statusCode: RtspStatus.InternalServerError, headers: { CSeq: req.headers.get('CSeq') ?? '0' } });
+    }
+    const after = listenerHost.deferred;
+    listenerHost.deferred = [];
+    return { response, after };
+  }
+
+  function onMedia(route: MediaRoute | undefined, payload: Buffer): void {
+    if (route === undefined) {
+      stats.unroutedPackets++;
+      return;
+    }
+    handler.session(route.sessionId)?.touch(now());
+    if (route.kind === 'rtp') listenerHost.recorder(route.sessionId)?.pushRtp(route.mediaIndex, payload);
+    // RTCP (receiver reports from readers, sender reports from publishers) only keeps the session alive.
+  }
+
+  const server = net.createServer((socket) => {
+    stats.connectionsAccepted++;
+    const id = `rtsp-${++nextConnectionId}`;
+    const conn = new RtspConnection(
+      id,
+      socket,
+      {
+        request: onRequest,
+        interleaved: (c, channel, payload) => {
+          c.touch(now());
+          onMedia(routes.channel(c.id, channel), payload);
+        },
+        closed: (c) => {
+          connections.delete(c.id);
+          handler.connectionClosed(c.id);
+          routes.removeConnection(c.id);
+        },
+        protocolError: () => {
+          stats.protocolErrors++;
+        },
+      },
+      log,
+      now(),
+    );
+    connections.set(id, conn);
+  });
+  server.maxConnections = options.maxConnections ?? 1024;
+  server.on('error', (err) => log.error('RTSP server error', { err }));
+
+  udp?.rtp.on('message', (msg, rinfo) => onMedia(routes.udp('rtp', normalizeAddress(rinfo.address), rinfo.port), msg));
+  udp?.rtcp.on('message', (msg, rinfo) => onMedia(routes.udp('rtcp', normalizeAddress(rinfo.address), rinfo.port), msg));
+  udp?.rtp.on('error', (err) => log.warn('RTP socket error', { err }));
+  udp?.rtcp.on('error', (err) => log.warn('RTCP socket error', { err }));
+
+  const sweep = setInterval(() => {
+    const t = now();
+    for (const s of handler.expire(t)) {
+      stats.sessionsExpired++;
+      log.info('session timed out', { session: s.id, path: s.path });
+      if (s.usesTcp()) connections.get(s.connectionId)?.destroy('session timeout');
+    }
+    for (const c of connections.values()) {
+      if (handler.sessionsOf(c.id).length === 0 && t - c.lastActivityMs > timeoutSec * 1000) c.destroy('idle connection');
+    }
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+  const reports = setInterval(() => {
+    for (const o of listenerHost.outputs()) o.sendReports();
+  }, options.rtcpIntervalMs ?? 5000);
+  reports.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (err: unknown) => {
+    clearInterval(sweep);
+    clearInterval(reports);
+    await udp?.close();
+    throw err;
+  });
+  const address = server.address() as net.AddressInfo;
+  log.info('RTSP listening', { port: address.port, udp: udp?.ports ?? null, publish: options.allowPublish ?? false });
+
+  return {
+    port: address.port,
+    udpPorts: udp?.ports ?? null,
+    stats,
+    get sessionCount() {
+      return handler.sessionCount;
+    },
+    async close() {
+      clearInterval(sweep);
+      clearInterval(reports);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const c of [...connections.values()]) c.destroy('listener closing');
+      for (const s of handler.sessions()) handler.closeSession(s.id, 'connection-closed');
+      await closed;
+      await udp?.close();
+    },
+  };
+}

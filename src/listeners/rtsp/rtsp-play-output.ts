@@ -1,0 +1,171 @@
+/**
+ * The RTSP output of one stream: frames are packetized ONCE into RTP packets and the same packet
+ * Buffers go to every reader through a FanOut (which keeps the packetized GOP, so a joining reader
+ * starts at the last keyframe with continuous sequence numbers). Sender reports go out per track.
+ */
+import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
+import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
+import { createPacketizer } from '../../../protocols/rtp/format.ts';
+import { buildSdp } from '../../../protocols/rtsp/sdp/build-sdp.ts';
+import { sdpFromStreamDescription, type StreamSdp } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
+import type { PlayStartTrack } from '../../../protocols/rtsp/session/server-host.ts';
+import { FanOut, type EncodedUnit } from '../../streams/fan-out.ts';
+import type { ReaderQueue } from '../../streams/reader-queue.ts';
+import type { Stream, StreamOutput } from '../../streams/stream.ts';
+import type { FrameSink } from '../../streams/types.ts';
+import type { Logger } from '../../log/logger.ts';
+import { buildSenderReport } from './sender-report.ts';
+import type { RtspReaderTransport } from './rtsp-reader-transport.ts';
+
+export const RTSP_OUTPUT_KEY = 'rtsp';
+
+export interface PlayOutputDeps {
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly log: Logger;
+  /** Max RTP payload. Defaults to the packetizers' 1400 bytes. */
+  readonly mtu?: number;
+}
+
+interface PlayTrack {
+  readonly kind: TrackKind;
+  readonly packetizer: RtpPacketizer;
+  /** pts (ms) of the last frame sent and the wall clock (ms) it went out: the SR mapping. */
+  lastPtsMs: number | undefined;
+  lastSentAtMs: number;
+}
+
+interface ReaderEntry {
+  readonly queue: ReaderQueue;
+  readonly transport: RtspReaderTransport;
+}
+
+export class RtspPlayOutput implements StreamOutput, FrameSink {
+  readonly stream: Stream;
+  readonly #deps: PlayOutputDeps;
+  readonly #fanOut = new FanOut();
+  readonly #readers = new Set<ReaderEntry>();
+  #tracks = new Map<TrackKind, PlayTrack>();
+  #described: StreamSdp | undefined;
+  #sdpText = '';
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+
+  constructor(stream: Stream, deps: PlayOutputDeps) {
+    this.stream = stream;
+    this.#deps = deps;
+    this.#unsubscribe = stream.subscribe(this);
+  }
+
+  get readerCount(): number {
+    return this.#readers.size;
+  }
+
+  /** The SDP this output packetizes for; undefined until the stream has a description. */
+  get described(): StreamSdp | undefined {
+    return this.#described;
+  }
+
+  /** First seq / rtptime each track's reader will receive: the GOP's first packet, else the next one. */
+  startInfo(tracks: readonly { trackIndex: number; kind: TrackKind }[]): PlayStartTrack[] {
+    return tracks.map(({ trackIndex, kind }) => {
+      const unit = this.#fanOut.gop.find((u) => u.track === kind);
+      const first = unit?.buffers[0];
+      if (first !== undefined && first.length >= 8) return { trackIndex, seq: first.readUInt16BE(2), rtptime: first.readUInt32BE(4) };
+      const t = this.#tracks.get(kind);
+      if (t === undefined) return { trackIndex };
+      return { trackIndex, seq: t.packetizer.nextSequenceNumber, rtptime: t.packetizer.rtpTimestamp(this.#currentPts(t)) };
+    });
+  }
+
+  addReader(queue: ReaderQueue, transport: RtspReaderTransport): () => void {
+    const entry = { queue, transport };
+    this.#readers.add(entry);
+    this.#fanOut.add(queue);
+    return () => this.#removeReader(entry);
+  }
+
+  /** Sends one RTCP sender report per track to every reader (RFC 3550 §6.4.1). */
+  sendReports(): void {
+    const nowMs = this.#deps.now();
+    for (const t of this.#tracks.values()) {
+      if (t.lastPtsMs === undefined) continue;
+      const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#currentPts(t)));
+      if (report === null) continue;
+      for (const r of this.#readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
+    }
+  }
+
+  onDescription(desc: StreamDescription): void {
+    const next = sdpFromStreamDescription(desc, { sessionName: this.stream.path, sessionId: String(Math.floor(this.#deps.random() * 1e9)) });
+    const nextText = buildSdp({ ...next.sdp, origin: { ...next.sdp.origin, sessionId: '0' } });
+    if (this.#described !== undefined && nextText === this.#sdpText) return; // same codec setup: keep sequence continuity
+    if (this.#described !== undefined) {
+      // Readers negotiated the old SDP and cannot follow a codec change: they reconnect.
+      this.#closeReaders('stream codec parameters changed');
+    }
+    this.#described = next;
+    this.#sdpText = nextText;
+    this.#fanOut.resetGop();
+    this.#tracks = new Map();
+    for (const t of next.tracks) {
+      const identity = randomPacketizerIdentity(this.#deps.random);
+      const packetizer = createPacketizer(t.params, { ...identity, ...(this.#deps.mtu === undefined ? {} : { mtu: this.#deps.mtu }) });
+      this.#tracks.set(t.kind, { kind: t.kind, packetizer, lastPtsMs: undefined, lastSentAtMs: 0 });
+    }
+  }
+
+  onFrame(frame: Frame): void {
+    const t = this.#tracks.get(frame.track);
+    if (t === undefined) return;
+    const buffers = t.packetizer.packetize(frame);
+    if (buffers.length === 0) return;
+    t.lastPtsMs = frame.pts;
+    t.lastSentAtMs = this.#deps.now();
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    const startsGop = frame.track === 'video' ? frame.keyframe : !this.#tracks.has('video');
+    const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
+    const written = this.#fanOut.push(unit);
+    this.stream.stats.bytesOut += written;
+  }
+
+  onPublisherGone(): void {
+    this.#fanOut.resetGop();
+  }
+
+  onEnd(): void {
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#closeReaders('stream ended');
+    this.stream.releaseOutput(RTSP_OUTPUT_KEY);
+  }
+
+  #removeReader(entry: ReaderEntry): void {
+    if (!this.#readers.delete(entry)) return;
+    entry.queue.markClosed();
+    this.#fanOut.remove(entry.queue);
+    if (this.#readers.size === 0) this.close();
+  }
+
+  #closeReaders(reason: string): void {
+    for (const r of [...this.#readers]) {
+      this.#readers.delete(r);
+      this.#fanOut.remove(r.queue);
+      r.queue.markClosed();
+      r.transport.close(reason);
+    }
+  }
+
+  /** Extrapolates the media clock to now from the last frame sent on the track. */
+  #currentPts(t: PlayTrack): number {
+    if (t.lastPtsMs === undefined) return 0;
+    return t.lastPtsMs + Math.max(0, this.#deps.now() - t.lastSentAtMs);
+  }
+}

@@ -1,0 +1,7 @@
+/** A ReaderTransport that can also carry the RTCP of each track (sender reports). */
+import type { TrackKind } from '../../../protocols/media/frame.ts';
+import type { ReaderTransport } from '../../streams/types.ts';
+
+export interface RtspReaderTransport extends ReaderTransport {
+  sendRtcp(track: TrackKind, packet: Buffer): void;
+}
