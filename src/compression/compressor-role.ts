@@ -1,0 +1,224 @@
+/**
+ * The `compressor` role of the 3-machine layout: follows a slave's live cameras (its API, polled;
+ * its event stream, when reachable, only makes the next poll happen at once), and for each raw
+ * stream runs one worker whose ffmpeg reads the slave's Factory 1 over RTSP/TCP and pushes the
+ * compressed result to the slave's Factory 2 with RTSP ANNOUNCE/RECORD over TCP.
+ *
+ * A failed poll changes nothing (cameras keep running; their ffmpeg backs off by itself if the
+ * slave is really gone); polls retry with capped exponential backoff. Only a successful listing
+ * that no longer shows a camera stops it.
+ */
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { parseNodeInfo, parseStreamListing, type UpstreamPorts } from '../replication/upstream-api.ts';
+import { connectEventSocket, type EventSocket } from '../replication/ws/event-socket.ts';
+import { Backoff } from '../../workers/backoff.ts';
+import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
+import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
+import { COMPRESSOR_WORKER_ENTRY } from './compression-manager.ts';
+import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
+import { startTsWorker } from './ts-worker.ts';
+
+export interface CompressorRoleOptions {
+  /** The slave's API base URL, e.g. `http://slave:8080`. */
+  readonly upstream: string;
+  /** Bearer token of the slave's API. */
+  readonly apiToken?: string;
+  /** Profile per camera; undefined skips the camera. Defaults to DEFAULT_COMPRESSION_PROFILE for all. */
+  readonly profileFor?: (path: string) => CompressionProfile | undefined;
+  /** Where ffmpeg reads a camera. Defaults to rtsp://UPSTREAM_HOST:<slave's raw RTSP port>/path. */
+  readonly rawRtspUrl?: (path: string) => string;
+  /** Where ffmpeg pushes. Defaults to rtsp://UPSTREAM_HOST:<slave's compressed RTSP port>/path. */
+  readonly compressedRtspUrl?: (path: string) => string;
+  /** Time between two listings of the slave's streams (ms). Defaults to 3000. */
+  readonly pollIntervalMs?: number;
+  /** Per request (ms). Defaults to 3000. */
+  readonly requestTimeoutMs?: number;
+  /** Subscribe to the slave's /api/v1/events to react at once. Defaults to true. */
+  readonly followEvents?: boolean;
+  /** Retry schedule of failed polls and of each camera's ffmpeg. */
+  readonly backoff?: BackoffOptions;
+  /** No ffmpeg progress for this long restarts it (ms). Defaults to 10000. */
+  readonly stallTimeoutMs?: number;
+  readonly ffmpegPath?: string;
+  readonly listener?: CompressionListener;
+  readonly log?: Logger;
+  readonly now?: () => number;
+  readonly createWorker?: () => CompressorWorker;
+}
+
+export interface CompressorRole {
+  /** Status of every camera being compressed. */
+  list(): CameraCompressionStatus[];
+  /** Whether the last poll of the slave's API succeeded (for /readyz). */
+  readonly upstreamReachable: boolean;
+  close(): Promise<void>;
+}
+
+/** Default media ports of a slave when its /api/v1/node does not announce them. */
+export const DEFAULT_UPSTREAM_PORTS: UpstreamPorts = Object.freeze({ rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555 });
+
+/** Cameras to compress: the raw streams of a listing. Pure. */
+export function camerasToCompress(listing: ReturnType<typeof parseStreamListing>): Set<string> {
+  return new Set(listing.filter((s) => s.factory === 'raw').map((s) => s.path));
+}
+
+/** GET /api/v1/streams answers `{items: [...]}`; the shared parser reads arrays and `{streams}`. */
+function unwrapItems(body: unknown): unknown {
+  if (typeof body === 'object' && body !== null && Array.isArray((body as { items?: unknown }).items)) {
+    return (body as { items: unknown[] }).items;
+  }
+  return body;
+}
+
+export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
+  const log = o.log ?? silentLogger;
+  const now = o.now ?? Date.now;
+  const base = o.upstream.replace(/\/+$/, '');
+  const host = new URL(base).hostname;
+  const backoffOptions = o.backoff ?? DEFAULT_BACKOFF;
+  const pollBackoff = new Backoff(backoffOptions);
+  const cameras = new Map<string, CameraWorker>();
+  const stopping = new Set<Promise<void>>();
+  let ports: UpstreamPorts | null = null;
+  let reachable = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let polling = false;
+  let pollAgain = false;
+  let events: EventSocket | null = null;
+  let eventsTimer: NodeJS.Timeout | null = null;
+
+  const headers: Record<string, string> = o.apiToken !== undefined ? { authorization: `Bearer ${o.apiToken}` } : {};
+  const getJson = async (path: string): Promise<unknown> => {
+    const res = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(o.requestTimeoutMs ?? 3000) });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return (await res.json()) as unknown;
+  };
+
+  const rawUrl = (path: string): string =>
+    o.rawRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspRaw}/${path}`;
+  const pushUrl = (path: string): string =>
+    o.compressedRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspCompressed}/${path}`;
+
+  const startCamera = (path: string, profile: CompressionProfile): void => {
+    const cam = new CameraWorker(path, profile, {
+      compressed: null,
+      raw: null,
+      createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
+      inputUrl: rawUrl(path),
+      output: { kind: 'push', url: pushUrl(path) },
+      stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
+      backoff: backoffOptions,
+      ...(o.ffmpegPath !== undefined ? { ffmpegPath: o.ffmpegPath } : {}),
+      stopTimeoutMs: 5000,
+      onStatus: (s, change) => o.listener?.onStatus(s, change),
+      log: log.child({ component: 'compressor', path }),
+      now,
+    });
+    cameras.set(path, cam);
+    log.info('compressing camera', { path, profile: profile.id, from: rawUrl(path), to: pushUrl(path) });
+    cam.start();
+  };
+
+  const stopCamera = (path: string): void => {
+    const cam = cameras.get(path);
+    if (cam === undefined) return;
+    cameras.delete(path);
+    log.info('camera gone from the slave; stopping its compression', { path });
+    const done = cam.stop().finally(() => {
+      stopping.delete(done);
+      o.listener?.onRemoved?.(path);
+    });
+    stopping.add(done);
+  };
+
+  const poll = async (): Promise<void> => {
+    if (ports === null) {
+      try {
+        const node = parseNodeInfo(await getJson('/api/v1/node'));
+        ports = { ...DEFAULT_UPSTREAM_PORTS, ...node.ports };
+      } catch (err) {
+        log.debug('slave node info unavailable; using default ports until it answers', { error: (err as Error).message });
+      }
+    }
+    const wanted = camerasToCompress(parseStreamListing(unwrapItems(await getJson('/api/v1/streams')), now()));
+    if (closed) return;
+    for (const path of [...cameras.keys()]) if (!wanted.has(path)) stopCamera(path);
+    for (const path of wanted) {
+      if (cameras.has(path)) continue;
+      const profile = (o.profileFor ?? (() => DEFAULT_COMPRESSION_PROFILE))(path);
+      if (profile !== undefined) startCamera(path, profile);
+    }
+  };
+
+  const schedule = (delayMs: number): void => {
+    if (closed) return;
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => void tick(), delayMs);
+  };
+
+  const tick = async (): Promise<void> => {
+    timer = null;
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    try {
+      await poll();
+      if (!reachable) log.info('slave API reachable', { upstream: base });
+      reachable = true;
+      pollBackoff.reset();
+      schedule(o.pollIntervalMs ?? 3000);
+    } catch (err) {
+      const delay = pollBackoff.next();
+      if (reachable || pollBackoff.attempt === 1) log.warn('slave API unreachable; retrying', { upstream: base, error: (err as Error).message, delayMs: delay });
+      reachable = false;
+      schedule(delay);
+    } finally {
+      polling = false;
+      if (pollAgain && !closed) {
+        pollAgain = false;
+        schedule(0);
+      }
+    }
+  };
+
+  const eventsBackoff = new Backoff(backoffOptions);
+  const connectEvents = (): void => {
+    if (closed || o.followEvents === false) return;
+    events = connectEventSocket({
+      url: `${base}/api/v1/events`,
+      token: o.apiToken,
+      onOpen: () => eventsBackoff.reset(),
+      onEvent: (e) => {
+        const type = typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined;
+        if (type === 'stream.up' || type === 'stream.down') schedule(0);
+      },
+      onClose: (reason) => {
+        events = null;
+        if (closed) return;
+        log.debug('slave event stream closed; polling continues', { reason });
+        eventsTimer = setTimeout(connectEvents, eventsBackoff.next());
+      },
+    });
+  };
+
+  schedule(0);
+  connectEvents();
+
+  return {
+    list: () => [...cameras.values()].map((c) => c.status()),
+    get upstreamReachable() {
+      return reachable;
+    },
+    async close() {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      if (eventsTimer !== null) clearTimeout(eventsTimer);
+      events?.close();
+      for (const path of [...cameras.keys()]) stopCamera(path);
+      await Promise.all([...stopping]);
+    },
+  };
+}

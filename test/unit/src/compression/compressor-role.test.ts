@@ -1,0 +1,158 @@
+/**
+ * The compressor role against a fake slave API (node:http on port 0). Workers are scripted fakes
+ * here, except in the last case where real ffmpeg pushes to an RTSP listener.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCompressorRole, camerasToCompress, type CompressorRole } from '../../../../src/compression/compressor-role.ts';
+import { DEFAULT_BACKOFF, type StartMessage } from '../../../../workers/messages.ts';
+import { FakeWorker } from './fake-worker.ts';
+import { TINY_PROFILE, killIfAlive, waitGone } from '../../workers/worker-harness.ts';
+import { waitFor } from '../../../helpers/server.ts';
+import { runFfmpeg, killAllFfmpeg, waitExit } from '../../../helpers/ffmpeg.ts';
+
+interface FakeSlave {
+  readonly url: string;
+  streams: Array<{ factory: string; path: string }>;
+  up: boolean;
+  requests: number;
+  close(): Promise<void>;
+}
+
+async function fakeSlave(): Promise<FakeSlave> {
+  const state = { streams: [] as Array<{ factory: string; path: string }>, up: true, requests: 0 };
+  const server: Server = createServer((req, res) => {
+    state.requests++;
+    if (!state.up) {
+      res.writeHead(503).end();
+      return;
+    }
+    if (req.url === '/api/v1/node') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 's', role: 'slave', ports: { rtsp: 18554, compressedRtsp: 18555 } }));
+    } else if (req.url === '/api/v1/streams') {
+      const items = state.streams.map((s) => ({ ...s, publisher: { kind: 'rtmp', remote: 'x' }, uptimeSeconds: 1 }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items }));
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  });
+}
+
+const roles = new Set<CompressorRole>();
+const slaves = new Set<FakeSlave>();
+after(async () => {
+  for (const r of roles) await r.close();
+  for (const s of slaves) await s.close();
+  await killAllFfmpeg();
+});
+
+const fastBackoff = { ...DEFAULT_BACKOFF, initialMs: 20, maxMs: 100 };
+
+describe('compressor role', { timeout: 60_000 }, () => {
+  it('camerasToCompress keeps raw streams only', () => {
+    const got = camerasToCompress([
+      { factory: 'raw', path: 'a/1', publisherKind: 'rtmp', since: undefined },
+      { factory: 'compressed', path: 'a/1', publisherKind: 'rtsp', since: undefined },
+    ]);
+    assert.deepEqual([...got], ['a/1']);
+  });
+
+  it('follows the slave: starts a worker per raw camera with its RTSP URLs, stops it when the camera goes', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [
+      { factory: 'raw', path: 'site1/cam1' },
+      { factory: 'compressed', path: 'site1/cam1' },
+      { factory: 'raw', path: 'site1/cam2' },
+    ];
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      pollIntervalMs: 50,
+      followEvents: false,
+      backoff: fastBackoff,
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => workers.length === 2, 5000, 'two workers');
+    const starts = workers.map((w) => w.received[0] as StartMessage);
+    const cam1 = starts.find((s) => s.cameraPath === 'site1/cam1')!;
+    assert.equal(cam1.inputUrl, 'rtsp://127.0.0.1:18554/site1/cam1', 'raw RTSP port from /api/v1/node');
+    assert.deepEqual(cam1.output, { kind: 'push', url: 'rtsp://127.0.0.1:18555/site1/cam1' });
+    assert.equal(cam1.profile.id, 'default');
+    assert.equal(role.upstreamReachable, true);
+
+    // The slave goes away: nothing is stopped, polls back off.
+    slave.up = false;
+    await waitFor(() => !role.upstreamReachable, 5000, 'unreachable');
+    assert.equal(role.list().length, 2);
+    assert.ok(workers.every((w) => !w.exited));
+
+    // Back, without cam2: only cam2 stops.
+    slave.up = true;
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }];
+    await waitFor(() => role.list().length === 1, 5000, 'cam2 stopped');
+    assert.equal(role.list()[0]!.path, 'site1/cam1');
+    const cam2Worker = workers[starts.findIndex((s) => s.cameraPath === 'site1/cam2')]!;
+    assert.equal(cam2Worker.exited, true);
+    assert.deepEqual(cam2Worker.received.map((m) => m.type), ['start', 'stop']);
+    await role.close();
+    assert.ok(workers.every((w) => w.exited));
+    assert.equal(workers.length, 2, 'no extra workers');
+  });
+
+  it('real ffmpeg: reads the camera, pushes RTSP ANNOUNCE/RECORD with the profile codec and size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cupola-compressor-'));
+    // A free port chosen by the OS for ffmpeg's RTSP listener (ffmpeg cannot listen on port 0).
+    const probe = createTcpServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }];
+    try {
+      const source = join(dir, 'camera.flv');
+      const make = runFfmpeg(['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=10', '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-y', source]);
+      await waitExit(make, 20_000);
+      const listener = runFfmpeg(['-loglevel', 'info', '-rtsp_flags', 'listen', '-i', `rtsp://127.0.0.1:${port}/site1/cam1`, '-frames:v', '5', '-f', 'null', '-']);
+      // No wait for the listener to bind: a push that comes too early fails and is retried with backoff.
+      const pids: number[] = [];
+      const role = startCompressorRole({
+        upstream: slave.url,
+        pollIntervalMs: 200,
+        followEvents: false,
+        backoff: fastBackoff,
+        profileFor: () => TINY_PROFILE,
+        rawRtspUrl: () => source,
+        compressedRtspUrl: (p) => `rtsp://127.0.0.1:${port}/${p}`,
+        listener: { onStatus: (s) => s.pid !== null && pids.push(s.pid) },
+      });
+      roles.add(role);
+      await waitExit(listener, 20_000);
+      const info = listener.stderr();
+      assert.match(info, /Video: h264[^\n]*160x120/, info.slice(-1500));
+      await role.close();
+      for (const pid of pids) assert.equal(await waitGone(pid, 5000), true);
+      pids.forEach(killIfAlive);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
