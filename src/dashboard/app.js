@@ -189,7 +189,7 @@ function cardFor(id) {
       best: q('.best'), urls: q('.urls'), urlList: q('.url-list'),
     },
   };
-  c.parts.name.textContent = id.split('/').slice(1).join('/') || id;
+  c.parts.name.textContent = id;
   c.parts.name.title = id;
   c.parts.urls.addEventListener('toggle', () => c.parts.urls.open && drawUrls(id, c));
   cards.set(id, c);
@@ -278,9 +278,11 @@ function drawCard(id, c) {
   p.readers.title = `raw ${nr}, compressed ${nc}`;
 
   const best = state.urls.get(id)?.best;
-  const where = (b) => (b ? `${b.name} (${b.role})` : 'none');
+  const where = (b) => (b ? `${b.name}` : '–');
   const failover = [best?.raw, best?.compressed].some((b) => b && b.role !== 'slave');
-  setText(p.best, best ? `${failover ? 'failover · ' : ''}best raw: ${where(best.raw)} · compressed: ${where(best.compressed)}` : '', failover ? 'warn' : '');
+  const anyBest = best && (best.raw || best.compressed);
+  setText(p.best, anyBest ? `${failover ? 'failover · ' : ''}best: raw@${where(best.raw)} · comp@${where(best.compressed)}` : '', failover ? 'warn' : '');
+  p.best.title = anyBest ? `the URLs handed out now: raw ${best.raw?.url ?? 'none'}, compressed ${best.compressed?.url ?? 'none'}` : '';
   if (p.urls.open) drawUrls(id, c);
 
   setText(p.thumbLabel, raw ? '' : 'offline');
@@ -318,7 +320,7 @@ function drawUrls(id, c) {
     h.className = 'url-node';
     h.textContent = `${n.name} · ${n.role}${n.node === 'self' ? ' (this node)' : ''}`;
     list.append(h);
-    for (const [label, pair, live] of [['RTMP', n.rtmpIngest, n.live.raw], ['RTSP raw', n.rtspRaw, n.live.raw], ['RTSP comp.', n.rtspCompressed, n.live.compressed]]) {
+    for (const [label, pair, live] of [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed]]) {
       list.append(urlRow(label, pair.advertised ?? pair.internal, live, pair.advertised ? `internal: ${pair.internal}` : ''));
     }
   }
