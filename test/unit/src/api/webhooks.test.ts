@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { EventBus, type ApiEvent } from '../../../../src/api/events.ts';
+import { WebhookDispatcher } from '../../../../src/api/webhooks.ts';
+import { parseSettings } from '../../../../src/config/settings.ts';
+
+function webhook(url: string, extra: Record<string, unknown> = {}) {
+  return parseSettings({ api: { webhooks: [{ url, ...extra }] } }).api.webhooks[0]!;
+}
+
+/** A receiver on port 0 that fails the first `failures` requests with 500. */
+async function receiver(failures: number) {
+  const got: { body: ApiEvent; auth: string | undefined }[] = [];
+  const waiters: (() => void)[] = [];
+  let n = 0;
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (n++ < failures) {
+        res.writeHead(500).end();
+        return;
+      }
+      got.push({ body: JSON.parse(Buffer.concat(chunks).toString()) as ApiEvent, auth: req.headers.authorization });
+      res.writeHead(204).end();
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    got,
+    async waitFor(count: number): Promise<void> {
+      const deadline = Date.now() + 5000;
+      while (got.length < count) {
+        if (Date.now() > deadline) throw new Error(`only ${got.length} deliveries`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Polls a condition the dispatcher reaches asynchronously (no event exposes it), bounded in time. */
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 3000; !pred(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('WebhookDispatcher', () => {
+  it('posts every event in order with the bearer token, retrying failures', async () => {
+    const rx = await receiver(2);
+    const bus = new EventBus();
+    const d = new WebhookDispatcher({ webhooks: [webhook(rx.url, { token: 'hook-secret' })], bus, initialBackoffMs: 10, maxBackoffMs: 20 });
+    try {
+      bus.publish({ type: 'stream.down', factory: 'raw', path: 'site1/cam1' });
+      bus.publish({ type: 'stream.down', factory: 'raw', path: 'site1/cam2' });
+      await rx.waitFor(2);
+      assert.deepEqual(rx.got.map((g) => g.body.seq), [1, 2]);
+      assert.equal(rx.got[0]!.auth, 'Bearer hook-secret');
+      await until(() => d.stats()[0]!.delivered === 2, 'delivered count');
+      assert.deepEqual(d.stats()[0], { url: rx.url, queued: 0, delivered: 2, dropped: 0, failedAttempts: 2 });
+    } finally {
+      d.close();
+      await rx.close();
+    }
+  });
+
+  it('filters by event type and drops an event after maxAttempts', async () => {
+    const rx = await receiver(2);
+    const bus = new EventBus();
+    const d = new WebhookDispatcher({ webhooks: [webhook(rx.url, { events: ['stream.up'], maxAttempts: 2 })], bus, initialBackoffMs: 5 });
+    try {
+      bus.publish({ type: 'stream.down', factory: 'raw', path: 'ignored' });
+      bus.publish({ type: 'stream.up', stream: { path: 'a' } as never }); // fails twice: dropped
+      bus.publish({ type: 'stream.up', stream: { path: 'b' } as never });
+      await rx.waitFor(1);
+      assert.equal((rx.got[0]!.body as { stream: { path: string } }).stream.path, 'b');
+      await until(() => d.stats()[0]!.delivered === 1, 'delivered count');
+      assert.equal(d.stats()[0]!.dropped, 1);
+    } finally {
+      d.close();
+      await rx.close();
+    }
+  });
+
+  it('never blocks the publisher and bounds the queue of an unreachable target', () => {
+    const bus = new EventBus();
+    let calls = 0;
+    const hang: typeof fetch = () => {
+      calls++;
+      return new Promise(() => {}); // never answers
+    };
+    const d = new WebhookDispatcher({ webhooks: [webhook('http://192.0.2.1/hook')], bus, fetch: hang, maxQueue: 3 });
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++) bus.publish({ type: 'stream.down', factory: 'raw', path: `p${i}` });
+    assert.ok(performance.now() - t0 < 50);
+    const s = d.stats()[0]!;
+    assert.equal(calls, 1);
+    assert.equal(s.queued, 3);
+    assert.equal(s.dropped, 6); // 1 in flight, 3 queued, 6 dropped
+    d.close();
+  });
+});
