@@ -235,6 +235,12 @@ function setText(el, s, cls) {
   if (cls !== undefined && el.dataset.tone !== cls) el.dataset.tone = cls;
 }
 
+/** The stream of a camera in one factory while it has a publisher (a stream waiting for its publisher to come back is not live). */
+function liveStream(factory, id) {
+  const s = state.streams.get(key(factory, id));
+  return s && s.publisher !== null ? s : undefined;
+}
+
 function rate(bps) {
   if (!(bps > 0)) return '–';
   return bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${Math.round(bps / 1e3)} kbit/s`;
@@ -246,8 +252,8 @@ function sumReaders(s) {
 
 function drawCard(id, c) {
   const p = c.parts;
-  const raw = state.streams.get(key('raw', id));
-  const comp = state.streams.get(key('compressed', id));
+  const raw = liveStream('raw', id);
+  const comp = liveStream('compressed', id);
   const cam = state.cameras.get(id);
   c.el.dataset.live = String(Boolean(raw));
   c.el.classList.toggle('disabled', cam?.enabled === false);
@@ -357,8 +363,8 @@ function urlRow(label, url, live, title) {
 function drawSummary(ids) {
   let live = 0, comp = 0;
   for (const id of ids) {
-    if (state.streams.has(key('raw', id))) live++;
-    if (state.streams.has(key('compressed', id))) comp++;
+    if (liveStream('raw', id)) live++;
+    if (liveStream('compressed', id)) comp++;
   }
   $('summary').textContent = `${ids.size} camera${ids.size === 1 ? '' : 's'} · ${live} live · ${comp} compressed`;
   $('empty').hidden = ids.size > 0;
@@ -397,7 +403,7 @@ async function tick() {
 }
 
 async function refreshThumbs() {
-  const ids = [...cards].filter(([id, c]) => c.visible && !c.el.hidden && state.streams.has(key('raw', id))).map(([id]) => id);
+  const ids = [...cards].filter(([id, c]) => c.visible && !c.el.hidden && liveStream('raw', id)).map(([id]) => id);
   let next = 0;
   const worker = async () => {
     while (next < ids.length) await loadThumb(ids[next++]);
