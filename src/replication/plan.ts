@@ -10,8 +10,11 @@ export interface UpstreamStream {
   readonly path: string;
   /** Who publishes it on the upstream; replicated copies are never pulled again (no loops). */
   readonly publisherKind?: PublisherKind | undefined;
-  /** When the upstream's publication started (any comparable value); a change means a new publication. */
-  readonly since?: string | number | undefined;
+  /**
+   * When the upstream's publication started (ms since the epoch, as estimated from its uptime); a
+   * change by more than SINCE_TOLERANCE_MS means a new publication.
+   */
+  readonly since?: number | undefined;
 }
 
 /** The last thing learnt from one upstream. */
@@ -22,6 +25,9 @@ export interface UpstreamSnapshot {
   /** The streams of the last successful listing (kept while the upstream is unreachable); null before any. */
   readonly streams: readonly UpstreamStream[] | null;
 }
+
+/** Two `since` estimates closer than this are the same publication (uptime rounding, request delay). */
+export const SINCE_TOLERANCE_MS = 1500;
 
 export interface WantedPull {
   readonly key: string;
@@ -87,9 +93,14 @@ export function freshStreams(previous: UpstreamSnapshot | undefined, next: Upstr
   for (const s of next.streams) {
     const key = pullKey(s.factory, s.path);
     const old = before.get(key);
-    if (old === undefined || old.since !== s.since) out.push(key);
+    if (old === undefined || republished(old.since, s.since)) out.push(key);
   }
   return out;
+}
+
+function republished(before: number | undefined, after: number | undefined): boolean {
+  if (before === undefined || after === undefined) return before !== after;
+  return Math.abs(after - before) > SINCE_TOLERANCE_MS;
 }
 
 export type PullDecision = { readonly run: true } | { readonly run: false; readonly reason: 'direct-publisher' | 'path-taken' };

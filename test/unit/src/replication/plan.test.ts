@@ -14,9 +14,9 @@ const slaveA: UpstreamSnapshot = {
   upstreamId: 'a',
   reachable: true,
   streams: [
-    { factory: 'raw', path: 's1/cam1', publisherKind: 'rtmp', since: 1 },
-    { factory: 'compressed', path: 's1/cam1', publisherKind: 'compressor', since: 2 },
-    { factory: 'raw', path: 's1/cam2', publisherKind: 'replication', since: 3 },
+    { factory: 'raw', path: 's1/cam1', publisherKind: 'rtmp', since: 1000 },
+    { factory: 'compressed', path: 's1/cam1', publisherKind: 'compressor', since: 2000 },
+    { factory: 'raw', path: 's1/cam2', publisherKind: 'replication', since: 3000 },
   ],
 };
 
@@ -61,8 +61,13 @@ test('freshStreams: new, re-listed after an outage, and republished streams are 
   assert.deepEqual(freshStreams(undefined, slaveA), [k1, k2, 'raw:s1/cam2']);
   assert.deepEqual(freshStreams(slaveA, slaveA), []);
   assert.deepEqual(freshStreams({ ...slaveA, reachable: false }, slaveA), [k1, k2, 'raw:s1/cam2']);
-  const republished: UpstreamSnapshot = { ...slaveA, streams: slaveA.streams!.map((s) => (s.factory === 'raw' ? { ...s, since: 99 } : s)) };
-  assert.deepEqual(freshStreams(slaveA, republished), [k1, 'raw:s1/cam2']);
+  const shifted = (by: number): UpstreamSnapshot => ({
+    ...slaveA,
+    streams: slaveA.streams!.map((s) => (s.factory === 'raw' ? { ...s, since: s.since! + by } : s)),
+  });
+  assert.deepEqual(freshStreams(slaveA, shifted(60_000)), [k1, 'raw:s1/cam2']);
+  assert.deepEqual(freshStreams(slaveA, shifted(900)), [], 'uptime rounding is not a republish');
+  assert.deepEqual(freshStreams(slaveA, { ...slaveA, streams: [{ factory: 'raw', path: 's1/cam1' }] }), [k1], 'since no longer known');
   assert.deepEqual(freshStreams(slaveA, { ...slaveA, reachable: false }), []);
 });
 

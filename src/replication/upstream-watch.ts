@@ -1,0 +1,206 @@
+/**
+ * Follows one upstream (a slave's API): polls GET /api/v1/streams (the robust baseline) and keeps a
+ * WebSocket on /api/v1/events for fast reaction (a stream.up/stream.down event triggers an immediate
+ * poll, so the listing stays the single source of truth). Learns the slave's media ports from
+ * GET /api/v1/node each time the upstream becomes reachable (a restarted slave may have moved).
+ */
+import type { Logger } from '../log/logger.ts';
+import type { UpstreamSnapshot, UpstreamStream } from './plan.ts';
+import { parseNodeInfo, parseStreamListing, type UpstreamNode, type UpstreamPorts } from './upstream-api.ts';
+import type { EventSocket, EventSocketOptions } from './ws/event-socket.ts';
+
+export interface UpstreamConfig {
+  /** Name in logs, metrics and the API. */
+  readonly id: string;
+  /** API base URL, e.g. http://slave:8080. */
+  readonly apiUrl: string;
+  /** Bearer token for its API. Never logged. */
+  readonly apiToken?: string | undefined;
+  /** Host of its RTMP/RTSP listeners. Defaults to the API URL's host. */
+  readonly host?: string | undefined;
+  /** Its media ports, used until (or when) its API does not announce them. */
+  readonly ports?: Partial<UpstreamPorts> | undefined;
+  /** Credentials for reading its factories over RTSP/RTMP, when they require them. */
+  readonly readCredentials?: { readonly user: string; readonly pass: string } | undefined;
+}
+
+export const DEFAULT_UPSTREAM_PORTS: UpstreamPorts = Object.freeze({ rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555 });
+
+export interface UpstreamWatchSettings {
+  /** Listing poll period. Defaults to 1000 ms. */
+  readonly pollIntervalMs: number;
+  /** Per-request timeout of API calls. Defaults to 3000 ms. */
+  readonly requestTimeoutMs: number;
+  /** Follow /api/v1/events for fast reaction. Defaults to true. */
+  readonly events: boolean;
+}
+
+export const DEFAULT_WATCH_SETTINGS: UpstreamWatchSettings = Object.freeze({ pollIntervalMs: 1000, requestTimeoutMs: 3000, events: true });
+
+export interface UpstreamWatchDeps {
+  readonly fetch: typeof fetch;
+  readonly connectEvents: (o: EventSocketOptions) => EventSocket;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Every poll result (also unchanged ones), with the previous snapshot. */
+  onSnapshot(next: UpstreamSnapshot, previous: UpstreamSnapshot): void;
+}
+
+const EVENT_TYPES_THAT_POLL = new Set(['stream.up', 'stream.down']);
+
+export class UpstreamWatch {
+  readonly config: UpstreamConfig;
+  readonly #settings: UpstreamWatchSettings;
+  readonly #deps: UpstreamWatchDeps;
+  #snapshot: UpstreamSnapshot;
+  #node: UpstreamNode | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight = false;
+  #again = false;
+  #closed = false;
+  #events: EventSocket | null = null;
+  #eventsOpen = false;
+  #lastError: string | null = null;
+
+  constructor(config: UpstreamConfig, settings: UpstreamWatchSettings, deps: UpstreamWatchDeps) {
+    this.config = config;
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#snapshot = { upstreamId: config.id, reachable: false, streams: null };
+  }
+
+  get snapshot(): UpstreamSnapshot {
+    return this.#snapshot;
+  }
+
+  /** The last error of the API calls, null while reachable. */
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+
+  get eventsConnected(): boolean {
+    return this.#eventsOpen;
+  }
+
+  get node(): UpstreamNode | null {
+    return this.#node;
+  }
+
+  /** Media host of the upstream. */
+  get host(): string {
+    return this.config.host ?? new URL(this.config.apiUrl).hostname;
+  }
+
+  /** Ports the upstream announced, else the configured ones, else the defaults. */
+  get ports(): UpstreamPorts {
+    return { ...DEFAULT_UPSTREAM_PORTS, ...this.config.ports, ...this.#node?.ports };
+  }
+
+  start(): void {
+    this.pollNow();
+  }
+
+  /** Polls at once (or right after the poll in flight). */
+  pollNow(): void {
+    if (this.#closed) return;
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    void this.#poll();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#events?.close();
+    this.#events = null;
+    this.#eventsOpen = false;
+  }
+
+  async #poll(): Promise<void> {
+    this.#inFlight = true;
+    const previous = this.#snapshot;
+    let next: UpstreamSnapshot;
+    try {
+      if (!previous.reachable || this.#node === null) await this.#learnNode();
+      const fetchedAt = this.#deps.now();
+      const streams: UpstreamStream[] = parseStreamListing(await this.#getJson('/api/v1/streams'), fetchedAt);
+      next = { upstreamId: this.config.id, reachable: true, streams };
+      if (this.#lastError !== null || !previous.reachable) this.#deps.log.info('upstream reachable', { upstream: this.config.id, streams: streams.length });
+      this.#lastError = null;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.#lastError !== message) this.#deps.log.warn('upstream unreachable', { upstream: this.config.id, error: message });
+      this.#lastError = message;
+      next = { upstreamId: this.config.id, reachable: false, streams: previous.streams };
+    }
+    this.#inFlight = false;
+    if (this.#closed) return;
+    this.#snapshot = next;
+    this.#deps.onSnapshot(next, previous);
+    if (next.reachable) this.#ensureEvents();
+    if (this.#again) {
+      this.#again = false;
+      this.pollNow();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#poll();
+    }, this.#settings.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  async #learnNode(): Promise<void> {
+    try {
+      this.#node = parseNodeInfo(await this.#getJson('/api/v1/node'));
+    } catch (err) {
+      // An API without /api/v1/node (or without ports in it): the configured ports are used.
+      this.#deps.log.debug('upstream node info unavailable', { upstream: this.config.id, error: (err as Error).message });
+      this.#node = { ports: {} };
+    }
+  }
+
+  async #getJson(path: string): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.config.apiToken !== undefined) headers.authorization = `Bearer ${this.config.apiToken}`;
+    const res = await this.#deps.fetch(new URL(path, this.config.apiUrl), {
+      headers,
+      signal: AbortSignal.timeout(this.#settings.requestTimeoutMs),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`GET ${path}: HTTP ${res.status}`);
+    }
+    return (await res.json()) as unknown;
+  }
+
+  #ensureEvents(): void {
+    if (!this.#settings.events || this.#events !== null || this.#closed) return;
+    const url = new URL('/api/v1/events', this.config.apiUrl).toString();
+    this.#events = this.#deps.connectEvents({
+      url,
+      token: this.config.apiToken,
+      connectTimeoutMs: this.#settings.requestTimeoutMs,
+      onOpen: () => {
+        this.#eventsOpen = true;
+        this.#deps.log.debug('upstream events connected', { upstream: this.config.id });
+        this.pollNow(); // catch what happened before the subscription
+      },
+      onEvent: (event) => {
+        const type = typeof event === 'object' && event !== null ? (event as { type?: unknown }).type : undefined;
+        if (typeof type === 'string' && EVENT_TYPES_THAT_POLL.has(type)) this.pollNow();
+      },
+      onClose: (reason) => {
+        // Reconnected by the next successful poll: the poll period bounds the retry rate.
+        if (this.#eventsOpen) this.#deps.log.debug('upstream events closed', { upstream: this.config.id, reason });
+        this.#events = null;
+        this.#eventsOpen = false;
+      },
+    });
+  }
+}
