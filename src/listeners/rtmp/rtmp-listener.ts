@@ -1,0 +1,148 @@
+/**
+ * The RTMP listener of a factory: accepts TCP connections (TCP_NODELAY), runs each through an
+ * RtmpConnection and binds its publish/play requests to the stream registry. A protocol error
+ * closes only the connection that caused it.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts';
+import type { HevcSignalling } from '../../../protocols/flv/video-tag-writer.ts';
+import type { Logger } from '../../log/logger.ts';
+import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import type { StreamRegistry } from '../../streams/registry.ts';
+import { RtmpConnection } from './rtmp-connection.ts';
+import { RtmpStreamBinding } from './rtmp-stream-binding.ts';
+
+export interface RtmpListenerOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Bind address. Defaults to '0.0.0.0'. */
+  readonly host?: string;
+  /** Time allowed for the handshake. Defaults to 10 000 ms. */
+  readonly handshakeTimeoutMs?: number;
+  /** A connection with no traffic either way for this long is closed. Defaults to 30 000 ms. */
+  readonly idleTimeoutMs?: number;
+  /** Our outgoing chunk size. Defaults to 4096 bytes. */
+  readonly chunkSize?: number;
+  /** Window Acknowledgement Size we announce. Defaults to 2 500 000 bytes. */
+  readonly windowAckSize?: number;
+  /** Chunk layer limits (max message size, chunk streams, buffered bytes). */
+  readonly limits?: ChunkLimits;
+  /** Accept publishers. Defaults to true. */
+  readonly allowPublish?: boolean;
+  /** Accept players. Defaults to true. */
+  readonly allowPlay?: boolean;
+  /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
+  readonly hevc?: HevcSignalling;
+  readonly readerQueue?: ReaderQueueOptions;
+  /** Simultaneous connections. Defaults to 1024. */
+  readonly maxConnections?: number;
+}
+
+export interface RtmpListenerDeps {
+  readonly registry: StreamRegistry;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly randomBytes?: (size: number) => Buffer;
+}
+
+export interface RtmpListenerStats {
+  connectionsAccepted: number;
+  protocolErrors: number;
+  /** Publishes refused (busy path, bad key, unknown camera, publishing disabled). */
+  publishRejected: number;
+  /** ProtocolError codes seen, with counts. */
+  readonly errorCodes: Map<string, number>;
+}
+
+export interface RtmpListener {
+  readonly port: number;
+  readonly stats: Readonly<RtmpListenerStats>;
+  readonly connectionCount: number;
+  close(): Promise<void>;
+}
+
+export async function startRtmpListener(options: RtmpListenerOptions, deps: RtmpListenerDeps): Promise<RtmpListener> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const log = deps.log.child({ component: 'rtmp', factory: deps.registry.factory });
+  const stats: RtmpListenerStats = { connectionsAccepted: 0, protocolErrors: 0, publishRejected: 0, errorCodes: new Map() };
+  const connections = new Map<string, { conn: RtmpConnection; binding: RtmpStreamBinding }>();
+  let nextId = 0;
+
+  const connectionOptions = {
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    session: {
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+      ...(options.windowAckSize !== undefined ? { windowAckSize: options.windowAckSize } : {}),
+    },
+    limits: options.limits ?? {},
+  };
+  const bindingDeps = {
+    registry: deps.registry,
+    readerQueue: options.readerQueue ?? DEFAULT_READER_QUEUE,
+    now,
+    allowPublish: options.allowPublish ?? true,
+    allowPlay: options.allowPlay ?? true,
+    flv: options.hevc !== undefined ? { hevc: options.hevc } : {},
+    onPublishRejected: () => {
+      stats.publishRejected++;
+    },
+  };
+
+  const server = net.createServer((socket) => {
+    stats.connectionsAccepted++;
+    const id = `rtmp-${++nextId}`;
+    const conn = new RtmpConnection(
+      id,
+      socket,
+      connectionOptions,
+      {
+        randomBytes: deps.randomBytes ?? randomBytes,
+        uptimeMs: () => now() - startedAt,
+        onEvent: (c, event) => {
+          if (!c.closed) connections.get(c.id)?.binding.handle(event);
+        },
+        onProtocolError: (_c, code) => {
+          stats.protocolErrors++;
+          stats.errorCodes.set(code, (stats.errorCodes.get(code) ?? 0) + 1);
+        },
+        onClosed: (c) => {
+          const entry = connections.get(c.id);
+          connections.delete(c.id);
+          entry?.binding.close();
+          c.log.debug('RTMP connection closed');
+        },
+      },
+      log,
+    );
+    connections.set(id, { conn, binding: new RtmpStreamBinding(conn, bindingDeps) });
+    conn.log.debug('RTMP connection accepted');
+  });
+  server.maxConnections = options.maxConnections ?? 1024;
+  server.on('error', (err) => log.error('RTMP server error', { err }));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  log.info('RTMP listening', { port: address.port });
+
+  return {
+    port: address.port,
+    stats,
+    get connectionCount() {
+      return connections.size;
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const { conn } of [...connections.values()]) conn.destroy('listener closing');
+      await closed;
+    },
+  };
+}

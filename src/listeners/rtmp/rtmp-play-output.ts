@@ -1,0 +1,164 @@
+/**
+ * The RTMP play output of one stream (per message stream id and chunk size): every frame is
+ * chunked ONCE (type-0 first chunk, so the buffers do not depend on a reader's chunk state) and
+ * the same Buffers go to every RTMP reader through a FanOut, which keeps the chunked GOP so a new
+ * reader starts at the last keyframe. Sequence headers and onMetaData are kept encoded and
+ * written to a reader before its first frame.
+ */
+import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
+import { frameTag, metadataFromDescription, metadataTagBody, sequenceHeaderTags } from '../../../protocols/flv/from-frames.ts';
+import type { FlvTagParts, FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
+import { FlvTagType } from '../../../protocols/flv/constants.ts';
+import { encodeChunks } from '../../../protocols/rtmp/chunk/chunk-writer.ts';
+import { ChunkStreamId, MessageType } from '../../../protocols/rtmp/message/message-type.ts';
+import type { AmfObject } from '../../../protocols/rtmp/amf0/amf-value.ts';
+import { FanOut, type EncodedUnit } from '../../streams/fan-out.ts';
+import type { ReaderQueue } from '../../streams/reader-queue.ts';
+import type { Stream, StreamOutput } from '../../streams/stream.ts';
+import type { FrameSink, ReaderTransport } from '../../streams/types.ts';
+
+/** Output key: one output per message stream id and chunk size (both are in the chunk bytes). */
+export function rtmpOutputKey(messageStreamId: number, chunkSize: number): string {
+  return `rtmp:${messageStreamId}:${chunkSize}`;
+}
+
+export interface RtmpPlayOutputOptions {
+  readonly messageStreamId: number;
+  readonly chunkSize: number;
+  readonly flv?: FromFramesOptions;
+}
+
+interface ReaderEntry {
+  readonly queue: ReaderQueue;
+  readonly transport: ReaderTransport;
+}
+
+export class RtmpPlayOutput implements StreamOutput, FrameSink {
+  readonly stream: Stream;
+  readonly key: string;
+  readonly #options: RtmpPlayOutputOptions;
+  readonly #fanOut = new FanOut();
+  readonly #readers = new Set<ReaderEntry>();
+  #description: StreamDescription | undefined;
+  /** Chunked sequence headers and metadata for joining readers. */
+  #headerBuffers: Buffer[] = [];
+  /** The sequence header tag bodies, to tell a real parameter change from a repeat. */
+  #headerBodies: Buffer = Buffer.alloc(0);
+  #metadataBuffers: Buffer[] = [];
+  #lastTimestampMs = 0;
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+
+  constructor(stream: Stream, options: RtmpPlayOutputOptions) {
+    this.stream = stream;
+    this.#options = options;
+    this.key = rtmpOutputKey(options.messageStreamId, options.chunkSize);
+    this.#unsubscribe = stream.subscribe(this);
+  }
+
+  get readerCount(): number {
+    return this.#readers.size;
+  }
+
+  /** Attaches a reader: metadata and sequence headers first, then the cached GOP, then live frames. */
+  addReader(queue: ReaderQueue, transport: ReaderTransport): () => void {
+    const entry = { queue, transport };
+    this.#readers.add(entry);
+    const intro = [...this.#metadataBuffers, ...this.#headerBuffers];
+    if (intro.length > 0) transport.writev(intro, 'video');
+    this.#fanOut.add(queue);
+    return () => this.#removeReader(entry);
+  }
+
+  onDescription(desc: StreamDescription): void {
+    const hadHeaders = this.#headerBuffers.length > 0;
+    const tags = sequenceHeaderTags(desc, this.#lastTimestampMs, this.#options.flv);
+    const bodies = Buffer.concat(tags.flatMap((t) => t.parts));
+    this.#description = desc;
+    if (this.#metadataBuffers.length === 0) this.#metadataBuffers = this.#chunkMetadata(metadataFromDescription(desc));
+    if (hadHeaders && bodies.equals(this.#headerBodies)) return; // same parameters (a publisher came back)
+    this.#headerBodies = bodies;
+    this.#headerBuffers = this.#chunkTags(tags);
+    this.#fanOut.resetGop();
+    if (hadHeaders) this.#broadcast(this.#headerBuffers);
+  }
+
+  onMetadata(meta: Readonly<Record<string, unknown>>): void {
+    this.#metadataBuffers = this.#chunkMetadata(meta as AmfObject);
+    this.#broadcast(this.#metadataBuffers);
+  }
+
+  onFrame(frame: Frame): void {
+    const desc = this.#description;
+    if (desc === undefined) return;
+    const tag = frameTag(desc, frame, this.#options.flv);
+    if (tag === null) return;
+    this.#lastTimestampMs = tag.timestampMs;
+    const buffers = this.#chunkTag(tag);
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined;
+    const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
+    this.stream.stats.bytesOut += this.#fanOut.push(unit);
+    this.stream.stats.framesOut += this.#fanOut.size;
+  }
+
+  onPublisherGone(): void {
+    this.#fanOut.resetGop();
+  }
+
+  onEnd(): void {
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    for (const r of [...this.#readers]) {
+      this.#readers.delete(r);
+      this.#fanOut.remove(r.queue);
+      r.queue.markClosed();
+      r.transport.close('stream ended');
+    }
+    this.stream.releaseOutput(this.key);
+  }
+
+  #removeReader(entry: ReaderEntry): void {
+    if (!this.#readers.delete(entry)) return;
+    entry.queue.markClosed();
+    this.#fanOut.remove(entry.queue);
+    if (this.#readers.size === 0) this.close();
+  }
+
+  /** Writes control units (headers, metadata) to every reader directly: they never go stale in a GOP. */
+  #broadcast(buffers: Buffer[]): void {
+    if (buffers.length === 0) return;
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    for (const r of this.#readers) r.queue.write(buffers, 'video', true, size);
+  }
+
+  #chunkTag(tag: FlvTagParts): Buffer[] {
+    const video = tag.type === FlvTagType.Video;
+    return encodeChunks(
+      {
+        chunkStreamId: video ? ChunkStreamId.Video : tag.type === FlvTagType.Audio ? ChunkStreamId.Audio : ChunkStreamId.Data,
+        timestamp: tag.timestampMs,
+        typeId: tag.type === FlvTagType.Script ? MessageType.DataAmf0 : tag.type,
+        messageStreamId: this.#options.messageStreamId,
+        payload: tag.parts,
+      },
+      this.#options.chunkSize,
+    );
+  }
+
+  #chunkTags(tags: FlvTagParts[]): Buffer[] {
+    return tags.flatMap((t) => this.#chunkTag(t));
+  }
+
+  #chunkMetadata(meta: AmfObject): Buffer[] {
+    return this.#chunkTag({ type: FlvTagType.Script, timestampMs: this.#lastTimestampMs, parts: [metadataTagBody(meta)] });
+  }
+}

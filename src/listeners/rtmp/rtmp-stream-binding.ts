@@ -1,0 +1,180 @@
+/**
+ * The registry side of one RTMP connection: turns the session's publish/play requests into
+ * registry publications and play-output readers, and undoes them when streams or the socket end.
+ * Publish path = `app/streamName` without queries; `?key=` is the publish key.
+ */
+import type { ServerSessionEvent } from '../../../protocols/rtmp/session/server-session-events.ts';
+import { streamPath } from '../../../protocols/rtmp/session/stream-name.ts';
+import type { FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
+import { normalizeStreamPath } from '../../streams/path.ts';
+import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import type { StreamRegistry } from '../../streams/registry.ts';
+import { PublishRejectedError, type PublishRejectReason } from '../../streams/types.ts';
+import type { RtmpConnection } from './rtmp-connection.ts';
+import { RtmpIngest } from './rtmp-ingest.ts';
+import { RtmpPlayOutput, rtmpOutputKey } from './rtmp-play-output.ts';
+import { SocketTransport } from './socket-transport.ts';
+
+export interface StreamBindingDeps {
+  readonly registry: StreamRegistry;
+  readonly readerQueue: ReaderQueueOptions;
+  readonly now: () => number;
+  readonly allowPublish: boolean;
+  readonly allowPlay: boolean;
+  readonly flv: FromFramesOptions;
+  readonly onPublishRejected: (reason: PublishRejectReason | 'disabled') => void;
+}
+
+interface Player {
+  readonly path: string;
+  detach: () => void;
+  readonly uncount: () => void;
+  readonly attach: () => void;
+}
+
+const REJECT_STATUS: Record<PublishRejectReason, string> = {
+  'path-busy': 'NetStream.Publish.BadName',
+  'bad-path': 'NetStream.Publish.BadName',
+  'bad-key': 'NetStream.Publish.Denied',
+  'unknown-camera': 'NetStream.Publish.Denied',
+  disabled: 'NetStream.Publish.Denied',
+};
+
+export class RtmpStreamBinding {
+  readonly #conn: RtmpConnection;
+  readonly #deps: StreamBindingDeps;
+  readonly #ingests = new Map<number, RtmpIngest>();
+  readonly #players = new Map<number, Player>();
+
+  constructor(conn: RtmpConnection, deps: StreamBindingDeps) {
+    this.#conn = conn;
+    this.#deps = deps;
+  }
+
+  get publishing(): readonly string[] {
+    return [...this.#ingests.values()].map((i) => i.path);
+  }
+
+  handle(event: ServerSessionEvent): void {
+    switch (event.type) {
+      case 'connect':
+        this.#conn.log.debug('RTMP connect', { app: event.app, tcUrl: event.tcUrl });
+        return;
+      case 'publish-requested':
+        this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
+        return;
+      case 'play-requested':
+        this.#play(event.streamId, event.app, event.streamName);
+        return;
+      case 'media':
+        this.#ingests.get(event.streamId)?.push(event.tagType, event.timestamp, event.body);
+        return;
+      case 'unpublish':
+        this.#endIngest(event.streamId, 'unpublished');
+        return;
+      case 'play-stopped':
+        this.#endPlayer(event.streamId);
+        return;
+      case 'pause': {
+        const p = this.#players.get(event.streamId);
+        if (p === undefined) return;
+        // Paused readers leave the fan-out; on resume they rejoin at the last keyframe.
+        if (event.paused) p.detach();
+        else p.attach();
+        return;
+      }
+      case 'receive-audio':
+      case 'receive-video':
+        return; // every reader gets every track; players that opt out simply discard
+      case 'unknown-command':
+        this.#conn.log.debug('unknown RTMP command', { name: event.name });
+        return;
+    }
+  }
+
+  /** The socket is gone: end publications, detach readers. */
+  close(): void {
+    for (const id of [...this.#ingests.keys()]) this.#endIngest(id, 'connection closed');
+    for (const id of [...this.#players.keys()]) this.#endPlayer(id);
+  }
+
+  #publish(streamId: number, app: string, streamName: string, key: string | undefined): void {
+    const session = this.#conn.session;
+    const path = streamPath(app, streamName);
+    if (!this.#deps.allowPublish) {
+      this.#deps.onPublishRejected('disabled');
+      session.rejectPublish(streamId, 'NetStream.Publish.Denied', 'Publishing is not allowed here.');
+      this.#conn.endAfterFlush('publish not allowed');
+      return;
+    }
+    let publication;
+    try {
+      publication = this.#deps.registry.publish(path, { kind: 'rtmp', remote: this.#conn.remote, ...(key !== undefined ? { key } : {}) });
+    } catch (err) {
+      if (!(err instanceof PublishRejectedError)) throw err;
+      this.#conn.log.info('RTMP publish refused', { path, reason: err.reason, message: err.message });
+      this.#deps.onPublishRejected(err.reason);
+      session.rejectPublish(streamId, REJECT_STATUS[err.reason], err.message);
+      this.#conn.endAfterFlush(`publish refused: ${err.reason}`);
+      return;
+    }
+    this.#ingests.set(streamId, new RtmpIngest(publication.stream.path, publication));
+    session.acceptPublish(streamId);
+    this.#conn.log.info('RTMP publish started', { path: publication.stream.path });
+  }
+
+  #endIngest(streamId: number, reason: string): void {
+    const ingest = this.#ingests.get(streamId);
+    if (ingest === undefined) return;
+    this.#ingests.delete(streamId);
+    ingest.close();
+    this.#conn.log.info('RTMP publish ended', { path: ingest.path, reason, ...ingest.stats });
+  }
+
+  #play(streamId: number, app: string, streamName: string): void {
+    const session = this.#conn.session;
+    const path = normalizeStreamPath(streamPath(app, streamName));
+    const stream = path === null ? undefined : this.#deps.registry.get(path);
+    if (!this.#deps.allowPlay || stream === undefined || !stream.live) {
+      session.rejectPlay(streamId, 'NetStream.Play.StreamNotFound', `No stream ${path ?? ''}.`);
+      this.#conn.endAfterFlush('play refused');
+      return;
+    }
+    session.acceptPlay(streamId);
+    const chunkSize = session.chunkSize;
+    const transport = new SocketTransport(this.#conn.socket, (reason) => this.#conn.endAfterFlush(reason));
+    const uncount = stream.addReader('rtmp');
+    const player: Player = {
+      path: stream.path,
+      detach: () => {},
+      uncount,
+      attach: () => {
+        player.detach();
+        if (this.#conn.closed) return;
+        const key = rtmpOutputKey(streamId, chunkSize);
+        const output = stream.output(key, () => new RtmpPlayOutput(stream, { messageStreamId: streamId, chunkSize, flv: this.#deps.flv }));
+        const queue = new ReaderQueue(transport, this.#deps.readerQueue, this.#deps.now, {
+          onDrop: () => stream.stats.framesDropped++,
+          onEvict: () => stream.stats.readersEvicted++,
+        });
+        const remove = output.addReader(queue, transport);
+        player.detach = () => {
+          player.detach = () => {};
+          remove();
+        };
+      },
+    };
+    this.#players.set(streamId, player);
+    player.attach();
+    this.#conn.log.info('RTMP play started', { path: stream.path });
+  }
+
+  #endPlayer(streamId: number): void {
+    const p = this.#players.get(streamId);
+    if (p === undefined) return;
+    this.#players.delete(streamId);
+    p.detach();
+    p.uncount();
+    this.#conn.log.info('RTMP play ended', { path: p.path });
+  }
+}
