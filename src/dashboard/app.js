@@ -262,9 +262,9 @@ function drawCard(id, c) {
   setText(p.live, raw ? (viaReplica ? 'live (replica)' : 'live') : 'offline', raw ? 'ok' : 'off');
   p.live.title = raw?.publisher ? `${raw.publisher.kind} from ${raw.publisher.remote}, up ${Math.round(raw.uptimeSeconds ?? 0)} s` : 'no publisher';
   const cs = state.compression.get(id);
-  const compText = comp ? 'compressed' : cs && cs.state !== 'stopped' ? `compression ${cs.state}` : 'not compressed';
+  const compText = comp ? 'compressed' : cs && !['stopped', 'idle'].includes(cs.state) ? `compression ${cs.state}` : 'not compressed';
   setText(p.comp, compText, comp ? 'ok' : cs && ['starting', 'backoff', 'stalled'].includes(cs.state) ? 'warn' : 'off');
-  p.comp.title = cs?.detail ?? cs?.profile ?? '';
+  p.comp.title = cs?.detail ?? cs?.lastError ?? (cs?.profile ?? cs?.profileId ? `profile ${cs.profile ?? cs.profileId}` : '');
   const rp = replica(id, raw, comp);
   setText(p.repl, rp.text, rp.tone);
   p.repl.title = rp.title;
@@ -384,6 +384,12 @@ function applyFilter() {
 
 let ticking = false;
 
+/** Optional status listings; a node that answers 404 (older, or not that role) is not asked again. */
+const optional = {
+  compression: { path: '/compression', on: true, set: (items) => (state.compression = new Map(items.map((c) => [c.camera ?? c.path, c]))) },
+  replication: { path: '/replication', on: true, set: (items) => (state.replication = new Map(items.map((r) => [key(r.factory, r.path), r]))) },
+};
+
 async function tick() {
   if (ticking) return;
   ticking = true;
@@ -392,8 +398,14 @@ async function tick() {
     if (res.ok) {
       const { items } = await res.json();
       state.streams = new Map(items.map((s) => [key(s.factory, s.path), s]));
-      markAll();
     }
+    for (const o of Object.values(optional)) {
+      if (!o.on) continue;
+      const r = await api(o.path);
+      if (r.status === 404) o.on = false;
+      else if (r.ok) o.set((await r.json()).items ?? []);
+    }
+    markAll();
     await refreshThumbs();
   } catch {
     // Server unreachable: the WebSocket shows "reconnecting"; the next tick tries again.
