@@ -1,0 +1,94 @@
+/** `cupola cameras list|add|remove|urls`. */
+import type { Command } from 'commander';
+import type { Camera } from '../../config/model.ts';
+import { formatTable } from '../../api/client/table.ts';
+import type { CameraUrls } from '../../api/urls.ts';
+import type { ApiCommandContext } from './api-commands.ts';
+
+type Stored<T> = T & { revision: number };
+
+/** `site1/cam1` -> `/api/v1/cameras/site1/cam1`; refuses anything else. */
+function cameraPath(id: string): string {
+  const parts = id.split('/');
+  if (parts.length !== 2 || parts.some((p) => p === '')) throw new Error(`camera id must be "site/name", got "${id}"`);
+  return `/api/v1/cameras/${parts.map(encodeURIComponent).join('/')}`;
+}
+
+function urlsTable(list: readonly CameraUrls[], advertised: boolean): string {
+  const rows: unknown[][] = [];
+  for (const c of list) {
+    for (const n of c.nodes) {
+      const pick = (p: { internal: string; advertised: string | null }): string | null => (advertised ? p.advertised : p.internal);
+      rows.push([c.camera, `${n.name} (${n.role})`, pick(n.rtmpIngest), pick(n.rtspRaw), pick(n.rtspCompressed), `${n.live.raw ? 'raw' : ''}${n.live.raw && n.live.compressed ? '+' : ''}${n.live.compressed ? 'compressed' : ''}`]);
+    }
+  }
+  return formatTable(['camera', 'node', 'rtmp ingest', 'rtsp raw', 'rtsp compressed', 'live'], rows);
+}
+
+function bestTable(list: readonly CameraUrls[], advertised: boolean): string {
+  return formatTable(
+    ['camera', 'best raw', 'best compressed'],
+    list.map((c) => [c.camera, advertised ? c.best.raw?.advertised : c.best.raw?.url, advertised ? c.best.compressed?.advertised : c.best.compressed?.url]),
+  );
+}
+
+export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext): void {
+  cameras
+    .command('list')
+    .description('list cameras')
+    .option('--site <id>', 'only cameras of this site')
+    .action((opts: { site?: string }, cmd: Command) =>
+      ctx.run(cmd, async (client, json) => {
+        const q = opts.site !== undefined ? `?site=${encodeURIComponent(opts.site)}` : '';
+        const { items } = await client.get<{ items: Stored<Camera>[] }>(`/api/v1/cameras${q}`);
+        ctx.io.out(
+          json
+            ? JSON.stringify(items, null, 2) + '\n'
+            : formatTable(['id', 'enabled', 'profile', 'publish key'], items.map((c) => [c.id, c.enabled, c.profile ?? '(default)', c.publishKey !== undefined ? 'set' : ''])),
+        );
+      }),
+    );
+  cameras
+    .command('add <id>')
+    .description('add a camera, id "site/name" (the site must exist)')
+    .option('--profile <id>', 'compression profile (defaults to the node default)')
+    .option('--publish-key <key>', 'require ?key=<key> when the camera publishes')
+    .option('--disabled', 'add it disabled')
+    .action((id: string, opts: { profile?: string; publishKey?: string; disabled?: boolean }, cmd: Command) =>
+      ctx.run(cmd, async (client, json) => {
+        cameraPath(id);
+        const body = {
+          id,
+          enabled: opts.disabled !== true,
+          ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+          ...(opts.publishKey !== undefined ? { publishKey: opts.publishKey } : {}),
+        };
+        const cam = await client.request<Stored<Camera>>('POST', '/api/v1/cameras', body);
+        ctx.io.out(json ? JSON.stringify(cam, null, 2) + '\n' : `added camera ${cam.id}\n`);
+      }),
+    );
+  cameras
+    .command('remove <id>')
+    .description('remove a camera')
+    .action((id: string, _opts, cmd: Command) =>
+      ctx.run(cmd, async (client, json) => {
+        await client.request('DELETE', cameraPath(id));
+        ctx.io.out(json ? JSON.stringify({ removed: id }) + '\n' : `removed camera ${id}\n`);
+      }),
+    );
+  cameras
+    .command('urls [id]')
+    .description('show camera URLs (all cameras, or one) on this node and its peer')
+    .option('--advertised', 'show the advertised (port-forwarded) forms instead of the internal ones')
+    .option('--best', 'only the best live URL per camera')
+    .action((id: string | undefined, opts: { advertised?: boolean; best?: boolean }, cmd: Command) =>
+      ctx.run(cmd, async (client, json) => {
+        const list =
+          id === undefined
+            ? (await client.get<{ items: CameraUrls[] }>('/api/v1/urls')).items
+            : [await client.get<CameraUrls>(`${cameraPath(id)}/urls`)];
+        if (json) ctx.io.out(JSON.stringify(id === undefined ? list : list[0], null, 2) + '\n');
+        else ctx.io.out(opts.best === true ? bestTable(list, opts.advertised === true) : urlsTable(list, opts.advertised === true));
+      }),
+    );
+}
