@@ -3,6 +3,14 @@
  * given to `packetizeGroup` (or `packetize` one by one when `single`); `packets` lists, per packet,
  * the AU sizes in its AU-headers followed by the data bytes it carries, `*` when marked.
  */
+import type { Frame } from '../../../../../protocols/media/frame.ts';
+import { audioFrame } from '../rtp-test-helpers.ts';
+
+/** AUs of the given sizes, 1024 samples apart. */
+export function auFrames(sizes: readonly number[], clockRate: number): Frame[] {
+  return sizes.map((size, i) => audioFrame(Buffer.alloc(size, (i * 37 + 5) & 0xff), (i * 1024 * 1000) / clockRate));
+}
+
 export interface AacCase {
   readonly name: string;
   readonly mtu: number;

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { AacDepacketizer } from '../../../../../protocols/rtp/aac/depacketizer.ts';
 import { AacPacketizer } from '../../../../../protocols/rtp/aac/packetizer.ts';
 import { frameSummary, pushAll, rtp } from '../rtp-test-helpers.ts';
-import { AAC_CASES } from './cases.ts';
-import { auFrames } from './packetizer.test.ts';
+import { AAC_CASES, auFrames } from './cases.ts';
 
 const IDENTITY = { ssrc: 3, initialSequenceNumber: 65534, timestampOffset: 0xfffff000 };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AacPacketizer } from '../../../../../protocols/rtp/aac/packetizer.ts';
 import { RtpPacket } from '../../../../../protocols/rtp/packet.ts';
 import { audioFrame } from '../rtp-test-helpers.ts';
-import { AAC_CASES } from './cases.ts';
+import { AAC_CASES, auFrames } from './cases.ts';
 
 const IDENTITY = { ssrc: 3, initialSequenceNumber: 10, timestampOffset: 1000 };
 
@@ -16,10 +16,6 @@ function describe(p: RtpPacket): string {
     sizes.push(h >> 3);
   }
   return `${sizes.join(',')}/${p.payload.length - 2 - bits / 8}${p.marker ? '*' : ''}`;
-}
-
-export function auFrames(sizes: readonly number[], clockRate: number): ReturnType<typeof audioFrame>[] {
-  return sizes.map((size, i) => audioFrame(Buffer.alloc(size, (i * 37 + 5) & 0xff), (i * 1024 * 1000) / clockRate));
 }
 
 for (const c of AAC_CASES) {
