@@ -3,6 +3,8 @@
  */
 import type { ServeOptions } from './cli/serve-options.ts';
 import type { Logger } from './log/logger.ts';
+import { startRtmpListener, type RtmpListener } from './listeners/rtmp/rtmp-listener.ts';
+import { startRtspListener, type RtspListener } from './listeners/rtsp/rtsp-listener.ts';
 import { StreamRegistry } from './streams/registry.ts';
 
 export interface NodePorts {
@@ -20,12 +22,35 @@ export interface RunningNode {
 export async function startNode(options: ServeOptions, log: Logger): Promise<RunningNode> {
   const raw = new StreamRegistry('raw');
   const compressed = new StreamRegistry('compressed');
-  log.info('node starting', { role: options.role });
-  return {
-    ports: { rtmp: null, rtsp: null, compressedRtsp: null, api: null },
-    async close() {
-      raw.close();
-      compressed.close();
-    },
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.warn('error while closing', { err: (err as Error).message });
+      }
+    }
+    closers.length = 0;
   };
+  closers.push(() => raw.close(), () => compressed.close());
+  try {
+    log.info('node starting', { role: options.role });
+    const rtmp: RtmpListener = await startRtmpListener({ port: options.rtmpPort, host: options.host }, { registry: raw, log });
+    closers.push(() => rtmp.close());
+    const rtspRaw: RtspListener = await startRtspListener({ port: options.rtspPort, host: options.host }, { registry: raw, log });
+    closers.push(() => rtspRaw.close());
+    const rtspCompressed: RtspListener = await startRtspListener(
+      { port: options.compressedRtspPort, host: options.host, allowPublish: true },
+      { registry: compressed, log },
+    );
+    closers.push(() => rtspCompressed.close());
+    return {
+      ports: { rtmp: rtmp.port, rtsp: rtspRaw.port, compressedRtsp: rtspCompressed.port, api: null },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
