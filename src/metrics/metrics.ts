@@ -190,6 +190,33 @@ export class Metrics {
     this.#compressionDeltas.forget(path);
   }
 
+  /**
+   * Folds one stream's counts into the counters now. Call it when a stream goes down (before the
+   * registry may drop the Stream object), so bytes since the last scrape are not lost.
+   */
+  observeStream(s: StreamSample): void {
+    const { factory, path } = s;
+    const d = this.#streamDeltas.delta(`${factory}|${path}`, s.source, {
+      bytesIn: s.stats.bytesIn,
+      bytesOut: s.stats.bytesOut,
+      framesIn: s.stats.framesIn,
+      framesOut: s.stats.framesOut,
+      framesDropped: s.stats.framesDropped,
+      readersEvicted: s.stats.readersEvicted,
+    });
+    const l = { factory, path };
+    this.#streamBytesIn.inc(l, d.bytesIn);
+    this.#streamBytesOut.inc(l, d.bytesOut);
+    this.#streamFramesIn.inc(l, d.framesIn);
+    this.#streamFramesOut.inc(l, d.framesOut);
+    this.#framesDropped.inc(l, d.framesDropped);
+    this.#readersEvicted.inc(l, d.readersEvicted);
+    this.#factoryBytes.inc({ factory, direction: 'in' }, d.bytesIn);
+    this.#factoryBytes.inc({ factory, direction: 'out' }, d.bytesOut);
+    this.#factoryFrames.inc({ factory, direction: 'in' }, d.framesIn);
+    this.#factoryFrames.inc({ factory, direction: 'out' }, d.framesOut);
+  }
+
   #sampleStreams(): void {
     const sampler = this.#samplers.streams;
     this.#streamsLive.reset();
@@ -197,28 +224,10 @@ export class Metrics {
     for (const f of ['raw', 'compressed'] as const) this.#streamsLive.set({ factory: f }, 0);
     if (sampler === undefined) return;
     for (const s of sampler()) {
-      const { factory, path } = s;
+      const { factory } = s;
       if (s.live) this.#streamsLive.inc({ factory });
       for (const [protocol, n] of Object.entries(s.readers)) if (n !== undefined && n > 0) this.#readers.inc({ factory, protocol }, n);
-      const d = this.#streamDeltas.delta(`${factory}|${path}`, s.source, {
-        bytesIn: s.stats.bytesIn,
-        bytesOut: s.stats.bytesOut,
-        framesIn: s.stats.framesIn,
-        framesOut: s.stats.framesOut,
-        framesDropped: s.stats.framesDropped,
-        readersEvicted: s.stats.readersEvicted,
-      });
-      const l = { factory, path };
-      this.#streamBytesIn.inc(l, d.bytesIn);
-      this.#streamBytesOut.inc(l, d.bytesOut);
-      this.#streamFramesIn.inc(l, d.framesIn);
-      this.#streamFramesOut.inc(l, d.framesOut);
-      this.#framesDropped.inc(l, d.framesDropped);
-      this.#readersEvicted.inc(l, d.readersEvicted);
-      this.#factoryBytes.inc({ factory, direction: 'in' }, d.bytesIn);
-      this.#factoryBytes.inc({ factory, direction: 'out' }, d.bytesOut);
-      this.#factoryFrames.inc({ factory, direction: 'in' }, d.framesIn);
-      this.#factoryFrames.inc({ factory, direction: 'out' }, d.framesOut);
+      this.observeStream(s);
     }
   }
 

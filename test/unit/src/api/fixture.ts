@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connectCatalogEvents } from '../../../../src/api/catalog-events.ts';
 import { EventBus } from '../../../../src/api/events.ts';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../../../src/api/server.ts';
-import type { ReadinessCheck, StreamInfo } from '../../../../src/api/types.ts';
+import type { ReadinessCheck, StreamInfo, StreamsView } from '../../../../src/api/types.ts';
 import { UrlManager } from '../../../../src/api/url-manager.ts';
 import { peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
 import { FileStore } from '../../../../src/config/file-store.ts';
@@ -42,7 +42,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: Partial<ApiServerOptions> = { token: TOKEN }): Promise<Fixture> {
+export async function startFixture(options: Partial<ApiServerOptions> = { token: TOKEN }, views: { streams?: StreamsView } = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cupola-api-'));
   const store = new FileStore({ dataDir, defaultProfile: 'default' });
   const catalog = await store.load();
@@ -65,7 +65,7 @@ export async function startFixture(options: Partial<ApiServerOptions> = { token:
       urls,
       metrics,
       readiness,
-      streams: { list: () => [...streams] },
+      streams: views.streams ?? { list: () => [...streams] },
       node: { name: 'slave1', role: 'slave', version: '0.1.0' },
     });
   } catch (err) {

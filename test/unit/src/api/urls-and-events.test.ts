@@ -85,22 +85,22 @@ describe('API: event WebSocket', () => {
       // It publishes: the composition root marks the stream live and publishes stream.up.
       const info = streamInfo('raw', 'site1/cam6');
       f.streams.push(info);
-      f.urls.setLive('self', 'raw', 'site1/cam6', true);
       f.bus.publish({ type: 'stream.up', stream: info });
+      f.urls.setLive('self', 'raw', 'site1/cam6', true);
       // Then it stops.
       f.streams.length = 0;
-      f.urls.setLive('self', 'raw', 'site1/cam6', false);
       f.bus.publish({ type: 'stream.down', factory: 'raw', path: 'site1/cam6' });
+      f.urls.setLive('self', 'raw', 'site1/cam6', false);
 
       const events = [await ws.next(), await ws.next(), await ws.next(), await ws.next(), await ws.next()];
       assert.deepEqual(
         events.map((e) => e['type']),
-        ['camera.changed', 'urls.changed', 'stream.up', 'urls.changed', 'stream.down'],
+        ['camera.changed', 'stream.up', 'urls.changed', 'stream.down', 'urls.changed'],
       );
       assert.deepEqual(events[0], { ...events[0], camera: 'site1/cam6', change: 'added' });
-      const up = events[1] as { best: { raw: { url: string } | null } };
+      const up = events[2] as { best: { raw: { url: string } | null } };
       assert.equal(up.best.raw?.url, 'rtsp://10.0.0.5:8554/site1/cam6');
-      assert.equal((events[3] as { best: { raw: unknown } }).best.raw, null);
+      assert.equal((events[4] as { best: { raw: unknown } }).best.raw, null);
       const seqs = events.map((e) => e['seq'] as number);
       assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
       assert.ok(seqs[0]! > (snap['seq'] as number));
