@@ -5,7 +5,7 @@
  * they were.
  */
 import { access, constants, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { removeStaleTemps, writeFileAtomic, isErrno } from './atomic-write.ts';
 import { CATALOG_FILE_VERSION, catalogIssues, defaultCatalog, deleteBlocker, parseCatalog, referenceIssues, type Catalog } from './catalog.ts';
 import { CatalogState, type LoadedEntry } from './catalog-state.ts';
@@ -23,11 +23,14 @@ import {
   type Versioned,
 } from './store.ts';
 
-export const CATALOG_FILE_NAME = 'catalog.json';
+/** The catalog file under the data dir unless `file` names another. */
+export const CATALOG_FILE_NAME = 'config.json';
 
 export interface FileStoreOptions {
-  /** Directory holding catalog.json; created when missing. */
+  /** Directory holding config.json; created when missing. */
   readonly dataDir: string;
+  /** The catalog file (`--config`). Defaults to `<dataDir>/config.json`; its directory is created when missing. */
+  readonly file?: string;
   /** Catalog written when the file does not exist yet. Defaults to the embedded default catalog. */
   readonly seed?: () => Catalog;
   /** Profile that cannot be deleted (the node's default profile). */
@@ -49,16 +52,16 @@ export class FileStore implements ConfigStore {
 
   constructor(options: FileStoreOptions) {
     this.#options = options;
-    this.file = join(options.dataDir, CATALOG_FILE_NAME);
+    this.file = options.file ?? join(options.dataDir, CATALOG_FILE_NAME);
     this.#state = new CatalogState(options.onListenerError);
   }
 
   async load(): Promise<Catalog> {
     try {
-      await mkdir(this.#options.dataDir, { recursive: true });
+      await mkdir(dirname(this.file), { recursive: true });
       await removeStaleTemps(this.file);
     } catch (err) {
-      throw new StoreLoadError(`cannot use data dir ${this.#options.dataDir}: ${(err as Error).message}`, { cause: err });
+      throw new StoreLoadError(`cannot use directory ${dirname(this.file)}: ${(err as Error).message}`, { cause: err });
     }
     const read = await this.#readFile();
     if (read === null) {
@@ -131,7 +134,7 @@ export class FileStore implements ConfigStore {
   }
 
   async ping(): Promise<void> {
-    await access(this.#options.dataDir, constants.R_OK);
+    await access(dirname(this.file), constants.R_OK);
   }
 
   async close(): Promise<void> {

@@ -83,7 +83,7 @@ describe('API server: failed store write', () => {
   it('answers 503 when the data dir is read-only and leaves the file intact', async (t) => {
     const f = await startFixture();
     try {
-      const file = join(f.dataDir, 'catalog.json');
+      const file = join(f.dataDir, 'config.json');
       const before = await readFile(file, 'utf8');
       const ro = await makeReadOnly(f.dataDir);
       if (typeof ro === 'string') return t.skip(ro);

@@ -20,15 +20,25 @@ describe('FileStore', () => {
     return d;
   }
 
-  it('creates the data dir and a formatted catalog.json on first start', async () => {
+  it('creates the data dir and a formatted config.json on first start', async () => {
     const d = await freshDir('first');
     const store = new FileStore({ dataDir: d });
     await store.load();
-    const json = JSON.parse(await readFile(join(d, 'catalog.json'), 'utf8')) as Record<string, unknown>;
+    const json = JSON.parse(await readFile(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(json['version'], 1);
     assert.equal((json['cameras'] as unknown[]).length, 5);
     assert.equal((json['revisions'] as Record<string, number>)['cameras:site1/cam1'], 1);
     await store.close();
+  });
+
+  it('uses the file --config names, creating its directory', async () => {
+    const d = await freshDir('custom');
+    const file = join(d, 'etc', 'cupola.json');
+    const store = new FileStore({ dataDir: join(d, 'unused'), file });
+    await store.load();
+    assert.equal(store.file, file);
+    assert.equal((JSON.parse(await readFile(file, 'utf8')) as { sites: unknown[] }).sites.length, 1);
+    await store.ping();
   });
 
   it('refuses a file that is not JSON, naming it, and never overwrites it', async () => {
@@ -36,12 +46,12 @@ describe('FileStore', () => {
     const first = new FileStore({ dataDir: d });
     await first.load();
     await first.close();
-    const file = join(d, 'catalog.json');
+    const file = join(d, 'config.json');
     await writeFile(file, '{"version": 1, "sites": [');
     const store = new FileStore({ dataDir: d });
     await assert.rejects(store.load(), (err: unknown) => {
       assert.ok(err instanceof StoreLoadError);
-      assert.match(err.message, /catalog\.json is not valid JSON/);
+      assert.match(err.message, /config\.json is not valid JSON/);
       assert.match(err.message, /left untouched/);
       return true;
     });
@@ -53,7 +63,7 @@ describe('FileStore', () => {
     const store = new FileStore({ dataDir: d });
     await store.load();
     await store.close();
-    const file = join(d, 'catalog.json');
+    const file = join(d, 'config.json');
     const json = JSON.parse(await readFile(file, 'utf8')) as { cameras: Record<string, unknown>[] };
     json.cameras[2]!['profile'] = 'hd';
     const text = JSON.stringify(json);
@@ -67,24 +77,24 @@ describe('FileStore', () => {
     const store = new FileStore({ dataDir: d });
     await store.load();
     await store.close();
-    await writeFile(join(d, 'catalog.json.tmp-999-abc'), '{"torn');
+    await writeFile(join(d, 'config.json.tmp-999-abc'), '{"torn');
     const again = new FileStore({ dataDir: d });
     await again.load();
-    assert.deepEqual(await readdir(d), ['catalog.json']);
+    assert.deepEqual(await readdir(d), ['config.json']);
   });
 
   it('a failed write (read-only data dir) throws StoreUnavailableError and keeps the old file and catalog', async (t) => {
     const d = await freshDir('readonly');
     const store = new FileStore({ dataDir: d });
     await store.load();
-    const file = join(d, 'catalog.json');
+    const file = join(d, 'config.json');
     const before = await readFile(file, 'utf8');
     const ro = await makeReadOnly(d);
     if (typeof ro === 'string') return t.skip(ro);
     try {
       await assert.rejects(store.put('sites', { id: 'new', name: 'New' }), (err: unknown) => {
         assert.ok(err instanceof StoreUnavailableError);
-        assert.match(err.message, /cannot write .*catalog\.json/);
+        assert.match(err.message, /cannot write .*config\.json/);
         return true;
       });
       assert.equal(await store.get('sites', 'new'), undefined);
@@ -94,7 +104,7 @@ describe('FileStore', () => {
     } finally {
       await ro.restore();
     }
-    assert.deepEqual(await readdir(d), ['catalog.json']);
+    assert.deepEqual(await readdir(d), ['config.json']);
     await store.put('sites', { id: 'new', name: 'New' });
     assert.equal((await store.get('sites', 'new'))?.revision, 1);
   });
@@ -103,7 +113,7 @@ describe('FileStore', () => {
     const d = await freshDir('reload');
     const store = new FileStore({ dataDir: d });
     await store.load();
-    const file = join(d, 'catalog.json');
+    const file = join(d, 'config.json');
     const json = JSON.parse(await readFile(file, 'utf8')) as { cameras: Record<string, unknown>[] };
     json.cameras[0]!['enabled'] = false;
     await writeFile(file, JSON.stringify(json));

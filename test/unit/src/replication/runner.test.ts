@@ -1,0 +1,368 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { Frame, StreamDescription } from '../../../../protocols/media/frame.ts';
+import type { EventBody } from '../../../../src/api/events.ts';
+import { startReplication, type ReplicationRunner } from '../../../../src/replication/runner.ts';
+import type { SourceHandlers, SourceRequest, SourceSession } from '../../../../src/replication/source.ts';
+import type { PullStatus } from '../../../../src/replication/status.ts';
+import { StreamRegistry } from '../../../../src/streams/registry.ts';
+import type { FrameSink } from '../../../../src/streams/types.ts';
+
+const desc: StreamDescription = { video: { codec: 'h264', width: 320, height: 240 } };
+const frame = (dts: number, keyframe = false): Frame => ({ track: 'video', dts, pts: dts, keyframe, payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]) });
+
+/** A scripted slave: its API answers from `streams`/`node` (or fails while `down`); sessions are driven by the test. */
+class FakeSlave {
+  down = false;
+  streams: unknown[] = [];
+  node: unknown = { name: 'slave', role: 'slave', ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } };
+  readonly sessions: Array<{ request: SourceRequest; handlers: SourceHandlers; closed: boolean }> = [];
+  readonly opened = new EventEmitter<{ open: [SourceRequest] }>();
+
+  fetch = (async (input: URL | RequestInfo): Promise<Response> => {
+    if (this.down) throw new Error('connect ECONNREFUSED');
+    const path = new URL(String(input)).pathname;
+    // uptime grows with time, as the real API reports it
+    const listing = this.streams.map((x) => {
+      const o = x as { startedAt?: number };
+      return o.startedAt === undefined ? x : { ...o, uptimeSeconds: (Date.now() - o.startedAt) / 1000 };
+    });
+    const body = path === '/api/v1/streams' ? listing : path === '/api/v1/node' ? this.node : null;
+    if (body === null) return new Response('no', { status: 404 });
+    return Response.json(body);
+  }) as typeof fetch;
+
+  open = (request: SourceRequest, handlers: SourceHandlers): SourceSession => {
+    const s = { request, handlers, closed: false };
+    this.sessions.push(s);
+    queueMicrotask(() => this.opened.emit('open', request));
+    return {
+      close: () => {
+        s.closed = true;
+      },
+    };
+  };
+
+  session(path: string, factory = 'raw'): (typeof this.sessions)[number] {
+    const s = [...this.sessions].reverse().find((x) => x.request.url.endsWith(`/${path}`) && x.request.factory === factory && !x.closed);
+    if (s === undefined) throw new Error(`no open session for ${path}`);
+    return s;
+  }
+}
+
+const T0 = Date.now() - 60_000;
+const rawCam = (path = 's1/cam1', startedAt = T0): unknown => ({ factory: 'raw', path, publisher: { kind: 'rtmp', remote: 'x' }, startedAt });
+const compCam = (path = 's1/cam1'): unknown => ({ factory: 'compressed', path, publisher: { kind: 'compressor', remote: 'w' }, startedAt: T0 });
+
+interface Harness {
+  slave: FakeSlave;
+  raw: StreamRegistry;
+  compressed: StreamRegistry;
+  runner: ReplicationRunner;
+  events: EventBody[];
+  states: EventEmitter<{ state: [PullStatus] }>;
+  compression: { started: string[]; stopped: string[] };
+  failovers: EventEmitter<{ failover: [string, boolean] }>;
+  /** Resolves when `factory:path` reaches `state` (now or later); rejects after `ms`. */
+  waitState(factory: string, path: string, state: string, ms?: number): Promise<PullStatus>;
+  close(): Promise<void>;
+}
+
+function harness(slave = new FakeSlave(), failoverAfterMs = 100): Harness {
+  const raw = new StreamRegistry('raw');
+  const compressed = new StreamRegistry('compressed');
+  const events: EventBody[] = [];
+  const states = new EventEmitter<{ state: [PullStatus] }>();
+  const failovers = new EventEmitter<{ failover: [string, boolean] }>();
+  const compression = { started: [] as string[], stopped: [] as string[] };
+  const runner = startReplication(
+    {
+      upstreams: [{ id: 'slave', apiUrl: 'http://slave.test:8080' }],
+      watch: { pollIntervalMs: 20, requestTimeoutMs: 500, events: false },
+      pull: { stallMs: 150, connectTimeoutMs: 400, stableMs: 10_000, backoff: { initialMs: 40, maxMs: 200, jitter: 0 } },
+      failover: { afterMs: failoverAfterMs },
+      tickMs: 10,
+    },
+    {
+      raw,
+      compressed,
+      openSource: slave.open,
+      fetch: slave.fetch,
+      events: { publish: (b) => events.push(b) },
+      compression: { startCamera: (p) => compression.started.push(p), stopCamera: (p) => compression.stopped.push(p) },
+      listener: { onState: (s) => states.emit('state', s), onFailover: (p, a) => failovers.emit('failover', p, a) },
+    },
+  );
+  const waitState = (factory: string, path: string, state: string, ms = 2000): Promise<PullStatus> => {
+    const now = runner.list().find((s) => s.factory === factory && s.path === path && s.state === state);
+    if (now) return Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        states.off('state', on);
+        reject(new Error(`${factory}:${path} did not reach ${state} in ${ms} ms; now ${JSON.stringify(runner.list())}`));
+      }, ms);
+      const on = (s: PullStatus): void => {
+        if (s.factory === factory && s.path === path && s.state === state) {
+          clearTimeout(timer);
+          states.off('state', on);
+          resolve(s);
+        }
+      };
+      states.on('state', on);
+    });
+  };
+  return {
+    slave, raw, compressed, runner, events, states, compression, failovers, waitState,
+    async close() {
+      await runner.close();
+      raw.close();
+      compressed.close();
+    },
+  };
+}
+
+const opened = (slave: FakeSlave, ms = 2000): Promise<SourceRequest> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no session opened')), ms);
+    slave.opened.once('open', (r) => {
+      clearTimeout(t);
+      resolve(r);
+    });
+  });
+
+test('pulls every listed stream from the ports the slave announces: raw over RTMP, compressed over RTSP', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam(), compCam(), { factory: 'raw', path: 's1/copy', publisher: { kind: 'replication', remote: 'm' } }];
+  const h = harness(slave);
+  try {
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    await h.waitState('compressed', 's1/cam1', 'connecting');
+    assert.deepEqual(slave.sessions.map((s) => s.request.url).sort(), ['rtmp://slave.test:11935/s1/cam1', 'rtsp://slave.test:18555/s1/cam1']);
+    assert.equal(h.runner.list().length, 2, 'a replicated copy on the slave is not pulled again');
+    for (const f of ['raw', 'compressed'] as const) {
+      const s = slave.sessions.find((x) => x.request.factory === f)!;
+      s.handlers.onDescription(desc);
+      s.handlers.onFrame(frame(0, true));
+      const st = await h.waitState(f, 's1/cam1', 'live');
+      assert.equal(st.upstream, 'slave');
+    }
+    const stream = h.raw.get('s1/cam1')!;
+    assert.equal(stream.live, true);
+    assert.equal(stream.publisher?.kind, 'replication');
+    assert.equal(h.compressed.get('s1/cam1')?.publisher?.kind, 'replication');
+    assert.ok(h.events.some((e) => e.type === 'replication.state' && e.state === 'live' && e.factory === 'raw'));
+    const sample = h.runner.samples().find((s) => s.factory === 'raw')!;
+    assert.equal(sample.state, 'live');
+    assert.equal(sample.bytes, 5);
+    assert.ok(sample.secondsSinceLastFrame !== null && sample.secondsSinceLastFrame < 1);
+    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 });
+  } finally {
+    await h.close();
+  }
+});
+
+test('a session failure backs off and reconnects; a reader of the master keeps its subscription with increasing timestamps', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  try {
+    await opened(slave);
+    let s = slave.session('s1/cam1');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(1000, true));
+    s.handlers.onFrame(frame(1040));
+    await h.waitState('raw', 's1/cam1', 'live');
+    const got: number[] = [];
+    let ended = 0;
+    const sink: FrameSink = { onDescription: () => {}, onFrame: (f) => void got.push(f.dts), onEnd: () => void ended++ };
+    h.raw.get('s1/cam1')!.subscribe(sink);
+    const nextOpen = opened(slave);
+    s.handlers.onClose(new Error('connection reset'));
+    const backoff = await h.waitState('raw', 's1/cam1', 'backoff');
+    assert.equal(backoff.detail, 'connection reset');
+    await nextOpen;
+    s = slave.session('s1/cam1');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(0, true)); // the new session starts its own timeline at 0
+    s.handlers.onFrame(frame(40));
+    const live = await h.waitState('raw', 's1/cam1', 'live');
+    assert.equal(live.reconnects, 1);
+    assert.equal(ended, 0, 'the reader was not closed');
+    for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, `timestamps increase: ${got.join(',')}`);
+    assert.ok(got.length >= 4);
+  } finally {
+    await h.close();
+  }
+});
+
+test('no media for stallMs: stalled, the session is closed, then reconnected', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  try {
+    await opened(slave);
+    const s = slave.session('s1/cam1');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(0, true));
+    await h.waitState('raw', 's1/cam1', 'live');
+    await h.waitState('raw', 's1/cam1', 'stalled');
+    assert.equal(s.closed, true);
+    assert.equal(h.raw.get('s1/cam1')?.publisher ?? null, null, 'publication closed while stalled');
+    await h.waitState('raw', 's1/cam1', 'connecting');
+  } finally {
+    await h.close();
+  }
+});
+
+test('slave unreachable: pulls keep retrying; the listing coming back retries at once (kick)', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  try {
+    await opened(slave);
+    slave.down = true;
+    slave.session('s1/cam1').handlers.onClose(new Error('ECONNRESET'));
+    await h.waitState('raw', 's1/cam1', 'backoff');
+    // every retry fails while the slave is down: backoff grows to its cap (200 ms here)
+    slave.opened.on('open', () => queueMicrotask(() => slave.sessions.at(-1)?.handlers.onClose(new Error('ECONNREFUSED'))));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no third failed retry')), 3000);
+      const on = (st: PullStatus): void => {
+        if (st.state === 'backoff' && st.reconnects >= 3) {
+          clearTimeout(timer);
+          h.states.off('state', on);
+          resolve();
+        }
+      };
+      h.states.on('state', on);
+    });
+    assert.equal(h.runner.list().length, 1, 'the pull is kept while the API is unreachable');
+    assert.equal(h.runner.upstreams()[0]?.reachable, false);
+    slave.opened.removeAllListeners('open');
+    // the slave restarts with its camera published again (a new publication)
+    slave.streams = [rawCam('s1/cam1', Date.now())];
+    slave.down = false;
+    const st = await h.waitState('raw', 's1/cam1', 'connecting', 1000);
+    assert.ok(st.state === 'connecting');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a stream no longer listed is stopped and removed; its publication closes', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam(), rawCam('s1/cam2')];
+  const h = harness(slave);
+  try {
+    await h.waitState('raw', 's1/cam2', 'connecting');
+    const s = slave.session('s1/cam2');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(0, true));
+    await h.waitState('raw', 's1/cam2', 'live');
+    slave.streams = [rawCam()];
+    const stopped = await h.waitState('raw', 's1/cam2', 'stopped');
+    assert.equal(stopped.detail, 'not-listed');
+    assert.equal(s.closed, true);
+    assert.equal(h.raw.get('s1/cam2'), undefined);
+    assert.deepEqual(h.runner.list().map((p) => p.path), ['s1/cam1']);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a camera publishing directly to the master takes precedence; replication resumes when it leaves', async () => {
+  const slave = new FakeSlave();
+  const h = harness(slave);
+  try {
+    const direct = h.raw.publish('s1/cam1', { kind: 'rtmp', remote: 'camera' });
+    direct.setDescription(desc);
+    slave.streams = [rawCam()];
+    const paused = await h.waitState('raw', 's1/cam1', 'stopped');
+    assert.equal(paused.detail, 'direct-publisher');
+    assert.equal(slave.sessions.length, 0, 'no upstream session while the camera publishes directly');
+    direct.close();
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    const s = slave.session('s1/cam1');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(0, true));
+    await h.waitState('raw', 's1/cam1', 'live');
+    assert.equal(h.raw.get('s1/cam1')?.publisher?.kind, 'replication');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a direct publisher that pre-empts the replicated copy pauses the pull (publication closed under it)', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  try {
+    await opened(slave);
+    const s = slave.session('s1/cam1');
+    s.handlers.onDescription(desc);
+    s.handlers.onFrame(frame(0, true));
+    await h.waitState('raw', 's1/cam1', 'live');
+    // What the registry does when it lets a direct publisher pre-empt: our publication is closed
+    // and the camera's becomes the stream's publisher.
+    const stream = h.raw.get('s1/cam1')!;
+    stream.detachPublisher();
+    stream.attachPublisher({ kind: 'rtmp', remote: 'camera' });
+    s.handlers.onFrame(frame(40));
+    const paused = await h.waitState('raw', 's1/cam1', 'stopped');
+    assert.equal(paused.detail, 'direct-publisher');
+    assert.equal(s.closed, true);
+  } finally {
+    await h.close();
+  }
+});
+
+test('compression failover: raw live and compressed missing for afterMs starts a local worker; the slave stream returning stops it', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam(), compCam()];
+  const h = harness(slave, 150);
+  try {
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    const s = slave.session('s1/cam1');
+    assert.equal(s.request.factory, 'raw');
+    s.handlers.onDescription(desc);
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    const keepFeeding = setInterval(() => s.handlers.onFrame(frame(Date.now(), true)), 20);
+    try {
+      await h.waitState('raw', 's1/cam1', 'live');
+      const started = Date.now();
+      slave.streams = [rawCam()]; // the slave's compressor for this camera stopped
+      const on = await new Promise<[string, boolean]>((resolve) => h.failovers.once('failover', (p, a) => resolve([p, a])));
+      assert.deepEqual(on, ['s1/cam1', true]);
+      assert.ok(Date.now() - started >= 140, 'not before afterMs');
+      assert.deepEqual(h.compression.started, ['s1/cam1']);
+      assert.deepEqual(h.runner.failovers(), ['s1/cam1']);
+      slave.streams = [rawCam(), compCam()];
+      const off = await new Promise<[string, boolean]>((resolve) => h.failovers.once('failover', (p, a) => resolve([p, a])));
+      assert.deepEqual(off, ['s1/cam1', false]);
+      assert.deepEqual(h.compression.stopped, ['s1/cam1']);
+    } finally {
+      clearInterval(keepFeeding);
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+test('close stops every pull and local worker; duplicate upstream ids are refused', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  await opened(slave);
+  await h.close();
+  assert.equal(slave.sessions[0]?.closed, true);
+  assert.equal(h.runner.list().length, 0);
+  assert.throws(
+    () =>
+      startReplication(
+        { upstreams: [{ id: 'a', apiUrl: 'http://x' }, { id: 'a', apiUrl: 'http://y' }] },
+        { raw: h.raw, compressed: h.compressed, openSource: slave.open },
+      ),
+    /used twice/,
+  );
+});
