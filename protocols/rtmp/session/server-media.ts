@@ -1,16 +1,15 @@
 /**
- * Media messages of a publishing NetStream as FLV-tag-shaped events: audio and video as they
- * are, AMF0 data as is, AMF3 data without its format byte, aggregates split into their parts.
+ * Media messages of a publishing NetStream become `media` events (FLV-tag-shaped, see
+ * media-message.ts); media for streams that are not publishing is counted and dropped.
  */
 import type { RtmpMessage } from '../chunk/rtmp-message.ts';
-import { splitAggregate } from '../message/aggregate.ts';
-import { MessageType } from '../message/message-type.ts';
+import { mediaTags } from '../message/media-message.ts';
 import type { ServerSessionEvent } from './server-session-events.ts';
 import type { NetStreamState } from './server-session.ts';
 
 export class ServerMediaDispatcher {
   readonly #emit: (event: ServerSessionEvent) => void;
-  /** Media messages for streams that are not publishing (late packets after unpublish, etc.). */
+  /** Messages dropped: not media (shared objects, unknown types), or their stream not publishing. */
   dropped = 0;
 
   constructor(emit: (event: ServerSessionEvent) => void) {
@@ -18,38 +17,15 @@ export class ServerMediaDispatcher {
   }
 
   dispatch(m: RtmpMessage, stream: NetStreamState | undefined): void {
-    if (m.typeId === MessageType.Aggregate) {
-      for (const sub of splitAggregate(m)) {
-        this.dispatch({ ...m, typeId: sub.typeId, timestamp: sub.timestamp, payload: sub.payload }, stream);
-      }
-      return;
-    }
-    let tagType: 8 | 9 | 18;
-    let body = m.payload;
-    switch (m.typeId) {
-      case MessageType.Audio:
-        tagType = 8;
-        break;
-      case MessageType.Video:
-        tagType = 9;
-        break;
-      case MessageType.DataAmf0:
-        tagType = 18;
-        break;
-      case MessageType.DataAmf3:
-        tagType = 18;
-        if (body.length > 0 && body[0] === 0) body = body.subarray(1);
-        break;
-      default:
-        // Shared objects (16, 19) and unknown types: not used by live streaming; ignored.
-        this.dropped++;
-        return;
-    }
     // Publishers may send metadata between publish and its acceptance: pending counts too.
     if (stream?.kind !== 'publishing' && stream?.kind !== 'publish-pending') {
       this.dropped++;
       return;
     }
-    this.#emit({ type: 'media', streamId: m.messageStreamId, tagType, timestamp: m.timestamp, body });
+    const tags = mediaTags(m);
+    if (tags.length === 0) this.dropped++;
+    for (const t of tags) {
+      this.#emit({ type: 'media', streamId: m.messageStreamId, tagType: t.tagType, timestamp: t.timestamp, body: t.body });
+    }
   }
 }
