@@ -5,6 +5,7 @@ export const CODEC_ERROR_CODES = [
   'CODEC_SPS_INVALID',
   'CODEC_AUDIO_CONFIG_INVALID',
   'CODEC_ADTS_INVALID',
+  'CODEC_MPEG_AUDIO_HEADER_INVALID',
 ] as const;
 
 export type CodecErrorCode = (typeof CODEC_ERROR_CODES)[number];

@@ -8,6 +8,7 @@ import { aacInfoFromRtpParams, aacRtpParams, createAacDepacketizer, createAacPac
 import type { DepacketizerOptions, RtpDepacketizer } from './depacketizer.ts';
 import { createG711Depacketizer, createG711Packetizer, g711InfoFromRtpParams, g711RtpParams } from './g711/format.ts';
 import { createH264Depacketizer, createH264Packetizer, h264InfoFromRtpParams, h264RtpParams, H264_ENCODING_NAME } from './h264/format.ts';
+import { createMpaDepacketizer, createMpaPacketizer, mpaInfoFromRtpParams, mpaRtpParams, MPA_ENCODING_NAME } from './mpa/format.ts';
 import { createH265Depacketizer, createH265Packetizer, h265InfoFromRtpParams, h265RtpParams, H265_ENCODING_NAME } from './h265/format.ts';
 import type { PacketizerOptions, RtpPacketizer } from './packetizer.ts';
 import { isEncoding, type RtpCodecParams } from './rtp-codec-params.ts';
@@ -32,8 +33,8 @@ export function rtpParamsForVideo(info: VideoTrackInfo, payloadType = DEFAULT_VI
 }
 
 /**
- * RTP params to serve an audio track with; null for MP3 (not carried over RTP by Cupola). G.711
- * at 8000 Hz mono uses its static payload type whatever `payloadType` says.
+ * RTP params to serve an audio track with. Static payload types win over `payloadType`: G.711 at
+ * 8000 Hz mono (0/8) and MP3 (14, MPA/90000).
  */
 export function rtpParamsForAudio(info: AudioTrackInfo, payloadType = DEFAULT_AUDIO_PAYLOAD_TYPE): RtpCodecParams | null {
   switch (info.codec) {
@@ -42,6 +43,8 @@ export function rtpParamsForAudio(info: AudioTrackInfo, payloadType = DEFAULT_AU
     case 'pcma':
     case 'pcmu':
       return g711RtpParams(info, payloadType);
+    case 'mp3':
+      return mpaRtpParams(info);
     default:
       return null;
   }
@@ -59,6 +62,7 @@ export function videoInfoFromRtpParams(params: RtpCodecParams): VideoTrackInfo |
 export function audioInfoFromRtpParams(params: RtpCodecParams): AudioTrackInfo | null {
   if (!(params.clockRate > 0)) return null;
   if (isEncoding(params, AAC_ENCODING_NAME)) return aacInfoFromRtpParams(params);
+  if (isEncoding(params, MPA_ENCODING_NAME)) return mpaInfoFromRtpParams(params);
   return g711InfoFromRtpParams(params);
 }
 
@@ -76,6 +80,7 @@ export function createPacketizer(params: RtpCodecParams, options: PacketizerOpti
   if (isEncoding(params, H265_ENCODING_NAME)) return createH265Packetizer(params, options);
   if (isEncoding(params, AAC_ENCODING_NAME)) return createAacPacketizer(params, options);
   if (isEncoding(params, 'PCMU') || isEncoding(params, 'PCMA')) return createG711Packetizer(params, options);
+  if (isEncoding(params, MPA_ENCODING_NAME)) return createMpaPacketizer(params, options);
   throw new RangeError(`no RTP packetizer for ${params.encodingName}`);
 }
 
@@ -88,5 +93,6 @@ export function createDepacketizer(params: RtpCodecParams, options: Depacketizer
   if (isEncoding(params, H264_ENCODING_NAME)) return createH264Depacketizer(params, options);
   if (isEncoding(params, H265_ENCODING_NAME)) return createH265Depacketizer(params, options);
   if (isEncoding(params, AAC_ENCODING_NAME)) return createAacDepacketizer(params, options);
+  if (isEncoding(params, MPA_ENCODING_NAME)) return createMpaDepacketizer(params, options);
   return createG711Depacketizer(params, options);
 }

@@ -9,6 +9,7 @@ import { parseAudioSpecificConfig } from '../../protocols/codecs/aac/audio-speci
 import { removeEmulationPrevention, splitAnnexB } from '../../protocols/codecs/annexb.ts';
 import { parseH264Sps } from '../../protocols/codecs/h264/sps.ts';
 import { parseH265Sps } from '../../protocols/codecs/h265/sps.ts';
+import { parseMpegAudioFrameHeader } from '../../protocols/codecs/mpeg-audio/frame-header.ts';
 import { FUZZ_ITERATIONS, mutateBytes, onlyProtocolError, pick, prng } from '../unit/protocols/rtp/fuzz-helpers.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -23,6 +24,7 @@ const targets: { name: string; seeds: Buffer[]; run: (b: Buffer) => unknown }[] 
   { name: 'parseH265Sps', seeds: H265_SPS, run: parseH265Sps },
   { name: 'parseAudioSpecificConfig', seeds: ASC, run: parseAudioSpecificConfig },
   { name: 'parseAdtsHeader', seeds: ADTS, run: (b) => parseAdtsHeader(b) },
+  { name: 'parseMpegAudioFrameHeader', seeds: ['fffb9000', 'fff340c4', 'fffda404'].map(hex), run: (b) => parseMpegAudioFrameHeader(b) },
   {
     name: 'splitAnnexB + removeEmulationPrevention',
     seeds: [Buffer.concat([hex('00000001'), H264_SPS[0]!, hex('000001'), hex('68ebe3cb22c0')])],

@@ -15,6 +15,8 @@ import { H264Depacketizer } from '../../protocols/rtp/h264/depacketizer.ts';
 import { H264Packetizer } from '../../protocols/rtp/h264/packetizer.ts';
 import { H265Depacketizer } from '../../protocols/rtp/h265/depacketizer.ts';
 import { H265Packetizer } from '../../protocols/rtp/h265/packetizer.ts';
+import { MpaDepacketizer } from '../../protocols/rtp/mpa/depacketizer.ts';
+import { MpaPacketizer } from '../../protocols/rtp/mpa/packetizer.ts';
 import { RtpPacket } from '../../protocols/rtp/packet.ts';
 import { AAC_CASES, auFrames } from '../unit/protocols/rtp/aac/cases.ts';
 import { FUZZ_ITERATIONS, mutateBytes, pick, prng } from '../unit/protocols/rtp/fuzz-helpers.ts';
@@ -59,6 +61,16 @@ const TARGETS: readonly Target[] = [
       const p = new AacPacketizer({ ...IDENTITY, mtu: c.mtu, clockRate: c.clockRate });
       const frames = auFrames(c.auSizes, c.clockRate);
       return decode(c.single ? frames.flatMap((f) => p.packetize(f)) : p.packetizeGroup(frames));
+    }),
+    video: false,
+  },
+  {
+    name: 'mpa',
+    make: () => new MpaDepacketizer(),
+    seeds: [200, 1400].map((mtu) => {
+      const p = new MpaPacketizer({ ...IDENTITY, mtu });
+      const frame = (fill: number): Buffer => Buffer.concat([Buffer.from('fffb9000', 'hex'), Buffer.alloc(413, fill)]);
+      return decode([0, 1, 2].flatMap((i) => p.packetize({ track: 'audio', dts: i * 26, pts: i * 26, keyframe: true, payload: frame(i) })));
     }),
     video: false,
   },

@@ -123,8 +123,12 @@ for (const c of audioCases) {
   });
 }
 
-test('format: MP3 is not carried (null)', () => {
-  assert.equal(rtpParamsForAudio({ codec: 'mp3', sampleRate: 44100, channels: 2 }), null);
+test('format: MP3 as MPA/90000 with static payload type 14', () => {
+  const params = rtpParamsForAudio({ codec: 'mp3', sampleRate: 44100, channels: 2 }, 97);
+  assert.deepEqual(params, { payloadType: 14, encodingName: 'MPA', clockRate: 90000, fmtp: {} });
+  assert.deepEqual(audioInfoFromRtpParams(params!), { codec: 'mp3', sampleRate: 44100, channels: 2 });
+  assert.ok(createPacketizer(params!, IDENTITY));
+  assert.ok(createDepacketizer(params!));
 });
 
 /** Formats offered by cameras and other servers. */
@@ -224,7 +228,7 @@ test('createPacketizer / createDepacketizer pick the codec classes', () => {
   assert.ok(createPacketizer(rtpParamsForAudio({ codec: 'pcmu', sampleRate: 8000, channels: 1 })!, IDENTITY) instanceof G711Packetizer);
   assert.ok(createDepacketizer(rtpParamsForVideo({ codec: 'h265' })!) instanceof H265Depacketizer);
   assert.ok(createDepacketizer(rtpParamsForAudio({ codec: 'aac', sampleRate: 48000, channels: 2 })!) instanceof AacDepacketizer);
-  assert.throws(() => createPacketizer({ payloadType: 14, encodingName: 'MPA', clockRate: 90000, fmtp: {} }, IDENTITY), RangeError);
+  assert.throws(() => createPacketizer({ payloadType: 9, encodingName: 'G722', clockRate: 8000, fmtp: {} }, IDENTITY), RangeError);
   const lbr: RtpCodecParams = { payloadType: 97, encodingName: 'MPEG4-GENERIC', clockRate: 16000, fmtp: { mode: 'AAC-lbr', config: '1408' } };
   assert.throws(() => createPacketizer(lbr, IDENTITY), RangeError, 'we only send AAC-hbr');
 });
