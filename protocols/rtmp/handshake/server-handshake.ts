@@ -39,6 +39,7 @@ export class ServerHandshake {
   }
 
   push(chunk: Buffer): HandshakeStep {
+    if (this.#state === 'done') return { send: [], done: true, rest: chunk.length > 0 ? chunk : null };
     this.#queue.push(chunk);
     const send: Buffer[] = [];
     if (this.#state === 'c0c1') {

@@ -1,0 +1,181 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChunkReader } from '../../../../../protocols/rtmp/chunk/chunk-reader.ts';
+import type { RtmpMessage } from '../../../../../protocols/rtmp/chunk/rtmp-message.ts';
+import type { ChunkLimits } from '../../../../../protocols/rtmp/chunk/chunk-limits.ts';
+import { encodeChunks } from '../../../../../protocols/rtmp/chunk/chunk-writer.ts';
+import { forEachFeeding } from '../feed-three-ways.ts';
+
+type Msg = Omit<RtmpMessage, 'payload'> & { payload: string };
+
+function read(pieces: readonly Buffer[], limits?: ChunkLimits): Msg[] {
+  const out: Msg[] = [];
+  const r = new ChunkReader((m) => out.push({ ...m, payload: m.payload.toString('hex') }), limits);
+  for (const p of pieces) r.push(p);
+  return out;
+}
+
+function hex(s: string): Buffer {
+  return Buffer.from(s.replace(/[\s|]/g, ''), 'hex');
+}
+
+/** Hand-written chunk streams (RTMP spec §5.3.1 and §5.3.2 examples), header by header. */
+const cases: Array<{ name: string; input: Buffer; expect: Msg[] }> = [
+  {
+    name: 'type 0, then type 1 and type 3 headers on one chunk stream (spec §5.3.2.1 audio example)',
+    input: hex(
+      '03 | 0003e8 000003 08 01000000 | aabbcc' + // csid 3, ts 1000, len 3, audio, msid 1
+        '43 | 000014 000003 08 | ddeeff' + // type 1: delta 20, same length and type
+        'c3 | 112233', // type 3: delta 20 again
+    ),
+    expect: [
+      { chunkStreamId: 3, timestamp: 1000, typeId: 8, messageStreamId: 1, payload: 'aabbcc' },
+      { chunkStreamId: 3, timestamp: 1020, typeId: 8, messageStreamId: 1, payload: 'ddeeff' },
+      { chunkStreamId: 3, timestamp: 1040, typeId: 8, messageStreamId: 1, payload: '112233' },
+    ],
+  },
+  {
+    name: 'type 2 header (delta only)',
+    input: hex('04 000064 000002 09 01000000 aaaa' + '84 000028 bbbb'),
+    expect: [
+      { chunkStreamId: 4, timestamp: 100, typeId: 9, messageStreamId: 1, payload: 'aaaa' },
+      { chunkStreamId: 4, timestamp: 140, typeId: 9, messageStreamId: 1, payload: 'bbbb' },
+    ],
+  },
+  {
+    name: 'message split over chunks of the default 128 bytes (type 3 continuations)',
+    input: Buffer.concat([hex('06 000000 000100 09 01000000'), Buffer.alloc(128, 1), hex('c6'), Buffer.alloc(128, 2)]),
+    expect: [{ chunkStreamId: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: '01'.repeat(128) + '02'.repeat(128) }],
+  },
+  {
+    name: 'interleaved chunk streams',
+    input: Buffer.concat([
+      hex('06 000000 0000c8 09 01000000'), Buffer.alloc(128, 1),
+      hex('04 000000 000002 08 01000000 abcd'),
+      hex('c6'), Buffer.alloc(72, 2),
+    ]),
+    expect: [
+      { chunkStreamId: 4, timestamp: 0, typeId: 8, messageStreamId: 1, payload: 'abcd' },
+      { chunkStreamId: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: '01'.repeat(128) + '02'.repeat(72) },
+    ],
+  },
+  {
+    name: '2-byte basic header (csid 64..319)',
+    input: hex('00 00 000001 000001 08 00000000 aa' + '00 ff 000002 000001 08 00000000 bb'),
+    expect: [
+      { chunkStreamId: 64, timestamp: 1, typeId: 8, messageStreamId: 0, payload: 'aa' },
+      { chunkStreamId: 319, timestamp: 2, typeId: 8, messageStreamId: 0, payload: 'bb' },
+    ],
+  },
+  {
+    name: '3-byte basic header up to csid 65599',
+    input: hex('01 00 01 000001 000001 08 00000000 aa' + '01 ff ff 000002 000001 08 00000000 bb'),
+    expect: [
+      { chunkStreamId: 320, timestamp: 1, typeId: 8, messageStreamId: 0, payload: 'aa' },
+      { chunkStreamId: 65599, timestamp: 2, typeId: 8, messageStreamId: 0, payload: 'bb' },
+    ],
+  },
+  {
+    name: 'extended timestamp on type 0, repeated on the type-3 continuation (spec, ffmpeg, FMS)',
+    input: Buffer.concat([hex('06 ffffff 000081 09 01000000 01000000'), Buffer.alloc(128, 7), hex('c6 01000000 08')]),
+    expect: [{ chunkStreamId: 6, timestamp: 0x01000000, typeId: 9, messageStreamId: 1, payload: '07'.repeat(128) + '08' }],
+  },
+  {
+    name: 'encoder that omits the extended timestamp on continuation chunks',
+    input: Buffer.concat([hex('06 ffffff 000084 09 01000000 01000000'), Buffer.alloc(128, 7), hex('c6 0a0b0c0d')]),
+    expect: [{ chunkStreamId: 6, timestamp: 0x01000000, typeId: 9, messageStreamId: 1, payload: '07'.repeat(128) + '0a0b0c0d' }],
+  },
+  {
+    name: 'type 3 starting a new message after an extended type 1 re-reads the extended delta',
+    input: hex('04 000000 000001 08 01000000 aa' + '44 ffffff 000001 08 01000000 bb' + 'c4 01000000 cc'),
+    expect: [
+      { chunkStreamId: 4, timestamp: 0, typeId: 8, messageStreamId: 1, payload: 'aa' },
+      { chunkStreamId: 4, timestamp: 0x01000000, typeId: 8, messageStreamId: 1, payload: 'bb' },
+      { chunkStreamId: 4, timestamp: 0x02000000, typeId: 8, messageStreamId: 1, payload: 'cc' },
+    ],
+  },
+  {
+    name: 'type 3 new message after type 0 repeats the absolute field as delta (as ffmpeg writes it)',
+    input: hex('04 000028 000001 08 01000000 aa' + 'c4 bb'),
+    expect: [
+      { chunkStreamId: 4, timestamp: 40, typeId: 8, messageStreamId: 1, payload: 'aa' },
+      { chunkStreamId: 4, timestamp: 80, typeId: 8, messageStreamId: 1, payload: 'bb' },
+    ],
+  },
+  {
+    name: 'Set Chunk Size applies to the following chunks',
+    input: Buffer.concat([hex('02 000000 000004 01 00000000 00000100'), hex('06 000000 000100 09 01000000'), Buffer.alloc(256, 3)]),
+    expect: [
+      { chunkStreamId: 2, timestamp: 0, typeId: 1, messageStreamId: 0, payload: '00000100' },
+      { chunkStreamId: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: '03'.repeat(256) },
+    ],
+  },
+  {
+    name: 'Abort drops the partial message of its chunk stream',
+    input: Buffer.concat([
+      hex('06 000000 000100 09 01000000'), Buffer.alloc(128, 1),
+      hex('02 000000 000004 02 00000000 00000006'),
+      hex('06 000000 000001 09 01000000 ee'),
+    ]),
+    expect: [
+      { chunkStreamId: 2, timestamp: 0, typeId: 2, messageStreamId: 0, payload: '00000006' },
+      { chunkStreamId: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: 'ee' },
+    ],
+  },
+  {
+    name: 'zero-length message',
+    input: hex('03 000005 000000 14 00000000' + '03 000006 000001 14 00000000 05'),
+    expect: [
+      { chunkStreamId: 3, timestamp: 5, typeId: 20, messageStreamId: 0, payload: '' },
+      { chunkStreamId: 3, timestamp: 6, typeId: 20, messageStreamId: 0, payload: '05' },
+    ],
+  },
+  {
+    name: 'timestamp wraps modulo 2^32',
+    input: hex('04 ffffff 000001 08 01000000 fffffff0 aa' + '84 000020 bb'),
+    expect: [
+      { chunkStreamId: 4, timestamp: 0xfffffff0, typeId: 8, messageStreamId: 1, payload: 'aa' },
+      { chunkStreamId: 4, timestamp: 0x10, typeId: 8, messageStreamId: 1, payload: 'bb' },
+    ],
+  },
+];
+
+for (const c of cases) {
+  test(`chunk reader: ${c.name}`, () => {
+    forEachFeeding(c.input, (pieces) => read(pieces), (got, label) => assert.deepEqual(got, c.expect, label));
+  });
+}
+
+test('a message in one piece is handed out as a view of the input', () => {
+  const input = Buffer.concat(encodeChunks({ chunkStreamId: 4, timestamp: 0, typeId: 8, messageStreamId: 1, payload: Buffer.alloc(100, 9) }, 4096));
+  let payload: Buffer | undefined;
+  new ChunkReader((m) => (payload = m.payload)).push(input);
+  assert.equal(payload?.buffer, input.buffer);
+});
+
+const errors: Array<{ name: string; input: Buffer; code: string; limits?: ChunkLimits }> = [
+  { name: 'type 1 on a new chunk stream', input: hex('43 000000 000001 08'), code: 'RTMP_CHUNK_NO_PREVIOUS_HEADER' },
+  { name: 'type 3 on a new chunk stream', input: hex('c3 00'), code: 'RTMP_CHUNK_NO_PREVIOUS_HEADER' },
+  { name: 'Set Chunk Size 0', input: hex('02 000000 000004 01 00000000 00000000'), code: 'RTMP_CHUNK_SIZE_INVALID' },
+  { name: 'Set Chunk Size with bit 31 set', input: hex('02 000000 000004 01 00000000 80000000'), code: 'RTMP_CHUNK_SIZE_INVALID' },
+  { name: 'Set Chunk Size too short', input: hex('02 000000 000002 01 00000000 0000'), code: 'RTMP_CONTROL_MESSAGE_INVALID' },
+  { name: 'message over the size limit, refused from its header', input: hex('04 000000 100000 09 01000000'), code: 'RTMP_MESSAGE_TOO_LARGE', limits: { maxMessageBytes: 0xfffff } },
+  {
+    name: 'too many chunk streams',
+    input: Buffer.concat(Array.from({ length: 5 }, (_, i) => hex(`${(3 + i).toString(16).padStart(2, '0')} 000000 000001 08 00000000 aa`))),
+    code: 'RTMP_TOO_MANY_CHUNK_STREAMS',
+    limits: { maxChunkStreams: 4 },
+  },
+  {
+    name: 'partial messages over the buffered-bytes limit',
+    input: Buffer.concat([hex('04 000000 000100 09 01000000'), Buffer.alloc(128), hex('05 000000 000100 09 01000000'), Buffer.alloc(128)]),
+    code: 'RTMP_BUFFER_LIMIT',
+    limits: { maxBufferedBytes: 200 },
+  },
+];
+
+for (const c of errors) {
+  test(`chunk reader error: ${c.name}`, () => {
+    assert.throws(() => read([c.input], c.limits), { code: c.code });
+  });
+}
