@@ -40,6 +40,8 @@ describe('buildFfmpegArgs', () => {
     const args = buildFfmpegArgs({ inputUrl: 'rtsp://127.0.0.1:8554/site1/cam1', profile: base, output: { kind: 'frames' } });
     assert.equal(after(args, '-rtsp_transport'), 'tcp');
     assert.ok(args.indexOf('-rtsp_transport') < args.indexOf('-i'), 'input option before -i');
+    assert.equal(after(args, '-flags'), 'low_delay', 'no frame-threaded decoding delay');
+    assert.ok(args.indexOf('-flags') < args.indexOf('-i'));
     assert.equal(after(args, '-i'), 'rtsp://127.0.0.1:8554/site1/cam1');
     assert.equal(after(args, '-c:v'), 'libx264');
     assert.equal(after(args, '-b:v'), '500k');
