@@ -1,0 +1,175 @@
+/**
+ * Compression end to end inside one process, with the real listeners the slave runs: cameras publish
+ * RTMP (bundled ffmpeg) into Factory 1, the CompressionManager compresses each from Factory 1's
+ * RTSP URL, Factory 2 serves the result over RTSP to an ffmpeg reader. Then the 3-machine layout: a
+ * compressor role reads Factory 1 and pushes into Factory 2 with RTSP ANNOUNCE/RECORD.
+ * (The same checks against `cupola serve` processes, SIGKILL included, need main.ts to wire
+ * compression; see test/unit/workers/orphan.test.ts for SIGKILL of a process running workers.)
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { StreamRegistry } from '../../src/streams/registry.ts';
+import { startRtmpListener, type RtmpListener } from '../../src/listeners/rtmp/rtmp-listener.ts';
+import { startRtspListener, type RtspListener } from '../../src/listeners/rtsp/rtsp-listener.ts';
+import { CompressionManager } from '../../src/compression/compression-manager.ts';
+import { startCompressorRole } from '../../src/compression/compressor-role.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { DEFAULT_BACKOFF, type CompressionProfile } from '../../workers/messages.ts';
+import { runFfmpeg, killAllFfmpeg, syntheticCameraArgs, readWithFfmpeg, type FfmpegRun } from '../helpers/ffmpeg.ts';
+import { waitFor } from '../helpers/server.ts';
+import { killIfAlive, waitGone } from '../unit/workers/worker-harness.ts';
+
+const PROFILE: CompressionProfile = {
+  id: 'e2e',
+  codec: 'h264',
+  bitrateKbps: 150,
+  maxrateKbps: 200,
+  bufsizeKbps: 300,
+  height: 144,
+  gopFrames: 25,
+  preset: 'ultrafast',
+  tune: 'zerolatency',
+  audio: 'aac',
+  audioBitrateKbps: 32,
+};
+const CAMERAS = ['site1/cam1', 'site1/cam2', 'site1/cam3'];
+
+interface Slave {
+  raw: StreamRegistry;
+  compressed: StreamRegistry;
+  rtmp: RtmpListener;
+  rtspRaw: RtspListener;
+  rtspCompressed: RtspListener;
+  close(): Promise<void>;
+}
+
+async function startSlave(): Promise<Slave> {
+  const raw = new StreamRegistry('raw', { unpublishedGraceMs: 500 });
+  const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: 500 });
+  const rtmp = await startRtmpListener({ port: 0, host: '127.0.0.1' }, { registry: raw, log: silentLogger });
+  const rtspRaw = await startRtspListener({ port: 0, host: '127.0.0.1', udp: false }, { registry: raw, log: silentLogger });
+  const rtspCompressed = await startRtspListener({ port: 0, host: '127.0.0.1', udp: false, allowPublish: true }, { registry: compressed, log: silentLogger });
+  return {
+    raw, compressed, rtmp, rtspRaw, rtspCompressed,
+    async close() {
+      await rtmp.close();
+      await rtspRaw.close();
+      await rtspCompressed.close();
+      raw.close();
+      compressed.close();
+    },
+  };
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+const pids = new Set<number>();
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await killAllFfmpeg();
+  for (const p of pids) killIfAlive(p);
+});
+
+function publishCamera(slave: Slave, path: string): FfmpegRun {
+  return runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(`rtmp://127.0.0.1:${slave.rtmp.port}/${path}`, { size: '320x240', fps: 25, bitrateK: 600 })]);
+}
+
+describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 180_000 }, () => {
+  it('slave: 3 cameras compressed to Factory 2, readable over RTSP; encoder restart; camera stop', async () => {
+    const slave = await startSlave();
+    cleanups.push(() => slave.close());
+    const manager = new CompressionManager({
+      raw: slave.raw,
+      compressed: slave.compressed,
+      profileFor: () => PROFILE,
+      inputUrlFor: (p) => `rtsp://127.0.0.1:${slave.rtspRaw.port}/${p}`,
+      backoff: { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 1000 },
+      listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid) },
+    });
+    cleanups.push(() => manager.close());
+    manager.start();
+    const cams = new Map(CAMERAS.map((p) => [p, publishCamera(slave, p)]));
+
+    await waitFor(() => CAMERAS.every((p) => slave.compressed.get(p)?.live === true), 60_000, 'three compressed streams');
+    for (const p of CAMERAS) {
+      const v = slave.compressed.get(p)!.description!.video!;
+      assert.equal(`${v.codec} ${v.width}x${v.height}`, 'h264 192x144', p);
+      assert.equal(slave.compressed.get(p)!.description!.audio?.codec, 'aac', `${p} audio`);
+    }
+
+    // Readable over RTSP like any other stream.
+    const probe = await readWithFfmpeg(`rtsp://127.0.0.1:${slave.rtspCompressed.port}/site1/cam2`, { frames: 25, timeoutMs: 20_000, inputArgs: ['-rtsp_transport', 'tcp'] });
+    assert.equal(probe.codec, 'h264', probe.stderr.slice(-1500));
+    assert.equal(`${probe.width}x${probe.height}`, '192x144');
+    assert.ok(probe.videoFrames >= 25, `read ${probe.videoFrames} frames`);
+
+    // Bitrate near the target once the encoders are in steady state (video + 32k audio).
+    await new Promise((r) => setTimeout(r, 3000)); // the registry's rate window covers the last seconds
+    for (const p of CAMERAS) {
+      const s = manager.status(p)!;
+      const kbps = s.outputBitrateBps / 1000;
+      const target = PROFILE.bitrateKbps + PROFILE.audioBitrateKbps!;
+      assert.ok(Math.abs(kbps - target) / target < 0.35, `${p}: ${kbps.toFixed(0)} kbit/s, target ${target}`);
+      assert.ok(s.bitrateRatio !== null && s.bitrateRatio < 1, `${p}: ratio ${s.bitrateRatio}`);
+    }
+
+    // Kill one camera's encoder: restarted, compressed frames resume.
+    const before = manager.status('site1/cam1')!;
+    process.kill(before.pid!, 'SIGKILL');
+    await waitFor(() => {
+      const s = manager.status('site1/cam1')!;
+      return s.pid !== null && s.pid !== before.pid && s.state === 'running' && s.restarts >= 1;
+    }, 20_000, 'cam1 encoder restarted');
+    const framesAt = slave.compressed.get('site1/cam1')!.stats.framesIn;
+    await waitFor(() => slave.compressed.get('site1/cam1')!.stats.framesIn > framesAt + 25, 10_000, 'cam1 frames resume');
+
+    // A camera stops: its worker and ffmpeg are gone.
+    const cam3Pid = manager.status('site1/cam3')!.pid!;
+    await cams.get('site1/cam3')!.stop();
+    await waitFor(() => manager.status('site1/cam3') === undefined, 20_000, 'cam3 compression stopped');
+    assert.equal(await waitGone(cam3Pid, 5000), true, 'cam3 ffmpeg gone');
+    assert.notEqual(slave.compressed.get('site1/cam3')?.live, true);
+
+    const left = manager.pids();
+    await manager.close();
+    for (const p of left) assert.equal(await waitGone(p, 5000), true, `ffmpeg ${p} gone after close`);
+  });
+
+  it('compressor role: reads Factory 1 over RTSP and fills Factory 2 with RTSP ANNOUNCE/RECORD', async () => {
+    const slave = await startSlave();
+    cleanups.push(() => slave.close());
+    // The slave's API as far as the role needs it: GET /api/v1/node and /api/v1/streams.
+    const api: Server = createServer((req, res) => {
+      if (req.url === '/api/v1/node') {
+        res.end(JSON.stringify({ name: 'slave', role: 'slave', ports: { rtsp: slave.rtspRaw.port, compressedRtsp: slave.rtspCompressed.port } }));
+      } else if (req.url === '/api/v1/streams') {
+        const items = [...slave.raw.live(), ...slave.compressed.live()].map((s) => ({ factory: s.factory, path: s.path, publisher: s.publisher }));
+        res.end(JSON.stringify({ items }));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => api.close(() => r())));
+    const role = startCompressorRole({
+      upstream: `http://127.0.0.1:${(api.address() as { port: number }).port}`,
+      profileFor: () => PROFILE,
+      pollIntervalMs: 500,
+      followEvents: false,
+      backoff: { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 1000 },
+      listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid) },
+    });
+    cleanups.push(() => role.close());
+    const cam = publishCamera(slave, 'site2/camA');
+    await waitFor(() => slave.compressed.get('site2/camA')?.live === true, 60_000, 'compressed stream pushed by the role');
+    const s = slave.compressed.get('site2/camA')!;
+    assert.equal(s.publisher?.kind, 'rtsp');
+    assert.equal(`${s.description?.video?.codec} ${s.description?.video?.width}x${s.description?.video?.height}`, 'h264 192x144');
+    const probe = await readWithFfmpeg(`rtsp://127.0.0.1:${slave.rtspCompressed.port}/site2/camA`, { frames: 10, timeoutMs: 20_000, inputArgs: ['-rtsp_transport', 'tcp'] });
+    assert.equal(`${probe.codec} ${probe.width}x${probe.height}`, 'h264 192x144', probe.stderr.slice(-1500));
+    // The camera goes: the role stops its ffmpeg.
+    const rolePids = role.list().flatMap((x) => (x.pid === null ? [] : [x.pid]));
+    await cam.stop();
+    await waitFor(() => role.list().length === 0, 20_000, 'role stopped the camera');
+    for (const p of rolePids) assert.equal(await waitGone(p, 5000), true);
+    await role.close();
+  });
+});
