@@ -81,10 +81,15 @@ export interface OfferedStream {
 
 /** What an ANNOUNCE (or a camera's DESCRIBE) offers, as a StreamDescription and the tracks to use. */
 export function streamDescriptionFromSdp(sdp: SessionDescription): OfferedStream {
+  return streamDescriptionFromMedia(sdp.media);
+}
+
+/** Same as streamDescriptionFromSdp over a list of media sections (indices are list positions). */
+export function streamDescriptionFromMedia(mediaList: readonly SdpMedia[]): OfferedStream {
   let video: OfferedStream['description']['video'];
   let audio: OfferedStream['description']['audio'];
   const tracks: OfferedTrack[] = [];
-  sdp.media.forEach((m, index) => {
+  mediaList.forEach((m, index) => {
     if (m.type !== 'video' && m.type !== 'audio') return;
     for (const params of mediaRtpFormats(m)) {
       if (m.type === 'video' && video === undefined) {

@@ -44,7 +44,7 @@ export interface RtspClientSessionOptions {
   readonly transport: 'tcp' | 'udp';
   /** record: the SDP to ANNOUNCE (controls are added as `streamid=N` when absent). */
   readonly announce?: SessionDescription;
-  /** udp: local RTP/RTCP port pairs, one per track in SDP order; tracks without one are skipped. */
+  /** udp: local RTP/RTCP port pairs, used in SETUP order; tracks beyond the last pair are skipped. */
   readonly clientPorts?: readonly PortPairTuple[];
   /** play: which media to SETUP. Defaults to every media with an RTP format. */
   readonly selectTracks?: (tracks: readonly ClientTrack[]) => readonly number[];
@@ -81,6 +81,7 @@ export class RtspClientSession {
   #setupQueue: number[] = [];
   #setupIndex: number | undefined;
   #nextChannel = 0;
+  #udpPairsUsed = 0;
 
   constructor(options: RtspClientSessionOptions) {
     this.options = options;
@@ -191,7 +192,8 @@ export class RtspClientSession {
   }
 
   #startSetups(indices: readonly number[]): RtspClientStep {
-    this.#setupQueue = indices.filter((i) => this.#tracks[i] !== undefined && (this.options.transport === 'tcp' || this.options.clientPorts?.[i] !== undefined));
+    this.#setupQueue = indices.filter((i) => this.#tracks[i] !== undefined);
+    if (this.options.transport === 'udp') this.#setupQueue = this.#setupQueue.slice(0, this.options.clientPorts?.length ?? 0);
     if (this.#setupQueue.length === 0) throw new ProtocolError('RTSP_CLIENT_NO_TRACKS', `no usable track at ${this.#url}`);
     this.#state = 'setup';
     return this.#nextSetup();
@@ -213,7 +215,7 @@ export class RtspClientSession {
       this.#nextChannel += 2;
       t = { profile: 'RTP/AVP', lowerTransport: 'TCP', delivery: 'unicast', interleaved: channels, ...mode };
     } else {
-      t = { profile: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: this.options.clientPorts![index]!, ...mode };
+      t = { profile: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: this.#nextClientPorts(), ...mode };
     }
     return this.#send(RtspMethod.Setup, track.url, { Transport: formatTransport(t) });
   }
@@ -228,10 +230,14 @@ export class RtspClientSession {
       track.transport = { kind: 'tcp', channels: t.interleaved };
     } else {
       if (t?.lowerTransport !== 'UDP') throw new ProtocolError('RTSP_TRANSPORT_INVALID', `server refused UDP: ${header}`);
-      const clientPorts = t.clientPort ?? this.options.clientPorts![track.index]!;
+      const clientPorts = this.options.clientPorts![this.#udpPairsUsed - 1]!;
       track.transport = { kind: 'udp', clientPorts, ...(t.serverPort === undefined ? {} : { serverPorts: t.serverPort }) };
     }
     return this.#nextSetup();
+  }
+
+  #nextClientPorts(): PortPairTuple {
+    return this.options.clientPorts![this.#udpPairsUsed++]!;
   }
 
   #retryWithAuth(pending: { request: RtspRequest; authRetried: boolean }, res: RtspResponse): RtspClientStep {

@@ -50,6 +50,8 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
   #sdpText = '';
   #unsubscribe: (() => void) | undefined;
   #closed = false;
+  /** pts of the unit that started the cached GOP. */
+  #gopStartPtsMs: number | undefined;
 
   constructor(stream: Stream, deps: PlayOutputDeps) {
     this.stream = stream;
@@ -66,15 +68,20 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     return this.#described;
   }
 
-  /** First seq / rtptime each track's reader will receive: the GOP's first packet, else the next one. */
+  /**
+   * RTP-Info for a joining reader: per track, the sequence number of the first packet it will get
+   * (the cached GOP's first packet of that track, else the next one) and the RTP timestamp of one
+   * common instant (the GOP's start, else now), so tracks stay in sync (RFC 2326 §12.33).
+   */
   startInfo(tracks: readonly { trackIndex: number; kind: TrackKind }[]): PlayStartTrack[] {
+    const gop = this.#fanOut.gop;
     return tracks.map(({ trackIndex, kind }) => {
-      const unit = this.#fanOut.gop.find((u) => u.track === kind);
-      const first = unit?.buffers[0];
-      if (first !== undefined && first.length >= 8) return { trackIndex, seq: first.readUInt16BE(2), rtptime: first.readUInt32BE(4) };
       const t = this.#tracks.get(kind);
       if (t === undefined) return { trackIndex };
-      return { trackIndex, seq: t.packetizer.nextSequenceNumber, rtptime: t.packetizer.rtpTimestamp(this.#currentPts(t)) };
+      const first = gop.find((u) => u.track === kind)?.buffers[0];
+      const seq = first !== undefined && first.length >= 4 ? first.readUInt16BE(2) : t.packetizer.nextSequenceNumber;
+      const ptsMs = gop.length > 0 && this.#gopStartPtsMs !== undefined ? this.#gopStartPtsMs : this.#currentPts(t);
+      return { trackIndex, seq, rtptime: t.packetizer.rtpTimestamp(ptsMs) };
     });
   }
 
@@ -125,6 +132,7 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     let size = 0;
     for (const b of buffers) size += b.length;
     const startsGop = frame.track === 'video' ? frame.keyframe : !this.#tracks.has('video');
+    if (startsGop) this.#gopStartPtsMs = frame.pts;
     const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
     const written = this.#fanOut.push(unit);
     this.stream.stats.bytesOut += written;

@@ -1,0 +1,145 @@
+/**
+ * RTSP play client: DESCRIBE/SETUP/PLAY over TCP (interleaved) or UDP, depacketizes each track
+ * into Frames. Used by master replication, the compressor role and `cupola probe`.
+ */
+import type dgram from 'node:dgram';
+import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
+import type { ClientCredentials } from '../../../protocols/rtsp/auth/client-auth.ts';
+import type { RtpInfoEntry } from '../../../protocols/rtsp/headers/rtp-info.ts';
+import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
+import { streamDescriptionFromMedia } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
+import { RtspClientSession, type ClientTrack } from '../../../protocols/rtsp/session/client-session.ts';
+import { normalizeAddress } from '../../listeners/rtsp/rtsp-connection.ts';
+import { InBandParameterSets } from '../../listeners/rtsp/in-band-parameter-sets.ts';
+import { bindUdpPair, type UdpPair } from '../../listeners/rtsp/udp-pair.ts';
+import { RtspClientConnection } from './client-connection.ts';
+import { runClientHandshake, startKeepalive, teardown } from './client-handshake.ts';
+import { TrackReceiver, type ReceiverStats } from './track-receiver.ts';
+
+export interface RtspPlayerOptions {
+  /** rtsp:// URL; user info supplies credentials when `credentials` is absent. */
+  readonly url: string;
+  /** Defaults to 'tcp' (interleaved). */
+  readonly transport?: 'tcp' | 'udp';
+  readonly credentials?: ClientCredentials;
+  /** Defaults to 10 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Defaults to 10 000 ms. */
+  readonly responseTimeoutMs?: number;
+  /** UDP: local bind address. Defaults to '0.0.0.0'. */
+  readonly udpHost?: string;
+  /** Defaults to 'Cupola'. */
+  readonly userAgent?: string;
+}
+
+export interface RtspPlayerHandlers {
+  /** Codec parameters became known (before the first frame) or changed in-band. */
+  onDescription(desc: StreamDescription): void;
+  onFrame(frame: Frame): void;
+  /** The session ended on its own (server closed, error, no response); not called after close(). */
+  onClose?(err: Error): void;
+}
+
+export interface RtspPlayer {
+  /** Tracks being received, by kind. */
+  readonly tracks: readonly TrackKind[];
+  readonly stats: Readonly<ReceiverStats>;
+  close(): Promise<void>;
+}
+
+/** UDP port pairs bound for play: one per track (video + audio). */
+const UDP_PAIRS = 2;
+
+export async function startRtspPlayer(options: RtspPlayerOptions, handlers: RtspPlayerHandlers): Promise<RtspPlayer> {
+  const url = parseRtspUrl(options.url);
+  const transport = options.transport ?? 'tcp';
+  const pairs: UdpPair[] = [];
+  let conn: RtspClientConnection | undefined;
+  try {
+    if (transport === 'udp') for (let i = 0; i < UDP_PAIRS; i++) pairs.push(await bindUdpPair(options.udpHost ?? '0.0.0.0', 0, 0));
+    conn = await RtspClientConnection.connect({ host: url.host, port: url.port, ...timeouts(options) });
+    const session = new RtspClientSession({
+      url: options.url,
+      mode: 'play',
+      transport,
+      userAgent: options.userAgent ?? 'Cupola',
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      ...(transport === 'udp' ? { clientPorts: pairs.map((p) => p.ports) } : {}),
+      selectTracks: (tracks) => streamDescriptionFromMedia(tracks.map((t) => t.media)).tracks.map((t) => t.index),
+    });
+    const result = await runClientHandshake(conn, session);
+    if (result.kind !== 'playing') throw new Error('RTSP server did not start playing');
+    return wire(conn, session, result.tracks, result.rtpInfo, pairs, handlers);
+  } catch (err) {
+    conn?.destroy();
+    await Promise.all(pairs.map((p) => p.close()));
+    throw err;
+  }
+}
+
+function wire(conn: RtspClientConnection, session: RtspClientSession, tracks: readonly ClientTrack[], rtpInfo: readonly RtpInfoEntry[], pairs: readonly UdpPair[], handlers: RtspPlayerHandlers): RtspPlayer {
+  const offered = streamDescriptionFromMedia(tracks.map((t) => t.media));
+  let gate: InBandParameterSets | undefined;
+  const receivers = offered.tracks.map((o, i) => {
+    const track = tracks[o.index]!;
+    const info = rtpInfoFor(track, i, rtpInfo);
+    return { track, receiver: new TrackReceiver(o.params, info?.rtptime, (frame) => deliver(frame)) };
+  });
+  const deliver = (frame: Frame): void => {
+    if (frame.track === 'video') gate!.observe(frame);
+    if (gate!.published) handlers.onFrame(frame);
+  };
+  gate = new InBandParameterSets(offered.description, (desc) => handlers.onDescription(desc));
+  const serverAddress = normalizeAddress(conn.socket.remoteAddress ?? '');
+  const udpSockets: dgram.Socket[] = [];
+  receivers.forEach(({ track, receiver }) => {
+    const t = track.transport;
+    if (t === undefined) return;
+    if (t.kind === 'udp') {
+      const pair = pairs.find((p) => p.ports[0] === t.clientPorts[0]);
+      pair?.rtp.on('message', (msg, rinfo) => {
+        if (normalizeAddress(rinfo.address) === serverAddress) receiver.pushRtp(msg);
+      });
+      if (pair !== undefined) udpSockets.push(pair.rtp);
+    }
+  });
+  conn.onInterleaved((channel, payload) => {
+    for (const { track, receiver } of receivers) {
+      if (track.transport?.kind === 'tcp' && track.transport.channels[0] === channel) receiver.pushRtp(payload);
+    }
+  });
+  const stopKeepalive = startKeepalive(conn, session);
+  let closing = false;
+  const release = async (): Promise<void> => {
+    stopKeepalive();
+    await Promise.all(pairs.map((p) => p.close()));
+  };
+  conn.onClose((err) => {
+    if (closing) return;
+    void release();
+    handlers.onClose?.(err ?? new Error('RTSP connection closed'));
+  });
+  return {
+    tracks: offered.tracks.map((t) => t.kind),
+    get stats() {
+      return TrackReceiver.sum(receivers.map((r) => r.receiver));
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await teardown(conn, session);
+      conn.destroy();
+      await release();
+    },
+  };
+}
+
+/** The RTP-Info entry of a track: same URL, else same last path segment, else same position. */
+function rtpInfoFor(track: ClientTrack, position: number, entries: readonly RtpInfoEntry[]): RtpInfoEntry | undefined {
+  const last = (u: string): string => u.replace(/\/+$/, '').split('/').pop() ?? '';
+  return entries.find((e) => e.url === track.url) ?? entries.find((e) => last(e.url) === last(track.url)) ?? entries[position];
+}
+
+function timeouts(o: RtspPlayerOptions): { connectTimeoutMs?: number; responseTimeoutMs?: number } {
+  return { ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }), ...(o.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: o.responseTimeoutMs }) };
+}

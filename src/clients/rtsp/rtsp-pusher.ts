@@ -1,0 +1,120 @@
+/**
+ * RTSP push client: ANNOUNCE the stream's SDP, SETUP each track with mode=record over TCP
+ * interleaving, RECORD, then packetize every frame once and write it on the track's channel. A
+ * slow server makes frames drop until the next keyframe (never unbounded memory).
+ */
+import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
+import { createPacketizer } from '../../../protocols/rtp/format.ts';
+import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
+import type { ClientCredentials } from '../../../protocols/rtsp/auth/client-auth.ts';
+import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
+import { sdpFromStreamDescription } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
+import { RtspClientSession } from '../../../protocols/rtsp/session/client-session.ts';
+import { InterleavedTransport } from '../../listeners/rtsp/interleaved-transport.ts';
+import { DEFAULT_READER_QUEUE, ReaderQueue } from '../../streams/reader-queue.ts';
+import { RtspClientConnection } from './client-connection.ts';
+import { runClientHandshake, startKeepalive, teardown } from './client-handshake.ts';
+
+export interface RtspPusherOptions {
+  /** rtsp:// URL of the stream to publish (Factory 2: `rtsp://host:8555/site/cam`). */
+  readonly url: string;
+  /** Codecs to announce; frames of other tracks are ignored. */
+  readonly description: StreamDescription;
+  readonly credentials?: ClientCredentials;
+  /** Max RTP payload. Defaults to 1400 bytes. */
+  readonly mtu?: number;
+  /** Socket backlog before frames drop until the next keyframe. Defaults to 4 MiB. */
+  readonly maxPendingBytes?: number;
+  /** Defaults to 10 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Defaults to 10 000 ms. */
+  readonly responseTimeoutMs?: number;
+  readonly random?: () => number;
+  readonly now?: () => number;
+  /** The connection ended on its own (server closed, error); not called after close(). */
+  readonly onClose?: (err: Error) => void;
+}
+
+export interface RtspPusherStats {
+  framesSent: number;
+  framesDropped: number;
+  bytesSent: number;
+}
+
+export interface RtspPusher {
+  pushFrame(frame: Frame): void;
+  readonly stats: Readonly<RtspPusherStats>;
+  close(): Promise<void>;
+}
+
+export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspPusher> {
+  const url = parseRtspUrl(options.url);
+  const served = sdpFromStreamDescription(options.description, { sessionName: url.path });
+  if (served.tracks.length === 0) throw new Error('nothing to push: no track RTP can carry');
+  const conn = await RtspClientConnection.connect({
+    host: url.host,
+    port: url.port,
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: options.responseTimeoutMs }),
+  });
+  const session = new RtspClientSession({
+    url: options.url,
+    mode: 'record',
+    transport: 'tcp',
+    announce: served.sdp,
+    userAgent: 'Cupola',
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
+  let result;
+  try {
+    result = await runClientHandshake(conn, session);
+  } catch (err) {
+    conn.destroy();
+    throw err;
+  }
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const packetizers = new Map<TrackKind, RtpPacketizer>();
+  const channels = new Map<TrackKind, number>();
+  for (const t of served.tracks) {
+    const transport = result.tracks.find((c) => c.index === t.index)?.transport;
+    if (transport?.kind !== 'tcp') continue;
+    channels.set(t.kind, transport.channels[0]);
+    packetizers.set(t.kind, createPacketizer(t.params, { ...randomPacketizerIdentity(random), ...(options.mtu === undefined ? {} : { mtu: options.mtu }) }));
+  }
+  const stats: RtspPusherStats = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
+  const transport = new InterleavedTransport(conn.socket, channels, (reason) => conn.destroy(new Error(reason)));
+  const queue = new ReaderQueue(transport, { ...DEFAULT_READER_QUEUE, ...(options.maxPendingBytes === undefined ? {} : { maxPendingBytes: options.maxPendingBytes }) }, now, {
+    onDrop: () => stats.framesDropped++,
+  });
+  const stopKeepalive = startKeepalive(conn, session);
+  let closing = false;
+  conn.onClose((err) => {
+    stopKeepalive();
+    if (!closing) options.onClose?.(err ?? new Error('RTSP connection closed'));
+  });
+  const hasVideo = packetizers.has('video');
+  return {
+    stats,
+    pushFrame(frame) {
+      const packetizer = packetizers.get(frame.track);
+      if (packetizer === undefined || conn.closed) return;
+      const buffers = packetizer.packetize(frame);
+      if (buffers.length === 0) return;
+      let size = 0;
+      for (const b of buffers) size += b.length;
+      const startsGop = frame.track === 'video' ? frame.keyframe : !hasVideo;
+      if (queue.write(buffers, frame.track, startsGop, size)) {
+        stats.framesSent++;
+        stats.bytesSent += size;
+      }
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      stopKeepalive();
+      await teardown(conn, session);
+      conn.destroy();
+    },
+  };
+}
