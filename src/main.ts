@@ -1,11 +1,44 @@
 /**
  * The composition root: the one place that constructs and wires every part of a node.
+ *
+ * slave:      Factory 1 (RTMP + RTSP), Factory 2 (RTSP, RECORD accepted), per-camera compression
+ *             workers (unless --no-compress), API, metrics.
+ * master:     the same listeners, replication of the upstream slave(s), compression takeover.
+ * compressor: API + metrics only; compresses every camera of the upstream slave into its Factory 2.
  */
+import { fileURLToPath } from 'node:url';
+import { connectCatalogEvents } from './api/catalog-events.ts';
+import { EventBus } from './api/events.ts';
+import { connectRegistryEvents } from './api/registry-events.ts';
+import { startApiServer } from './api/server.ts';
+import { registryStreamsView } from './api/streams-view.ts';
+import type { StreamInfo, StreamsView } from './api/types.ts';
+import { UrlManager } from './api/url-manager.ts';
+import { peerEndpoint, selfEndpoint, type NodeEndpoint } from './api/urls.ts';
+import { WebhookDispatcher } from './api/webhooks.ts';
 import type { ServeOptions } from './cli/serve-options.ts';
+import { findCamera, profileFor } from './config/catalog.ts';
+import { diffCatalog } from './config/diff.ts';
+import { FileStore } from './config/file-store.ts';
+import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
+import { readSettingsFile, type Settings } from './config/settings.ts';
+import type { ConfigStore } from './config/store.ts';
+import { CompressionManager } from './compression/compression-manager.ts';
+import { startCompressorRole } from './compression/compressor-role.ts';
+import type { CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
-import { startRtmpListener, type RtmpListener } from './listeners/rtmp/rtmp-listener.ts';
-import { startRtspListener, type RtspListener } from './listeners/rtsp/rtsp-listener.ts';
+import { startRtmpListener } from './listeners/rtmp/rtmp-listener.ts';
+import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-listener.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { registryStreamSampler } from './metrics/registry-sampler.ts';
+import { CompressionBook } from './node/compression-book.ts';
+import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
+import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import type { FactoryAuth } from './config/settings.ts';
+
+export const VERSION = '0.1.0';
+const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
 
 export interface NodePorts {
   rtmp: number | null;
@@ -16,12 +49,38 @@ export interface NodePorts {
 
 export interface RunningNode {
   readonly ports: NodePorts;
+  readonly settings: Settings;
   close(): Promise<void>;
 }
 
+function rtspAuth(a: FactoryAuth): { read?: RtspAuthOptions; publish?: RtspAuthOptions } {
+  const one = (c: FactoryAuth['read']): RtspAuthOptions | undefined =>
+    c === undefined ? undefined : { credentials: [{ username: c.user, password: c.pass }], schemes: c.method === 'basic' ? ['basic'] : ['digest'] };
+  const read = one(a.read);
+  const publish = one(a.publish);
+  return { ...(read ? { read } : {}), ...(publish ? { publish } : {}) };
+}
+
+function openStore(settings: Settings, log: Logger): ConfigStore {
+  const defaultProfile = settings.compression.defaultProfile;
+  if (settings.store.mongoUrl !== undefined) {
+    log.info('config store: MongoDB', { url: redactMongoUrl(settings.store.mongoUrl), database: settings.store.mongoDatabase });
+    return new MongoStore({
+      url: settings.store.mongoUrl,
+      database: settings.store.mongoDatabase,
+      defaultProfile,
+      onWarning: (msg: string) => log.warn('config store', { detail: msg }),
+    });
+  }
+  log.info('config store: embedded file', { dataDir: settings.store.dataDir });
+  return new FileStore({ dataDir: settings.store.dataDir, defaultProfile, onListenerError: (err) => log.error('config listener failed', { err: String(err) }) });
+}
+
 export async function startNode(options: ServeOptions, log: Logger): Promise<RunningNode> {
-  const raw = new StreamRegistry('raw');
-  const compressed = new StreamRegistry('compressed');
+  const fileLayer = options.config !== undefined ? await readSettingsFile(options.config) : undefined;
+  const settings = settingsFromOptions(options, fileLayer, options.config ?? 'command line');
+  const role = settings.node.role;
+  const bindHost = settings.node.bindHost;
   const closers: (() => Promise<void> | void)[] = [];
   const close = async (): Promise<void> => {
     for (const c of closers.reverse()) {
@@ -33,22 +92,152 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     }
     closers.length = 0;
   };
-  closers.push(() => raw.close(), () => compressed.close());
+
   try {
-    log.info('node starting', { role: options.role });
-    const rtmp: RtmpListener = await startRtmpListener({ port: options.rtmpPort, host: options.host }, { registry: raw, log });
-    closers.push(() => rtmp.close());
-    const rtspRaw: RtspListener = await startRtspListener({ port: options.rtspPort, host: options.host }, { registry: raw, log });
-    closers.push(() => rtspRaw.close());
-    const rtspCompressed: RtspListener = await startRtspListener(
-      { port: options.compressedRtspPort, host: options.host, allowPublish: true },
-      { registry: compressed, log },
-    );
-    closers.push(() => rtspCompressed.close());
-    return {
-      ports: { rtmp: rtmp.port, rtsp: rtspRaw.port, compressedRtsp: rtspCompressed.port, api: null },
-      close,
+    log.info('node starting', { role, version: VERSION });
+    const store = openStore(settings, log);
+    await store.load();
+    closers.push(() => store.close());
+
+    const metrics = new Metrics();
+    const bus = new EventBus();
+    const book = new CompressionBook(bus, log.child({ component: 'compression' }));
+    const defaultProfile = settings.compression.defaultProfile;
+    /** A camera's profile; cameras not (yet) in the catalog get the default one. */
+    const cameraProfile = (path: string): CompressionProfile | undefined => {
+      const catalog = store.catalog();
+      const camera = findCamera(catalog, path);
+      if (camera === undefined) return catalog.profiles.find((p) => p.id === defaultProfile);
+      if (!camera.enabled) return undefined;
+      return profileFor(catalog, camera, defaultProfile);
     };
+
+    const raw = new StreamRegistry('raw', {
+      authorize: cameraPublishAuthorizer(store, () => settings.cameras.autoRegister, log.child({ component: 'cameras' })),
+    });
+    const compressed = new StreamRegistry('compressed');
+    closers.push(() => raw.close(), () => compressed.close());
+
+    const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
+    const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
+    if (role !== 'compressor') {
+      const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log });
+      closers.push(() => rtmp.close());
+      const rtspRaw = await startRtspListener(
+        { port: settings.factories.raw.rtspPort, host: bindHost, auth: rtspAuth(settings.factories.raw.auth) },
+        { registry: raw, log },
+      );
+      closers.push(() => rtspRaw.close());
+      const rtspCompressed = await startRtspListener(
+        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth) },
+        { registry: compressed, log },
+      );
+      closers.push(() => rtspCompressed.close());
+      ports.rtmp = rtmp.port;
+      ports.rtsp = rtspRaw.port;
+      ports.compressedRtsp = rtspCompressed.port;
+      readiness.push({ name: 'listeners', check: () => true });
+    }
+
+    const endpoints = (apiPort?: number): NodeEndpoint[] => {
+      const self = selfEndpoint(settings, {
+        ...(ports.rtmp !== null ? { rtmp: ports.rtmp } : {}),
+        ...(ports.rtsp !== null ? { rtspRaw: ports.rtsp } : {}),
+        ...(ports.compressedRtsp !== null ? { rtspCompressed: ports.compressedRtsp } : {}),
+        ...(apiPort !== undefined ? { api: apiPort } : {}),
+      });
+      const peer = peerEndpoint(settings);
+      return peer ? [self, peer] : [self];
+    };
+    const urls = new UrlManager({ endpoints: endpoints(), catalog: store.catalog(), bus });
+    const unwire = [
+      connectRegistryEvents(raw, { bus, urls, metrics }),
+      connectRegistryEvents(compressed, { bus, urls, metrics }),
+      connectCatalogEvents(store, bus, urls),
+    ];
+    closers.push(() => unwire.forEach((u) => u()));
+
+    // Compression: the slave's own workers follow Factory 1.
+    let compression: CompressionManager | undefined;
+    if (role === 'slave' && settings.compression.enabled && ports.rtsp !== null) {
+      const rawPort = ports.rtsp;
+      compression = new CompressionManager({
+        raw,
+        compressed,
+        profileFor: cameraProfile,
+        inputUrlFor: (path) => `rtsp://127.0.0.1:${rawPort}/${path}`,
+        listener: book,
+        log: log.child({ component: 'compression' }),
+      });
+      compression.start();
+      const manager = compression;
+      closers.push(() => manager.close());
+    }
+    // Live config: restart only the cameras whose profile changed.
+    let catalogBefore = store.catalog();
+    const unwatch = store.watch((change) => {
+      const diff = diffCatalog(catalogBefore, change.catalog, defaultProfile);
+      catalogBefore = change.catalog;
+      for (const path of diff.recompress) {
+        log.info('camera profile changed; restarting its compression', { camera: path });
+        void compression?.updateProfile(path, raw.get(path)?.live ? cameraProfile(path) : undefined);
+      }
+    });
+    closers.push(unwatch);
+
+    let compressorRole: ReturnType<typeof startCompressorRole> | undefined;
+    if (role === 'compressor') {
+      const upstream = settings.node.upstreams[0];
+      if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
+      compressorRole = startCompressorRole({
+        upstream: upstream.apiUrl ?? `http://${upstream.host}:${upstream.ports.api}`,
+        ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
+        profileFor: cameraProfile,
+        listener: book,
+        log: log.child({ component: 'compressor' }),
+      });
+      const r = compressorRole;
+      closers.push(() => r.close());
+      readiness.push({ name: 'upstream', check: () => r.upstreamReachable });
+    }
+    if (role === 'master') {
+      throw new Error('role master: replication is not wired yet');
+    }
+
+    metrics.setSamplers({ streams: registryStreamSampler([raw, compressed]), compression: () => book.samples() });
+    const baseView = registryStreamsView([raw, compressed]);
+    const streamsView: StreamsView = {
+      list: (): StreamInfo[] =>
+        baseView.list().map((s) => {
+          const c = s.factory === 'compressed' ? book.get(s.path) : undefined;
+          return c === undefined ? s : ({ ...s, compression: c } as StreamInfo);
+        }),
+    };
+    const webhooks = new WebhookDispatcher({ webhooks: settings.api.webhooks, bus, log });
+    closers.push(() => webhooks.close());
+    const api = await startApiServer(
+      {
+        host: settings.api.bindHost ?? bindHost,
+        port: settings.api.port,
+        ...(settings.api.token !== undefined ? { token: settings.api.token } : {}),
+        metricsAuth: settings.api.metricsAuth,
+        staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+      },
+      {
+        store,
+        streams: streamsView,
+        urls,
+        bus,
+        metrics,
+        readiness,
+        node: { name: settings.node.name, role, version: VERSION, ports: { rtmp: ports.rtmp, rtspRaw: ports.rtsp, rtspCompressed: ports.compressedRtsp } },
+        log,
+      },
+    );
+    closers.push(() => api.close());
+    ports.api = api.port;
+    urls.setEndpoints(endpoints(api.port));
+    return { ports, settings, close };
   } catch (err) {
     await close();
     throw err;

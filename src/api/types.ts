@@ -56,4 +56,6 @@ export interface NodeInfo {
   readonly name: string;
   readonly role: string;
   readonly version: string;
+  /** Media ports this node serves on (null: not served by this role); followers read them. */
+  readonly ports?: { readonly rtmp: number | null; readonly rtspRaw: number | null; readonly rtspCompressed: number | null };
 }

@@ -22,6 +22,8 @@ export interface ServeOptions {
   readonly compress: boolean;
   readonly logLevel: LogLevel;
   readonly apiToken: string | undefined;
+  /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
+  readonly explicit: ReadonlySet<keyof ServeOptions>;
 }
 
 interface FlagSpec {
@@ -42,7 +44,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
-  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON config file used as the embedded store (default: DATA_DIR/config.json)' },
+  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON settings file of this node (factories auth, public ports, peer, webhooks...); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
@@ -75,10 +77,17 @@ export function resolveServeOptions(
   fromCli: (key: string) => boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): ServeOptions {
-  const pick = (key: string, envName: string): unknown => {
-    if (fromCli(key)) return flags[key];
+  const explicit = new Set<keyof ServeOptions>();
+  const pick = (key: keyof ServeOptions, envName: string): unknown => {
+    if (fromCli(key)) {
+      explicit.add(key);
+      return flags[key];
+    }
     const e = env[envName];
-    if (e !== undefined && e !== '') return e;
+    if (e !== undefined && e !== '') {
+      explicit.add(key);
+      return e;
+    }
     return flags[key];
   };
   const role = String(pick('role', 'CUPOLA_ROLE'));
@@ -105,7 +114,8 @@ export function resolveServeOptions(
     : noCompressEnv !== undefined && noCompressEnv !== ''
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
-  const optional = (key: string, envName: string): string | undefined => {
+  if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const optional = (key: keyof ServeOptions, envName: string): string | undefined => {
     const v = pick(key, envName);
     return v === undefined || v === '' ? undefined : String(v);
   };
@@ -124,5 +134,6 @@ export function resolveServeOptions(
     compress,
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
+    explicit,
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * The node's view of every camera's compression (slave workers, master takeovers or the compressor
+ * role): the CompressionListener that turns worker status into metrics samples, API fields and
+ * `compression.state` events.
+ */
+import type { EventBus } from '../api/events.ts';
+import type { CameraCompressionStatus, CompressionListener } from '../compression/compression-status.ts';
+import type { Logger } from '../log/logger.ts';
+import type { CompressionSample, CompressionState } from '../metrics/metrics.ts';
+
+const METRIC_STATE: Readonly<Record<CameraCompressionStatus['state'], CompressionState>> = {
+  idle: 'starting',
+  starting: 'starting',
+  running: 'running',
+  backoff: 'backoff',
+  stopped: 'stopped',
+};
+
+export class CompressionBook implements CompressionListener {
+  #statuses = new Map<string, CameraCompressionStatus>();
+  #bus: EventBus;
+  #log: Logger;
+
+  constructor(bus: EventBus, log: Logger) {
+    this.#bus = bus;
+    this.#log = log;
+  }
+
+  onStatus(status: CameraCompressionStatus, change: 'state' | 'progress'): void {
+    const before = this.#statuses.get(status.path);
+    this.#statuses.set(status.path, status);
+    if (change !== 'state' || before?.state === status.state) return;
+    const detail = status.lastError ?? (status.lastExit ? `ffmpeg exited (code ${status.lastExit.code}, signal ${status.lastExit.signal})` : undefined);
+    this.#bus.publish({
+      type: 'compression.state',
+      camera: status.path,
+      state: METRIC_STATE[status.state],
+      profile: status.profileId,
+      ...(detail !== undefined ? { detail } : {}),
+    });
+    const fields = { camera: status.path, state: status.state, profile: status.profileId, pid: status.pid, restarts: status.restarts };
+    if (status.state === 'backoff') this.#log.warn('compression restarting', { ...fields, detail, stderr: status.stderrTail.slice(-5) });
+    else this.#log.info('compression state', fields);
+  }
+
+  onRemoved(path: string): void {
+    this.#statuses.delete(path);
+  }
+
+  get(path: string): CameraCompressionStatus | undefined {
+    return this.#statuses.get(path);
+  }
+
+  list(): CameraCompressionStatus[] {
+    return [...this.#statuses.values()];
+  }
+
+  /** The metrics sampler. */
+  samples(): CompressionSample[] {
+    return this.list().map((s) => ({
+      camera: s.path,
+      state: METRIC_STATE[s.state],
+      source: s.path, // counts going down (new ffmpeg, new worker) are detected as restarts
+      fps: s.fps,
+      speed: s.speed,
+      bitrateBps: s.outputBitrateBps,
+      restarts: s.restarts,
+      framesDropped: s.droppedFrames,
+      framesDuplicated: s.duplicatedFrames,
+    }));
+  }
+}

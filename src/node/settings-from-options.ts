@@ -1,0 +1,51 @@
+/**
+ * Turns `cupola serve` options into the node's validated Settings: the settings file (--config)
+ * first, then every option given on the command line or through CUPOLA_* on top. Pure.
+ */
+import { mergeRaw, parseSettings, type Settings } from '../config/settings.ts';
+import type { ServeOptions } from '../cli/serve-options.ts';
+
+/** The raw settings layer the explicit options make. */
+export function optionsLayer(o: ServeOptions): Record<string, unknown> {
+  const has = (k: keyof ServeOptions): boolean => o.explicit.has(k);
+  const node: Record<string, unknown> = { role: o.role };
+  if (has('host')) {
+    node.bindHost = o.host;
+    // A specific bind address is also how this node is reached internally.
+    if (o.host !== '0.0.0.0' && o.host !== '::') node.host = o.host;
+  }
+  if (o.advertiseHost !== undefined) node.advertisedHost = o.advertiseHost;
+  if (o.upstream.length > 0) {
+    node.upstreams = o.upstream.map((u, i) => {
+      const url = new URL(u);
+      return { id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`, host: url.hostname, apiUrl: url.origin, role: 'slave' };
+    });
+  }
+  const raw: Record<string, unknown> = {};
+  if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;
+  if (has('rtspPort')) raw.rtspPort = o.rtspPort;
+  const compressed: Record<string, unknown> = {};
+  if (has('compressedRtspPort')) compressed.rtspPort = o.compressedRtspPort;
+  const api: Record<string, unknown> = {};
+  if (has('apiPort')) api.port = o.apiPort;
+  if (o.apiToken !== undefined) api.token = o.apiToken;
+  const store: Record<string, unknown> = {};
+  if (has('dataDir')) store.dataDir = o.dataDir;
+  if (o.mongoUrl !== undefined) store.mongoUrl = o.mongoUrl;
+  const layer: Record<string, unknown> = { node, factories: { raw, compressed }, api, store };
+  if (has('compress')) layer.compression = { enabled: o.compress };
+  return layer;
+}
+
+/**
+ * Merges the settings file (already read; undefined when none) with the options and validates the
+ * result; throws ConfigValidationError naming each bad field.
+ */
+export function settingsFromOptions(o: ServeOptions, fileLayer: unknown, source: string): Settings {
+  const defaults: Record<string, unknown> = {
+    factories: { raw: { rtmpPort: o.rtmpPort, rtspPort: o.rtspPort }, compressed: { rtspPort: o.compressedRtspPort } },
+    api: { port: o.apiPort },
+    store: { dataDir: o.dataDir },
+  };
+  return parseSettings(mergeRaw(defaults, fileLayer, optionsLayer(o)), source);
+}
