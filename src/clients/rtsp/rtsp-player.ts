@@ -2,13 +2,14 @@
  * RTSP play client: DESCRIBE/SETUP/PLAY over TCP (interleaved) or UDP, depacketizes each track
  * into Frames. Used by master replication, the compressor role and `cupola probe`.
  */
-import type dgram from 'node:dgram';
 import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
 import type { ClientCredentials } from '../../../protocols/rtsp/auth/client-auth.ts';
 import type { RtpInfoEntry } from '../../../protocols/rtsp/headers/rtp-info.ts';
 import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
 import { streamDescriptionFromMedia } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import { RtspClientSession, type ClientTrack } from '../../../protocols/rtsp/session/client-session.ts';
+import { encodeInterleavedHeader } from '../../../protocols/rtsp/message/message-writer.ts';
+import { buildReceiverReport, buildSdesCname } from '../../../protocols/rtp/rtcp/receiver-report.ts';
 import { normalizeAddress } from '../../listeners/rtsp/rtsp-connection.ts';
 import { InBandParameterSets } from '../../listeners/rtsp/in-band-parameter-sets.ts';
 import { bindUdpPair, type UdpPair } from '../../listeners/rtsp/udp-pair.ts';
@@ -79,39 +80,44 @@ export async function startRtspPlayer(options: RtspPlayerOptions, handlers: Rtsp
 
 function wire(conn: RtspClientConnection, session: RtspClientSession, tracks: readonly ClientTrack[], rtpInfo: readonly RtpInfoEntry[], pairs: readonly UdpPair[], handlers: RtspPlayerHandlers): RtspPlayer {
   const offered = streamDescriptionFromMedia(tracks.map((t) => t.media));
-  let gate: InBandParameterSets | undefined;
-  const receivers = offered.tracks.map((o, i) => {
-    const track = tracks[o.index]!;
-    const info = rtpInfoFor(track, i, rtpInfo);
-    return { track, receiver: new TrackReceiver(o.params, info?.rtptime, (frame) => deliver(frame)) };
-  });
+  const gate = new InBandParameterSets(offered.description, (desc) => handlers.onDescription(desc));
   const deliver = (frame: Frame): void => {
-    if (frame.track === 'video') gate!.observe(frame);
-    if (gate!.published) handlers.onFrame(frame);
+    if (frame.track === 'video') gate.observe(frame);
+    if (gate.published) handlers.onFrame(frame);
   };
-  gate = new InBandParameterSets(offered.description, (desc) => handlers.onDescription(desc));
   const serverAddress = normalizeAddress(conn.socket.remoteAddress ?? '');
-  const udpSockets: dgram.Socket[] = [];
-  receivers.forEach(({ track, receiver }) => {
+  const receivers: Received[] = offered.tracks.map((o, i) => {
+    const track = tracks[o.index]!;
+    const receiver = new TrackReceiver(o.params, rtpInfoFor(track, i, rtpInfo)?.rtptime, deliver);
     const t = track.transport;
-    if (t === undefined) return;
-    if (t.kind === 'udp') {
-      const pair = pairs.find((p) => p.ports[0] === t.clientPorts[0]);
-      pair?.rtp.on('message', (msg, rinfo) => {
+    const pair = t?.kind === 'udp' ? pairs.find((p) => p.ports[0] === t.clientPorts[0]) : undefined;
+    if (pair !== undefined) {
+      // Only the server may feed our ports: datagrams from elsewhere are not ours to decode.
+      pair.rtp.on('message', (msg, rinfo) => {
         if (normalizeAddress(rinfo.address) === serverAddress) receiver.pushRtp(msg);
       });
-      if (pair !== undefined) udpSockets.push(pair.rtp);
+      pair.rtcp.on('message', (msg, rinfo) => {
+        if (normalizeAddress(rinfo.address) === serverAddress) receiver.pushRtcp(msg);
+      });
     }
+    return { track, receiver, pair };
   });
   conn.onInterleaved((channel, payload) => {
     for (const { track, receiver } of receivers) {
-      if (track.transport?.kind === 'tcp' && track.transport.channels[0] === channel) receiver.pushRtp(payload);
+      const t = track.transport;
+      if (t?.kind !== 'tcp') continue;
+      if (t.channels[0] === channel) receiver.pushRtp(payload);
+      else if (t.channels[1] === channel) receiver.pushRtcp(payload);
     }
   });
   const stopKeepalive = startKeepalive(conn, session);
+  const ssrc = (Math.random() * 2 ** 32) >>> 0;
+  const reports = setInterval(() => sendReceiverReports(conn, receivers, ssrc, serverAddress), RECEIVER_REPORT_INTERVAL_MS);
+  reports.unref();
   let closing = false;
   const release = async (): Promise<void> => {
     stopKeepalive();
+    clearInterval(reports);
     await Promise.all(pairs.map((p) => p.close()));
   };
   conn.onClose((err) => {
@@ -132,6 +138,28 @@ function wire(conn: RtspClientConnection, session: RtspClientSession, tracks: re
       await release();
     },
   };
+}
+
+interface Received {
+  readonly track: ClientTrack;
+  readonly receiver: TrackReceiver;
+  readonly pair: UdpPair | undefined;
+}
+
+/** RFC 3550 §6.2 suggests 5 s as the minimum interval; one RR per track. */
+const RECEIVER_REPORT_INTERVAL_MS = 5000;
+
+function sendReceiverReports(conn: RtspClientConnection, receivers: readonly Received[], ssrc: number, serverAddress: string): void {
+  if (conn.closed) return;
+  const now = Date.now();
+  for (const { track, receiver, pair } of receivers) {
+    const block = receiver.receptionReport(now);
+    if (block === null) continue;
+    const packet = Buffer.concat([buildReceiverReport({ ssrc, reports: [block] }), buildSdesCname(ssrc, 'cupola')]);
+    const t = track.transport;
+    if (t?.kind === 'tcp') conn.write([encodeInterleavedHeader(t.channels[1], packet.length), packet]);
+    else if (t?.kind === 'udp' && t.serverPorts !== undefined && pair !== undefined) pair.rtcp.send(packet, t.serverPorts[1], serverAddress);
+  }
 }
 
 /** The RTP-Info entry of a track: same URL, else same last path segment, else same position. */

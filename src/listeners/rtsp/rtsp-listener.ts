@@ -16,6 +16,7 @@ import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/rea
 import type { StreamRegistry } from '../../streams/registry.ts';
 import { ListenerHost } from './listener-host.ts';
 import { normalizeAddress, RtspConnection } from './rtsp-connection.ts';
+import { createRtcpStats, inspectRtcp, type RtcpStats } from './rtcp-inspector.ts';
 import { RtspRoutes, type MediaRoute } from './rtsp-routes.ts';
 import { bindUdpPair, type UdpPair } from './udp-pair.ts';
 
@@ -62,6 +63,8 @@ export interface RtspListenerStats {
   /** Interleaved frames or datagrams that match no started session. */
   unroutedPackets: number;
   sessionsExpired: number;
+  /** RTCP received from readers (receiver reports, BYE) and publishers (sender reports). */
+  rtcp: RtcpStats;
 }
 
 export interface RtspListener {
@@ -80,7 +83,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const log = deps.log.child({ component: 'rtsp', factory: deps.registry.factory });
   const host = options.host ?? '0.0.0.0';
   const timeoutSec = options.sessionTimeoutSec ?? 60;
-  const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0 };
+  const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0, rtcp: createRtcpStats() };
   const udp: UdpPair | undefined = options.udp === false ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
   const connections = new Map<string, RtspConnection>();
   const routes = new RtspRoutes();
@@ -146,7 +149,8 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     }
     handler.session(route.sessionId)?.touch(now());
     if (route.kind === 'rtp') listenerHost.recorder(route.sessionId)?.pushRtp(route.mediaIndex, payload);
-    // RTCP (receiver reports from readers, sender reports from publishers) only keeps the session alive.
+    // RTCP keeps the session alive and is counted; TEARDOWN or the timeout ends a session, not BYE.
+    else inspectRtcp(payload, stats.rtcp);
   }
 
   const server = net.createServer((socket) => {

@@ -98,7 +98,6 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     for (const t of this.#tracks.values()) {
       if (t.lastPtsMs === undefined) continue;
       const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#currentPts(t)));
-      if (report === null) continue;
       for (const r of this.#readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
     }
   }

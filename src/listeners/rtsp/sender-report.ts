@@ -1,10 +1,14 @@
-/** RTCP sender report for one track of a play output (RFC 3550 §6.4.1). */
+/** RTCP sender report for one track of a play output (RFC 3550 §6.4.1), from its packetizer's counts. */
 import type { RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
+import { buildSenderReport as buildSr } from '../../../protocols/rtp/rtcp/sender-report.ts';
 
-/** The SR to send now, or null when RTCP encoding is unavailable. */
-export function buildSenderReport(packetizer: RtpPacketizer, nowMs: number, rtpTimestamp: number): Buffer | null {
-  void packetizer;
-  void nowMs;
-  void rtpTimestamp;
-  return null;
+/** `rtpTimestamp` is the media clock at `nowUnixMs` (the NTP <-> RTP mapping readers sync tracks with). */
+export function buildSenderReport(packetizer: RtpPacketizer, nowUnixMs: number, rtpTimestamp: number): Buffer {
+  return buildSr({
+    ssrc: packetizer.ssrc,
+    nowUnixMs,
+    rtpTimestamp,
+    packetCount: packetizer.stats.packets,
+    octetCount: packetizer.stats.octets,
+  });
 }
