@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { addServeFlags, resolveServeOptions } from './serve-options.ts';
 import { createLogger } from '../log/logger.ts';
 import { runServe } from './serve.ts';
+import { registerApiCommands } from './commands/api-commands.ts';
+import { registerDemoCommand } from '../demo/command.ts';
 
 const program = new Command();
 program
@@ -28,5 +30,8 @@ addServeFlags(
   const log = createLogger(options.logLevel);
   process.exit(await runServe(options, log));
 });
+
+registerDemoCommand(program);
+registerApiCommands(program);
 
 await program.parseAsync(process.argv);
