@@ -1,0 +1,71 @@
+/** Seeded mutation helpers for the rtmp/flv fuzz tests (test/fuzz/rtmp*.test.ts, flv*.test.ts). */
+import assert from 'node:assert/strict';
+import { isProtocolError } from '../../../../protocols/errors.ts';
+
+export const FUZZ_ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
+
+/** mulberry32: small, seedable, reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Bytes that hit RTMP/FLV/AMF edge cases: markers, 0xFFFFFF timestamps, fmt bits. */
+const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x07, 0x08, 0x09, 0x0a, 0x11, 0x12, 0x14, 0x3f, 0x40, 0x7f, 0x80, 0xc0, 0xff];
+
+/** Flip, overwrite, delete, insert, duplicate or truncate a few bytes. */
+export function mutate(input: Buffer, rnd: () => number, maxEdits = 4): Buffer {
+  const bytes = [...input];
+  const edits = 1 + Math.floor(rnd() * maxEdits);
+  for (let i = 0; i < edits; i++) {
+    const pos = Math.floor(rnd() * (bytes.length + 1));
+    switch (Math.floor(rnd() * 6)) {
+      case 0:
+        if (pos < bytes.length) bytes[pos] = bytes[pos]! ^ (1 << Math.floor(rnd() * 8));
+        break;
+      case 1:
+        if (pos < bytes.length) bytes[pos] = INTERESTING[Math.floor(rnd() * INTERESTING.length)]!;
+        break;
+      case 2:
+        bytes.splice(pos, 1 + Math.floor(rnd() * 8));
+        break;
+      case 3:
+        bytes.splice(pos, 0, Math.floor(rnd() * 256), Math.floor(rnd() * 256));
+        break;
+      case 4: {
+        const from = Math.floor(rnd() * bytes.length);
+        bytes.splice(pos, 0, ...bytes.slice(from, from + Math.floor(rnd() * 32)));
+        break;
+      }
+      default:
+        bytes.length = Math.min(bytes.length, pos);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** Cuts `input` into random pieces (TCP segmentation). */
+export function segments(input: Buffer, rnd: () => number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < input.length; ) {
+    const n = 1 + Math.floor(rnd() * 64);
+    out.push(input.subarray(off, off + n));
+    off += n;
+  }
+  return out;
+}
+
+/** Runs `fn`; anything thrown must be a ProtocolError. */
+export function onlyProtocolError(fn: () => void, context: string): void {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(isProtocolError(err), `${context}: threw a non-ProtocolError: ${String(err)}\n${err instanceof Error ? err.stack : ''}`);
+  }
+}
