@@ -78,13 +78,14 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
   it('slave: 3 cameras compressed to Factory 2, readable over RTSP; encoder restart; camera stop', async () => {
     const slave = await startSlave();
     cleanups.push(() => slave.close());
+    const removed: string[] = [];
     const manager = new CompressionManager({
       raw: slave.raw,
       compressed: slave.compressed,
       profileFor: () => PROFILE,
       inputUrlFor: (p) => `rtsp://127.0.0.1:${slave.rtspRaw.port}/${p}`,
       backoff: { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 1000 },
-      listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid) },
+      listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid), onRemoved: (p) => removed.push(p) },
     });
     cleanups.push(() => manager.close());
     manager.start();
@@ -126,7 +127,8 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
     // A camera stops: its worker and ffmpeg are gone.
     const cam3Pid = manager.status('site1/cam3')!.pid!;
     await cams.get('site1/cam3')!.stop();
-    await waitFor(() => manager.status('site1/cam3') === undefined, 20_000, 'cam3 compression stopped');
+    await waitFor(() => removed.includes('site1/cam3'), 20_000, 'cam3 compression stopped');
+    assert.equal(manager.status('site1/cam3'), undefined);
     assert.equal(await waitGone(cam3Pid, 5000), true, 'cam3 ffmpeg gone');
     assert.notEqual(slave.compressed.get('site1/cam3')?.live, true);
 
