@@ -5,7 +5,7 @@
  * malformed packet the current AU is dropped and assembly resumes with the next one.
  */
 import type { Frame, VideoCodec } from '../media/frame.ts';
-import { isKeyframeNalu } from '../codecs/nalu.ts';
+import { h264NaluType, h265NaluType, isKeyframeNalu } from '../codecs/nalu.ts';
 import type { DepacketizerStats } from './depacketizer.ts';
 
 /** Largest access unit we buffer, in bytes (a 4K intra frame at high quality stays well below). */
@@ -13,6 +13,9 @@ export const MAX_ACCESS_UNIT_BYTES = 8 * 1024 * 1024;
 /** Most NAL units in one access unit (slices, SEI, parameter sets...). */
 export const MAX_NALUS_PER_ACCESS_UNIT = 1024;
 const LENGTH_PREFIX_BYTES = 4;
+/** H.264 VCL NAL unit types are 1..5 (Table 7-1); H.265 VCL types are 0..31. */
+const H264_LAST_VCL_TYPE = 5;
+const H265_LAST_VCL_TYPE = 31;
 
 export class AccessUnitAssembler {
   readonly #codec: VideoCodec;
@@ -22,6 +25,8 @@ export class AccessUnitAssembler {
   #unitLengths: number[] = [];
   #bytes = 0;
   #keyframe = false;
+  /** The AU holds a coded slice (not only parameter sets, SEI, delimiters). */
+  #hasVcl = false;
   #timestamp = 0;
   #ms = 0;
   #open = false;
@@ -113,6 +118,7 @@ export class AccessUnitAssembler {
     this.#corrupt = false;
     this.#open = false;
     this.#keyframe = false;
+    this.#hasVcl = false;
   }
 
   #addUnit(pieces: Buffer[], length: number): void {
@@ -126,7 +132,14 @@ export class AccessUnitAssembler {
     this.#units.push(pieces);
     this.#unitLengths.push(length);
     // The NAL header is always in the first piece (the rebuilt header for a fragment).
-    if (!this.#keyframe && isKeyframeNalu(this.#codec, pieces[0]!)) this.#keyframe = true;
+    const header = pieces[0]!;
+    if (!this.#keyframe && isKeyframeNalu(this.#codec, header)) this.#keyframe = true;
+    if (!this.#hasVcl) {
+      this.#hasVcl =
+        this.#codec === 'h264'
+          ? h264NaluType(header) >= 1 && h264NaluType(header) <= H264_LAST_VCL_TYPE
+          : h265NaluType(header) >= 0 && h265NaluType(header) <= H265_LAST_VCL_TYPE;
+    }
   }
 
   #checkLimits(pending: number): boolean {
@@ -144,6 +157,7 @@ export class AccessUnitAssembler {
     const lengths = this.#unitLengths;
     const bytes = this.#bytes;
     const keyframe = this.#keyframe;
+    const hasVcl = this.#hasVcl;
     const ms = this.#ms;
     this.reset();
     if (corrupt) {
@@ -151,6 +165,14 @@ export class AccessUnitAssembler {
       return null;
     }
     if (units.length === 0) return null;
+    if (!hasVcl) {
+      // Vendor quirk: cameras that send SPS/PPS (or SEI) as their own marked "access unit" ahead of
+      // the IDR. Carried into the next AU instead of being output as a frame without a picture.
+      this.#units = units;
+      this.#unitLengths = lengths;
+      this.#bytes = bytes;
+      return null;
+    }
     const payload = Buffer.allocUnsafe(bytes);
     let off = 0;
     for (let i = 0; i < units.length; i++) {

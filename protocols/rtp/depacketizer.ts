@@ -28,7 +28,7 @@ export interface DepacketizerStats {
 export interface RtpDepacketizer {
   push(packet: RtpPacket): readonly Frame[];
   readonly stats: Readonly<DepacketizerStats>;
-  /** Forgets partial frames and sequence state (e.g. after a seek or a new RTSP PLAY). */
+  /** Forgets partial frames and sequence state (e.g. a new RTSP PLAY); the time origin is kept. */
   reset(): void;
 }
 

@@ -96,6 +96,14 @@ const decodeOnly: { name: string; packets: Buffer[]; frames: { payload: string; 
     frames: [{ payload: '00000003 65 8899', pts: 0, keyframe: true }],
   },
   {
+    name: 'camera sends SPS and PPS as their own marked packets before the IDR: carried into the IDR AU',
+    packets: [rtp('6742', 1, 0, true), rtp('68ce', 2, 0, true), rtp('65aa', 3, 0, true), rtp('41bb', 4, 3600, true)],
+    frames: [
+      { payload: '00000002 6742 00000002 68ce 00000002 65aa', pts: 0, keyframe: true },
+      { payload: '00000002 41bb', pts: 40, keyframe: false },
+    ],
+  },
+  {
     name: 'camera never sets the marker bit: AU ends at the next timestamp',
     packets: [rtp('6742', 1, 0, false), rtp('65aa', 2, 0, false), rtp('41bb', 3, 3600, false), rtp('41cc', 4, 7200, false)],
     frames: [
