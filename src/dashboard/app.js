@@ -261,7 +261,8 @@ function drawCard(id, c) {
   const viaReplica = raw?.publisher?.kind === 'replication';
   setText(p.live, raw ? (viaReplica ? 'live (replica)' : 'live') : 'offline', raw ? 'ok' : 'off');
   p.live.title = raw?.publisher ? `${raw.publisher.kind} from ${raw.publisher.remote}, up ${Math.round(raw.uptimeSeconds ?? 0)} s` : 'no publisher';
-  const cs = state.compression.get(id);
+  // compression.state events (or GET /compression), else the status the node attaches to the compressed stream.
+  const cs = state.compression.get(id) ?? comp?.compression;
   const compText = comp ? 'compressed' : cs && !['stopped', 'idle'].includes(cs.state) ? `compression ${cs.state}` : 'not compressed';
   setText(p.comp, compText, comp ? 'ok' : cs && ['starting', 'backoff', 'stalled'].includes(cs.state) ? 'warn' : 'off');
   p.comp.title = cs?.detail ?? cs?.lastError ?? (cs?.profile ?? cs?.profileId ? `profile ${cs.profile ?? cs.profileId}` : '');
