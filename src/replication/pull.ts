@@ -13,7 +13,10 @@ import { decidePull } from './plan.ts';
 import { INITIAL_PULL_STATE, stepPull, type PullEvent, type PullSettings, type PullState, type StopReason } from './pull-state.ts';
 import type { OpenSource, SourceSession } from './source.ts';
 
-/** Live pulls report media to the state machine at most this often (stall detection needs no more). */
+/**
+ * Live pulls report media to the state machine at most this often (stall detection needs no more);
+ * a quarter of the stall time when that is shorter.
+ */
 const MEDIA_REPORT_INTERVAL_MS = 250;
 
 export interface PullTarget {
@@ -54,6 +57,7 @@ export class Pull {
   #meter = new DelayMeter();
   #hasVideo = false;
   #lastMediaReport = Number.NEGATIVE_INFINITY;
+  #retired = false;
 
   constructor(factory: FactoryName, path: string, upstreamId: string, ctx: PullContext) {
     this.factory = factory;
@@ -98,30 +102,30 @@ export class Pull {
   }
 
   dispatch(event: PullEvent): void {
+    if (this.#retired && event.type !== 'stop') return;
     const before = this.#state;
     const t = stepPull(before, event, this.#ctx.now(), this.#ctx.random, this.#ctx.settings);
     this.#state = t.state;
     if (t.reconnect) this.reconnects++;
     const changed = before.kind !== t.state.kind || (before.kind === 'stopped' && t.state.kind === 'stopped' && before.reason !== t.state.reason);
+    // Report before acting: an action may lead to a further transition (a connect refused by the
+    // precedence rule stops the pull), which then reports itself in order.
+    if (changed) this.#ctx.onChange(this);
     for (const action of t.actions) {
       if (action === 'disconnect') this.#disconnect();
       else this.#connect();
     }
-    // #connect may have stopped the pull itself (precedence); report only the final state once.
-    if (changed && this.#state === t.state) this.#ctx.onChange(this);
   }
 
-  stop(reason: StopReason): void {
+  /** Stops for good when `final` (no longer listed, shutdown): later events are ignored. */
+  stop(reason: StopReason, final = false): void {
+    if (final) this.#retired = true;
     this.dispatch({ type: 'stop', reason });
   }
 
+  /** Who publishes the path on the master now ('replication' is this pull: one per path). */
   #localPublisherKind(): PublisherKind | null {
-    const stream = this.#ctx.registry.get(this.path);
-    const publisher = stream?.publisher ?? null;
-    if (publisher === null) return null;
-    // Our own publication counts as ours even while a reconnect is pending.
-    if (this.#publication !== null && !this.#publication.closed && this.#publication.stream === stream) return 'replication';
-    return publisher.kind;
+    return this.#ctx.registry.get(this.path)?.publisher?.kind ?? null;
   }
 
   #connect(): void {
@@ -185,7 +189,7 @@ export class Pull {
   #onFrame(frame: Frame): void {
     const publication = this.#publication;
     if (publication === null) return; // frames before the description cannot be decoded downstream
-    if (publication.closed) {
+    if (publication.closed || publication.stream.publisher?.kind !== 'replication') {
       // The registry handed the path to a direct publisher (it takes precedence over our copy).
       this.evaluate();
       return;
@@ -196,7 +200,7 @@ export class Pull {
     this.#sessionBytes += frame.payload.length;
     this.lastFrameAt = now;
     if (frame.track === 'video' || !this.#hasVideo) this.#meter.add(now, frame.dts);
-    if (this.#state.kind === 'connecting' || now - this.#lastMediaReport >= MEDIA_REPORT_INTERVAL_MS) {
+    if (this.#state.kind === 'connecting' || now - this.#lastMediaReport >= Math.min(MEDIA_REPORT_INTERVAL_MS, this.#ctx.settings.stallMs / 4)) {
       this.#lastMediaReport = now;
       this.dispatch({ type: 'media' });
     }
@@ -213,7 +217,9 @@ export class Pull {
     } catch (err) {
       this.#ctx.log.warn('replication session close failed', { path: this.path, error: (err as Error).message });
     }
-    this.#publication?.close();
+    const publication = this.#publication;
     this.#publication = null;
+    // When a direct publisher pre-empted us, the path is no longer ours to close.
+    if (publication !== null && publication.stream.publisher?.kind === 'replication') publication.close();
   }
 }

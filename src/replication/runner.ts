@@ -156,8 +156,9 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
     const existing = new Map([...pulls].map(([k, p]) => [k, p.upstreamId]));
     const diff = diffPulls(wanted, existing);
     for (const key of diff.remove) {
-      pulls.get(key)?.stop('not-listed');
+      const pull = pulls.get(key);
       pulls.delete(key);
+      pull?.stop('not-listed', true);
     }
     for (const w of diff.add) {
       const watch = watchById.get(w.upstreamId);
@@ -290,8 +291,9 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
         registries[factory].off('stream.up', h);
         registries[factory].off('stream.down', h);
       }
-      for (const pull of pulls.values()) pull.stop('shutdown');
+      const all = [...pulls.values()];
       pulls.clear();
+      for (const pull of all) pull.stop('shutdown', true);
       const compression = deps.compression;
       if (compression !== undefined) {
         await Promise.allSettled(failover.clear().map((path) => Promise.resolve(compression.stopCamera(path))));
