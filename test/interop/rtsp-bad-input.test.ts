@@ -64,7 +64,7 @@ class Raw {
   }
 
   async closedWithin(ms: number): Promise<boolean> {
-    return Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    return Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   }
 
   destroy(): void {

@@ -41,6 +41,10 @@ export class InterleavedTransport implements RtspReaderTransport {
     this.#onClose(reason);
   }
 
+  release(): void {
+    // Nothing queued here: the socket's own buffer goes with the connection.
+  }
+
   #writeFrames(buffers: readonly Buffer[], channel: number): void {
     const headers = Buffer.allocUnsafe(HEADER_BYTES * buffers.length);
     const socket = this.#socket;

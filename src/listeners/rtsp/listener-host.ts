@@ -39,7 +39,7 @@ export interface ListenerHostDeps {
 }
 
 type ActiveSession =
-  | { readonly kind: 'play'; readonly output: RtspPlayOutput; readonly detach: () => void; readonly uncount: () => void }
+  | { readonly kind: 'play'; readonly output: RtspPlayOutput; readonly transport: RtspReaderTransport; readonly detach: () => void; readonly uncount: () => void }
   | { readonly kind: 'record'; readonly recorder: RtspRecorder };
 
 export class ListenerHost implements RtspServerHost {
@@ -106,7 +106,7 @@ export class ListenerHost implements RtspServerHost {
     const info = output.startInfo(kinds);
     const uncount = stream.addReader('rtsp');
     let detach: () => void = () => {};
-    this.#active.set(session.id, { kind: 'play', output, detach: () => detach(), uncount });
+    this.#active.set(session.id, { kind: 'play', output, transport, detach: () => detach(), uncount });
     this.#routeRtcp(session);
     this.deferred.push(() => {
       if (this.#active.has(session.id)) detach = output.addReader(queue, transport);
@@ -154,6 +154,7 @@ export class ListenerHost implements RtspServerHost {
     this.#active.delete(session.id);
     if (a.kind === 'play') {
       a.detach();
+      a.transport.release();
       a.uncount();
     } else {
       const stats = a.recorder.stats;

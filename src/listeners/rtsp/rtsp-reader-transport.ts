@@ -4,4 +4,6 @@ import type { ReaderTransport } from '../../streams/types.ts';
 
 export interface RtspReaderTransport extends ReaderTransport {
   sendRtcp(track: TrackKind, packet: Buffer): void;
+  /** The session ended: drop queued data and timers (the socket itself belongs to someone else). */
+  release(): void;
 }

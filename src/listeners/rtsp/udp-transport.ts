@@ -63,16 +63,26 @@ export class UdpTransport implements RtspReaderTransport {
   sendRtcp(track: TrackKind, packet: Buffer): void {
     const t = this.#targets.get(track);
     if (t === undefined || this.#closed) return;
-    this.#rtcp.send(packet, t.rtcpPort, t.host, this.#sent);
+    try {
+      this.#rtcp.send(packet, t.rtcpPort, t.host, this.#sent);
+    } catch (err) {
+      this.#onSendError(err as Error);
+    }
   }
 
   close(reason: string): void {
     if (this.#closed) return;
+    this.release();
+    this.#onClose(reason);
+  }
+
+  release(): void {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#queue.length = 0;
+    this.#queueHead = 0;
     this.#queuedBytes = 0;
-    this.#onClose(reason);
   }
 
   /** True when `bytes` more fit in the current burst window (a lone packet always does). */
@@ -87,7 +97,13 @@ export class UdpTransport implements RtspReaderTransport {
 
   #send(packet: Buffer, target: UdpTarget): void {
     this.#sentThisBurst += packet.length;
-    this.#rtp.send(packet, target.rtpPort, target.host, this.#sent);
+    try {
+      this.#rtp.send(packet, target.rtpPort, target.host, this.#sent);
+    } catch (err) {
+      // The listener's socket closed under us (shutdown): this reader is done.
+      this.release();
+      this.#onSendError(err as Error);
+    }
   }
 
   readonly #drain = (): void => {
