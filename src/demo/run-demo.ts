@@ -35,6 +35,9 @@ function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
 }
 
+/** How a bind failure shows in a node's start-up error (Node's EADDRINUSE, the API server's message). */
+const PORT_TAKEN = /EADDRINUSE|address already in use|cannot listen/i;
+
 async function startNode(
   name: DemoNodeName,
   preferred: NodePortRequest,
@@ -47,7 +50,7 @@ async function startNode(
     return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: preferred, dataDir }), logFile);
   } catch (err) {
     const allAny = Object.values(preferred).every((p) => p === 0);
-    if (allAny) throw err;
+    if (allAny || !PORT_TAKEN.test((err as Error).message)) throw err;
     // Another program took a port between our check and the bind: let the OS choose them all.
     say(`${name} could not use ports ${Object.values(preferred).filter((p) => p !== 0).join(', ')}; retrying with any free ports`);
     return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: ANY_PORTS, dataDir }), logFile);
