@@ -142,7 +142,11 @@ export class RtmpStreamBinding {
     }
     session.acceptPlay(streamId);
     const chunkSize = session.chunkSize;
-    const transport = new SocketTransport(this.#conn.socket, (reason) => this.#conn.endAfterFlush(reason));
+    const transport = new SocketTransport(this.#conn.socket, (reason) => {
+      // Stream ended or reader evicted: tell the player (UnpublishNotify + StreamEOF), then close.
+      session.notifyUnpublished(streamId);
+      this.#conn.endAfterFlush(reason);
+    });
     const uncount = stream.addReader('rtmp');
     const player: Player = {
       path: stream.path,

@@ -1,0 +1,175 @@
+/**
+ * The RTMP listener in-process on 127.0.0.1 port 0, with our own RtmpClient as publisher and
+ * players: H.264/AAC and H.265 (Enhanced RTMP and legacy codec id 12) round trips through the
+ * shared play output, joiners starting at the cached keyframe, refusals, and stream end.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamRegistry } from '../../../../../src/streams/registry.ts';
+import { PublishRejectedError } from '../../../../../src/streams/types.ts';
+import { startRtmpListener, type RtmpListener, type RtmpListenerOptions } from '../../../../../src/listeners/rtmp/rtmp-listener.ts';
+import { createLogger } from '../../../../../src/log/logger.ts';
+import { RtmpClient, RtmpClientError } from '../../../../../src/clients/rtmp/rtmp-client.ts';
+import type { Frame, StreamDescription } from '../../../../../protocols/media/frame.ts';
+import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS, H265_IDR, H265_PPS, H265_SPS, H265_TRAIL, H265_VPS } from '../../../protocols/flv/fixtures.ts';
+
+const log = createLogger('silent');
+const listeners: RtmpListener[] = [];
+const clients: RtmpClient[] = [];
+
+after(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(listeners.map((l) => l.close()));
+});
+
+async function setup(options: Partial<RtmpListenerOptions> = {}, registry = new StreamRegistry('raw', { unpublishedGraceMs: 200 })) {
+  const listener = await startRtmpListener({ port: 0, host: '127.0.0.1', ...options }, { registry, log });
+  listeners.push(listener);
+  return { registry, listener, url: (path: string) => `rtmp://127.0.0.1:${listener.port}/${path}` };
+}
+
+function startPublisher(url: string, desc: StreamDescription): Promise<RtmpClient> {
+  return new Promise((resolve, reject) => {
+    const c = RtmpClient.publish(url, {
+      onStarted: () => resolve(c),
+      onClose: (e) => reject(e ?? new Error('publisher closed')),
+    });
+    clients.push(c);
+    c.setMetadata({ encoder: 'test' });
+    c.setDescription(desc);
+  });
+}
+
+interface Player {
+  client: RtmpClient;
+  frames: Frame[];
+  descriptions: StreamDescription[];
+  metadata: Readonly<Record<string, unknown>>[];
+  closed: Promise<Error | null>;
+  waitFrames(n: number): Promise<void>;
+}
+
+function startPlayer(url: string): Player {
+  const frames: Frame[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let closeResolve!: (e: Error | null) => void;
+  const closed = new Promise<Error | null>((r) => (closeResolve = r));
+  const p: Player = {
+    frames,
+    descriptions: [],
+    metadata: [],
+    closed,
+    client: RtmpClient.play(url, {
+      onDescription: (d) => p.descriptions.push(d),
+      onMetadata: (m) => p.metadata.push(m),
+      onFrame: (f) => {
+        frames.push(f);
+        for (const w of waiters.filter((x) => frames.length >= x.n)) w.resolve();
+      },
+      onClose: (e) => closeResolve(e),
+    }),
+    waitFrames: (n) =>
+      new Promise<void>((resolve, reject) => {
+        if (frames.length >= n) return resolve();
+        const t = setTimeout(() => reject(new Error(`only ${frames.length} of ${n} frames`)), 5000);
+        waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
+      }),
+  };
+  clients.push(p.client);
+  return p;
+}
+
+const H264_AAC: StreamDescription = {
+  video: { codec: 'h264', sps: H264_SPS, pps: H264_PPS },
+  audio: { codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO },
+};
+const H265: StreamDescription = { video: { codec: 'h265', vps: H265_VPS, sps: H265_SPS, pps: H265_PPS } };
+
+function gop(codec: 'h264' | 'h265', start: number, count: number): Frame[] {
+  const out: Frame[] = [];
+  for (let i = 0; i < count; i++) {
+    const dts = (start + i) * 40;
+    const payload = au(i === 0 ? (codec === 'h264' ? H264_IDR : H265_IDR) : codec === 'h264' ? H264_NON_IDR : H265_TRAIL, Buffer.alloc(i * 50, i));
+    out.push({ track: 'video', dts, pts: dts + 80, keyframe: i === 0, payload });
+  }
+  return out;
+}
+
+async function waitLive(registry: StreamRegistry, path: string, frames: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = registry.get(path);
+    if (s?.live && s.stats.framesIn >= frames) return;
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${path} not live with ${frames} frames`);
+}
+
+for (const c of [
+  { name: 'H.264 + AAC', desc: H264_AAC, codec: 'h264' as const, options: {} },
+  { name: 'H.265 over Enhanced RTMP', desc: H265, codec: 'h265' as const, options: {} },
+  { name: 'H.265 over legacy codec id 12', desc: H265, codec: 'h265' as const, options: { hevc: 'legacy' as const } },
+]) {
+  test(`publish -> play round trip: ${c.name}; a joiner starts at the cached keyframe`, async () => {
+    const { registry, url } = await setup(c.options);
+    const pub = await startPublisher(url('site1/cam1'), c.desc);
+    const first = gop(c.codec, 0, 5);
+    for (const f of first) pub.pushFrame(f);
+    if (c.desc.audio !== undefined) pub.pushFrame({ track: 'audio', dts: 10, pts: 10, keyframe: true, payload: Buffer.from('2110', 'hex') });
+    await waitLive(registry, 'site1/cam1', first.length);
+    const player = startPlayer(url('site1/cam1'));
+    const expected = first.length + (c.desc.audio !== undefined ? 1 : 0);
+    await player.waitFrames(expected);
+    assert.equal(player.descriptions[0]?.video?.codec, c.codec);
+    assert.equal(player.descriptions[0]?.video?.width, 64);
+    assert.deepEqual(player.descriptions[0]?.video?.sps, c.desc.video?.sps);
+    assert.equal(player.metadata[0]?.['encoder'], 'test');
+    const video = player.frames.filter((f) => f.track === 'video');
+    assert.deepEqual(video.map((f) => [f.dts, f.pts, f.keyframe]), first.map((f) => [f.dts, f.pts, f.keyframe]));
+    assert.deepEqual(video.map((f) => f.payload), first.map((f) => f.payload));
+    // Live frames after the cached GOP.
+    const next = gop(c.codec, 5, 3);
+    for (const f of next) pub.pushFrame(f);
+    await player.waitFrames(expected + next.length);
+  });
+}
+
+test('play of a stream that is not live is refused with NetStream.Play.StreamNotFound', async () => {
+  const { url } = await setup();
+  const player = startPlayer(url('site1/none'));
+  const err = await player.closed;
+  assert.ok(err instanceof RtmpClientError);
+  assert.equal(err.code, 'NetStream.Play.StreamNotFound');
+});
+
+test('publish refused by the authorizer (bad key) and when publishing is off', async () => {
+  const registry = new StreamRegistry('raw', {
+    authorize: (_path, p) => {
+      if (p.key !== 'SECRET') throw new PublishRejectedError('bad-key', 'wrong key');
+    },
+  });
+  const { url, listener } = await setup({}, registry);
+  await assert.rejects(startPublisher(url('site1/cam1?key=nope'), H264_AAC), (e: unknown) => e instanceof RtmpClientError && e.code === 'NetStream.Publish.Denied');
+  const ok = await startPublisher(url('site1/cam1?key=SECRET'), H264_AAC);
+  assert.equal(ok.started, true);
+  assert.equal(listener.stats.publishRejected, 1);
+  const off = await setup({ allowPublish: false });
+  await assert.rejects(startPublisher(off.url('site1/cam1'), H264_AAC), (e: unknown) => e instanceof RtmpClientError && e.code === 'NetStream.Publish.Denied');
+});
+
+test('a second publisher on the same path is refused with BadName', async () => {
+  const { url } = await setup();
+  await startPublisher(url('site1/cam1'), H264_AAC);
+  await assert.rejects(startPublisher(url('site1/cam1'), H264_AAC), (e: unknown) => e instanceof RtmpClientError && e.code === 'NetStream.Publish.BadName');
+});
+
+test('when the stream ends for good the player gets a clean end', async () => {
+  const { registry, url } = await setup();
+  const pub = await startPublisher(url('site1/cam1'), H264_AAC);
+  for (const f of gop('h264', 0, 3)) pub.pushFrame(f);
+  await waitLive(registry, 'site1/cam1', 3);
+  const player = startPlayer(url('site1/cam1'));
+  await player.waitFrames(3);
+  pub.close(); // the 200 ms grace passes without a new publisher
+  assert.equal(await player.closed, null);
+});
