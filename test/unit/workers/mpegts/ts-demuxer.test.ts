@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { TsDemuxer, TS_PACKET_SIZE, StreamType, type PesPacket } from '../../../../workers/mpegts/ts-demuxer.ts';
 import { MpegTsError } from '../../../../workers/mpegts/mpegts-error.ts';
 
@@ -17,7 +18,7 @@ function demux(pieces: readonly Buffer[], flush = true): PesPacket[] {
 
 /** A comparable summary: per PES its pid, type, timestamps, size and a checksum of the bytes. */
 function summary(pes: readonly PesPacket[]): string[] {
-  return pes.map((p) => `${p.pid}/${p.streamType} ${p.pts}/${p.dts} ${p.data.length} ${p.data.reduce((a, b) => (a * 31 + b) >>> 0, 7)}`);
+  return pes.map((p) => `${p.pid}/${p.streamType} ${p.pts}/${p.dts} ${p.data.length} ${createHash('sha1').update(p.data).digest('hex')}`);
 }
 
 describe('TsDemuxer', () => {
@@ -41,7 +42,8 @@ describe('TsDemuxer', () => {
 
   it('split at every offset of the first packets and at many later offsets', () => {
     const want = summary(whole);
-    for (let i = 1; i < hevcAac.length; i += i < 3 * TS_PACKET_SIZE ? 1 : 61) {
+    // Every offset of the first 3 packets (PAT, PMT, first PES), then a prime stride through the rest.
+    for (let i = 1; i < hevcAac.length; i += i < 3 * TS_PACKET_SIZE ? 1 : 397) {
       assert.deepEqual(summary(demux([hevcAac.subarray(0, i), hevcAac.subarray(i)])), want, `split at ${i}`);
     }
   });
@@ -49,6 +51,11 @@ describe('TsDemuxer', () => {
   it('one byte at a time', () => {
     const pieces = Array.from({ length: hevcAac.length }, (_, i) => hevcAac.subarray(i, i + 1));
     assert.deepEqual(summary(demux(pieces)), summary(whole));
+  });
+
+  it('one byte at a time through a PES longer than 64 KiB', () => {
+    const pieces = Array.from({ length: largePes.length }, (_, i) => largePes.subarray(i, i + 1));
+    assert.deepEqual(summary(demux(pieces, false)), summary(demux([largePes], false)));
   });
 
   it('does not modify its input', () => {
