@@ -25,6 +25,18 @@ export interface FlvToFramesResult {
 
 const NOTHING: FlvToFramesResult = Object.freeze({ frames: [] });
 
+/**
+ * A payload that is a small view of a large received Buffer (a socket read, a pipe chunk) would
+ * pin the whole parent while the GOP cache holds it: such payloads are copied out.
+ */
+const PIN_RATIO = 4;
+const PIN_MIN_PARENT_BYTES = 16 * 1024;
+
+function compact(payload: Buffer): Buffer {
+  const parent = payload.buffer.byteLength;
+  return parent >= PIN_MIN_PARENT_BYTES && payload.length * PIN_RATIO < parent ? Buffer.from(payload) : payload;
+}
+
 export class FlvToFrames {
   #video: VideoTrackInfo | undefined;
   #videoConfig: Buffer | undefined;
@@ -125,7 +137,7 @@ export class FlvToFrames {
       this.#lengthSize = 4;
       description = this.description;
     }
-    const frame: Frame = { track: 'video', dts, pts: dts + cts, keyframe, payload };
+    const frame: Frame = { track: 'video', dts, pts: dts + cts, keyframe, payload: compact(payload) };
     return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
   }
 
@@ -160,7 +172,7 @@ export class FlvToFrames {
             description = this.description;
           }
         }
-        const frame: Frame = { track: 'audio', dts, pts: dts, keyframe: true, payload: tag.data };
+        const frame: Frame = { track: 'audio', dts, pts: dts, keyframe: true, payload: compact(tag.data) };
         return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
       }
     }

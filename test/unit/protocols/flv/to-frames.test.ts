@@ -160,3 +160,14 @@ test('interleaved tracks with slightly older timestamps stay in place', () => {
   conv.pushTag(FlvTagType.Audio, 1000, Buffer.from('72d5', 'hex'));
   assert.equal(conv.pushTag(FlvTagType.Audio, 990, Buffer.from('72d5', 'hex')).frames[0]?.dts, 990);
 });
+
+test('small payloads viewing a large received buffer are copied out (they would pin it in the GOP cache)', () => {
+  const conv = new FlvToFrames();
+  const socketRead = Buffer.alloc(64 * 1024);
+  Buffer.from('72d5d5', 'hex').copy(socketRead, 100);
+  const f = conv.pushTag(FlvTagType.Audio, 0, socketRead.subarray(100, 103)).frames[0]!;
+  assert.deepEqual(f.payload, Buffer.from('d5d5', 'hex'));
+  assert.notEqual(f.payload.buffer, socketRead.buffer);
+  const own = Buffer.from('72d5d5', 'hex');
+  assert.equal(conv.pushTag(FlvTagType.Audio, 20, own).frames[0]!.payload.buffer, own.buffer, 'small parents are kept as views');
+});
