@@ -17,6 +17,7 @@ import { diffPulls, freshStreams, pullKey, wantedPulls, type UpstreamSnapshot } 
 import { Pull, type PullTarget } from './pull.ts';
 import { DEFAULT_PULL_SETTINGS, type PullSettings } from './pull-state.ts';
 import type { OpenSource } from './source.ts';
+import { openUpstreamSource } from './sources.ts';
 import type { PullStatus, ReplicationListener, UpstreamStatus } from './status.ts';
 import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig, type UpstreamWatchSettings } from './upstream-watch.ts';
 import { connectEventSocket, type EventSocket, type EventSocketOptions } from './ws/event-socket.ts';
@@ -41,8 +42,8 @@ export interface ReplicationDeps {
   /** The master's Factory 1 and Factory 2. */
   readonly raw: StreamRegistry;
   readonly compressed: StreamRegistry;
-  /** Opens upstream play sessions; see sources.ts for the RTMP/RTSP one. */
-  readonly openSource: OpenSource;
+  /** Opens upstream play sessions. Defaults to the RTMP (raw) / RTSP over TCP (compressed) clients. */
+  readonly openSource?: OpenSource;
   /** Compression failover; without it the master never compresses. */
   readonly compression?: LocalCompression;
   /** Whether a camera should be compressed at all (has a profile, compression enabled). Default: yes. */
@@ -142,7 +143,7 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
   const createPull = (factory: FactoryName, path: string, watch: UpstreamWatch): Pull =>
     new Pull(factory, path, watch.config.id, {
       registry: registries[factory],
-      open: deps.openSource,
+      open: deps.openSource ?? openUpstreamSource,
       target: () => targetFor(watch, factory, path),
       settings: settings.pull,
       now,

@@ -39,14 +39,21 @@ function isPort(v: unknown): v is number {
 }
 
 /**
- * Parses GET /api/v1/streams: an array of stream objects, or an object with a `streams` array.
+ * Parses GET /api/v1/streams: `{items: [...]}` (Cupola's API), an object with a `streams` array,
+ * or a bare array of stream objects.
  * Each kept entry has a factory and a path; `publisher.kind` and `uptimeSeconds` are used when
  * present (the latter turned into a start time against `fetchedAt`). Streams marked `live: false`
  * are left out. Throws when the body is not a listing at all.
  */
 export function parseStreamListing(body: unknown, fetchedAt: number): UpstreamStream[] {
-  const list = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.streams) ? body.streams : null;
-  if (list === null) throw new Error('not a stream listing (expected an array or {streams: [...]})');
+  const list = Array.isArray(body)
+    ? body
+    : isObject(body) && Array.isArray(body.items)
+      ? body.items
+      : isObject(body) && Array.isArray(body.streams)
+        ? body.streams
+        : null;
+  if (list === null) throw new Error('not a stream listing (expected {items: [...]})');
   const out: UpstreamStream[] = [];
   for (const item of list.slice(0, MAX_UPSTREAM_STREAMS)) {
     if (!isObject(item)) continue;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_UPSTREAM_STREAMS, parseNodeInfo, parseStreamListing } from '../../../../src/replication/upstream-api.ts';
 
-test('stream listing: the API StreamInfo shape, as an array or under `streams`', () => {
+test('stream listing: the API StreamInfo shape, under `items` (Cupola), `streams`, or as an array', () => {
   const items = [
     { factory: 'raw', path: 's1/cam1', publisher: { kind: 'rtmp', remote: '10.0.0.5:5000' }, uptimeSeconds: 12.5, bitrateBps: 1 },
     { factory: 'compressed', path: 's1/cam1', publisher: { kind: 'compressor', remote: 'worker' }, uptimeSeconds: 3 },
@@ -13,6 +13,7 @@ test('stream listing: the API StreamInfo shape, as an array or under `streams`',
   ];
   assert.deepEqual(parseStreamListing(items, 100_000), expected);
   assert.deepEqual(parseStreamListing({ streams: items }, 100_000), expected);
+  assert.deepEqual(parseStreamListing({ items }, 100_000), expected);
 });
 
 test('stream listing: malformed or not-live entries are skipped, the count is capped', () => {

@@ -1,0 +1,74 @@
+/**
+ * The real upstream sources: Factory 1 streams are played with the RTMP client, Factory 2 streams
+ * with the RTSP client over TCP (interleaved: one connection, no UDP ports to open between the
+ * machines). Both are adapted to the replication's SourceSession shape.
+ */
+import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
+import { startRtspPlayer, type RtspPlayer } from '../clients/rtsp/rtsp-player.ts';
+import type { OpenSource, SourceHandlers, SourceRequest, SourceSession } from './source.ts';
+
+/** An upstream that sends nothing for this long is dropped by the client itself (the pull's stall detection is usually first). */
+const RTMP_IDLE_TIMEOUT_MS = 15_000;
+
+export const openUpstreamSource: OpenSource = (request, handlers) =>
+  request.factory === 'raw' ? openRtmp(request, handlers) : openRtsp(request, handlers);
+
+function openRtmp(request: SourceRequest, handlers: SourceHandlers): SourceSession {
+  const client = RtmpClient.play(
+    request.url,
+    {
+      onDescription: (d) => handlers.onDescription(d),
+      onMetadata: (m) => handlers.onMetadata(m),
+      onFrame: (f) => handlers.onFrame(f),
+      onClose: (err) => handlers.onClose(err),
+    },
+    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS },
+  );
+  return {
+    get bytesReceived() {
+      return client.bytesReceived;
+    },
+    close: () => client.close(),
+  };
+}
+
+function openRtsp(request: SourceRequest, handlers: SourceHandlers): SourceSession {
+  let player: RtspPlayer | null = null;
+  let closed = false;
+  const finish = (err: Error | null): void => {
+    if (closed) return;
+    closed = true;
+    handlers.onClose(err);
+  };
+  startRtspPlayer(
+    {
+      url: request.url,
+      transport: 'tcp',
+      connectTimeoutMs: request.connectTimeoutMs,
+      responseTimeoutMs: request.connectTimeoutMs,
+      ...(request.credentials !== undefined ? { credentials: { username: request.credentials.user, password: request.credentials.pass } } : {}),
+    },
+    {
+      onDescription: (d) => {
+        if (!closed) handlers.onDescription(d);
+      },
+      onFrame: (f) => {
+        if (!closed) handlers.onFrame(f);
+      },
+      onClose: (err) => finish(err),
+    },
+  ).then(
+    (p) => {
+      if (closed) void p.close();
+      else player = p;
+    },
+    (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+  );
+  return {
+    close: () => {
+      if (closed) return;
+      closed = true;
+      void player?.close();
+    },
+  };
+}
