@@ -100,4 +100,29 @@ describe('dashboard in headless Chromium', { skip }, () => {
     assert.deepEqual(pageErrors, []);
     t.diagnostic(`screenshots in ${dir}`);
   });
+
+  it('asks for the API token when the node requires one, then keeps it', async () => {
+    const token = 'dashboard-test-token';
+    const secured = await startServer({ args: ['--api-token', token] });
+    try {
+      browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(secured.apiUrl('/'), { waitUntil: 'load', timeout: 15_000 });
+      await page.waitForSelector('#token-dialog[open]', { timeout: 15_000 });
+      await page.fill('#token-input', 'wrong');
+      await page.click('#token-form button[type=submit]');
+      // A refused token brings the dialog back, saying so.
+      await page.waitForSelector('#token-dialog[open] #token-error:not([hidden])', { timeout: 15_000 });
+      await page.fill('#token-input', token);
+      await page.click('#token-form button[type=submit]');
+      // The embedded default catalog lists site1/cam1..cam5: they appear once the API answers.
+      await page.waitForSelector('[data-camera="site1/cam1"]', { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('#conn')?.textContent === 'live', undefined, { timeout: 15_000 });
+      assert.equal(await page.evaluate(() => localStorage.getItem('cupola.apiToken')), token);
+      await page.screenshot({ path: join(dir, 'dashboard-token.png') });
+      await page.close();
+    } finally {
+      await secured.stop();
+    }
+  });
 });
