@@ -5,6 +5,7 @@
 import type { AudioCodec } from '../media/frame.ts';
 import { AacPacketType, SOUND_RATES_HZ, SoundFormat } from './constants.ts';
 import { ProtocolError } from '../errors.ts';
+import { parseMpegAudioFrameHeader } from '../codecs/mpeg-audio/frame-header.ts';
 
 export type FlvAudioTag =
   /** AAC sequence header: the AudioSpecificConfig (ISO 14496-3 §1.6.2.1). */
@@ -25,8 +26,6 @@ export type FlvAudioTag =
 
 /** G.711 in FLV is always 8 kHz whatever the SoundRate bits say (FLV spec §E.4.2.1 note). */
 const G711_SAMPLE_RATE_HZ = 8000;
-/** MPEG audio sampling_frequency table for MPEG-1 (ISO 11172-3 §2.4.2.3); MPEG-2 halves, 2.5 quarters. */
-const MP3_RATES_MPEG1_HZ = [44100, 48000, 32000] as const;
 
 export function parseAudioTagBody(body: Buffer): FlvAudioTag {
   if (body.length === 0) return { kind: 'ignored', reason: 'empty audio tag' };
@@ -56,7 +55,7 @@ export function parseAudioTagBody(body: Buffer): FlvAudioTag {
     case SoundFormat.Mp3:
     case SoundFormat.Mp38k: {
       const data = body.subarray(1);
-      const header = mp3HeaderInfo(data);
+      const header = parseMpegAudioFrameHeader(data); // authoritative when the frame header is there
       const fallbackRate = format === SoundFormat.Mp38k ? 8000 : rateHz;
       return {
         kind: 'frame',
@@ -69,16 +68,4 @@ export function parseAudioTagBody(body: Buffer): FlvAudioTag {
     default:
       return { kind: 'unsupported', codec: `flv-sound-format-${format}` };
   }
-}
-
-/** Sample rate and channel count from an MPEG audio frame header, or null when it has none. */
-export function mp3HeaderInfo(frame: Buffer): { sampleRate: number; channels: number } | null {
-  if (frame.length < 4 || frame[0] !== 0xff || (frame[1]! & 0xe0) !== 0xe0) return null;
-  const version = (frame[1]! >> 3) & 0x03; // 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5, 1 reserved
-  const rateIndex = (frame[2]! >> 2) & 0x03;
-  const base = MP3_RATES_MPEG1_HZ[rateIndex];
-  if (version === 1 || base === undefined) return null;
-  const divisor = version === 3 ? 1 : version === 2 ? 2 : 4;
-  const channelMode = frame[3]! >> 6; // 3 = single channel
-  return { sampleRate: base / divisor, channels: channelMode === 3 ? 1 : 2 };
 }
