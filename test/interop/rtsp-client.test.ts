@@ -115,6 +115,34 @@ describe('RTSP client against the server', { timeout: 120_000 }, () => {
     }
   });
 
+  it('pushed tracks stay aligned: audio starting 500 ms after video arrives 500 ms later (sender reports)', async () => {
+    const OUT = 'site1/late-audio';
+    const c = await capture(`rtsp://viewer:v%20pass@127.0.0.1:${h.listener.port}/${CAM}`, 'tcp');
+    const firsts = new Map<string, number>();
+    const onUp = (s: { path: string; subscribe: (sink: never) => unknown }): void => {
+      if (s.path !== OUT) return;
+      const sink = { onDescription: () => {}, onEnd: () => {}, onFrame: (f: Frame) => void (firsts.has(f.track) || firsts.set(f.track, f.dts)) };
+      s.subscribe(sink as never);
+    };
+    h.registry.on('stream.up', onUp as never);
+    try {
+      await until(() => c.frames.filter((f) => f.track === 'video').length >= 30, 10_000, 'frames');
+      const video0 = c.frames.find((f) => f.track === 'video')!.dts;
+      const pusher = await startRtspPusher({ url: h.url(OUT), description: c.description!, credentials: { username: 'pub', password: 'p' } });
+      try {
+        for (const f of c.frames) if (f.track === 'video' || f.dts >= video0 + 500) pusher.pushFrame(f);
+        await until(() => firsts.size === 2, 5000, 'both tracks published');
+      } finally {
+        await pusher.close();
+      }
+      const skew = firsts.get('audio')! - firsts.get('video')!;
+      assert.ok(Math.abs(skew - 500) < 30, `audio starts ${skew} ms after video`);
+    } finally {
+      h.registry.off('stream.up', onUp as never);
+      await c.player.close();
+    }
+  });
+
   it('a second publisher on a busy path is refused', async () => {
     const desc = h.registry.get(CAM)!.description!;
     await assert.rejects(startRtspPusher({ url: h.url(CAM), description: desc, credentials: { username: 'pub', password: 'p' } }), { code: 'RTSP_CLIENT_BAD_STATUS' });

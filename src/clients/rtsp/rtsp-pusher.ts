@@ -11,9 +11,12 @@ import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
 import { sdpFromStreamDescription } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import { RtspClientSession } from '../../../protocols/rtsp/session/client-session.ts';
 import { InterleavedTransport } from '../../listeners/rtsp/interleaved-transport.ts';
+import { buildSenderReport } from '../../listeners/rtsp/sender-report.ts';
 import { DEFAULT_READER_QUEUE, ReaderQueue } from '../../streams/reader-queue.ts';
 import { RtspClientConnection } from './client-connection.ts';
 import { runClientHandshake, startKeepalive, teardown } from './client-handshake.ts';
+
+const SENDER_REPORT_INTERVAL_MS = 5000;
 
 export interface RtspPusherOptions {
   /** rtsp:// URL of the stream to publish (Factory 2: `rtsp://host:8555/site/cam`). */
@@ -88,9 +91,22 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
     onDrop: () => stats.framesDropped++,
   });
   const stopKeepalive = startKeepalive(conn, session);
+  // Sender reports map every track's RTP clock to one timeline (media time + a fixed epoch), so the
+  // server can align the tracks (RFC 3550 §6.4.1): one before each track's first packet, then every 5 s.
+  const epochMs = now();
+  const lastPts = new Map<TrackKind, number>();
+  const report = (kind: TrackKind, ptsMs: number): void => {
+    const p = packetizers.get(kind);
+    if (p !== undefined) transport.sendRtcp(kind, buildSenderReport(p, epochMs + ptsMs, p.rtpTimestamp(ptsMs)));
+  };
+  const reports = setInterval(() => {
+    for (const [kind, pts] of lastPts) report(kind, pts);
+  }, SENDER_REPORT_INTERVAL_MS);
+  reports.unref();
   let closing = false;
   conn.onClose((err) => {
     stopKeepalive();
+    clearInterval(reports);
     if (!closing) options.onClose?.(err ?? new Error('RTSP connection closed'));
   });
   const hasVideo = packetizers.has('video');
@@ -99,6 +115,8 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
     pushFrame(frame) {
       const packetizer = packetizers.get(frame.track);
       if (packetizer === undefined || conn.closed) return;
+      if (!lastPts.has(frame.track)) report(frame.track, frame.pts);
+      lastPts.set(frame.track, frame.pts);
       const buffers = packetizer.packetize(frame);
       if (buffers.length === 0) return;
       let size = 0;
@@ -113,6 +131,7 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
       if (closing) return;
       closing = true;
       stopKeepalive();
+      clearInterval(reports);
       await teardown(conn, session);
       conn.destroy();
     },

@@ -150,7 +150,10 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     handler.session(route.sessionId)?.touch(now());
     if (route.kind === 'rtp') listenerHost.recorder(route.sessionId)?.pushRtp(route.mediaIndex, payload);
     // RTCP keeps the session alive and is counted; TEARDOWN or the timeout ends a session, not BYE.
-    else inspectRtcp(payload, stats.rtcp);
+    else {
+      inspectRtcp(payload, stats.rtcp);
+      listenerHost.recorder(route.sessionId)?.pushRtcp(route.mediaIndex, payload);
+    }
   }
 
   const server = net.createServer((socket) => {
