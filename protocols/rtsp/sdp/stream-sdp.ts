@@ -34,7 +34,7 @@ export interface StreamSdpOptions {
   readonly sessionId?: string;
 }
 
-/** The SDP served for a stream; tracks whose codec RTP cannot carry (MP3 here) are left out. */
+/** The SDP served for a stream; tracks whose codec protocols/rtp cannot carry are left out. */
 export function sdpFromStreamDescription(desc: StreamDescription, options: StreamSdpOptions): StreamSdp {
   const tracks: SdpTrack[] = [];
   const media: SdpMedia[] = [];
