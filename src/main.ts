@@ -35,7 +35,10 @@ import { CompressionBook } from './node/compression-book.ts';
 import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
-import type { FactoryAuth } from './config/settings.ts';
+import type { FactoryAuth, RemoteNode } from './config/settings.ts';
+import { startReplication, type ReplicationRunner } from './replication/runner.ts';
+import type { UpstreamConfig } from './replication/upstream-watch.ts';
+import type { UpstreamPorts } from './replication/upstream-api.ts';
 
 export const VERSION = '0.1.0';
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
@@ -59,6 +62,18 @@ function rtspAuth(a: FactoryAuth): { read?: RtspAuthOptions; publish?: RtspAuthO
   const read = one(a.read);
   const publish = one(a.publish);
   return { ...(read ? { read } : {}), ...(publish ? { publish } : {}) };
+}
+
+/** A configured upstream (slave) as the replication follows it. */
+function upstreamConfig(u: RemoteNode): UpstreamConfig {
+  const host = u.host.includes(':') && !u.host.startsWith('[') ? `[${u.host}]` : u.host;
+  return {
+    id: u.id,
+    apiUrl: u.apiUrl ?? `http://${host}:${u.ports.api}`,
+    apiToken: u.apiToken,
+    host: u.host,
+    ports: { rtmp: u.ports.rtmp, rtspRaw: u.ports.rtspRaw, rtspCompressed: u.ports.rtspCompressed },
+  };
 }
 
 function openStore(settings: Settings, log: Logger): ConfigStore {
@@ -147,8 +162,12 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(apiPort !== undefined ? { api: apiPort } : {}),
       });
       const peer = peerEndpoint(settings);
-      return peer ? [self, peer] : [self];
+      if (peer === undefined) return [self];
+      // The master learns its slave's real media ports from the slave's API.
+      return [self, learntPeerPorts === null ? peer : { ...peer, ports: { ...peer.ports, ...learntPeerPorts } }];
     };
+    let learntPeerPorts: UpstreamPorts | null = null;
+    let boundApiPort: number | undefined;
     const urls = new UrlManager({ endpoints: endpoints(), catalog: store.catalog(), bus });
     const unwire = [
       connectRegistryEvents(raw, { bus, urls, metrics }),
@@ -200,11 +219,66 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       closers.push(() => r.close());
       readiness.push({ name: 'upstream', check: () => r.upstreamReachable });
     }
+    let replication: ReplicationRunner | undefined;
     if (role === 'master') {
-      throw new Error('role master: replication is not wired yet');
+      if (settings.node.upstreams.length === 0) throw new Error('role master needs --upstream http://SLAVE:8080 (the slave API to replicate)');
+      const rawPort = ports.rtsp;
+      if (rawPort === null) throw new Error('role master needs its RTSP listener');
+      // Failover: the same per-camera workers as the slave's, started only for cameras whose
+      // compressed feed from the slave is lost.
+      const takeover = settings.compression.enabled
+        ? new CompressionManager({
+            raw,
+            compressed,
+            follow: false,
+            profileFor: cameraProfile,
+            inputUrlFor: (path) => `rtsp://127.0.0.1:${rawPort}/${path}`,
+            listener: book,
+            log: log.child({ component: 'compression' }),
+          })
+        : undefined;
+      if (takeover !== undefined) {
+        takeover.start();
+        compression = takeover;
+        closers.push(() => takeover.close());
+      }
+      const peerId = peerEndpoint(settings)?.name;
+      const r = settings.replication;
+      replication = startReplication(
+        {
+          upstreams: settings.node.upstreams.map(upstreamConfig),
+          watch: { pollIntervalMs: r.pollIntervalMs },
+          pull: { stallMs: r.stallMs, connectTimeoutMs: r.connectTimeoutMs, backoff: { initialMs: r.backoffInitialMs, maxMs: Math.max(r.backoffMaxMs, r.backoffInitialMs) } },
+          failover: { afterMs: r.failoverAfterMs },
+        },
+        {
+          raw,
+          compressed,
+          ...(takeover !== undefined ? { compression: takeover } : {}),
+          compressionWanted: (path) => settings.compression.enabled && cameraProfile(path) !== undefined,
+          events: bus,
+          listener: {
+            onUpstreamStreams: (upstream, streams) => {
+              if (upstream === peerId) urls.setPeerLive(streams);
+            },
+            onUpstreamPorts: (upstream, _host, learnt) => {
+              if (upstream !== peerId) return;
+              learntPeerPorts = learnt;
+              urls.setEndpoints(endpoints(boundApiPort));
+            },
+          },
+          log: log.child({ component: 'replication' }),
+        },
+      );
+      const runner = replication;
+      closers.push(() => runner.close());
     }
 
-    metrics.setSamplers({ streams: registryStreamSampler([raw, compressed]), compression: () => book.samples() });
+    metrics.setSamplers({
+      streams: registryStreamSampler([raw, compressed]),
+      compression: () => book.samples(),
+      ...(replication !== undefined ? { replication: () => replication.samples() } : {}),
+    });
     const baseView = registryStreamsView([raw, compressed]);
     const streamsView: StreamsView = {
       list: (): StreamInfo[] =>
@@ -231,11 +305,14 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         metrics,
         readiness,
         node: { name: settings.node.name, role, version: VERSION, ports: { rtmp: ports.rtmp, rtspRaw: ports.rtsp, rtspCompressed: ports.compressedRtsp } },
+        ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
+        ...(replication !== undefined ? { replication } : {}),
         log,
       },
     );
     closers.push(() => api.close());
     ports.api = api.port;
+    boundApiPort = api.port;
     urls.setEndpoints(endpoints(api.port));
     return { ports, settings, close };
   } catch (err) {

@@ -1,5 +1,6 @@
 /**
- * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras), then every bus event as
+ * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras, and compression and
+ * replication status where the node has them), then every bus event as
  * one JSON text message. A client that falls behind by more than maxBackpressure is disconnected
  * rather than buffered without bound; it reconnects and gets a fresh snapshot.
  */
@@ -8,7 +9,7 @@ import type { ConfigStore } from '../config/store.ts';
 import type { TokenAuth } from './auth.ts';
 import type { EventBus } from './events.ts';
 import { errorReply, writeReply } from './http.ts';
-import type { ApiLogger, StreamsView } from './types.ts';
+import type { ApiLogger, CompressionView, ReplicationView, StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 
 export const EVENTS_PATH = '/api/v1/events';
@@ -23,6 +24,8 @@ export interface EventSocketDeps {
   readonly urls: UrlManager;
   readonly store: ConfigStore;
   readonly log: ApiLogger;
+  readonly compression?: CompressionView;
+  readonly replication?: ReplicationView;
 }
 
 type UserData = Record<string, never>;
@@ -62,6 +65,8 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
         streams: deps.streams.list(),
         urls: deps.urls.list(),
         cameras: deps.store.catalog().cameras,
+        ...(deps.compression !== undefined ? { compression: deps.compression.list() } : {}),
+        ...(deps.replication !== undefined ? { replication: deps.replication.list() } : {}),
       };
       ws.send(JSON.stringify(snapshot), false);
       ws.subscribe(TOPIC);

@@ -11,7 +11,7 @@ import { catalogRoutes, type RouteDef } from './catalog-routes.ts';
 import type { EventBus } from './events.ts';
 import { errorReply, uwsHandler, writeReply, type Reply } from './http.ts';
 import { staticDirectory, type StaticFiles } from './static-files.ts';
-import { silentLogger, type ApiLogger, type NodeInfo, type ReadinessCheck, type StreamsView } from './types.ts';
+import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
 
@@ -39,6 +39,10 @@ export interface ApiServerDeps {
   /** Listeners bound, store reachable, ...: all must pass for /readyz to answer 200. */
   readonly readiness?: readonly ReadinessCheck[];
   readonly node?: NodeInfo;
+  /** GET /api/v1/compression; absent: 404. */
+  readonly compression?: CompressionView;
+  /** GET /api/v1/replication (master); absent: 404. */
+  readonly replication?: ReplicationView;
   readonly log?: ApiLogger;
   /** Overrides staticDir (tests, embedded assets). */
   readonly staticFiles?: StaticFiles;
@@ -102,6 +106,24 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     },
     {
       method: 'get',
+      pattern: '/api/v1/compression',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => (deps.compression === undefined ? errorReply(404, 'this node does not compress') : { status: 200, body: { items: deps.compression.list() } }),
+    },
+    {
+      method: 'get',
+      pattern: '/api/v1/replication',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => {
+        const r = deps.replication;
+        if (r === undefined) return errorReply(404, 'this node does not replicate (role master does)');
+        return { status: 200, body: { items: r.list(), upstreams: r.upstreams(), failovers: r.failovers() } };
+      },
+    },
+    {
+      method: 'get',
       pattern: '/api/v1/node',
       paramCount: 0,
       guard: guardApi,
@@ -142,7 +164,16 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     app[r.method](r.pattern, handler);
   }
 
-  const socket = attachEventSocket(app, { auth, bus: deps.bus, streams: deps.streams, urls: deps.urls, store: deps.store, log });
+  const socket = attachEventSocket(app, {
+    auth,
+    bus: deps.bus,
+    streams: deps.streams,
+    urls: deps.urls,
+    store: deps.store,
+    log,
+    ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
+    ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
+  });
 
   app.any('/*', (res, req) => {
     const method = req.getMethod().toUpperCase();

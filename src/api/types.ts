@@ -36,6 +36,21 @@ export interface StreamsView {
   list(): StreamInfo[];
 }
 
+/** Per-camera compression status (slave workers, master takeovers, compressor role): GET /api/v1/compression. */
+export interface CompressionView {
+  list(): readonly object[];
+}
+
+/** The master's replication: GET /api/v1/replication. */
+export interface ReplicationView {
+  /** Every pulled stream with its state. */
+  list(): readonly object[];
+  /** Every followed upstream (reachable, events connected, ports). */
+  upstreams(): readonly object[];
+  /** Cameras the master compresses itself (failover). */
+  failovers(): readonly string[];
+}
+
 /** A readiness check: resolves (or returns true) when healthy; throws/rejects/returns false otherwise. */
 export interface ReadinessCheck {
   readonly name: string;

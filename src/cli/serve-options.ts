@@ -20,6 +20,8 @@ export interface ServeOptions {
   readonly mongoUrl: string | undefined;
   readonly upstream: readonly string[];
   readonly compress: boolean;
+  /** Master: compress a camera itself after its compressed feed from the slave is missing this long (ms). */
+  readonly failoverAfterMs: number | undefined;
   readonly logLevel: LogLevel;
   readonly apiToken: string | undefined;
   /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
@@ -48,6 +50,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
+  { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
@@ -65,6 +68,13 @@ export function addServeFlags(cmd: Command): Command {
 function parsePort(name: string, raw: unknown): number {
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
+  return n;
+}
+
+function parseMillis(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 3_600_000) throw new Error(`${name}: "${raw}" is not a duration in milliseconds (0-3600000)`);
   return n;
 }
 
@@ -132,6 +142,7 @@ export function resolveServeOptions(
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
     upstream,
     compress,
+    failoverAfterMs: parseMillis('--failover-after', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     explicit,

@@ -162,11 +162,32 @@ const store = obj({
 });
 export type StoreSettings = Infer<typeof store>;
 
+/** How the master follows its upstream slave(s). */
+const replication = obj({
+  /** A pulled stream that sends no media for this long is dropped and reconnected (ms). Defaults to 5000. */
+  stallMs: withDefault(int({ min: 500, max: 600_000 }), 5000),
+  /** Time a connect to the upstream may take (ms). Defaults to 5000. */
+  connectTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 5000),
+  /** First reconnect delay (ms); it doubles per failure up to backoffMaxMs, with jitter. Defaults to 500. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 500),
+  /** Upper bound of the reconnect delay (ms). Defaults to 10000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 10_000),
+  /** Period of the upstream API poll (ms); events trigger earlier polls. Defaults to 1000. */
+  pollIntervalMs: withDefault(int({ min: 100, max: 600_000 }), 1000),
+  /**
+   * How long a camera's compressed stream from the slave may be missing, while its raw stream is live
+   * on the master, before the master compresses the camera itself (ms). Defaults to 10000.
+   */
+  failoverAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+});
+export type ReplicationSettings = Infer<typeof replication>;
+
 export const settingsSchema = obj({
   node: section(node),
   factories: section(factories),
   api: section(api),
   store: section(store),
+  replication: section(replication),
   cameras: section(
     obj({
       /** Unknown cameras that publish are registered under their site (created if missing). Defaults to true. */

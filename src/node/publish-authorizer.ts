@@ -1,7 +1,8 @@
 /**
  * The raw factory's publish check: known cameras with the right key, unknown ones auto-registered
- * (logged once per camera) when `cameras.autoRegister` is on. Replication and compression publish
- * internally and are not cameras.
+ * (logged once per camera) when `cameras.autoRegister` is on. Compression publishes internally and
+ * is not a camera; replication is never refused (the slave checked the camera) but an unknown
+ * replicated camera is registered like a direct one.
  */
 import type { ConfigStore } from '../config/store.ts';
 import { decidePublish } from '../config/publish-policy.ts';
@@ -11,8 +12,11 @@ import { PublishRejectedError, type PublishAuthorizer } from '../streams/types.t
 export function cameraPublishAuthorizer(store: ConfigStore, autoRegister: () => boolean, log: Logger): PublishAuthorizer {
   const registering = new Set<string>();
   return (path, publisher) => {
-    if (publisher.kind === 'replication' || publisher.kind === 'compressor' || publisher.kind === 'internal') return;
+    if (publisher.kind === 'compressor' || publisher.kind === 'internal') return;
     const decision = decidePublish(store.catalog(), autoRegister(), path, publisher.key);
+    // A replicated camera passed the slave's check: never refused here, but registered in this
+    // node's catalog (when auto-registration is on) so URL management lists it.
+    if (publisher.kind === 'replication' && decision.kind !== 'register') return;
     switch (decision.kind) {
       case 'allow':
         return;

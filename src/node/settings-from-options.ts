@@ -34,6 +34,7 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   if (o.mongoUrl !== undefined) store.mongoUrl = o.mongoUrl;
   const layer: Record<string, unknown> = { node, factories: { raw, compressed }, api, store };
   if (has('compress')) layer.compression = { enabled: o.compress };
+  if (o.failoverAfterMs !== undefined) layer.replication = { failoverAfterMs: o.failoverAfterMs };
   return layer;
 }
 

@@ -188,6 +188,7 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
       now,
       log: log.child({ upstream: config.id }),
       onSnapshot,
+      onPorts: (ports) => deps.listener?.onUpstreamPorts?.(config.id, watch.host, ports),
     });
     watches.push(watch);
     watchById.set(config.id, watch);

@@ -46,6 +46,8 @@ export interface ReplicationListener {
   onState?(status: PullStatus): void;
   /** A poll of an upstream finished: what it lists as live (empty while unreachable). */
   onUpstreamStreams?(upstream: string, streams: readonly { readonly factory: FactoryName; readonly path: string }[]): void;
+  /** An upstream's media host/ports became known or changed (from its /api/v1/node). */
+  onUpstreamPorts?(upstream: string, host: string, ports: UpstreamPorts): void;
   /** The master started (true) or stopped (false) compressing a camera itself. */
   onFailover?(path: string, active: boolean): void;
 }

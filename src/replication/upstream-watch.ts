@@ -44,6 +44,8 @@ export interface UpstreamWatchDeps {
   readonly log: Logger;
   /** Every poll result (also unchanged ones), with the previous snapshot. */
   onSnapshot(next: UpstreamSnapshot, previous: UpstreamSnapshot): void;
+  /** The media ports in effect changed (learnt from the upstream's API). */
+  onPorts?(ports: UpstreamPorts): void;
 }
 
 const EVENT_TYPES_THAT_POLL = new Set(['stream.up', 'stream.down']);
@@ -156,12 +158,18 @@ export class UpstreamWatch {
   }
 
   async #learnNode(): Promise<void> {
+    const before = this.#node === null ? null : this.ports;
     try {
       this.#node = parseNodeInfo(await this.#getJson('/api/v1/node'));
     } catch (err) {
       // An API without /api/v1/node (or without ports in it): the configured ports are used.
       this.#deps.log.debug('upstream node info unavailable', { upstream: this.config.id, error: (err as Error).message });
       this.#node = { ports: {} };
+    }
+    const after = this.ports;
+    if (before === null || before.rtmp !== after.rtmp || before.rtspRaw !== after.rtspRaw || before.rtspCompressed !== after.rtspCompressed) {
+      this.#deps.log.info('upstream media ports', { upstream: this.config.id, host: this.host, ...after });
+      this.#deps.onPorts?.(after);
     }
   }
 
