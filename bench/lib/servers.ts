@@ -1,0 +1,128 @@
+/**
+ * The servers under test, each in its own process on OS-chosen ports of 127.0.0.1: `cupola serve`
+ * and Node-Media-Server (bench/nms/nms-server.cjs). Every process started here is tracked and
+ * killed by PID by `killAll()` (also on error and SIGINT, see run.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface ServerProc {
+  readonly name: string;
+  readonly pid: number;
+  readonly proc: ChildProcess;
+  readonly ports: Record<string, number | string>;
+  readonly dataDir: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts a tracked child process and resolves once it printed its `{"event":"listening"}` line. */
+export async function startListening(name: string, args: string[], dataDir: string, extraArgs: { cpuProfDir?: string } = {}, timeoutMs = 30_000): Promise<ServerProc> {
+  const nodeArgs = extraArgs.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${extraArgs.cpuProfDir}`, ...args] : args;
+  const proc = spawn(process.execPath, nodeArgs, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (proc.pid === undefined) throw new Error(`${name} did not start`);
+  running.add(proc);
+  let logs = '';
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (s: string) => {
+    logs = (logs + s).slice(-200_000);
+  });
+  const exited = new Promise<void>((r) => proc.on('exit', () => {
+    running.delete(proc);
+    r();
+  }));
+  const ports = await new Promise<Record<string, number | string>>((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`${name} did not announce listening in ${timeoutMs} ms:\n${logs.slice(-3000)}`)), timeoutMs);
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (s: string) => {
+      out = (out + s).slice(-100_000);
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const m = JSON.parse(line) as Record<string, number | string>;
+          if (m['event'] === 'listening') {
+            clearTimeout(timer);
+            res(m);
+          }
+        } catch {
+          // a partial line: the rest comes with the next chunk
+        }
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      rej(new Error(`${name} exited before listening:\n${logs.slice(-3000)}`));
+    });
+  });
+  return {
+    name,
+    pid: proc.pid,
+    proc,
+    ports,
+    dataDir,
+    logs: () => logs,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string } = {}): Promise<ServerProc> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
+  const args = [
+    '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', o.role ?? 'slave', '--no-compress', '--host', '127.0.0.1',
+    '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
+    '--data-dir', dataDir, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
+  ];
+  return startListening(`cupola-${o.role ?? 'slave'}`, args, dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
+}
+
+export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nms-bench-'));
+  return startListening('nms', ['bench/nms/nms-server.cjs', dataDir], dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
+}
+
+/** Kills every process started by this module (SIGKILL, by PID). */
+export function killAll(): void {
+  for (const p of running) {
+    try {
+      p.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function track(proc: ChildProcess): void {
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
+}
+
+const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
+
+/** utime + stime of a process in seconds (/proc/PID/stat fields 14 and 15). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident set size in MB (VmRSS of /proc/PID/status). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
