@@ -1,0 +1,51 @@
+/** Plain-text tables of the suites' rows, with the side-by-side ratios. */
+import type { FanoutRow } from '../suites/fanout.ts';
+import type { IngestRow } from '../suites/ingest.ts';
+import type { ReplicationResult } from '../suites/replication.ts';
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isNaN(c) ? 'n/a' : String(c)) : c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  return [line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`;
+
+export function printFanout(rows: FanoutRow[]): void {
+  console.log('\nFan-out (one 720p25 ~4.2 Mbit/s publisher, N readers)');
+  console.log(table(
+    ['server', 'proto', 'N', 'connected', 'cores', 'CPU s/GB', 'keeping up', 'RSS MB', 'join kf p50/p95 ms', 'latency p50/p99 ms', 'loadgen cores'],
+    rows.map((r) => [r.server, r.proto, r.n, r.connected, r.serverCores, r.cpuSecondsPerGB, `${(r.keepingUpShare * 100).toFixed(1)} %`, r.rssMb, `${r.joinKeyframeP50Ms} / ${r.joinKeyframeP95Ms}`, `${r.latencyP50Ms} / ${r.latencyP99Ms}`, r.loadgenCores]),
+  ));
+  const ns = [...new Set(rows.map((r) => r.n))];
+  console.log(table(
+    ['N', 'Cupola/NMS RTMP CPU/GB', 'Cupola RTSP/RTMP CPU/GB', 'Cupola/NMS RSS'],
+    ns.map((n) => {
+      const c = rows.find((r) => r.n === n && r.server === 'cupola' && r.proto === 'rtmp');
+      const s = rows.find((r) => r.n === n && r.server === 'cupola' && r.proto === 'rtsp');
+      const m = rows.find((r) => r.n === n && r.server === 'nms');
+      return [n, ratio(c?.cpuSecondsPerGB, m?.cpuSecondsPerGB), ratio(s?.cpuSecondsPerGB, c?.cpuSecondsPerGB), ratio(c?.rssMb, m?.rssMb)];
+    }),
+  ));
+}
+
+export function printIngest(rows: IngestRow[]): void {
+  console.log('\nIngest (M RTMP publishers at ~1.6 Mbit/s, no readers)');
+  console.log(table(
+    ['server', 'M', 'publishing', 'Mbit/s in', 'cores', 'CPU % per 100 Mbit/s', 'RSS MB', 'loadgen cores'],
+    rows.map((r) => [r.server, r.m, r.publishing, r.ingestMbps, r.serverCores, r.cpuPercentPer100Mbps, r.rssMb, r.loadgenCores]),
+  ));
+  const ms = [...new Set(rows.map((r) => r.m))];
+  console.log(table(['M', 'Cupola/NMS CPU per Mbit/s'], ms.map((m) => [m, ratio(rows.find((r) => r.m === m && r.server === 'cupola')?.cpuPercentPer100Mbps, rows.find((r) => r.m === m && r.server === 'nms')?.cpuPercentPer100Mbps)])));
+}
+
+export function printReplication(r: ReplicationResult): void {
+  console.log('\nReplication hop (camera -> slave -> master)');
+  if (r.error !== undefined) {
+    console.log(`  not measured: ${r.error}`);
+    return;
+  }
+  console.log(table(['via', 'proto', 'readers', 'latency p50 ms', 'latency p99 ms', 'samples', 'join kf p50 ms'], r.rows.map((x) => [x.via, x.proto, x.readers, x.latencyP50Ms, x.latencyP99Ms, x.samples, x.joinKeyframeP50Ms])));
+}

@@ -1,0 +1,131 @@
+/**
+ * Benchmark entry (`npm run bench -- [options]`): load suites against `cupola serve` and
+ * Node-Media-Server side by side in ONE run (the machine is shared: compare ratios, not absolutes),
+ * plus the hot-path micro-benchmarks. Prints tables; `--json FILE` writes every measured row.
+ *
+ *   --suites fanout,ingest,replication,micro   (default: all)
+ *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
+ *   --seconds 15           measuring window per step      --settle 3   seconds before each window
+ *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
+ *   --peers cupola,nms     --json FILE
+ * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
+ */
+import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { LoadGen } from './lib/loadgen-client.ts';
+import { killAll, startCupola, startNms, type ServerProc } from './lib/servers.ts';
+import { topFunctions } from './lib/cpuprofile-top.ts';
+import type { SuiteOptions } from './suites/common.ts';
+import { runFanout, type FanoutRow } from './suites/fanout.ts';
+import { runIngest, type IngestRow } from './suites/ingest.ts';
+import { runReplication, type ReplicationResult } from './suites/replication.ts';
+import { runMicro, type MicroRow } from './suites/micro.ts';
+import { printFanout, printIngest, printReplication } from './lib/report.ts';
+
+const list = (s: string): number[] => s.split(',').map(Number).filter((v) => Number.isFinite(v) && v > 0);
+
+const program = new Command()
+  .name('bench')
+  .option('--suites <list>', 'fanout,ingest,replication,micro', 'fanout,ingest,replication,micro')
+  .option('--n <list>', 'readers per fan-out step', '10,100,400,1200')
+  .option('--m <list>', 'publishers per ingest step', '10,100')
+  .option('--seconds <s>', 'measuring window per step', '15')
+  .option('--settle <s>', 'settling time before each window', '3')
+  .option('--joins <k>', 'readers joining one by one after each window', '10')
+  .option('--probes <k>', 'readers checking every frame for latency', '10')
+  .option('--peers <list>', 'servers to compare', 'cupola,nms')
+  .option('--quick', 'small N and M, short windows')
+  .option('--cpu-prof <dir>', 'run the servers under node --cpu-prof, print their top functions')
+  .option('--json <file>', 'write the results as JSON')
+  .parse();
+const opts = program.opts<{ suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string }>();
+
+const quick = opts.quick === true;
+const suites = new Set(opts.suites.split(','));
+const cpuProfDir = opts.cpuProf !== undefined ? resolve(opts.cpuProf) : undefined;
+if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
+const o: SuiteOptions = {
+  readerCounts: quick && program.getOptionValueSource('n') === 'default' ? [10, 50] : list(opts.n),
+  publisherCounts: quick && program.getOptionValueSource('m') === 'default' ? [5, 20] : list(opts.m),
+  seconds: quick && program.getOptionValueSource('seconds') === 'default' ? 4 : Number(opts.seconds),
+  settleSeconds: quick && program.getOptionValueSource('settle') === 'default' ? 1 : Number(opts.settle),
+  joins: quick && program.getOptionValueSource('joins') === 'default' ? 3 : Number(opts.joins),
+  probes: Number(opts.probes),
+  peers: opts.peers.split(',').filter((p): p is 'cupola' | 'nms' => p === 'cupola' || p === 'nms'),
+  cpuProfDir,
+  log: (s) => process.stderr.write(`${s}\n`),
+};
+
+let cleaning = false;
+const cleanup = (code: number) => {
+  if (cleaning) return;
+  cleaning = true;
+  killAll();
+  process.exit(code);
+};
+process.on('SIGINT', () => cleanup(130));
+process.on('SIGTERM', () => cleanup(143));
+
+interface Results {
+  machine: { node: string; cpus: number; platform: string; date: string; options: SuiteOptions };
+  fanout?: FanoutRow[];
+  ingest?: IngestRow[];
+  replication?: ReplicationResult;
+  micro?: MicroRow[];
+  profiles?: Record<string, ReturnType<typeof topFunctions>>;
+}
+
+async function main(): Promise<void> {
+  const os = await import('node:os');
+  const results: Results = { machine: { node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), options: { ...o, log: undefined as never } } };
+  const servers: { cupola?: ServerProc; nms?: ServerProc } = {};
+  const gen = new LoadGen();
+  try {
+    if (suites.has('fanout') || suites.has('ingest') || suites.has('replication')) {
+      const prof = cpuProfDir === undefined ? {} : { cpuProfDir };
+      if (o.peers.includes('cupola') || suites.has('replication')) servers.cupola = await startCupola(prof);
+      if (o.peers.includes('nms') && (suites.has('fanout') || suites.has('ingest'))) servers.nms = await startNms(prof);
+      o.log(`servers: ${Object.values(servers).map((s) => `${s.name} pid ${s.pid} ${JSON.stringify(s.ports)}`).join('; ')}; load generator pid ${gen.pid}`);
+    }
+    const peers = { ...(o.peers.includes('cupola') && servers.cupola ? { cupola: servers.cupola } : {}), ...(servers.nms ? { nms: servers.nms } : {}) };
+    if (suites.has('fanout')) {
+      results.fanout = await runFanout(o, peers, gen);
+      printFanout(results.fanout);
+    }
+    if (suites.has('ingest')) {
+      results.ingest = await runIngest(o, peers, gen);
+      printIngest(results.ingest);
+    }
+    if (suites.has('replication') && servers.cupola) {
+      results.replication = await runReplication(o, servers.cupola, gen);
+      printReplication(results.replication);
+    }
+    if (suites.has('micro')) {
+      results.micro = await runMicro(o, quick ? 1 : 3);
+      console.log('\nMicro-benchmarks');
+      for (const r of results.micro) console.log(`  ${r.output}`);
+    }
+  } finally {
+    await gen.exit();
+    for (const s of Object.values(servers)) await s.stop();
+    killAll();
+  }
+  if (cpuProfDir !== undefined) {
+    results.profiles = {};
+    for (const f of readdirSync(cpuProfDir).filter((x) => x.endsWith('.cpuprofile'))) {
+      results.profiles[f] = topFunctions(join(cpuProfDir, f), 15);
+      console.log(`\nTop functions (self time) of ${f}`);
+      for (const e of results.profiles[f]) console.log(`  ${e.selfPercent.toFixed(1).padStart(5)} %  ${e.name}  ${e.where}`);
+    }
+  }
+  if (opts.json !== undefined) writeFileSync(opts.json, JSON.stringify(results, null, 2));
+}
+
+main().then(
+  () => cleanup(0),
+  (err: unknown) => {
+    console.error(err);
+    cleanup(1);
+  },
+);

@@ -1,0 +1,42 @@
+/** Shared helpers of the load suites: options, sleeping, server CPU/RSS sampling around a window. */
+import { cpuSeconds, rssMb } from '../lib/servers.ts';
+
+export interface SuiteOptions {
+  readonly readerCounts: readonly number[];
+  readonly publisherCounts: readonly number[];
+  /** Length of one measuring window, seconds. */
+  readonly seconds: number;
+  /** Settling time before a window, seconds. */
+  readonly settleSeconds: number;
+  /** Readers joining one at a time after a window (first keyframe time). */
+  readonly joins: number;
+  /** Readers whose every frame is checked for the publisher's stamp (latency). */
+  readonly probes: number;
+  readonly peers: readonly ('cupola' | 'nms')[];
+  readonly cpuProfDir: string | undefined;
+  readonly log: (s: string) => void;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface CpuWindow {
+  readonly cpuSeconds: number;
+  readonly loadgenCpuSeconds: number;
+  readonly rssMb: number;
+}
+
+/** CPU seconds of `pid` (and of the load generator) over `run()`; RSS at the end. */
+export async function measureCpu(pid: number, loadgenPid: number, run: () => Promise<void>): Promise<CpuWindow> {
+  const c0 = cpuSeconds(pid);
+  const g0 = cpuSeconds(loadgenPid);
+  await run();
+  const c1 = cpuSeconds(pid);
+  const g1 = cpuSeconds(loadgenPid);
+  return { cpuSeconds: c1 - c0, loadgenCpuSeconds: g1 - g0, rssMb: rssMb(pid) };
+}
+
+export function round(v: number, digits = 2): number {
+  if (!Number.isFinite(v)) return Number.NaN;
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
