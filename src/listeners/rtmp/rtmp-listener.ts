@@ -35,7 +35,7 @@ export interface RtmpListenerOptions {
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
-  /** Simultaneous connections. Defaults to 1024. */
+  /** Simultaneous connections. Defaults to 4096. */
   readonly maxConnections?: number;
 }
 
@@ -120,7 +120,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     connections.set(id, { conn, binding: new RtmpStreamBinding(conn, bindingDeps) });
     conn.log.debug('RTMP connection accepted');
   });
-  server.maxConnections = options.maxConnections ?? 1024;
+  server.maxConnections = options.maxConnections ?? 4096;
   server.on('error', (err) => log.error('RTMP server error', { err }));
 
   await new Promise<void>((resolve, reject) => {

@@ -46,7 +46,7 @@ export interface RtspListenerOptions {
   readonly rtcpIntervalMs?: number;
   /** Max RTP payload per packet. Defaults to 1400 bytes. */
   readonly mtu?: number;
-  /** Simultaneous TCP connections. Defaults to 1024. */
+  /** Simultaneous TCP connections. Defaults to 4096. */
   readonly maxConnections?: number;
 }
 
@@ -182,7 +182,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     );
     connections.set(id, conn);
   });
-  server.maxConnections = options.maxConnections ?? 1024;
+  server.maxConnections = options.maxConnections ?? 4096;
   server.on('error', (err) => log.error('RTSP server error', { err }));
 
   udp?.rtp.on('message', (msg, rinfo) => onMedia(routes.udp('rtp', normalizeAddress(rinfo.address), rinfo.port), msg));
