@@ -16,7 +16,10 @@ import { forEachNaluHeader, toFourByteLengths } from './nalu-lengths.ts';
 import { videoTrackFromConfig, videoTrackFromParameterSets } from './video-track.ts';
 
 export interface FlvToFramesResult {
-  /** The whole new description, present when this tag changed it. */
+  /**
+   * The whole new description, present when this tag changed it; before the first frame, held back
+   * and returned with that frame (so the first one has every track the encoder configured).
+   */
   readonly description?: StreamDescription;
   /** onMetaData (plain tag or RTMP `@setDataFrame`), present when this tag carried it. */
   readonly metadata?: AmfObject;
@@ -44,6 +47,14 @@ export class FlvToFrames {
   #audio: AudioTrackInfo | undefined;
   #audioConfig: Buffer | undefined;
   #metadata: AmfObject | undefined;
+  /**
+   * A frame has been emitted. Until then description changes are held back: an encoder sends the
+   * sequence headers of all its tracks before the first frame (ffmpeg's FLV muxer writes them all in
+   * its header), so the first description, returned with the first frame, has every track. Announced
+   * at the video header instead, a stream would go live without its audio and readers that start in
+   * between (RTSP DESCRIBE, a compressor's ffmpeg) would never get it.
+   */
+  #flowing = false;
   #lastRawTs: number | undefined;
   #tsMs = 0;
   /** Frames that arrived before their codec configuration or were corrupt. */
@@ -84,7 +95,14 @@ export class FlvToFrames {
   }
 
   #changed(): FlvToFramesResult {
-    return { description: this.description, frames: [] };
+    return this.#flowing ? { description: this.description, frames: [] } : NOTHING;
+  }
+
+  /** `frame`, with the description when it changed or when this is the first frame. */
+  #withFrame(frame: Frame, changed: boolean): FlvToFramesResult {
+    const first = !this.#flowing;
+    this.#flowing = true;
+    return changed || first ? { description: this.description, frames: [frame] } : { frames: [frame] };
   }
 
   #onVideoTag(dts: number, body: Buffer): FlvToFramesResult {
@@ -124,7 +142,7 @@ export class FlvToFrames {
       if (isKeyframeNalu(codec, nalu)) keyframe = true;
       if (isParameterSetNalu(codec, nalu)) params[codec === 'h264' ? h264NaluType(nalu) : h265NaluType(nalu)] = nalu;
     });
-    let description: StreamDescription | undefined;
+    let changed = false;
     if (this.#video?.codec !== codec) {
       // No (matching) sequence header: encoders that only send parameter sets in-band.
       const track = inBandTrack(codec, params);
@@ -135,10 +153,10 @@ export class FlvToFrames {
       this.#video = withMetadataFps(track, this.#metadata);
       this.#videoConfig = undefined;
       this.#lengthSize = 4;
-      description = this.description;
+      changed = true;
     }
     const frame: Frame = { track: 'video', dts, pts: dts + cts, keyframe, payload: compact(payload) };
-    return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
+    return this.#withFrame(frame, changed);
   }
 
   #onAudioTag(dts: number, body: Buffer): FlvToFramesResult {
@@ -158,7 +176,7 @@ export class FlvToFrames {
         return this.#changed();
       }
       case 'frame': {
-        let description: StreamDescription | undefined;
+        let changed = false;
         if (tag.codec === 'aac') {
           if (this.#audio?.codec !== 'aac') {
             this.droppedFrames++; // raw AAC before its sequence header cannot be described
@@ -169,11 +187,11 @@ export class FlvToFrames {
           if (a?.codec !== tag.codec || a.sampleRate !== tag.sampleRate || a.channels !== tag.channels) {
             this.#audio = { codec: tag.codec, sampleRate: tag.sampleRate, channels: tag.channels };
             this.#audioConfig = undefined;
-            description = this.description;
+            changed = true;
           }
         }
         const frame: Frame = { track: 'audio', dts, pts: dts, keyframe: true, payload: compact(tag.data) };
-        return description !== undefined ? { description, frames: [frame] } : { frames: [frame] };
+        return this.#withFrame(frame, changed);
       }
     }
   }
@@ -197,7 +215,7 @@ export class FlvToFrames {
       const video = withMetadataFps(this.#video, meta);
       if (video.fps !== undefined) {
         this.#video = video;
-        return { description: this.description, metadata: meta, frames: [] };
+        return this.#flowing ? { description: this.description, metadata: meta, frames: [] } : { metadata: meta, frames: [] };
       }
     }
     return { metadata: meta, frames: [] };

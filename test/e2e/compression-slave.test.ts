@@ -88,6 +88,12 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
       listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid), onRemoved: (p) => removed.push(p) },
     });
     cleanups.push(() => manager.close());
+    // Each compressed stream goes live once, already described with both tracks (a reader that
+    // DESCRIBEs at once must get the audio too).
+    const announced = new Map<string, string>();
+    slave.compressed.on('stream.up', (s) => {
+      if (!announced.has(s.path)) announced.set(s.path, `${s.description?.video?.codec} ${s.description?.audio?.codec}`);
+    });
     manager.start();
     const cams = new Map(CAMERAS.map((p) => [p, publishCamera(slave, p)]));
 
@@ -96,6 +102,7 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
       const v = slave.compressed.get(p)!.description!.video!;
       assert.equal(`${v.codec} ${v.width}x${v.height}`, 'h264 192x144', p);
       assert.equal(slave.compressed.get(p)!.description!.audio?.codec, 'aac', `${p} audio`);
+      assert.equal(announced.get(p), 'h264 aac', `${p} described when it went live`);
     }
 
     // Readable over RTSP like any other stream.

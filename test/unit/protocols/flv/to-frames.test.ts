@@ -36,15 +36,17 @@ test('H.264: sequence header describes the track, frames get pts = dts + cts', (
   const conv = new FlvToFrames();
   const r1 = conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!);
   assert.deepEqual(r1.frames, []);
-  const v = r1.description?.video;
+  assert.equal(r1.description, undefined, 'held until the first frame');
+  const r2 = conv.pushTag(FlvTagType.Video, 40, videoBody(vf(au(H264_IDR), 40, 80, true)));
+  const v = r2.description?.video;
   assert.equal(v?.codec, 'h264');
   assert.equal(v?.width, 64);
   assert.equal(v?.height, 48);
   assert.equal(v?.profile, 100);
   assert.deepEqual(v?.sps, H264_SPS);
-  const r2 = conv.pushTag(FlvTagType.Video, 40, videoBody(vf(au(H264_IDR), 40, 80, true)));
-  assert.equal(r2.description, undefined);
   assert.deepEqual(r2.frames, [{ track: 'video', dts: 40, pts: 120, keyframe: true, payload: au(H264_IDR) }]);
+  const r2b = conv.pushTag(FlvTagType.Video, 60, videoBody(vf(au(H264_NON_IDR), 60, 0, false)));
+  assert.equal(r2b.description, undefined);
   const r3 = conv.pushTag(FlvTagType.Video, 80, videoBody(vf(au(H264_NON_IDR), 80, -40, false)));
   assert.equal(r3.frames[0]?.pts, 40);
   assert.equal(r3.frames[0]?.keyframe, false);
@@ -68,8 +70,25 @@ test('2-byte NAL unit lengths are converted to 4-byte', () => {
 
 test('a repeated identical sequence header does not change the description', () => {
   const conv = new FlvToFrames();
-  assert.ok(conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!).description);
+  conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!);
+  assert.ok(conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H264_IDR), 0, 0, true))).description);
   assert.equal(conv.pushTag(FlvTagType.Video, 40, videoSequenceHeaderBody(h264)!).description, undefined);
+});
+
+test('the first description has every track whose header came before the first frame; later changes are immediate', () => {
+  const conv = new FlvToFrames();
+  assert.equal(conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!).description, undefined);
+  const aac = { codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO } as const;
+  assert.equal(conv.pushTag(FlvTagType.Audio, 0, audioSequenceHeaderBody(aac)!).description, undefined);
+  const r = conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H264_IDR), 0, 0, true)));
+  assert.equal(r.description?.video?.codec, 'h264');
+  assert.deepEqual(r.description?.audio, aac);
+  assert.equal(r.frames.length, 1);
+  // Flowing: a new header re-describes at once.
+  const config = Buffer.from('1210', 'hex'); // AAC LC, 44.1 kHz, stereo
+  const changed = conv.pushTag(FlvTagType.Audio, 40, audioSequenceHeaderBody({ ...aac, channels: 2, config })!);
+  assert.equal(changed.description?.audio?.channels, 2);
+  assert.equal(changed.description?.video?.codec, 'h264');
 });
 
 test('frames before any sequence header are dropped and counted', () => {
@@ -97,12 +116,14 @@ for (const hevc of ['enhanced', 'legacy'] as const) {
   test(`H.265 (${hevc} signalling): VPS/SPS/PPS and frames`, () => {
     const conv = new FlvToFrames();
     const track: VideoTrackInfo = { codec: 'h265', vps: H265_VPS, sps: H265_SPS, pps: H265_PPS };
-    const d = conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(track, { hevc })!).description?.video;
+    conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(track, { hevc })!);
+    const r1 = conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H265_IDR), 0, 40, true), 'h265', hevc));
+    const d = r1.description?.video;
     assert.equal(d?.codec, 'h265');
     assert.deepEqual([d?.vps, d?.sps, d?.pps], [H265_VPS, H265_SPS, H265_PPS]);
     assert.equal(d?.width, 64);
     assert.equal(d?.height, 48);
-    const f1 = conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H265_IDR), 0, 40, true), 'h265', hevc)).frames[0];
+    const f1 = r1.frames[0];
     assert.deepEqual(f1, { track: 'video', dts: 0, pts: 40, keyframe: true, payload: au(H265_IDR) });
     const f2 = conv.pushTag(FlvTagType.Video, 40, videoBody(vf(au(H265_TRAIL), 40, 0, false), 'h265', hevc)).frames[0];
     assert.equal(f2?.keyframe, false);
@@ -112,9 +133,10 @@ for (const hevc of ['enhanced', 'legacy'] as const) {
 
 test('AAC: sequence header then raw frames', () => {
   const conv = new FlvToFrames();
-  const r = conv.pushTag(FlvTagType.Audio, 0, audioSequenceHeaderBody({ codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO })!);
+  conv.pushTag(FlvTagType.Audio, 0, audioSequenceHeaderBody({ codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO })!);
+  const r = conv.pushTag(FlvTagType.Audio, 23, Buffer.from('af012110', 'hex'));
   assert.deepEqual(r.description?.audio, { codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO });
-  const f = conv.pushTag(FlvTagType.Audio, 23, Buffer.from('af012110', 'hex')).frames;
+  const f = r.frames;
   assert.deepEqual(f, [{ track: 'audio', dts: 23, pts: 23, keyframe: true, payload: Buffer.from('2110', 'hex') }]);
 });
 
