@@ -14,6 +14,8 @@ import { staticDirectory, type StaticFiles } from './static-files.ts';
 import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
+import { snapshotRoute } from '../snapshots/snapshot-route.ts';
+import type { SnapshotService } from '../snapshots/snapshot-service.ts';
 
 export interface ApiServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1. */
@@ -43,6 +45,8 @@ export interface ApiServerDeps {
   readonly compression?: CompressionView;
   /** GET /api/v1/replication (master); absent: 404. */
   readonly replication?: ReplicationView;
+  /** GET /api/v1/cameras/:site/:name/snapshot.jpg (the dashboard's thumbnails); absent: 404. */
+  readonly snapshots?: Pick<SnapshotService, 'get'>;
   readonly log?: ApiLogger;
   /** Overrides staticDir (tests, embedded assets). */
   readonly staticFiles?: StaticFiles;
@@ -129,6 +133,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       guard: guardApi,
       handler: () => ({ status: 200, body: deps.node ?? { name: 'cupola', role: 'unknown', version: 'unknown' } }),
     },
+    ...(deps.snapshots !== undefined ? [{ ...snapshotRoute(deps.snapshots), guard: guardApi }] : []),
     { method: 'get', pattern: '/healthz', paramCount: 0, handler: () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: 'get',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectCatalogEvents } from '../../../../src/api/catalog-events.ts';
 import { EventBus } from '../../../../src/api/events.ts';
-import { startApiServer, type ApiServer, type ApiServerOptions } from '../../../../src/api/server.ts';
+import { startApiServer, type ApiServer, type ApiServerDeps, type ApiServerOptions } from '../../../../src/api/server.ts';
 import type { ReadinessCheck, StreamInfo, StreamsView } from '../../../../src/api/types.ts';
 import { UrlManager } from '../../../../src/api/url-manager.ts';
 import { peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
@@ -42,7 +42,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: Partial<ApiServerOptions> = { token: TOKEN }, views: { streams?: StreamsView } = {}): Promise<Fixture> {
+export async function startFixture(options: Partial<ApiServerOptions> = { token: TOKEN }, views: { streams?: StreamsView; snapshots?: ApiServerDeps['snapshots'] } = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cupola-api-'));
   const store = new FileStore({ dataDir, defaultProfile: 'default' });
   const catalog = await store.load();
@@ -66,6 +66,7 @@ export async function startFixture(options: Partial<ApiServerOptions> = { token:
       metrics,
       readiness,
       streams: views.streams ?? { list: () => [...streams] },
+      ...(views.snapshots !== undefined ? { snapshots: views.snapshots } : {}),
       node: { name: 'slave1', role: 'slave', version: '0.1.0' },
     });
   } catch (err) {

@@ -56,6 +56,38 @@ describe('API server: auth', () => {
   });
 });
 
+describe('API server: camera snapshots', () => {
+  it('serves snapshot.jpg from the injected service, behind the token; 404 without a service', async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 1, 0xff, 0xd9]);
+    const asked: string[] = [];
+    const f = await startFixture({ token: TOKEN }, {
+      snapshots: {
+        get: async (id) => {
+          asked.push(id);
+          return id === 'site1/cam1' ? { kind: 'ok', jpeg, takenAtMs: 0, stale: false } : { kind: 'not-live' };
+        },
+      },
+    });
+    try {
+      assert.equal((await f.request('GET', '/api/v1/cameras/site1/cam1/snapshot.jpg', undefined, null)).status, 401);
+      const r = await fetch(`http://127.0.0.1:${f.port}/api/v1/cameras/site1/cam1/snapshot.jpg`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'image/jpeg');
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), jpeg);
+      assert.equal((await f.request('GET', '/api/v1/cameras/site1/cam2/snapshot.jpg')).status, 404);
+      assert.deepEqual(asked, ['site1/cam1', 'site1/cam2']);
+    } finally {
+      await f.close();
+    }
+    const bare = await startFixture({ token: TOKEN });
+    try {
+      assert.equal((await bare.request('GET', '/api/v1/cameras/site1/cam1/snapshot.jpg')).status, 404);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
 describe('API server: auth off and metricsAuth', () => {
   it('without a token every route is open', async () => {
     const f = await startFixture({});

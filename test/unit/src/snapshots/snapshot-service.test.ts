@@ -198,3 +198,18 @@ describe('snapshotRoute', () => {
     assert.deepEqual(asked, ['s/live', 's/gone', 's/slow']);
   });
 });
+
+describe('localSnapshotService URLs', () => {
+  it("dials the node's own Factory 1 RTSP listener, over loopback for wildcard binds, with read credentials", async () => {
+    const { localDialHost, localRawRtspUrl } = await import('../../../../src/snapshots/local-snapshots.ts');
+    assert.equal(localDialHost('0.0.0.0'), '127.0.0.1');
+    assert.equal(localDialHost('::'), '[::1]');
+    assert.equal(localDialHost('10.0.0.5'), '10.0.0.5');
+    assert.equal(localDialHost('fd00::5'), '[fd00::5]');
+    assert.equal(localRawRtspUrl({ rtspPort: 8554, bindHost: '0.0.0.0' }, 'site1/cam1'), 'rtsp://127.0.0.1:8554/site1/cam1');
+    assert.equal(
+      localRawRtspUrl({ rtspPort: 18554, bindHost: '127.0.0.1', credentials: { user: 'viewer', pass: 'p@ss:w/rd' } }, 'site 1/cam1'),
+      'rtsp://viewer:p%40ss%3Aw%2Frd@127.0.0.1:18554/site%201/cam1',
+    );
+  });
+});
