@@ -35,6 +35,8 @@ import { CompressionBook } from './node/compression-book.ts';
 import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { localSnapshotService } from './snapshots/local-snapshots.ts';
+import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
 import type { UpstreamConfig } from './replication/upstream-watch.ts';
@@ -135,6 +137,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
 
     const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
+    let snapshots: SnapshotService | undefined;
     if (role !== 'compressor') {
       const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log });
       closers.push(() => rtmp.close());
@@ -151,6 +154,16 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       ports.rtmp = rtmp.port;
       ports.rtsp = rtspRaw.port;
       ports.compressedRtsp = rtspCompressed.port;
+      // Dashboard thumbnails: grabbed from this node's own Factory 1 RTSP URL.
+      const read = settings.factories.raw.auth.read;
+      const thumbs = localSnapshotService({
+        isLive: (id) => raw.get(id)?.live === true,
+        rtspPort: rtspRaw.port,
+        bindHost,
+        ...(read !== undefined ? { credentials: { user: read.user, pass: read.pass } } : {}),
+      });
+      closers.push(() => thumbs.close());
+      snapshots = thumbs;
       readiness.push({ name: 'listeners', check: () => true });
     }
 
@@ -307,6 +320,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         node: { name: settings.node.name, role, version: VERSION, ports: { rtmp: ports.rtmp, rtspRaw: ports.rtsp, rtspCompressed: ports.compressedRtsp } },
         ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
         ...(replication !== undefined ? { replication } : {}),
+        ...(snapshots !== undefined ? { snapshots } : {}),
         log,
       },
     );

@@ -128,7 +128,8 @@ export class UpstreamWatch {
     const previous = this.#snapshot;
     let next: UpstreamSnapshot;
     try {
-      if (!previous.reachable || this.#node === null) await this.#learnNode();
+      // Without the event stream a restart cannot be seen: node info is then read at every poll.
+      if (!previous.reachable || this.#node === null || !this.#settings.events) await this.#learnNode();
       const fetchedAt = this.#deps.now();
       const streams: UpstreamStream[] = parseStreamListing(await this.#getJson('/api/v1/streams'), fetchedAt);
       next = { upstreamId: this.config.id, reachable: true, streams };
@@ -205,9 +206,15 @@ export class UpstreamWatch {
       },
       onClose: (reason) => {
         // Reconnected by the next successful poll: the poll period bounds the retry rate.
-        if (this.#eventsOpen) this.#deps.log.debug('upstream events closed', { upstream: this.config.id, reason });
+        const wasOpen = this.#eventsOpen;
         this.#events = null;
         this.#eventsOpen = false;
+        if (!wasOpen || this.#closed) return;
+        this.#deps.log.debug('upstream events closed', { upstream: this.config.id, reason });
+        // The upstream may have restarted (faster than a poll period) on other media ports: learn
+        // its node info again, and look at once rather than at the next period.
+        this.#node = null;
+        this.pollNow();
       },
     });
   }

@@ -49,6 +49,8 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
   readonly factory: FactoryName;
   #streams = new Map<string, Stream>();
   #graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Per path, how to take the path from its current publication (direct publishers pre-empt copies). */
+  #revokers = new Map<string, () => void>();
   #authorize: PublishAuthorizer;
   #graceMs: number;
   #gopLimits: GopCacheLimits;
@@ -86,10 +88,14 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     const path = normalizeStreamPath(rawPath);
     if (path === null) throw new PublishRejectedError('bad-path', `invalid stream path "${rawPath.slice(0, 100)}"`);
     const existing = this.#streams.get(path);
-    if (existing?.publisher) {
+    // A camera publishing here directly takes precedence over a replicated copy of the same path:
+    // the copy's publication is ended (its frames are ignored from now on) and the readers stay.
+    const preempt = existing?.publisher?.kind === 'replication' && publisher.kind !== 'replication';
+    if (existing?.publisher && !preempt) {
       throw new PublishRejectedError('path-busy', `stream ${path} is already being published by ${existing.publisher.remote}`);
     }
     this.#authorize(path, publisher);
+    if (preempt) this.#revokers.get(path)?.();
     const stream = existing ?? new Stream(path, this.factory, this.#now, this.#gopLimits);
     this.#streams.set(path, stream);
     this.#cancelGrace(path);
@@ -104,12 +110,20 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     this.#graceTimers.clear();
     for (const s of this.#streams.values()) s.end();
     this.#streams.clear();
+    this.#revokers.clear();
   }
 
   #publication(stream: Stream): Publication {
     let closed = false;
     let up = false;
     const registry = this;
+    const end = (): void => {
+      closed = true;
+      if (registry.#revokers.get(stream.path) === end) registry.#revokers.delete(stream.path);
+      stream.detachPublisher();
+      if (up) registry.emit('stream.down', stream);
+    };
+    this.#revokers.set(stream.path, end);
     return {
       stream,
       get closed() {
@@ -131,9 +145,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
       },
       close() {
         if (closed) return;
-        closed = true;
-        stream.detachPublisher();
-        if (up) registry.emit('stream.down', stream);
+        end();
         registry.#scheduleRemoval(stream);
       },
     };

@@ -171,6 +171,29 @@ test('pulls every listed stream from the ports the slave announces: raw over RTM
   }
 });
 
+test('a slave that comes back on other media ports (restart between polls) is pulled from the new ones', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const h = harness(slave);
+  try {
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    const first = slave.session('s1/cam1');
+    assert.equal(first.request.url, 'rtmp://slave.test:11935/s1/cam1');
+    first.handlers.onDescription(desc);
+    first.handlers.onFrame(frame(0, true));
+    await h.waitState('raw', 's1/cam1', 'live');
+    // Restarted without a poll seeing it down: only its node info tells the new ports.
+    slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 } };
+    await new Promise((r) => setTimeout(r, 100)); // a few polls (20 ms period)
+    const next = opened(slave);
+    first.handlers.onClose(new Error('connection reset'));
+    assert.equal((await next).url, 'rtmp://slave.test:21935/s1/cam1');
+    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 });
+  } finally {
+    await h.close();
+  }
+});
+
 test('a session failure backs off and reconnects; a reader of the master keeps its subscription with increasing timestamps', async () => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];

@@ -35,6 +35,41 @@ test('one publisher per path: a second publisher on a live path is refused as pa
   reg.close();
 });
 
+test('a direct publisher pre-empts a replicated copy; the copy cannot pre-empt back, and readers stay', () => {
+  const reg = new StreamRegistry('raw');
+  const events: string[] = [];
+  reg.on('stream.up', (s) => events.push(`up ${s.publisher?.kind}`));
+  reg.on('stream.down', () => events.push('down'));
+  const copy = reg.publish('site1/cam1', { kind: 'replication', remote: 'slave' });
+  copy.setDescription(desc);
+  const r = recorder();
+  copy.stream.subscribe(r);
+  copy.pushFrame(video(0, true));
+  const direct = reg.publish('site1/cam1', { kind: 'rtmp', remote: 'camera' });
+  assert.equal(copy.closed, true, 'the copy is told it lost the path');
+  assert.equal(direct.stream, copy.stream, 'same stream: readers keep their subscription');
+  copy.pushFrame(video(40)); // ignored: no longer the publisher
+  direct.setDescription(desc);
+  direct.pushFrame(video(1000, true));
+  assert.throws(
+    () => reg.publish('site1/cam1', { kind: 'replication', remote: 'slave' }),
+    (err: unknown) => err instanceof PublishRejectedError && err.reason === 'path-busy',
+  );
+  assert.throws(
+    () => reg.publish('site1/cam1', { kind: 'rtmp', remote: 'other' }),
+    (err: unknown) => err instanceof PublishRejectedError && err.reason === 'path-busy',
+  );
+  copy.close(); // a late close of the pre-empted copy must not end the direct publisher
+  assert.equal(direct.stream.publisher?.remote, 'camera');
+  assert.deepEqual(events, ['up replication', 'down', 'up rtmp']);
+  assert.equal(r.ended, 0);
+  assert.deepEqual(r.frames.map((f) => f.keyframe), [true, true]);
+  direct.close();
+  const back = reg.publish('site1/cam1', { kind: 'replication', remote: 'slave' });
+  assert.equal(back.stream.publisher?.kind, 'replication');
+  reg.close();
+});
+
 test('invalid paths are refused as bad-path', () => {
   const reg = new StreamRegistry('raw');
   for (const p of ['', '/', '../x', 'a/b/c/d', 'a b/c', `${'x'.repeat(70)}/c`]) {
