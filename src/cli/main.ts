@@ -8,6 +8,7 @@ import { createLogger } from '../log/logger.ts';
 import { runServe } from './serve.ts';
 import { registerApiCommands } from './commands/api-commands.ts';
 import { registerDemoCommand } from '../demo/command.ts';
+import { registerProbeCommand } from './commands/probe.ts';
 
 const program = new Command();
 program
@@ -33,5 +34,6 @@ addServeFlags(
 
 registerDemoCommand(program);
 registerApiCommands(program);
+registerProbeCommand(program);
 
 await program.parseAsync(process.argv);
