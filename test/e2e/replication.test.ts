@@ -179,6 +179,12 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     const masterRaw = await stream(master, 'raw');
     assert.equal(masterRaw?.publisher?.kind, 'replication');
     assert.deepEqual(masterRaw?.video, slaveRaw?.video);
+    // Prometheus sees the same state.
+    const metrics = await (await fetch(master.apiUrl('/metrics'))).text();
+    for (const factory of ['raw', 'compressed']) {
+      assert.match(metrics, new RegExp(`cupola_replication_state\\{[^}]*factory="${factory}"[^}]*path="${CAM}"[^}]*state="live"[^}]*\\} 1`), factory);
+    }
+    assert.match(metrics, new RegExp(`cupola_replication_bytes_total\\{[^}]*path="${CAM}"[^}]*\\} [1-9]`));
   });
 
   it('takes over compression when the slave compressed feed is lost, and hands it back', async () => {
