@@ -29,7 +29,7 @@ export const CATALOG_FILE_NAME = 'config.json';
 export interface FileStoreOptions {
   /** Directory holding config.json; created when missing. */
   readonly dataDir: string;
-  /** The catalog file (`--config`). Defaults to `<dataDir>/config.json`; its directory is created when missing. */
+  /** The catalog file. Defaults to `<dataDir>/config.json` (not the `serve --config` settings file); its directory is created when missing. */
   readonly file?: string;
   /** Catalog written when the file does not exist yet. Defaults to the embedded default catalog. */
   readonly seed?: () => Catalog;

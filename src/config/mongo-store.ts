@@ -5,7 +5,7 @@
  * a change stream when the server is a replica set, else by polling.
  */
 import { MongoClient, MongoServerError, type ChangeStream, type Collection, type Db } from 'mongodb';
-import { deleteBlocker, freezeCatalog, referenceIssues, type Catalog } from './catalog.ts';
+import { defaultCatalog, deleteBlocker, freezeCatalog, referenceIssues, type Catalog } from './catalog.ts';
 import { CatalogState, type LoadedEntry } from './catalog-state.ts';
 import { COLLECTIONS, documentSchemas, type CatalogDocuments, type CollectionName } from './model.ts';
 import { ConfigValidationError, parseOrThrow } from './schema-kit.ts';
@@ -32,8 +32,12 @@ export interface MongoStoreOptions {
   readonly pollIntervalMs?: number;
   /** Profile that cannot be deleted (the node's default profile). */
   readonly defaultProfile?: string;
-  /** Seeds an empty database (no document in any collection) on first load. */
-  readonly seed?: () => Catalog;
+  /**
+   * Catalog written into an empty database (no document in any collection) on first load, as the
+   * file store writes its first config.json. Defaults to the embedded default catalog (so a fresh
+   * database has the compression profiles every camera needs); null leaves an empty database empty.
+   */
+  readonly seed?: (() => Catalog) | null;
   /** Non-fatal problems: invalid documents edited by hand, change stream restarts, poll failures. */
   readonly onWarning?: (message: string) => void;
   readonly onListenerError?: (err: unknown) => void;
@@ -90,8 +94,9 @@ export class MongoStore implements ConfigStore {
       throw new StoreLoadError(`cannot reach ${where}: ${(err as Error).message}`, { cause: err });
     }
     let entries = await this.#fetchAll(true);
-    if (entries.length === 0 && this.#options.seed !== undefined) {
-      await this.#insertSeed(this.#options.seed());
+    const seed = this.#options.seed === undefined ? defaultCatalog : this.#options.seed;
+    if (entries.length === 0 && seed !== null) {
+      await this.#insertSeed(seed());
       entries = await this.#fetchAll(true);
     }
     this.#state.replaceAll(entries);

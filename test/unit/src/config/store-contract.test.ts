@@ -145,7 +145,8 @@ storeContract(
   async () => {
     const database = `cupola_test_${randomBytes(4).toString('hex')}`;
     const open = (): ConfigStore =>
-      new MongoStore({ url: mongoUrl!, database, defaultProfile: 'default', seed: defaultCatalog, serverSelectionTimeoutMs: 3000 });
+      // No seed option: a fresh database gets the default catalog, as main.ts opens it.
+      new MongoStore({ url: mongoUrl!, database, defaultProfile: 'default', serverSelectionTimeoutMs: 3000 });
     return {
       open,
       cleanup: async () => {
