@@ -72,6 +72,17 @@ export interface MetricsOptions {
 export type ConnectionProtocol = 'rtmp' | 'rtsp';
 export type PublishRejectReason = PublishRejectedError['reason'];
 
+/**
+ * The discrete events one listener reports, with its protocol and factory bound
+ * (`metrics.forListener('rtmp', 'raw')`): a listener takes this as an optional dependency.
+ */
+export interface ListenerMetrics {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  protocolError(code: ProtocolErrorCode): void;
+  publishRejected(reason: PublishRejectReason): void;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   #samplers: MetricsSamplers = {};
@@ -158,6 +169,16 @@ export class Metrics {
     this.#sampleCompression();
     this.#sampleReplication();
     return this.registry.metrics();
+  }
+
+  /** The events of one listener, labels bound. */
+  forListener(protocol: ConnectionProtocol, factory: FactoryName): ListenerMetrics {
+    return {
+      connectionOpened: () => this.connectionOpened(protocol, factory),
+      connectionClosed: () => this.connectionClosed(protocol, factory),
+      protocolError: (code) => this.protocolError(code),
+      publishRejected: (reason) => this.publishRejected(factory, reason),
+    };
   }
 
   connectionOpened(protocol: ConnectionProtocol, factory: FactoryName): void {

@@ -77,6 +77,21 @@ describe('API: sites, cameras, profiles CRUD', () => {
     assert.equal((await f.request('DELETE', '/api/v1/sites/north')).status, 204);
   });
 
+  it('a camera removed through the API loses its metric series; others keep theirs', async () => {
+    const sample = (path: string) => ({
+      factory: 'raw' as const, path, source: {}, live: false, readers: {},
+      stats: { bytesIn: 1234, bytesOut: 0, framesIn: 1, framesOut: 0, framesDropped: 0, readersEvicted: 0 },
+    });
+    f.metrics.observeStream(sample('site1/cam4'));
+    f.metrics.observeStream(sample('site1/cam5'));
+    const scrape = async () => (await f.request('GET', '/metrics', undefined, null)).text;
+    assert.match(await scrape(), /cupola_stream_received_bytes_total\{factory="raw",path="site1\/cam4"\} 1234/);
+    assert.equal((await f.request('DELETE', '/api/v1/cameras/site1/cam4')).status, 204);
+    const after = await scrape();
+    assert.doesNotMatch(after, /path="site1\/cam4"/);
+    assert.match(after, /cupola_stream_received_bytes_total\{factory="raw",path="site1\/cam5"\} 1234/);
+  });
+
   it('profiles: PUT creates (201) then replaces (200) with derived defaults', async () => {
     const p = await f.request('PUT', '/api/v1/profiles/tiny', { codec: 'h264', bitrateKbps: 200, height: 240 });
     assert.equal(p.status, 201);

@@ -72,6 +72,21 @@ describe('Metrics', () => {
     assert.equal(valueOf(exp, 'cupola_publish_rejections_total', { factory: 'raw', reason: 'bad-key' }), 1);
   });
 
+  it('forListener binds a listener\'s protocol and factory', async () => {
+    const m = new Metrics({ defaultMetrics: false });
+    const rtsp = m.forListener('rtsp', 'compressed');
+    rtsp.connectionOpened();
+    rtsp.connectionOpened();
+    rtsp.connectionClosed();
+    rtsp.protocolError('RTSP_BAD_REQUEST_LINE' as never);
+    rtsp.publishRejected('path-busy');
+    const exp = parsePrometheusText(await m.text());
+    assert.equal(valueOf(exp, 'cupola_connections', { protocol: 'rtsp', factory: 'compressed' }), 1);
+    assert.equal(valueOf(exp, 'cupola_connections_total', { protocol: 'rtsp', factory: 'compressed' }), 2);
+    assert.equal(valueOf(exp, 'cupola_protocol_errors_total', { code: 'RTSP_BAD_REQUEST_LINE' }), 1);
+    assert.equal(valueOf(exp, 'cupola_publish_rejections_total', { factory: 'compressed', reason: 'path-busy' }), 1);
+  });
+
   it('compression and replication: gauges, one-hot state, counters over restarts', async () => {
     const m = new Metrics({ defaultMetrics: false });
     let comp: CompressionSample = { camera: 'site1/cam1', state: 'running', source: 101, fps: 25, speed: 1.01, bitrateBps: 800_000, restarts: 0, framesDropped: 3, framesDuplicated: 1 };
