@@ -9,7 +9,7 @@ import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.ts
 import { decodeAmf0 } from '../rtmp/amf0/amf0-decoder.ts';
 import { isAmfObject } from '../rtmp/amf0/amf-value.ts';
 import type { AmfObject } from '../rtmp/amf0/amf-value.ts';
-import { FlvTagType } from './constants.ts';
+import { FlvTagType, SoundFormat } from './constants.ts';
 import { parseVideoTagBody } from './video-tag.ts';
 import { parseAudioTagBody } from './audio-tag.ts';
 import { forEachNaluHeader, toFourByteLengths } from './nalu-lengths.ts';
@@ -211,6 +211,13 @@ export class FlvToFrames {
       return NOTHING;
     }
     this.#metadata = meta;
+    if (!this.#flowing && this.#audio === undefined) {
+      // Codecs without a sequence header (G.711, MP3) describe themselves only with their first
+      // frame, which usually comes after the first video frame: the stream would go live without
+      // audio. onMetaData (written before any tag) announces them; the first frame corrects it.
+      const announced = audioTrackFromMetadata(meta);
+      if (announced !== undefined) this.#audio = announced;
+    }
     if (this.#video !== undefined && this.#video.fps === undefined) {
       const video = withMetadataFps(this.#video, meta);
       if (video.fps !== undefined) {
@@ -224,6 +231,28 @@ export class FlvToFrames {
 
 function describe(video: VideoTrackInfo | undefined, audio: AudioTrackInfo | undefined): StreamDescription {
   return { ...(video !== undefined ? { video } : {}), ...(audio !== undefined ? { audio } : {}) };
+}
+
+/** FLV SoundFormat values onMetaData's `audiocodecid` uses for codecs without a sequence header. */
+const METADATA_AUDIO_CODECS: Readonly<Record<number, 'pcma' | 'pcmu' | 'mp3'>> = {
+  [SoundFormat.G711ALaw]: 'pcma',
+  [SoundFormat.G711MuLaw]: 'pcmu',
+  [SoundFormat.Mp3]: 'mp3',
+  [SoundFormat.Mp38k]: 'mp3',
+};
+const MAX_METADATA_SAMPLE_RATE = 192_000;
+
+/** The audio track onMetaData announces (`audiocodecid`, `audiosamplerate`, `stereo`), for G.711 and MP3. */
+function audioTrackFromMetadata(meta: AmfObject): AudioTrackInfo | undefined {
+  const id = meta['audiocodecid'];
+  const codec = typeof id === 'number' ? METADATA_AUDIO_CODECS[id] : undefined;
+  if (codec === undefined) return undefined;
+  const channels = meta['stereo'] === true ? 2 : 1;
+  if (codec !== 'mp3') return { codec, sampleRate: 8000, channels }; // G.711 in FLV is always 8 kHz
+  const rate = meta['audiosamplerate'];
+  const valid = typeof rate === 'number' && Number.isInteger(rate) && rate > 0 && rate <= MAX_METADATA_SAMPLE_RATE;
+  const sampleRate = id === SoundFormat.Mp38k ? 8000 : valid ? rate : 44_100;
+  return { codec, sampleRate, channels };
 }
 
 /** Fills `fps` from onMetaData's `framerate` when the SPS did not declare it. */

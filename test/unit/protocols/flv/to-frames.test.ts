@@ -148,6 +148,42 @@ test('G.711 describes itself from the first frame; a change re-describes', () =>
   assert.equal(conv.pushTag(FlvTagType.Audio, 40, Buffer.from('82ffff', 'hex')).description?.audio?.codec, 'pcmu');
 });
 
+for (const c of [
+  { name: 'G.711 A-law', meta: { audiocodecid: 7, audiosamplerate: 8000, stereo: false }, audio: { codec: 'pcma', sampleRate: 8000, channels: 1 }, tag: '72d5d5' },
+  { name: 'G.711 µ-law (stereo flag)', meta: { audiocodecid: 8, stereo: true }, audio: { codec: 'pcmu', sampleRate: 8000, channels: 2 }, tag: '83ffff' },
+  { name: 'MP3 at the announced rate', meta: { audiocodecid: 2, audiosamplerate: 22050, stereo: false }, audio: { codec: 'mp3', sampleRate: 22050, channels: 1 }, tag: undefined },
+]) {
+  test(`${c.name} announced by onMetaData is in the first description, before its first frame`, () => {
+    const conv = new FlvToFrames();
+    conv.pushTag(FlvTagType.Script, 0, encodeAmf0('@setDataFrame', 'onMetaData', asEcmaArray({ videocodecid: 7, ...c.meta })));
+    conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!);
+    const first = conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H264_IDR), 0, 0, true)));
+    assert.deepEqual(first.description?.audio, c.audio);
+    assert.equal(first.description?.video?.codec, 'h264');
+    if (c.tag !== undefined) {
+      // The first frame agrees with the announcement: no new description.
+      assert.equal(conv.pushTag(FlvTagType.Audio, 10, Buffer.from(c.tag, 'hex')).description, undefined);
+    }
+  });
+}
+
+test('onMetaData with AAC, no audio or a bogus codec id announces nothing; the frames decide', () => {
+  for (const meta of [{ audiocodecid: 10 }, {}, { audiocodecid: 'x' }, { audiocodecid: 99 }]) {
+    const conv = new FlvToFrames();
+    conv.pushTag(FlvTagType.Script, 0, encodeAmf0('onMetaData', asEcmaArray(meta)));
+    conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!);
+    assert.equal(conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H264_IDR), 0, 0, true))).description?.audio, undefined, JSON.stringify(meta));
+  }
+});
+
+test('an announced track the first frame contradicts is re-described', () => {
+  const conv = new FlvToFrames();
+  conv.pushTag(FlvTagType.Script, 0, encodeAmf0('onMetaData', asEcmaArray({ audiocodecid: 7 })));
+  conv.pushTag(FlvTagType.Video, 0, videoSequenceHeaderBody(h264)!);
+  conv.pushTag(FlvTagType.Video, 0, videoBody(vf(au(H264_IDR), 0, 0, true)));
+  assert.deepEqual(conv.pushTag(FlvTagType.Audio, 10, Buffer.from('82ffff', 'hex')).description?.audio, { codec: 'pcmu', sampleRate: 8000, channels: 1 });
+});
+
 test('unsupported audio is ignored, unsupported video is refused', () => {
   const conv = new FlvToFrames();
   assert.deepEqual(conv.pushTag(FlvTagType.Audio, 0, Buffer.from('b200', 'hex')).frames, []);
