@@ -119,6 +119,17 @@ export class ClientSession {
     this.#write({ chunkStreamId, timestamp, typeId: tagType, messageStreamId: s.streamId, payload });
   }
 
+  /**
+   * Play mode: NetStream receiveAudio / receiveVideo (ask the server to stop or resume sending a
+   * track) or pause. Ignored before `started`.
+   */
+  sendStreamCommand(name: 'receiveAudio' | 'receiveVideo' | 'pause', flag: boolean): void {
+    const s = this.#state;
+    if (s.kind !== 'started' || this.#options.mode !== 'play') return;
+    const args: AmfValue[] = name === 'pause' ? [flag, 0] : [flag];
+    this.#write(commandMessage({ name, transactionId: 0, commandObject: null, args }, s.streamId));
+  }
+
   /** Polite goodbye: FCUnpublish (publish) and deleteStream. The owner then closes the socket. */
   stop(): void {
     const id = this.streamId;

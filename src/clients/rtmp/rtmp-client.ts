@@ -153,6 +153,16 @@ export class RtmpClient {
     if (tag !== null) this.#session.sendMedia(tag.type as 8 | 9, tag.timestampMs, tag.parts);
   }
 
+  /** Play: asks the server to stop (false) or resume (true) sending audio / video (receiveAudio / receiveVideo). */
+  receive(track: 'audio' | 'video', enabled: boolean): void {
+    if (!this.#closed) this.#session.sendStreamCommand(track === 'audio' ? 'receiveAudio' : 'receiveVideo', enabled);
+  }
+
+  /** Play: NetStream pause (true) / resume (false). */
+  pause(paused: boolean): void {
+    if (!this.#closed) this.#session.sendStreamCommand('pause', paused);
+  }
+
   /** Ends the session (deleteStream, then FIN); no handler is called after this. */
   close(): void {
     if (this.#closed) return;

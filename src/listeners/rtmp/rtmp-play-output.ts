@@ -17,15 +17,29 @@ import type { ReaderQueue } from '../../streams/reader-queue.ts';
 import type { Stream, StreamOutput } from '../../streams/stream.ts';
 import type { FrameSink, ReaderTransport } from '../../streams/types.ts';
 
-/** Output key: one output per message stream id and chunk size (both are in the chunk bytes). */
-export function rtmpOutputKey(messageStreamId: number, chunkSize: number): string {
-  return `rtmp:${messageStreamId}:${chunkSize}`;
+/** The tracks a player asked for (NetStream receiveAudio / receiveVideo). */
+export interface RtmpTrackSelection {
+  readonly audio: boolean;
+  readonly video: boolean;
+}
+
+export const ALL_TRACKS: RtmpTrackSelection = Object.freeze({ audio: true, video: true });
+
+/**
+ * Output key: one output per message stream id and chunk size (both are in the chunk bytes), and
+ * per track selection (players that turned a track off share an output without it).
+ */
+export function rtmpOutputKey(messageStreamId: number, chunkSize: number, tracks: RtmpTrackSelection = ALL_TRACKS): string {
+  const base = `rtmp:${messageStreamId}:${chunkSize}`;
+  return tracks.audio && tracks.video ? base : `${base}:${tracks.audio ? 'a' : ''}${tracks.video ? 'v' : ''}`;
 }
 
 export interface RtmpPlayOutputOptions {
   readonly messageStreamId: number;
   readonly chunkSize: number;
   readonly flv?: FromFramesOptions;
+  /** Tracks sent to the readers. Defaults to both. */
+  readonly tracks?: RtmpTrackSelection;
 }
 
 interface ReaderEntry {
@@ -37,6 +51,7 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
   readonly stream: Stream;
   readonly key: string;
   readonly #options: RtmpPlayOutputOptions;
+  readonly #tracks: RtmpTrackSelection;
   readonly #fanOut = new FanOut();
   readonly #readers = new Set<ReaderEntry>();
   #description: StreamDescription | undefined;
@@ -52,7 +67,8 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
   constructor(stream: Stream, options: RtmpPlayOutputOptions) {
     this.stream = stream;
     this.#options = options;
-    this.key = rtmpOutputKey(options.messageStreamId, options.chunkSize);
+    this.#tracks = options.tracks ?? ALL_TRACKS;
+    this.key = rtmpOutputKey(options.messageStreamId, options.chunkSize, this.#tracks);
     this.#unsubscribe = stream.subscribe(this);
   }
 
@@ -72,7 +88,7 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
 
   onDescription(desc: StreamDescription): void {
     const hadHeaders = this.#headerBuffers.length > 0;
-    const tags = sequenceHeaderTags(desc, this.#lastTimestampMs, this.#options.flv);
+    const tags = sequenceHeaderTags(desc, this.#lastTimestampMs, this.#options.flv).filter((t) => this.#wants(t.type));
     const bodies = Buffer.concat(tags.flatMap((t) => t.parts));
     this.#description = desc;
     if (this.#metadataBuffers.length === 0) this.#metadataBuffers = this.#chunkMetadata(metadataFromDescription(desc));
@@ -90,14 +106,15 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
 
   onFrame(frame: Frame): void {
     const desc = this.#description;
-    if (desc === undefined) return;
+    if (desc === undefined || !this.#tracks[frame.track]) return;
     const tag = frameTag(desc, frame, this.#options.flv);
     if (tag === null) return;
     this.#lastTimestampMs = tag.timestampMs;
     const buffers = this.#chunkTag(tag);
     let size = 0;
     for (const b of buffers) size += b.length;
-    const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined;
+    // Without video (none in the stream, or the player turned it off) every audio frame starts a GOP.
+    const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined || !this.#tracks.video;
     const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
     this.stream.stats.bytesOut += this.#fanOut.push(unit);
     this.stream.stats.framesOut += this.#fanOut.size;
@@ -130,6 +147,10 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
     entry.queue.markClosed();
     this.#fanOut.remove(entry.queue);
     if (this.#readers.size === 0) this.close();
+  }
+
+  #wants(type: FlvTagType): boolean {
+    return type === FlvTagType.Video ? this.#tracks.video : type === FlvTagType.Audio ? this.#tracks.audio : true;
   }
 
   /** Writes control units (headers, metadata) to every reader directly: they never go stale in a GOP. */

@@ -12,7 +12,7 @@ import type { StreamRegistry } from '../../streams/registry.ts';
 import { PublishRejectedError, type PublishRejectReason } from '../../streams/types.ts';
 import type { RtmpConnection } from './rtmp-connection.ts';
 import { RtmpIngest } from './rtmp-ingest.ts';
-import { RtmpPlayOutput, rtmpOutputKey } from './rtmp-play-output.ts';
+import { ALL_TRACKS, RtmpPlayOutput, rtmpOutputKey, type RtmpTrackSelection } from './rtmp-play-output.ts';
 import { SocketTransport } from './socket-transport.ts';
 
 export interface StreamBindingDeps {
@@ -27,6 +27,9 @@ export interface StreamBindingDeps {
 
 interface Player {
   readonly path: string;
+  /** NetStream receiveAudio / receiveVideo. */
+  tracks: RtmpTrackSelection;
+  paused: boolean;
   detach: () => void;
   readonly uncount: () => void;
   readonly attach: () => void;
@@ -79,13 +82,22 @@ export class RtmpStreamBinding {
         const p = this.#players.get(event.streamId);
         if (p === undefined) return;
         // Paused readers leave the fan-out; on resume they rejoin at the last keyframe.
+        p.paused = event.paused;
         if (event.paused) p.detach();
         else p.attach();
         return;
       }
       case 'receive-audio':
-      case 'receive-video':
-        return; // every reader gets every track; players that opt out simply discard
+      case 'receive-video': {
+        const p = this.#players.get(event.streamId);
+        const track = event.type === 'receive-audio' ? 'audio' : 'video';
+        if (p === undefined || p.tracks[track] === event.enabled) return;
+        // The player moves to the output that carries its selection; turning video back on
+        // rejoins at the last keyframe (with the sequence headers first), like a resume.
+        p.tracks = { ...p.tracks, [track]: event.enabled };
+        if (!p.paused) p.attach();
+        return;
+      }
       case 'unknown-command':
         this.#conn.log.debug('unknown RTMP command', { name: event.name });
         return;
@@ -150,13 +162,16 @@ export class RtmpStreamBinding {
     const uncount = stream.addReader('rtmp');
     const player: Player = {
       path: stream.path,
+      tracks: ALL_TRACKS,
+      paused: false,
       detach: () => {},
       uncount,
       attach: () => {
         player.detach();
         if (this.#conn.closed) return;
-        const key = rtmpOutputKey(streamId, chunkSize);
-        const output = stream.output(key, () => new RtmpPlayOutput(stream, { messageStreamId: streamId, chunkSize, flv: this.#deps.flv }));
+        const tracks = player.tracks;
+        const key = rtmpOutputKey(streamId, chunkSize, tracks);
+        const output = stream.output(key, () => new RtmpPlayOutput(stream, { messageStreamId: streamId, chunkSize, flv: this.#deps.flv, tracks }));
         const queue = new ReaderQueue(transport, this.#deps.readerQueue, this.#deps.now, {
           onDrop: () => stream.stats.framesDropped++,
           onEvict: () => stream.stats.readersEvicted++,

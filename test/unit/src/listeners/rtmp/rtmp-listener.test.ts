@@ -173,3 +173,43 @@ test('when the stream ends for good the player gets a clean end', async () => {
   pub.close(); // the 200 ms grace passes without a new publisher
   assert.equal(await player.closed, null);
 });
+
+test('receiveVideo(false) / receiveAudio(false) stop that track for this player only; receiveVideo(true) rejoins at a keyframe', async () => {
+  const { registry, url } = await setup();
+  const pub = await startPublisher(url('site1/cam1'), H264_AAC);
+  let n = 0;
+  /** One more 40 ms step of the stream: a video frame (a keyframe every 10th) and an audio frame. */
+  const step = (): void => {
+    const dts = n * 40;
+    const key = n % 10 === 0;
+    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: key, payload: au(key ? H264_IDR : H264_NON_IDR, Buffer.alloc(20, n & 0xff)) });
+    pub.pushFrame({ track: 'audio', dts: dts + 1, pts: dts + 1, keyframe: true, payload: Buffer.from('2110', 'hex') });
+    n++;
+  };
+  /** Steps the stream until `done` holds (bounded). */
+  const until = async (done: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 400 && !done(); i++) {
+      step();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(done(), what);
+  };
+  step();
+  await waitLive(registry, 'site1/cam1', 2);
+  const audioOnly = startPlayer(url('site1/cam1'));
+  const both = startPlayer(url('site1/cam1'));
+  await until(() => audioOnly.frames.length >= 4 && both.frames.length >= 4, 'both players flowing');
+
+  audioOnly.client.receive('video', false);
+  const tailIsAudio = (p: Player, k: number): boolean => p.frames.length >= k && p.frames.slice(-k).every((f) => f.track === 'audio');
+  await until(() => tailIsAudio(audioOnly, 12), 'the player that turned video off gets audio only');
+  assert.ok(both.frames.slice(-12).some((f) => f.track === 'video'), 'the other player still gets video');
+
+  audioOnly.client.receive('video', true);
+  const mark = audioOnly.frames.length;
+  await until(() => audioOnly.frames.slice(mark).some((f) => f.track === 'video'), 'video comes back');
+  assert.equal(audioOnly.frames.slice(mark).find((f) => f.track === 'video')?.keyframe, true, 'video resumes at a keyframe');
+
+  audioOnly.client.receive('audio', false);
+  await until(() => audioOnly.frames.length >= 12 && audioOnly.frames.slice(-12).every((f) => f.track === 'video'), 'receiveAudio(false): video only');
+});
