@@ -182,7 +182,9 @@ function cardFor(id) {
   el.dataset.camera = id;
   const q = (s) => el.querySelector(s);
   c = {
-    el, visible: true, thumbUrl: null,
+    // Off screen until the IntersectionObserver reports it (within a frame): a first tick over a long
+    // grid then fetches no thumbnails of cards nobody can see.
+    el, visible: false, thumbUrl: null,
     parts: {
       name: q('.name'), thumb: q('.thumb'), thumbLabel: q('.thumb-label'), live: q('.b-live'), comp: q('.b-comp'), repl: q('.b-repl'),
       media: q('.media'), raw: q('.bitrate-raw'), compRate: q('.bitrate-comp'), ratio: q('.ratio'), readers: q('.readers'),
