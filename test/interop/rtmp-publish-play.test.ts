@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
+import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
@@ -35,8 +35,8 @@ function reader(url: string) {
   };
 }
 
-function publish(path: string, seconds = 60): FfmpegRun {
-  return runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(server.rtmpUrl(path), { seconds })]);
+function publish(path: string, seconds = 60, size?: string): FfmpegRun {
+  return runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(server.rtmpUrl(path), { seconds, ...(size === undefined ? {} : { size }) })]);
 }
 
 async function waitLive(path: string): Promise<void> {
@@ -63,16 +63,17 @@ after(async () => {
   await stopAllServers();
 });
 
-test('ffmpeg publishes, ffmpeg reads back: codec, resolution, frame count', async () => {
-  const pub = publish('site1/interop1', 20);
+test('ffmpeg publishes 1280x720 25 fps H.264 + AAC (GOP 50), ffmpeg reads back: codec, resolution, frame count, clean decode', async () => {
+  const pub = publish('site1/interop1', 20, '1280x720');
   try {
     await waitLive('site1/interop1');
-    const r = await readWithFfmpeg(server.rtmpUrl('site1/interop1'), { frames: 50, timeoutMs: 20_000 });
+    const r = await readWithFfmpeg(server.rtmpUrl('site1/interop1'), { frames: 50, timeoutMs: 20_000, extraArgs: ['-map', '0:a:0'] });
     assert.equal(r.codec, 'h264', r.stderr.slice(-2000));
-    assert.equal(r.width, 320);
-    assert.equal(r.height, 240);
+    assert.equal(r.width, 1280);
+    assert.equal(r.height, 720);
     assert.equal(r.audioCodec, 'aac');
     assert.ok(r.videoFrames >= 50, `frames ${r.videoFrames}`);
+    assert.deepEqual(decoderErrors(r.stderr), [], 'decoder errors');
   } finally {
     await pub.stop();
   }
