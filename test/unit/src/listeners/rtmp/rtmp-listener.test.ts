@@ -5,6 +5,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { ClientHandshake } from '../../../../../protocols/rtmp/handshake/client-handshake.ts';
 import { StreamRegistry } from '../../../../../src/streams/registry.ts';
 import { PublishRejectedError } from '../../../../../src/streams/types.ts';
 import { startRtmpListener, type RtmpListener, type RtmpListenerOptions } from '../../../../../src/listeners/rtmp/rtmp-listener.ts';
@@ -212,4 +215,51 @@ test('receiveVideo(false) / receiveAudio(false) stop that track for this player 
 
   audioOnly.client.receive('audio', false);
   await until(() => audioOnly.frames.length >= 12 && audioOnly.frames.slice(-12).every((f) => f.track === 'video'), 'receiveAudio(false): video only');
+});
+
+test('handshake timeout and idle timeout close the connection (both configurable); a flowing publisher stays', async () => {
+  const { registry, listener, url } = await setup({ handshakeTimeoutMs: 100, idleTimeoutMs: 300 });
+  const closed = (sock: net.Socket): Promise<void> =>
+    new Promise((resolve) => {
+      sock.on('error', () => {});
+      sock.on('close', () => resolve());
+    });
+  // Connects and never sends C0/C1.
+  const silent = net.connect({ host: '127.0.0.1', port: listener.port });
+  // Sends half of C0+C1 and stops.
+  const stalled = net.connect({ host: '127.0.0.1', port: listener.port }, () => stalled.write(Buffer.alloc(700, 3)));
+  // Completes the handshake, then goes quiet.
+  const quiet = net.connect({ host: '127.0.0.1', port: listener.port });
+  const hs = new ClientHandshake({ randomBytes, timeMs: 0 });
+  let handshaken = false;
+  quiet.on('connect', () => quiet.write(Buffer.concat(hs.start())));
+  quiet.on('data', (d: Buffer) => {
+    if (handshaken) return;
+    const step = hs.push(d);
+    if (step.send.length > 0) quiet.write(Buffer.concat(step.send));
+    handshaken = step.done;
+  });
+  const pub = await startPublisher(url('site1/cam1'), H264_AAC);
+  let n = 0;
+  const timer = setInterval(() => {
+    const dts = n * 40;
+    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: n % 10 === 0, payload: au(n % 10 === 0 ? H264_IDR : H264_NON_IDR) });
+    n++;
+  }, 20);
+  try {
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([closed(silent), closed(stalled), closed(quiet)]),
+      new Promise((_, reject) => (bound = setTimeout(() => reject(new Error('timed-out peers still open after 10 s')), 10_000))),
+    ]).finally(() => clearTimeout(bound));
+    assert.equal(handshaken, true, 'the quiet peer was closed by the idle timeout, after its handshake');
+    const before = registry.get('site1/cam1')?.stats.framesIn ?? 0;
+    await waitLive(registry, 'site1/cam1', before + 5);
+    assert.equal(listener.connectionCount, 1, 'only the publisher is left');
+  } finally {
+    clearInterval(timer);
+    silent.destroy();
+    stalled.destroy();
+    quiet.destroy();
+  }
 });
