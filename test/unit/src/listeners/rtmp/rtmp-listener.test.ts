@@ -263,3 +263,46 @@ test('handshake timeout and idle timeout close the connection (both configurable
     quiet.destroy();
   }
 });
+
+test('pause stops the frames for that player; unpause rejoins at a keyframe; receiveVideo while paused waits for the resume', async () => {
+  const { registry, url } = await setup();
+  const pub = await startPublisher(url('site1/cam1'), H264_AAC);
+  let n = 0;
+  const step = (): void => {
+    const dts = n * 40;
+    const key = n % 10 === 0;
+    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: key, payload: au(key ? H264_IDR : H264_NON_IDR, Buffer.alloc(20, n & 0xff)) });
+    n++;
+  };
+  const until = async (done: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 400 && !done(); i++) {
+      step();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(done(), what);
+  };
+  step();
+  await waitLive(registry, 'site1/cam1', 1);
+  const p = startPlayer(url('site1/cam1'));
+  const watcher = startPlayer(url('site1/cam1'));
+  await until(() => p.frames.length >= 3, 'playing');
+  p.client.pause(true);
+  p.client.receive('audio', false); // a selection change while paused must not resume the flow
+  // Once the server has taken the pause, the player's count stops while the watcher's grows.
+  let last = -1;
+  let watcherAtLast = 0;
+  await until(() => {
+    if (p.frames.length !== last) {
+      last = p.frames.length;
+      watcherAtLast = watcher.frames.length;
+    }
+    return watcher.frames.length >= watcherAtLast + 15;
+  }, 'frames stop while paused');
+  const atPause = p.frames.length;
+  const watcherAtPause = watcher.frames.length;
+  await until(() => watcher.frames.length >= watcherAtPause + 20, 'the stream keeps flowing for the other player');
+  assert.equal(p.frames.length, atPause, 'nothing while paused');
+  p.client.pause(false);
+  await until(() => p.frames.length > atPause, 'frames again after unpause');
+  assert.equal(p.frames[atPause]?.keyframe, true, 'resumes at a keyframe');
+});
