@@ -22,6 +22,10 @@ export class SocketTransport implements ReaderTransport {
   writev(buffers: readonly Buffer[]): void {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) return;
+    if (buffers.length === 1) {
+      socket.write(buffers[0]!);
+      return;
+    }
     socket.cork();
     // write() returning false is the backpressure signal; ReaderQueue reads it as pendingBytes.
     for (const b of buffers) socket.write(b);

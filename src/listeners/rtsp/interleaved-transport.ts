@@ -1,6 +1,6 @@
 /**
  * A TCP RTSP reader: each RTP packet of a unit goes out with its 4-byte `$ channel length` header
- * (RFC 2326 §10.12) written beside the shared packet buffer, all corked into one writev.
+ * (RFC 2326 §10.12); the framed unit is built once per channel and shared by every reader on it.
  */
 import type { Socket } from 'node:net';
 import type { TrackKind } from '../../../protocols/media/frame.ts';
@@ -46,16 +46,35 @@ export class InterleavedTransport implements RtspReaderTransport {
   }
 
   #writeFrames(buffers: readonly Buffer[], channel: number): void {
-    const headers = Buffer.allocUnsafe(HEADER_BYTES * buffers.length);
-    const socket = this.#socket;
-    socket.cork();
-    for (let i = 0; i < buffers.length; i++) {
-      const b = buffers[i]!;
-      const off = i * HEADER_BYTES;
-      writeInterleavedHeader(headers, off, channel, b.length);
-      socket.write(headers.subarray(off, off + HEADER_BYTES));
-      socket.write(b);
-    }
-    socket.uncork();
+    this.#socket.write(interleaved(buffers, channel));
   }
+}
+
+/**
+ * The packets of one unit framed for one interleaved channel, as ONE Buffer, built by the first
+ * reader on that channel and reused by the others (readers almost all use channels 0-1): one copy
+ * per unit and channel, then one socket write per reader per frame instead of two per packet.
+ * Keyed by the unit's shared buffer array, so it lives exactly as long as the unit.
+ */
+const framedUnits = new WeakMap<readonly Buffer[], Map<number, Buffer>>();
+
+function interleaved(buffers: readonly Buffer[], channel: number): Buffer {
+  let byChannel = framedUnits.get(buffers);
+  const cached = byChannel?.get(channel);
+  if (cached !== undefined) return cached;
+  let size = 0;
+  for (const b of buffers) size += HEADER_BYTES + b.length;
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (const b of buffers) {
+    writeInterleavedHeader(out, off, channel, b.length);
+    off += HEADER_BYTES;
+    off += b.copy(out, off);
+  }
+  if (byChannel === undefined) {
+    byChannel = new Map();
+    framedUnits.set(buffers, byChannel);
+  }
+  byChannel.set(channel, out);
+  return out;
 }
