@@ -87,6 +87,7 @@ function openStore(settings: Settings, log: Logger): ConfigStore {
       database: settings.store.mongoDatabase,
       defaultProfile,
       onWarning: (msg: string) => log.warn('config store', { detail: msg }),
+      onListenerError: (err) => log.error('config listener failed', { err: String(err) }),
     });
   }
   log.info('config store: embedded file', { dataDir: settings.store.dataDir });
@@ -139,16 +140,16 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
     if (role !== 'compressor') {
-      const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log });
+      const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
       closers.push(() => rtmp.close());
       const rtspRaw = await startRtspListener(
         { port: settings.factories.raw.rtspPort, host: bindHost, auth: rtspAuth(settings.factories.raw.auth) },
-        { registry: raw, log },
+        { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
       );
       closers.push(() => rtspRaw.close());
       const rtspCompressed = await startRtspListener(
         { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth) },
-        { registry: compressed, log },
+        { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
       );
       closers.push(() => rtspCompressed.close());
       ports.rtmp = rtmp.port;
@@ -185,7 +186,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     const unwire = [
       connectRegistryEvents(raw, { bus, urls, metrics }),
       connectRegistryEvents(compressed, { bus, urls, metrics }),
-      connectCatalogEvents(store, bus, urls),
+      connectCatalogEvents(store, bus, urls, metrics),
     ];
     closers.push(() => unwire.forEach((u) => u()));
 

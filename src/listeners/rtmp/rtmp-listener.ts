@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts';
 import type { HevcSignalling } from '../../../protocols/flv/video-tag-writer.ts';
+import type { ProtocolErrorCode } from '../../../protocols/errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
+import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
 import { RtmpStreamBinding } from './rtmp-stream-binding.ts';
 
@@ -44,6 +47,8 @@ export interface RtmpListenerDeps {
   readonly log: Logger;
   readonly now?: () => number;
   readonly randomBytes?: (size: number) => Buffer;
+  /** Connections, protocol errors and publish rejections for /metrics (`metrics.forListener('rtmp', factory)`). */
+  readonly metrics?: ListenerMetrics;
 }
 
 export interface RtmpListenerStats {
@@ -86,13 +91,15 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     allowPublish: options.allowPublish ?? true,
     allowPlay: options.allowPlay ?? true,
     flv: options.hevc !== undefined ? { hevc: options.hevc } : {},
-    onPublishRejected: () => {
+    onPublishRejected: (reason: PublishRejectReason) => {
       stats.publishRejected++;
+      deps.metrics?.publishRejected(reason);
     },
   };
 
   const server = net.createServer((socket) => {
     stats.connectionsAccepted++;
+    deps.metrics?.connectionOpened();
     const id = `rtmp-${++nextId}`;
     const conn = new RtmpConnection(
       id,
@@ -107,9 +114,11 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
         onProtocolError: (_c, code) => {
           stats.protocolErrors++;
           stats.errorCodes.set(code, (stats.errorCodes.get(code) ?? 0) + 1);
+          deps.metrics?.protocolError(code as ProtocolErrorCode);
         },
         onClosed: (c) => {
           const entry = connections.get(c.id);
+          if (entry !== undefined) deps.metrics?.connectionClosed();
           connections.delete(c.id);
           entry?.binding.close();
           c.log.debug('RTMP connection closed');

@@ -36,6 +36,8 @@ export interface ListenerHostDeps {
   readonly log: Logger;
   /** Ends a session for a reason outside RTSP (reader evicted, stream ended). */
   readonly endSession: (sessionId: string, reason: string) => void;
+  /** A publish the registry refused (metrics). */
+  readonly onPublishRejected?: (reason: PublishRejectedError['reason']) => void;
 }
 
 type ActiveSession =
@@ -128,6 +130,7 @@ export class ListenerHost implements RtspServerHost {
     } catch (err) {
       if (!(err instanceof PublishRejectedError)) throw err;
       this.#deps.log.info('RTSP publish refused', { path, reason: err.reason, session: session.id });
+      this.#deps.onPublishRejected?.(err.reason);
       return err.reason === 'path-busy' || err.reason === 'bad-path' ? RtspStatus.BadRequest : err.reason === 'disabled' ? RtspStatus.ServiceUnavailable : RtspStatus.Forbidden;
     }
     const description = { ...(tracks.some((t) => t.kind === 'video') ? { video: offered.description.video! } : {}), ...(tracks.some((t) => t.kind === 'audio') ? { audio: offered.description.audio! } : {}) };

@@ -12,8 +12,10 @@ import type { RtspRequest, RtspResponse } from '../../../protocols/rtsp/message/
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import { RtspServerHandler } from '../../../protocols/rtsp/session/server-handler.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
+import type { PublishRejectReason } from '../../streams/types.ts';
 import { ListenerHost } from './listener-host.ts';
 import { normalizeAddress, RtspConnection } from './rtsp-connection.ts';
 import { createRtcpStats, inspectRtcp, type RtcpStats } from './rtcp-inspector.ts';
@@ -55,6 +57,8 @@ export interface RtspListenerDeps {
   readonly log: Logger;
   readonly now?: () => number;
   readonly random?: () => number;
+  /** Connections, protocol errors and publish rejections for /metrics (`metrics.forListener('rtsp', factory)`). */
+  readonly metrics?: ListenerMetrics;
 }
 
 export interface RtspListenerStats {
@@ -106,6 +110,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     output: { now, random: deps.random ?? Math.random, log, ...(options.mtu === undefined ? {} : { mtu: options.mtu }) },
     log,
     endSession: (sessionId, reason) => endSession(sessionId, reason),
+    ...(deps.metrics !== undefined ? { onPublishRejected: (reason: PublishRejectReason) => deps.metrics!.publishRejected(reason) } : {}),
   });
   const handler = new RtspServerHandler(
     {
@@ -158,6 +163,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
 
   const server = net.createServer((socket) => {
     stats.connectionsAccepted++;
+    deps.metrics?.connectionOpened();
     const id = `rtsp-${++nextConnectionId}`;
     const conn = new RtspConnection(
       id,
@@ -169,12 +175,13 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
           onMedia(routes.channel(c.id, channel), payload);
         },
         closed: (c) => {
-          connections.delete(c.id);
+          if (connections.delete(c.id)) deps.metrics?.connectionClosed();
           handler.connectionClosed(c.id);
           routes.removeConnection(c.id);
         },
-        protocolError: () => {
+        protocolError: (_c, err) => {
           stats.protocolErrors++;
+          deps.metrics?.protocolError(err.code);
         },
       },
       log,
