@@ -143,7 +143,9 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
       closers.push(() => rtmp.close());
       const rtspRaw = await startRtspListener(
-        { port: settings.factories.raw.rtspPort, host: bindHost, auth: rtspAuth(settings.factories.raw.auth) },
+        // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
+        // publish policy (known camera and key, or auto-registration).
+        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth) },
         { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
       );
       closers.push(() => rtspRaw.close());

@@ -31,11 +31,24 @@ export function parseRtspUrl(uri: string): RtspUrl {
     throw new ProtocolError('RTSP_URL_INVALID', `bad percent-encoding in ${JSON.stringify(uri.slice(0, 200))}`, { cause: err });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  let query = url.search.replace(/^\?/, '');
+  // Clients (ffmpeg among them) build track URLs by appending `/<control>` to the whole URL, query
+  // included: `rtsp://h/site/cam?key=k/streamid=0`. What follows the query's first '/' is path.
+  const slash = query.indexOf('/');
+  if (slash >= 0) {
+    const tail = query.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+    query = query.slice(0, slash);
+    try {
+      if (tail !== '') path = path === '' ? decodeURIComponent(tail) : `${path}/${decodeURIComponent(tail)}`;
+    } catch (err) {
+      throw new ProtocolError('RTSP_URL_INVALID', `bad percent-encoding in ${JSON.stringify(uri.slice(0, 200))}`, { cause: err });
+    }
+  }
   return {
     host,
     port: url.port === '' ? DEFAULT_RTSP_PORT : Number(url.port),
     path,
-    query: url.search.replace(/^\?/, ''),
+    query,
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
   };

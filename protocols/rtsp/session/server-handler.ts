@@ -173,7 +173,7 @@ export class RtspServerHandler {
   }
 
   #announce(req: RtspRequest, conn: ServerConnectionInfo, cseq: number): RtspResponse {
-    const path = parseRtspUrl(req.uri).path;
+    const { path, query } = parseRtspUrl(req.uri);
     if (!this.#host.authenticate(req, 'publish')) return this.#unauthorized(cseq, 'publish');
     const type = req.headers.get('Content-Type');
     if (type !== undefined && !type.toLowerCase().startsWith('application/sdp')) return this.#reply(cseq, RtspStatus.UnsupportedMediaType);
@@ -183,7 +183,7 @@ export class RtspServerHandler {
     }
     const sdp = parseSdp(req.body);
     if (sdp.media.length === 0) return this.#reply(cseq, RtspStatus.BadRequest);
-    const refused = this.#host.announce(path, sdp, conn);
+    const refused = this.#host.announce(path, sdp, conn, query);
     if (refused !== null) return this.#reply(cseq, refused);
     this.#announcements.set(conn.id, { path, url: stripCredentials(req.uri), sdp });
     return this.#reply(cseq, RtspStatus.Ok);

@@ -29,7 +29,7 @@ export interface RtspServerHost {
   /** WWW-Authenticate values for a 401 answer. */
   challenge(access: RtspAccess): string[];
   /** ANNOUNCE: accept the offered SDP for `path` (null) or refuse with a status code. */
-  announce(path: string, sdp: SessionDescription, conn: ServerConnectionInfo): number | null;
+  announce(path: string, sdp: SessionDescription, conn: ServerConnectionInfo, query: string): number | null;
   /** PLAY: start sending; per set-up track the first seq/rtptime, or a status code to refuse. */
   startPlay(session: RtspServerSession): readonly PlayStartTrack[] | number;
   /** RECORD: start publishing (null) or refuse with a status code (path busy...). */

@@ -25,6 +25,11 @@ import { RtspRecorder } from './rtsp-recorder.ts';
 import type { RtspRoutes } from './rtsp-routes.ts';
 import { UdpTransport, type UdpTarget } from './udp-transport.ts';
 
+/** ANNOUNCEd publish keys kept at most (one per connection; the connection cap is 4096). */
+const MAX_PENDING_KEYS = 4096;
+/** Longest publish key kept (the catalog's keys are shorter). */
+const MAX_KEY_LENGTH = 256;
+
 export interface ListenerHostDeps {
   readonly registry: StreamRegistry;
   readonly routes: RtspRoutes;
@@ -49,6 +54,9 @@ export class ListenerHost implements RtspServerHost {
   readonly #active = new Map<string, ActiveSession>();
   /** Actions to run once the current response is queued. */
   deferred: (() => void)[] = [];
+
+  /** Publish keys of ANNOUNCEs not yet recorded, per connection (bounded). */
+  readonly #publishKeys = new Map<string, string>();
 
   constructor(deps: ListenerHostDeps) {
     this.#deps = deps;
@@ -81,11 +89,20 @@ export class ListenerHost implements RtspServerHost {
     return this.#deps.auth[access]?.challenge() ?? [];
   }
 
-  announce(rawPath: string, sdp: SessionDescription): number | null {
+  announce(rawPath: string, sdp: SessionDescription, conn: ServerConnectionInfo, query: string): number | null {
     const path = normalizeStreamPath(rawPath);
     if (path === null) return RtspStatus.BadRequest;
     if (streamDescriptionFromSdp(sdp).tracks.length === 0) return RtspStatus.UnsupportedMediaType;
-    if (this.#deps.registry.get(path)?.publisher) return RtspStatus.BadRequest; // someone is publishing there
+    const publisher = this.#deps.registry.get(path)?.publisher;
+    // Someone is publishing there (a replicated copy gives way to a direct publisher at RECORD).
+    if (publisher && publisher.kind !== 'replication') return RtspStatus.BadRequest;
+    // A camera's publish key, as in RTMP: rtsp://host/site/cam?key=SECRET, checked at RECORD.
+    const key = new URLSearchParams(query).get('key');
+    this.#publishKeys.delete(conn.id);
+    if (key !== null) {
+      if (this.#publishKeys.size >= MAX_PENDING_KEYS) this.#publishKeys.delete(this.#publishKeys.keys().next().value!);
+      this.#publishKeys.set(conn.id, key.slice(0, MAX_KEY_LENGTH));
+    }
     return null;
   }
 
@@ -126,7 +143,13 @@ export class ListenerHost implements RtspServerHost {
     const conn = this.#deps.connections.get(session.connectionId);
     let publication;
     try {
-      publication = this.#deps.registry.publish(path, { kind: 'rtsp', remote: conn === undefined ? 'unknown' : `${conn.remoteAddress}` });
+      const key = this.#publishKeys.get(session.connectionId);
+      this.#publishKeys.delete(session.connectionId);
+      publication = this.#deps.registry.publish(path, {
+        kind: 'rtsp',
+        remote: conn === undefined ? 'unknown' : `${conn.remoteAddress}`,
+        ...(key !== undefined ? { key } : {}),
+      });
     } catch (err) {
       if (!(err instanceof PublishRejectedError)) throw err;
       this.#deps.log.info('RTSP publish refused', { path, reason: err.reason, session: session.id });

@@ -96,6 +96,10 @@ describe('Content-Base and URLs', () => {
       password: 'p@ss',
     });
     assert.equal(parseRtspUrl('rtsp://[::1]:8554/a/').path, 'a');
+    // ffmpeg appends the track control after the query: the tail is path, the query stays.
+    const track = parseRtspUrl('rtsp://h:8554/site1/cam3?key=s3cret/streamid=1');
+    assert.deepEqual([track.path, track.query], ['site1/cam3/streamid=1', 'key=s3cret']);
+    assert.deepEqual([parseRtspUrl('rtsp://h/a?k=v/').path, parseRtspUrl('rtsp://h/a?k=v/').query], ['a', 'k=v']);
     assert.equal(stripCredentials('rtsp://u:p@h:1/a'), 'rtsp://h:1/a');
   });
   for (const bad of ['http://h/a', 'not a url', 'rtsp://h/%zz']) {
