@@ -39,7 +39,8 @@ import { localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
-import type { UpstreamConfig } from './replication/upstream-watch.ts';
+import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig } from './replication/upstream-watch.ts';
+import { connectEventSocket } from './replication/ws/event-socket.ts';
 import type { UpstreamPorts } from './replication/upstream-api.ts';
 
 export const VERSION = '0.1.0';
@@ -235,6 +236,29 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       closers.push(() => r.close());
       readiness.push({ name: 'upstream', check: () => r.upstreamReachable });
     }
+    // The configured peer (a slave's master): what it has live, and its ports, feed URL management,
+    // so this node's best URLs point at the peer when only the peer has a stream.
+    const configuredPeer = settings.node.peer;
+    if (configuredPeer !== undefined && role !== 'compressor') {
+      const peerWatch = new UpstreamWatch(
+        upstreamConfig(configuredPeer),
+        { ...DEFAULT_WATCH_SETTINGS, pollIntervalMs: settings.replication.pollIntervalMs },
+        {
+          fetch,
+          connectEvents: connectEventSocket,
+          now: Date.now,
+          log: log.child({ component: 'peer' }),
+          onSnapshot: (next) => urls.setPeerLive(next.reachable ? (next.streams ?? []).map((x) => ({ factory: x.factory, path: x.path })) : []),
+          onPorts: (learnt) => {
+            learntPeerPorts = learnt;
+            urls.setEndpoints(endpoints(boundApiPort));
+          },
+        },
+      );
+      peerWatch.start();
+      closers.push(() => peerWatch.close());
+    }
+
     let replication: ReplicationRunner | undefined;
     if (role === 'master') {
       if (settings.node.upstreams.length === 0) throw new Error('role master needs --upstream http://SLAVE:8080 (the slave API to replicate)');
@@ -258,7 +282,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         compression = takeover;
         closers.push(() => takeover.close());
       }
-      const peerId = peerEndpoint(settings)?.name;
+      // Without a configured peer, the master's peer is its first upstream (followed right here).
+      const peerId = configuredPeer === undefined ? peerEndpoint(settings)?.name : undefined;
       const r = settings.replication;
       replication = startReplication(
         {

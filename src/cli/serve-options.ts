@@ -19,6 +19,8 @@ export interface ServeOptions {
   readonly config: string | undefined;
   readonly mongoUrl: string | undefined;
   readonly upstream: readonly string[];
+  /** API URL of the other node of the pair (the slave's master), for URL management. */
+  readonly peer: string | undefined;
   readonly compress: boolean;
   /** Master: compress a camera itself after its compressed feed from the slave is missing this long (ms). */
   readonly failoverAfterMs: number | undefined;
@@ -49,6 +51,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON settings file of this node (factories auth, public ports, peer, webhooks...); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
+  { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
@@ -118,6 +121,16 @@ export function resolveServeOptions(
       throw new Error(`--upstream: "${u}" is not an http:// URL of a Cupola API`);
     }
   }
+  const peerRaw = pick('peer', 'CUPOLA_PEER');
+  const peer = peerRaw === undefined || peerRaw === '' ? undefined : String(peerRaw);
+  if (peer !== undefined) {
+    try {
+      const url = new URL(peer);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new Error(`--peer / CUPOLA_PEER: "${peer}" is not an http:// URL of a Cupola API`);
+    }
+  }
   const noCompressEnv = env.CUPOLA_NO_COMPRESS;
   const compress = fromCli('compress')
     ? flags.compress !== false
@@ -141,6 +154,7 @@ export function resolveServeOptions(
     config: optional('config', 'CUPOLA_CONFIG'),
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
     upstream,
+    peer,
     compress,
     failoverAfterMs: parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
     logLevel,

@@ -21,6 +21,10 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
       return { id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`, host: url.hostname, apiUrl: url.origin, role: 'slave' };
     });
   }
+  if (o.peer !== undefined) {
+    const url = new URL(o.peer);
+    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, role: o.role === 'slave' ? 'master' : 'slave' };
+  }
   const raw: Record<string, unknown> = {};
   if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;
   if (has('rtspPort')) raw.rtspPort = o.rtspPort;

@@ -118,14 +118,20 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
   let ws: TestWebSocket;
   let fwd: Awaited<ReturnType<typeof apiForwarder>>;
 
+  let toMaster: Awaited<ReturnType<typeof apiForwarder>>;
+  const slaveArgs = (): string[] => ['--no-compress', '--peer', `http://127.0.0.1:${toMaster.port}`];
+
   before(async () => {
-    slave = await startServer({ role: 'slave', args: ['--no-compress'] });
+    // The slave knows its master as its peer (URL management); the master follows the slave.
+    toMaster = await apiForwarder();
+    slave = await startServer({ role: 'slave', args: slaveArgs() });
     fwd = await apiForwarder();
     fwd.target = slave.ports.api;
     master = await startServer({
       role: 'master',
       args: ['--upstream', `http://127.0.0.1:${fwd.port}`, '--failover-after', String(FAILOVER_MS)],
     });
+    toMaster.target = master.ports.api;
     // A small takeover profile keeps the master's own encoder cheap on 2 cores.
     const res = await fetch(master.apiUrl('/api/v1/profiles/default'), {
       method: 'PATCH',
@@ -144,6 +150,7 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     await killAllFfmpeg();
     await stopAllServers();
     await fwd?.close();
+    await toMaster?.close();
   });
 
   it('serves both slave factories on the master over RTSP and RTMP, frame for frame', async () => {
@@ -179,6 +186,12 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     const masterRaw = await stream(master, 'raw');
     assert.equal(masterRaw?.publisher?.kind, 'replication');
     assert.deepEqual(masterRaw?.video, slaveRaw?.video);
+    // The slave sees its master's copies (its peer) as live.
+    await waitFor(async () => {
+      const u = await getJson<{ nodes: { node: string; live: { raw: boolean; compressed: boolean } }[] }>(slave, `/api/v1/cameras/${CAM}/urls`);
+      const peer = u.nodes.find((n) => n.node === 'peer');
+      return peer?.live.raw === true && peer.live.compressed === true;
+    }, 10_000, "the master's copies live in the slave's URL management");
     // Prometheus sees the same state.
     const metrics = await (await fetch(master.apiUrl('/metrics'))).text();
     for (const factory of ['raw', 'compressed']) {
@@ -203,6 +216,11 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     const { best } = await getJson<{ best: { compressed: { node: string; url: string } | null } }>(master, `/api/v1/cameras/${CAM}/urls`);
     assert.equal(best.compressed?.node, 'self');
     assert.equal(best.compressed?.url, master.rtspUrl(CAM, 'compressed'));
+    // The slave's own URL management sends the digital twin to the master's compressed stream.
+    await waitFor(async () => {
+      const u = await getJson<{ best: { compressed: { node: string; url: string } | null } }>(slave, `/api/v1/cameras/${CAM}/urls`);
+      return u.best.compressed?.node === 'peer' && u.best.compressed.url === master.rtspUrl(CAM, 'compressed');
+    }, 10_000, "the slave's best compressed URL on the master");
     const during = events(ws).slice(before);
     assert.ok(during.some((e) => e.type === 'compression.state' && e.camera === CAM), 'compression.state event');
     assert.ok(
@@ -216,6 +234,10 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     await waitFor(async () => (await stream(master, 'compressed'))?.publisher?.kind === 'replication', 30_000, 'the compressed copy replicated again');
     const urls = await getJson<{ best: { compressed: { node: string } | null } }>(master, `/api/v1/cameras/${CAM}/urls`);
     assert.equal(urls.best.compressed?.node, 'peer');
+    await waitFor(async () => {
+      const u = await getJson<{ best: { compressed: { node: string } | null } }>(slave, `/api/v1/cameras/${CAM}/urls`);
+      return u.best.compressed?.node === 'self';
+    }, 10_000, "the slave's best compressed URL back on itself");
     assert.ok(
       events(ws).slice(handBack).some((e) => e.type === 'urls.changed' && (e.best as { compressed?: { node: string } } | null)?.compressed?.node === 'peer'),
       'urls.changed back to the slave compressed URL',
@@ -264,7 +286,7 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
       assert.ok(down.some((e) => e.type === 'replication.state' && e.factory === 'raw' && e.state === 'backoff'), 'replication.state backoff event');
       const framesBefore = dts.length;
 
-      slave = await startServer({ role: 'slave', args: ['--no-compress'], dataDir: slave.dataDir });
+      slave = await startServer({ role: 'slave', args: slaveArgs(), dataDir: slave.dataDir });
       fwd.target = slave.ports.api;
       cam = camera(slave);
       let backAt = 0;
