@@ -21,8 +21,8 @@ import type { RtspAccess, RtspServerHost, RtspStopReason, ServerConnectionInfo }
 import { RtspServerSession, type PortPairTuple } from './server-session.ts';
 import { handleSetup } from './server-setup.ts';
 
-/** Default cap on live sessions per listener. */
-export const MAX_SESSIONS = 1024;
+/** Default cap on live sessions per listener (as many as the listener accepts connections). */
+export const MAX_SESSIONS = 4096;
 /** A connection may hold a few sessions (one per stream it plays); more is abuse. */
 export const MAX_SESSIONS_PER_CONNECTION = 8;
 
