@@ -131,27 +131,38 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       return profileFor(catalog, camera, defaultProfile);
     };
 
+    const lim = settings.limits;
     const raw = new StreamRegistry('raw', {
       authorize: cameraPublishAuthorizer(store, () => settings.cameras.autoRegister, log.child({ component: 'cameras' })),
+      unpublishedGraceMs: lim.unpublishedGraceMs,
     });
-    const compressed = new StreamRegistry('compressed');
+    const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: lim.unpublishedGraceMs });
+    const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs };
+    const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, maxConnections: lim.maxConnections, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
 
     const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
     if (role !== 'compressor') {
-      const rtmp = await startRtmpListener({ port: settings.factories.raw.rtmpPort, host: bindHost }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
+      const rtmp = await startRtmpListener({
+        port: settings.factories.raw.rtmpPort,
+        host: bindHost,
+        handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
+        idleTimeoutMs: lim.rtmpIdleTimeoutMs,
+        maxConnections: lim.maxConnections,
+        readerQueue,
+      }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
       closers.push(() => rtmp.close());
       const rtspRaw = await startRtspListener(
         // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
         // publish policy (known camera and key, or auto-registration).
-        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth) },
+        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth), ...rtspLimits },
         { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
       );
       closers.push(() => rtspRaw.close());
       const rtspCompressed = await startRtspListener(
-        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth) },
+        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth), ...rtspLimits },
         { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
       );
       closers.push(() => rtspCompressed.close());

@@ -162,6 +162,27 @@ const store = obj({
 });
 export type StoreSettings = Infer<typeof store>;
 
+/** Protocol timeouts and per-listener caps, the same for every listener of this node. */
+const limits = obj({
+  /** Time an RTMP client has to finish the handshake (ms). Defaults to 10000. */
+  rtmpHandshakeTimeoutMs: withDefault(int({ min: 500, max: 120_000 }), 10_000),
+  /** An RTMP connection with no traffic either way for this long is closed (ms). Defaults to 30000. */
+  rtmpIdleTimeoutMs: withDefault(int({ min: 1000, max: 3_600_000 }), 30_000),
+  /** RTSP session timeout announced in SETUP and enforced (s). Defaults to 60. */
+  rtspSessionTimeoutSec: withDefault(int({ min: 5, max: 3600 }), 60),
+  /** Largest RTP payload the RTSP listeners send (bytes). Defaults to 1400. */
+  rtpMtu: withDefault(int({ min: 200, max: 65_000 }), 1400),
+  /** Simultaneous connections per listener. Defaults to 4096. */
+  maxConnections: withDefault(int({ min: 1, max: 1_000_000 }), 4096),
+  /** Bytes a reader may have waiting in its socket before its frames are dropped to the next keyframe. Defaults to 4 MiB. */
+  readerMaxPendingBytes: withDefault(int({ min: 64 * 1024, max: 1024 * 1024 * 1024 }), 4 * 1024 * 1024),
+  /** A reader still dropping after this long is disconnected (ms). Defaults to 10000. */
+  readerMaxDroppingMs: withDefault(int({ min: 100, max: 600_000 }), 10_000),
+  /** A stream whose publisher left is kept this long for its readers (a republish resumes them) (ms). Defaults to 15000. */
+  unpublishedGraceMs: withDefault(int({ min: 0, max: 600_000 }), 15_000),
+});
+export type LimitsSettings = Infer<typeof limits>;
+
 /** How the master follows its upstream slave(s). */
 const replication = obj({
   /** A pulled stream that sends no media for this long is dropped and reconnected (ms). Defaults to 5000. */
@@ -188,6 +209,7 @@ export const settingsSchema = obj({
   api: section(api),
   store: section(store),
   replication: section(replication),
+  limits: section(limits),
   cameras: section(
     obj({
       /** Unknown cameras that publish are registered under their site (created if missing). Defaults to true. */

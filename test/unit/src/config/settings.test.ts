@@ -29,6 +29,22 @@ describe('settings', () => {
     assert.equal(s.api.port, 0);
   });
 
+  it('replication and limits sections: defaults, overrides, field-named errors', () => {
+    assert.deepEqual(DEFAULT_SETTINGS.replication, { stallMs: 5000, connectTimeoutMs: 5000, backoffInitialMs: 500, backoffMaxMs: 10_000, pollIntervalMs: 1000, failoverAfterMs: 10_000 });
+    assert.equal(DEFAULT_SETTINGS.limits.rtspSessionTimeoutSec, 60);
+    assert.equal(DEFAULT_SETTINGS.limits.rtmpHandshakeTimeoutMs, 10_000);
+    assert.equal(DEFAULT_SETTINGS.limits.maxConnections, 4096);
+    const s = parseSettings({ replication: { failoverAfterMs: 2000 }, limits: { rtspSessionTimeoutSec: 7 } });
+    assert.equal(s.replication.failoverAfterMs, 2000);
+    assert.equal(s.replication.stallMs, 5000);
+    assert.equal(s.limits.rtspSessionTimeoutSec, 7);
+    assert.throws(() => parseSettings({ limits: { rtpMtu: 10 }, replication: { stallMs: 'soon' } }), (err: unknown) => {
+      assert.match((err as Error).message, /limits\.rtpMtu: must be >= 200, got 10/);
+      assert.match((err as Error).message, /replication\.stallMs: /);
+      return true;
+    });
+  });
+
   it('names every bad field', () => {
     assert.throws(
       () => parseSettings({ node: { role: 'boss', upstreams: [{ host: 'bad host' }] }, factories: { raw: { rtmpPort: 70000 } }, api: { token: 'short' } }, '--config x.json'),
