@@ -35,7 +35,7 @@ import { CompressionBook } from './node/compression-book.ts';
 import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
-import { localSnapshotService } from './snapshots/local-snapshots.ts';
+import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
@@ -141,6 +141,9 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, maxConnections: lim.maxConnections, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
 
+    // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
+    const rawRead = settings.factories.raw.auth.read;
+    const rawReadCredentials = rawRead !== undefined ? { credentials: { user: rawRead.user, pass: rawRead.pass } } : {};
     const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
@@ -170,13 +173,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       ports.rtsp = rtspRaw.port;
       ports.compressedRtsp = rtspCompressed.port;
       // Dashboard thumbnails: grabbed from this node's own Factory 1 RTSP URL.
-      const read = settings.factories.raw.auth.read;
-      const thumbs = localSnapshotService({
-        isLive: (id) => raw.get(id)?.live === true,
-        rtspPort: rtspRaw.port,
-        bindHost,
-        ...(read !== undefined ? { credentials: { user: read.user, pass: read.pass } } : {}),
-      });
+      const thumbs = localSnapshotService({ isLive: (id) => raw.get(id)?.live === true, rtspPort: rtspRaw.port, bindHost, ...rawReadCredentials });
       closers.push(() => thumbs.close());
       snapshots = thumbs;
       readiness.push({ name: 'listeners', check: () => true });
@@ -212,7 +209,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         raw,
         compressed,
         profileFor: cameraProfile,
-        inputUrlFor: (path) => `rtsp://127.0.0.1:${rawPort}/${path}`,
+        inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
         listener: book,
         log: log.child({ component: 'compression' }),
       });
@@ -283,7 +280,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
             compressed,
             follow: false,
             profileFor: cameraProfile,
-            inputUrlFor: (path) => `rtsp://127.0.0.1:${rawPort}/${path}`,
+            inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
             listener: book,
             log: log.child({ component: 'compression' }),
           })

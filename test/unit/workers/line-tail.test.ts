@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineTail, MAX_TAIL_LINE_CHARS } from '../../../workers/line-tail.ts';
+import { LineTail, MAX_TAIL_LINE_CHARS, redactUrlCredentials } from '../../../workers/line-tail.ts';
 
 describe('LineTail', () => {
   it('keeps the last N lines across pieces, \\n \\r and \\r\\n', () => {
@@ -14,6 +14,14 @@ describe('LineTail', () => {
     const t = new LineTail(5);
     t.push('a\n\n\nb');
     assert.deepEqual(t.lines(), ['a', 'b']);
+  });
+
+  it('masks credentials in URLs ffmpeg prints', () => {
+    const t = new LineTail(3);
+    t.push("Input #0, rtsp, from 'rtsp://cam:p%40ss@127.0.0.1:8554/site1/cam1':\n");
+    t.push('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized rtmp://u:v@h/a');
+    assert.deepEqual(t.lines(), ["Input #0, rtsp, from 'rtsp://***@127.0.0.1:8554/site1/cam1':", '[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized rtmp://***@h/a']);
+    assert.equal(redactUrlCredentials('rtsp://127.0.0.1:8554/a user@example'), 'rtsp://127.0.0.1:8554/a user@example');
   });
 
   it('cuts over-long lines', () => {
