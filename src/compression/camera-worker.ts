@@ -34,6 +34,11 @@ export interface CameraWorkerDeps {
   readonly compressed: StreamRegistry | null;
   /** Factory 1, read only for the input bitrate; null on a node without the raw stream. */
   readonly raw: StreamRegistry | null;
+  /**
+   * Bitrates measured elsewhere, used where `raw` or `compressed` is null: the compressor role reads
+   * them from the slave's stream listing (ffmpeg's progress has no bitrate for an RTSP output).
+   */
+  readonly remoteBitrates?: () => { readonly inputBps: number; readonly outputBps: number } | undefined;
   readonly createWorker: () => CompressorWorker;
   readonly inputUrl: string;
   readonly inputArgs?: readonly string[];
@@ -66,6 +71,8 @@ export class CameraWorker {
   #stopping = false;
   #restartsBefore = 0;
   #lastProgressAt = 0;
+  /** ffmpeg's own output bitrate (0 when it prints N/A, as for an RTSP output). */
+  #progressBitrateBps = 0;
 
   constructor(path: string, profile: CompressionProfile, deps: CameraWorkerDeps) {
     this.path = path;
@@ -82,10 +89,18 @@ export class CameraWorker {
   /** A snapshot of the status, with the bitrates measured now. */
   status(): CameraCompressionStatus {
     const s = this.#status;
-    const out = this.#deps.compressed?.get(this.path);
-    const input = this.#deps.raw?.get(this.path);
-    s.outputBitrateBps = out !== undefined && out.publisher?.kind === 'compressor' ? out.bitrateBps() : 0;
-    s.inputBitrateBps = input?.live === true ? input.bitrateBps() : 0;
+    const { compressed, raw } = this.#deps;
+    const remote = compressed === null || raw === null ? this.#deps.remoteBitrates?.() : undefined;
+    if (compressed !== null) {
+      const out = compressed.get(this.path);
+      s.outputBitrateBps = out !== undefined && out.publisher?.kind === 'compressor' ? out.bitrateBps() : 0;
+    } else {
+      s.outputBitrateBps = remote !== undefined && remote.outputBps > 0 ? remote.outputBps : this.#progressBitrateBps;
+    }
+    if (raw !== null) {
+      const input = raw.get(this.path);
+      s.inputBitrateBps = input?.live === true ? input.bitrateBps() : 0;
+    } else s.inputBitrateBps = remote?.inputBps ?? 0;
     s.bitrateRatio = s.inputBitrateBps > 0 && s.outputBitrateBps > 0 ? s.outputBitrateBps / s.inputBitrateBps : null;
     return { ...s };
   }
@@ -176,6 +191,7 @@ export class CameraWorker {
       case 'progress': {
         s.fps = m.fps;
         s.speed = m.speed;
+        this.#progressBitrateBps = m.bitrateBps;
         s.droppedFrames = m.dropped;
         s.duplicatedFrames = m.duplicated;
         s.restarts = this.#restartsBefore + m.restarts;

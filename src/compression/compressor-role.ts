@@ -62,6 +62,23 @@ export function camerasToCompress(listing: ReturnType<typeof parseStreamListing>
   return new Set(listing.filter((s) => s.factory === 'raw').map((s) => s.path));
 }
 
+/** Per camera path, the bitrates (bit/s) the slave measures on its raw and compressed streams. Pure. */
+export function listingBitrates(items: unknown): Map<string, { raw: number; compressed: number }> {
+  const out = new Map<string, { raw: number; compressed: number }>();
+  if (!Array.isArray(items)) return out;
+  for (const item of items.slice(0, MAX_LISTED_BITRATES)) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { factory, path, bitrateBps } = item as { factory?: unknown; path?: unknown; bitrateBps?: unknown };
+    if (typeof path !== 'string' || (factory !== 'raw' && factory !== 'compressed')) continue;
+    if (typeof bitrateBps !== 'number' || !Number.isFinite(bitrateBps) || bitrateBps < 0) continue;
+    const entry = out.get(path) ?? { raw: 0, compressed: 0 };
+    entry[factory] = bitrateBps;
+    out.set(path, entry);
+  }
+  return out;
+}
+const MAX_LISTED_BITRATES = 10_000;
+
 /** GET /api/v1/streams answers `{items: [...]}`; the shared parser reads arrays and `{streams}`. */
 function unwrapItems(body: unknown): unknown {
   if (typeof body === 'object' && body !== null && Array.isArray((body as { items?: unknown }).items)) {
@@ -80,6 +97,7 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   const cameras = new Map<string, CameraWorker>();
   const stopping = new Set<Promise<void>>();
   let ports: UpstreamPorts | null = null;
+  let bitrates = new Map<string, { raw: number; compressed: number }>();
   let reachable = false;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
@@ -104,6 +122,10 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     const cam = new CameraWorker(path, profile, {
       compressed: null,
       raw: null,
+      remoteBitrates: () => {
+        const b = bitrates.get(path);
+        return b === undefined ? undefined : { inputBps: b.raw, outputBps: b.compressed };
+      },
       createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
       inputUrl: rawUrl(path),
       output: { kind: 'push', url: pushUrl(path) },
@@ -141,8 +163,10 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
         log.debug('slave node info unavailable; using default ports until it answers', { error: (err as Error).message });
       }
     }
-    const wanted = camerasToCompress(parseStreamListing(unwrapItems(await getJson('/api/v1/streams')), now()));
+    const items = unwrapItems(await getJson('/api/v1/streams'));
+    const wanted = camerasToCompress(parseStreamListing(items, now()));
     if (closed) return;
+    bitrates = listingBitrates(items);
     for (const path of [...cameras.keys()]) if (!wanted.has(path)) stopCamera(path);
     for (const path of wanted) {
       if (cameras.has(path)) continue;

@@ -150,4 +150,19 @@ describe('CameraWorker', () => {
     assert.equal(compressed.get('site1/cam1')?.publisher?.kind, 'rtsp');
     other.close();
   });
+
+  it('push output (compressor role): bitrates measured by the slave give the ratio; ffmpeg progress is the fallback', () => {
+    let remote: { inputBps: number; outputBps: number } | undefined;
+    const { cam, workers } = setup({ compressed: null, raw: null, output: { kind: 'push', url: 'rtsp://10.0.0.1:8555/site1/cam1' }, remoteBitrates: () => remote });
+    cam.start();
+    const w = workers[0]!;
+    w.send({ type: 'progress', fps: 25, speed: 1, bitrateBps: 0, frames: 10, dropped: 0, duplicated: 0, restarts: 0 });
+    assert.equal(cam.status().state, 'running', 'progress is the sign of life of a push');
+    assert.deepEqual([cam.status().outputBitrateBps, cam.status().bitrateRatio], [0, null], 'RTSP output: ffmpeg prints bitrate=N/A');
+    w.send({ type: 'progress', fps: 25, speed: 1, bitrateBps: 300_000, frames: 20, dropped: 0, duplicated: 0, restarts: 0 });
+    assert.equal(cam.status().outputBitrateBps, 300_000);
+    remote = { inputBps: 4_000_000, outputBps: 800_000 };
+    const s = cam.status();
+    assert.deepEqual([s.inputBitrateBps, s.outputBitrateBps, s.bitrateRatio], [4_000_000, 800_000, 0.2]);
+  });
 });
