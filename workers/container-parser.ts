@@ -35,7 +35,7 @@ export function createContainerParser(container: PipeContainer, sink: FrameSink)
     }
     case 'mpegts': {
       const toFrames = new TsToFrames(sink);
-      const demuxer = new TsDemuxer((pes) => toFrames.pushPes(pes));
+      const demuxer = new TsDemuxer((pes) => toFrames.pushPes(pes), (types) => toFrames.pushProgram(types));
       return demuxer;
     }
     default: {

@@ -47,11 +47,19 @@ interface PesAssembly {
 export class TsDemuxer {
   readonly #queue = new ByteQueue();
   readonly #onPes: (pes: PesPacket) => void;
+  readonly #onProgram: ((streamTypes: readonly number[]) => void) | undefined;
   #pmtPid = -1;
   readonly #streams = new Map<number, PesAssembly>();
+  #programKey = '';
 
-  constructor(onPes: (pes: PesPacket) => void) {
+  /**
+   * `onProgram` receives the stream_type of every elementary stream of the program when the PMT
+   * lists a new set (ffmpeg writes PAT and PMT before the first PES), so a consumer knows which
+   * tracks to wait for before describing the stream.
+   */
+  constructor(onPes: (pes: PesPacket) => void, onProgram?: (streamTypes: readonly number[]) => void) {
     this.#onPes = onPes;
+    this.#onProgram = onProgram;
   }
 
   /** Feeds bytes; emits every complete PES. Throws MpegTsError on lost sync or an oversized PES. */
@@ -120,6 +128,12 @@ export class TsDemuxer {
       }
     }
     for (const pid of [...this.#streams.keys()]) if (!seen.has(pid)) this.#streams.delete(pid);
+    const types = [...this.#streams.values()].map((a) => a.streamType);
+    const key = types.join(',');
+    if (key !== this.#programKey) {
+      this.#programKey = key;
+      this.#onProgram?.(types);
+    }
   }
 
   #pesPayload(pid: number, a: PesAssembly, pusi: boolean, payload: Buffer, stuffed: boolean): void {

@@ -2,6 +2,13 @@
  * MPEG-TS PES packets (H.264/H.265 Annex B video, AAC in ADTS) to Frames and a StreamDescription.
  * Video keeps its in-band parameter sets; the description is (re)announced when they change.
  * 33-bit 90 kHz timestamps are unwrapped into a continuous millisecond clock.
+ *
+ * The first description waits for every track the PMT lists (see `pushProgram`), as
+ * protocols/flv/to-frames.ts holds its first description until the first frame: in MPEG-TS the AAC
+ * configuration only arrives with the first audio PES, usually just after the first video one.
+ * Announced at the first video frame, the stream would go live without audio and a reader starting
+ * in between (an RTSP DESCRIBE) would never get it. Frames are held meanwhile, for at most
+ * `holdMaxMs` of media (an announced track that never comes), then the stream starts without it.
  */
 import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../../protocols/media/frame.ts';
 import { joinLengthPrefixed } from '../../protocols/media/frame.ts';
@@ -18,6 +25,13 @@ export interface TsFrameSink {
 
 const WRAP_90K = 2 ** 33;
 const AAC_SAMPLES_PER_FRAME = 1024;
+/** Frames held before the first description, at most (memory bound whatever the timestamps). */
+export const MAX_HELD_FRAMES = 256;
+
+export interface TsToFramesOptions {
+  /** Longest wait (media time) for a track the PMT lists before describing without it. Defaults to 1000 ms. */
+  readonly holdMaxMs?: number;
+}
 
 /** Unwraps a 33-bit 90 kHz clock into a continuous one, in milliseconds. */
 export class TimestampUnwrapper {
@@ -43,11 +57,22 @@ export class TsToFrames {
   #video: VideoTrackInfo | undefined;
   #audio: AudioTrackInfo | undefined;
   #announced: StreamDescription | undefined;
+  readonly #holdMaxMs: number;
+  /** The PMT lists an AAC stream: the first description waits for its configuration. */
+  #expectAudio = false;
+  /** Frames waiting for the first description. */
+  #held: Frame[] = [];
   /** Frames dropped because no parameter sets had been seen yet, or without timestamps. */
   droppedFrames = 0;
 
-  constructor(sink: TsFrameSink) {
+  constructor(sink: TsFrameSink, options: TsToFramesOptions = {}) {
     this.#sink = sink;
+    this.#holdMaxMs = options.holdMaxMs ?? 1000;
+  }
+
+  /** The program's stream types (TsDemuxer's `onProgram`): which tracks the first description waits for. */
+  pushProgram(streamTypes: readonly number[]): void {
+    this.#expectAudio = streamTypes.includes(StreamType.AacAdts);
   }
 
   pushPes(pes: PesPacket): void {
@@ -102,10 +127,9 @@ export class TsToFrames {
       this.droppedFrames++;
       return;
     }
-    this.#announce();
     const pts = this.#clock.toMs(pes.pts);
     const dts = pes.dts === undefined ? pts : pts - tsDiffMs(pes.pts, pes.dts);
-    this.#sink.onFrame({ track: 'video', dts, pts, keyframe, payload: joinLengthPrefixed(nalus) });
+    this.#emit({ track: 'video', dts, pts, keyframe, payload: joinLengthPrefixed(nalus) });
   }
 
   #audioPes(pes: PesPacket): void {
@@ -126,13 +150,29 @@ export class TsToFrames {
       }
       baseMs ??= this.#clock.toMs(pes.pts);
       if (this.#video !== undefined) {
-        this.#announce();
         const t = baseMs + (index * AAC_SAMPLES_PER_FRAME * 1000) / h.sampleRate;
-        this.#sink.onFrame({ track: 'audio', dts: t, pts: t, keyframe: true, payload: data.subarray(off + h.headerLength, off + h.frameLength) });
+        this.#emit({ track: 'audio', dts: t, pts: t, keyframe: true, payload: data.subarray(off + h.headerLength, off + h.frameLength) });
       } else this.droppedFrames++; // no video description yet: readers could not start anyway
       index += h.rawDataBlocks;
       off += h.frameLength;
     }
+  }
+
+  /** Hands a frame out, or holds it until the first description has every expected track. */
+  #emit(frame: Frame): void {
+    if (this.#announced === undefined) {
+      this.#held.push(frame);
+      const waited = frame.dts - this.#held[0]!.dts;
+      const complete = !this.#expectAudio || this.#audio !== undefined;
+      if (!complete && waited < this.#holdMaxMs && this.#held.length < MAX_HELD_FRAMES) return;
+      this.#announce();
+      const held = this.#held;
+      this.#held = [];
+      for (const f of held) this.#sink.onFrame(f);
+      return;
+    }
+    this.#announce();
+    this.#sink.onFrame(frame);
   }
 
   /** Announces the description when it differs from the last one announced. */

@@ -48,17 +48,22 @@ describe('compressor worker (real ffmpeg)', { timeout: 60_000 }, () => {
     assert.equal(code, 0, 'the thread ends by itself after stop');
   });
 
-  it('h265 profile goes through MPEG-TS and arrives as h265 with VPS/SPS/PPS', async () => {
+  it('h265 profile goes through MPEG-TS and arrives as h265 with VPS/SPS/PPS, its first description with the audio', async () => {
     const log = new MessageLog();
     const w = startWorker(log);
     track(w);
-    w.postMessage(lavfiStart({ ...TINY_PROFILE, codec: 'h265', width: 128, height: undefined }));
+    const withAudio = 'testsrc2=size=320x240:rate=10[out0];sine=frequency=440:sample_rate=16000[out1]';
+    w.postMessage(lavfiStart({ ...TINY_PROFILE, codec: 'h265', width: 128, height: undefined, audio: 'aac', audioBitrateKbps: 24 }, { inputUrl: withAudio }));
     const desc = await log.waitFor('description', 20_000);
+    // MPEG-TS carries the AAC config only in the first audio PES, after the first video one: the
+    // stream must not go live (and be DESCRIBEd) without its audio.
+    assert.equal(desc.desc.audio?.codec, 'aac', 'audio in the first description');
     assert.equal(desc.desc.video?.codec, 'h265');
     assert.equal(desc.desc.video?.width, 128);
     assert.equal(desc.desc.video?.height, 96);
     assert.ok(desc.desc.video?.vps && desc.desc.video.sps && desc.desc.video.pps);
-    await log.waitFor('frame', 10_000, (f) => f.keyframe);
+    await log.waitFor('frame', 10_000, (f) => f.track === 'audio');
+    assert.equal(log.of('description').length, 1, 'described once');
     w.postMessage({ type: 'stop' });
     await log.waitFor('stopped', 10_000);
   });

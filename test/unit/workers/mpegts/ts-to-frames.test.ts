@@ -1,28 +1,37 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { TsDemuxer } from '../../../../workers/mpegts/ts-demuxer.ts';
+import { StreamType, TsDemuxer } from '../../../../workers/mpegts/ts-demuxer.ts';
 import { TsToFrames, TimestampUnwrapper } from '../../../../workers/mpegts/ts-to-frames.ts';
 import { splitLengthPrefixed, type Frame, type StreamDescription } from '../../../../protocols/media/frame.ts';
 import { h265NaluType } from '../../../../protocols/codecs/nalu.ts';
 
 const hevcAac = readFileSync(new URL('./fixtures/hevc-aac.m2t', import.meta.url));
 
-function run(): { descs: StreamDescription[]; frames: Frame[]; order: string[] } {
+/** Runs the fixture through demuxer + TsToFrames; `withoutAudioPes` drops the audio PES (listed in the PMT, never sent). */
+function run(o: { withoutAudioPes?: boolean; holdMaxMs?: number } = {}): { descs: StreamDescription[]; frames: Frame[]; order: string[] } {
   const descs: StreamDescription[] = [];
   const frames: Frame[] = [];
   const order: string[] = [];
-  const toFrames = new TsToFrames({
-    onDescription: (d) => {
-      descs.push(d);
-      order.push('desc');
+  const toFrames = new TsToFrames(
+    {
+      onDescription: (d) => {
+        descs.push(d);
+        order.push('desc');
+      },
+      onFrame: (f) => {
+        frames.push(f);
+        order.push(f.track);
+      },
     },
-    onFrame: (f) => {
-      frames.push(f);
-      order.push(f.track);
+    o.holdMaxMs !== undefined ? { holdMaxMs: o.holdMaxMs } : {},
+  );
+  const d = new TsDemuxer(
+    (p) => {
+      if (!(o.withoutAudioPes === true && p.streamType === StreamType.AacAdts)) toFrames.pushPes(p);
     },
-  });
-  const d = new TsDemuxer((p) => toFrames.pushPes(p));
+    (types) => toFrames.pushProgram(types),
+  );
   d.push(hevcAac);
   d.flush();
   return { descs, frames, order };
@@ -46,8 +55,34 @@ describe('TsToFrames', () => {
     assert.ok(d.audio?.config);
   });
 
-  it('announces the description again only when it changes (audio appearing)', () => {
-    assert.ok(descs.length <= 2, `got ${descs.length} descriptions`);
+  it('one description, with the audio the PMT announced: the first video frame is held until the AAC config arrives', () => {
+    // Announced at the first video frame, the stream went live without audio and was re-described
+    // just after: an RTSP DESCRIBE in between got no audio track.
+    assert.equal(descs.length, 1, `got ${descs.length} descriptions`);
+    assert.equal(descs[0]!.audio?.codec, 'aac');
+    assert.deepEqual(order.slice(0, 2), ['desc', 'video']);
+  });
+
+  it('a listed audio stream that never comes: described without it after holdMaxMs, no frame lost or reordered', () => {
+    const r = run({ withoutAudioPes: true, holdMaxMs: 300 });
+    assert.equal(r.descs.length, 1);
+    assert.equal(r.descs[0]!.audio, undefined);
+    assert.equal(r.order[0], 'desc');
+    const v = r.frames.filter((f) => f.track === 'video');
+    assert.equal(v.length, 11);
+    assert.deepEqual(v.map((f) => f.dts), video.map((f) => f.dts));
+  });
+
+  it('a program without audio: described at the first video frame', () => {
+    const descs2: StreamDescription[] = [];
+    const order2: string[] = [];
+    const toFrames = new TsToFrames({ onDescription: (x) => (descs2.push(x), order2.push('desc')), onFrame: (f) => order2.push(f.track) });
+    toFrames.pushProgram([StreamType.H265]);
+    const d = new TsDemuxer((p) => p.streamType !== StreamType.AacAdts && toFrames.pushPes(p));
+    d.push(hevcAac);
+    d.flush();
+    assert.deepEqual(order2.slice(0, 2), ['desc', 'video']);
+    assert.equal(order2.filter((x) => x === 'video').length, 11);
   });
 
   it('video: every frame, keyframes every 5, length-prefixed without AUD, ms timestamps', () => {
