@@ -53,20 +53,32 @@ export function encoderName(codec: CompressionCodec): string {
 }
 
 /**
- * The `-vf` chain: frame rate first (fewer frames to scale), then scale keeping the aspect when only
- * one side is set (`-2` keeps it and rounds to an even size, which 4:2:0 needs), then the pixel
- * format the encoder takes (VAAPI: nv12 uploaded to the GPU).
+ * The `-vf` chain: frame rate first (fewer frames to scale), then the size, then the pixel format
+ * the encoder takes (VAAPI: nv12 uploaded to the GPU). See `scaleFilter` for the size.
  */
 export function videoFilter(profile: CompressionProfile): string {
   const parts: string[] = [];
   if (profile.fps !== undefined) parts.push(`fps=${profile.fps}`);
-  const { width, height } = profile;
-  if (width !== undefined || height !== undefined) {
-    parts.push(`scale=${width ?? -2}:${height ?? -2}`);
-  }
+  const scale = scaleFilter(profile.width, profile.height);
+  if (scale !== undefined) parts.push(scale);
   if (isVaapi(profile.codec)) parts.push('format=nv12', 'hwupload');
   else parts.push('format=yuv420p');
   return parts.join(',');
+}
+
+/**
+ * The profile's width/height are an upper bound, never an upscale (a camera already smaller than
+ * the profile keeps its size: more pixels would cost bits for no detail), and the aspect is kept:
+ * one side set scales the other with `-2`; both set fit the picture inside that box. Sizes are
+ * rounded down to even (4:2:0 needs it). The expressions are quoted so their commas do not split the
+ * filter chain; ffmpeg 4.1's min() takes two arguments.
+ */
+export function scaleFilter(width: number | undefined, height: number | undefined): string | undefined {
+  const even = (expr: string): string => `'2*trunc(${expr}/2)'`;
+  if (width !== undefined && height !== undefined) return `scale=${even(`min(iw,min(${width},${height}*iw/ih))`)}:-2`;
+  if (height !== undefined) return `scale=-2:${even(`min(${height},ih)`)}`;
+  if (width !== undefined) return `scale=${even(`min(${width},iw)`)}:-2`;
+  return undefined;
 }
 
 /**

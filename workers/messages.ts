@@ -28,9 +28,12 @@ export interface CompressionProfile {
   readonly maxrateKbps: number;
   /** VBV buffer size (kbit). */
   readonly bufsizeKbps: number;
-  /** Output width in pixels. When only one of width/height is set the other keeps the aspect. */
+  /**
+   * Largest output width in pixels. The aspect is always kept: with only one of width/height set
+   * the other follows; with both, the picture fits inside width x height. Never upscales.
+   */
   readonly width?: number;
-  /** Output height in pixels. When only one of width/height is set the other keeps the aspect. */
+  /** Largest output height in pixels (see `width`). */
   readonly height?: number;
   /** Output frame rate; unset keeps the camera's rate. */
   readonly fps?: number;

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { buildFfmpegArgs, encoderName, pipeContainer, videoFilter, PROGRESS_FD } from '../../../workers/ffmpeg-args.ts';
 import { DEFAULT_COMPRESSION_PROFILE, type CompressionProfile } from '../../../workers/messages.ts';
 
@@ -24,14 +26,38 @@ function after(args: readonly string[], flag: string): string | undefined {
 describe('videoFilter', () => {
   const cases: Array<[string, Partial<CompressionProfile>, string]> = [
     ['no resize keeps the size', {}, 'format=yuv420p'],
-    ['height only keeps the aspect', { height: 480 }, 'scale=-2:480,format=yuv420p'],
-    ['width only keeps the aspect', { width: 640 }, 'scale=640:-2,format=yuv420p'],
-    ['both set: exact size', { width: 640, height: 360 }, 'scale=640:360,format=yuv420p'],
-    ['fps before scale', { fps: 10, height: 360 }, 'fps=10,scale=-2:360,format=yuv420p'],
-    ['vaapi uploads nv12', { codec: 'h264_vaapi', height: 360 }, 'scale=-2:360,format=nv12,hwupload'],
+    ['height only keeps the aspect, never upscales', { height: 480 }, "scale=-2:'2*trunc(min(480,ih)/2)',format=yuv420p"],
+    ['width only keeps the aspect, never upscales', { width: 640 }, "scale='2*trunc(min(640,iw)/2)':-2,format=yuv420p"],
+    ['both set: fits inside the box, keeps the aspect', { width: 640, height: 360 }, "scale='2*trunc(min(iw,min(640,360*iw/ih))/2)':-2,format=yuv420p"],
+    ['fps before scale', { fps: 10, height: 360 }, "fps=10,scale=-2:'2*trunc(min(360,ih)/2)',format=yuv420p"],
+    ['vaapi uploads nv12', { codec: 'h264_vaapi', height: 360 }, "scale=-2:'2*trunc(min(360,ih)/2)',format=nv12,hwupload"],
   ];
   for (const [name, over, want] of cases) {
     it(name, () => assert.equal(videoFilter({ ...base, ...over }), want));
+  }
+});
+
+describe('videoFilter sizes with the bundled ffmpeg (one lavfi frame each)', () => {
+  /** The size libx264 encodes one frame of a `input` camera at, through the profile's filter. */
+  function encodedSize(input: string, over: Partial<CompressionProfile>): string {
+    const r = spawnSync(ffmpegInstaller.path, [
+      '-hide_banner', '-f', 'lavfi', '-i', `testsrc2=size=${input}:rate=5`, '-frames:v', '1',
+      '-vf', videoFilter({ ...base, ...over }), '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'null', '-',
+    ], { encoding: 'utf8', timeout: 20_000 });
+    const m = /Stream #0:0: Video: h264 \(libx264\)[^\n]*?, (\d+x\d+)/.exec(r.stderr);
+    assert.ok(m !== null, r.stderr.slice(-1500));
+    return m[1]!;
+  }
+  const cases: Array<[string, string, Partial<CompressionProfile>, string]> = [
+    ['downscales keeping 16:9', '1280x720', { height: 480 }, '854x480'],
+    ['a smaller camera is not upscaled', '320x240', { height: 480 }, '320x240'],
+    ['width bound, smaller camera kept', '320x240', { width: 640 }, '320x240'],
+    ['box: fits 16:9 inside 640x480', '1280x720', { width: 640, height: 480 }, '640x360'],
+    ['box: portrait camera fits by height', '480x640', { width: 640, height: 480 }, '360x480'],
+    ['odd camera size rounded down to even', '331x251', { height: 480 }, '330x250'],
+  ];
+  for (const [name, input, over, want] of cases) {
+    it(name, () => assert.equal(encodedSize(input, over), want));
   }
 });
 
