@@ -12,6 +12,7 @@ import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts'
 import { ServerSession } from '../../../protocols/rtmp/session/server-session.ts';
 import type { ServerSessionEvent, ServerSessionOptions } from '../../../protocols/rtmp/session/server-session-events.ts';
 import type { Logger } from '../../log/logger.ts';
+import { flushSocketWrites } from '../socket-write-queue.ts';
 
 export interface RtmpConnectionOptions {
   readonly handshakeTimeoutMs: number;
@@ -72,6 +73,7 @@ export class RtmpConnection {
   write(buffers: readonly Buffer[]): void {
     const socket = this.socket;
     if (this.#closed || !socket.writable) return;
+    flushSocketWrites(socket); // media queued for this task goes first
     socket.cork();
     for (const b of buffers) socket.write(b);
     socket.uncork();
@@ -81,6 +83,7 @@ export class RtmpConnection {
   endAfterFlush(reason: string): void {
     if (this.#closed) return;
     this.log.debug('closing connection', { reason });
+    flushSocketWrites(this.socket);
     this.socket.end();
     // A peer that never reads must not hold the socket open.
     setTimeout(() => this.destroy(reason), 2000).unref();

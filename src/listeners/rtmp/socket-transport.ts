@@ -1,35 +1,32 @@
 /**
- * A reader's socket as the registry's ReaderTransport: the buffers of one unit (chunk headers and
- * payload views shared with every other reader) are written corked, so Node sends them with one
- * writev, and the socket's own buffer is the reader's queue (pendingBytes).
+ * A reader's socket as the registry's ReaderTransport: the buffers of one unit (the chunked
+ * message, shared with every other reader) go to the socket's write queue, which writes all
+ * units of one task at once (socket-write-queue.ts); the socket's own buffer plus that queue is
+ * the reader's backlog (pendingBytes).
  */
 import type { Socket } from 'node:net';
 import type { ReaderTransport } from '../../streams/types.ts';
+import { socketWriteQueue, type SocketWriteQueue } from '../socket-write-queue.ts';
 
 export class SocketTransport implements ReaderTransport {
   readonly #socket: Socket;
+  readonly #queue: SocketWriteQueue;
   readonly #onClose: (reason: string) => void;
 
   constructor(socket: Socket, onClose: (reason: string) => void) {
     this.#socket = socket;
+    this.#queue = socketWriteQueue(socket);
     this.#onClose = onClose;
   }
 
   get pendingBytes(): number {
-    return this.#socket.writableLength;
+    return this.#queue.pendingBytes;
   }
 
   writev(buffers: readonly Buffer[]): void {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) return;
-    if (buffers.length === 1) {
-      socket.write(buffers[0]!);
-      return;
-    }
-    socket.cork();
-    // write() returning false is the backpressure signal; ReaderQueue reads it as pendingBytes.
-    for (const b of buffers) socket.write(b);
-    socket.uncork();
+    this.#queue.write(buffers);
   }
 
   close(reason: string): void {

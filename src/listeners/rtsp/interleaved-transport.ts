@@ -6,23 +6,27 @@ import type { Socket } from 'node:net';
 import type { TrackKind } from '../../../protocols/media/frame.ts';
 import { writeInterleavedHeader } from '../../../protocols/rtsp/message/message-writer.ts';
 import type { RtspReaderTransport } from './rtsp-reader-transport.ts';
+import { socketWriteQueue, type SocketWriteQueue } from '../socket-write-queue.ts';
 
 const HEADER_BYTES = 4;
 
 export class InterleavedTransport implements RtspReaderTransport {
   readonly #socket: Socket;
+  /** Coalesces the units of one task into one write (socket-write-queue.ts). */
+  readonly #queue: SocketWriteQueue;
   /** RTP channel per track; RTCP is the channel after it. */
   readonly #channels: ReadonlyMap<TrackKind, number>;
   readonly #onClose: (reason: string) => void;
 
   constructor(socket: Socket, channels: ReadonlyMap<TrackKind, number>, onClose: (reason: string) => void) {
     this.#socket = socket;
+    this.#queue = socketWriteQueue(socket);
     this.#channels = channels;
     this.#onClose = onClose;
   }
 
   get pendingBytes(): number {
-    return this.#socket.writableLength;
+    return this.#queue.pendingBytes;
   }
 
   writev(buffers: readonly Buffer[], track: TrackKind): void {
@@ -42,11 +46,11 @@ export class InterleavedTransport implements RtspReaderTransport {
   }
 
   release(): void {
-    // Nothing queued here: the socket's own buffer goes with the connection.
+    // Nothing kept here: the socket's write queue and buffer go with the connection.
   }
 
   #writeFrames(buffers: readonly Buffer[], channel: number): void {
-    this.#socket.write(interleaved(buffers, channel));
+    this.#queue.write([interleaved(buffers, channel)]);
   }
 }
 

@@ -12,6 +12,7 @@ import type { RtspReaderItem, RtspRequest, RtspResponse } from '../../../protoco
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import type { ServerConnectionInfo } from '../../../protocols/rtsp/session/server-host.ts';
 import type { Logger } from '../../log/logger.ts';
+import { flushSocketWrites } from '../socket-write-queue.ts';
 
 export interface ConnectionHandlers {
   /** Answers a request; `after` runs once the response is queued (start sending media). */
@@ -70,7 +71,9 @@ export class RtspConnection implements ServerConnectionInfo {
   }
 
   send(res: RtspResponse): void {
-    if (!this.socket.destroyed) this.socket.write(encodeResponse(res));
+    if (this.socket.destroyed) return;
+    flushSocketWrites(this.socket); // interleaved data queued for this task goes first
+    this.socket.write(encodeResponse(res));
   }
 
   /** Closes the connection (timeout, reader evicted, shutdown). */

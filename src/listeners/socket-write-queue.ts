@@ -1,0 +1,92 @@
+/**
+ * Write coalescing for the readers' sockets. Every unit the fan-out writes to a reader during one
+ * macrotask (typically the audio and video messages parsed from one publisher socket read, or a
+ * joining reader's headers and cached GOP) is queued here and written as ONE socket write
+ * (a writev of the shared buffers) per reader, in a microtask at the end of that task. No timer:
+ * the queue is flushed before the event loop polls again, so no latency is added beyond the rest
+ * of the same synchronous handler; TCP_NODELAY stays on. The per-write cost (the write system
+ * call and the loopback/TCP work behind it), not the bytes, dominates fan-out CPU.
+ *
+ * Other writes to the same socket (RTMP control and status messages, RTSP responses) call
+ * `flushSocketWrites` first, so everything leaves the socket in the order it was written.
+ */
+import type { Socket } from 'node:net';
+
+export class SocketWriteQueue {
+  readonly socket: Socket;
+  #buffers: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  /** Bytes queued here and not yet sent by the socket: the reader's backlog. */
+  get pendingBytes(): number {
+    return this.#bytes + this.socket.writableLength;
+  }
+
+  /** Queues the buffers of one unit; they are written at the end of the current task. */
+  write(buffers: readonly Buffer[]): void {
+    if (buffers.length === 0) return;
+    if (this.#buffers.length === 0) schedule(this);
+    for (const b of buffers) {
+      this.#buffers.push(b);
+      this.#bytes += b.length;
+    }
+  }
+
+  /** Writes what is queued now (one write, or one corked writev). */
+  flush(): void {
+    const buffers = this.#buffers;
+    if (buffers.length === 0) return;
+    this.#buffers = [];
+    this.#bytes = 0;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return;
+    if (buffers.length === 1) {
+      socket.write(buffers[0]!);
+      return;
+    }
+    socket.cork();
+    // write() returning false is the backpressure signal; ReaderQueue reads it as pendingBytes.
+    for (const b of buffers) socket.write(b);
+    socket.uncork();
+  }
+}
+
+const queues = new WeakMap<Socket, SocketWriteQueue>();
+let dirty: SocketWriteQueue[] = [];
+let scheduled = false;
+
+/** The one queue of a socket (an RTMP connection may play several streams on one socket). */
+export function socketWriteQueue(socket: Socket): SocketWriteQueue {
+  let q = queues.get(socket);
+  if (q === undefined) {
+    q = new SocketWriteQueue(socket);
+    queues.set(socket, q);
+  }
+  return q;
+}
+
+/** Writes what the fan-out queued for this socket, before a write that bypasses the queue. */
+export function flushSocketWrites(socket: Socket): void {
+  queues.get(socket)?.flush();
+}
+
+function schedule(q: SocketWriteQueue): void {
+  dirty.push(q);
+  if (!scheduled) {
+    scheduled = true;
+    queueMicrotask(flushAll);
+  }
+}
+
+function flushAll(): void {
+  scheduled = false;
+  const list = dirty;
+  dirty = [];
+  // A queue flushed early (flushSocketWrites) and written to again is listed twice: flush() of
+  // an empty queue does nothing.
+  for (let i = 0; i < list.length; i++) list[i]!.flush();
+}
