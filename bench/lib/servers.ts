@@ -83,8 +83,10 @@ export async function startListening(name: string, args: string[], dataDir: stri
 
 export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string } = {}): Promise<ServerProc> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
+  // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by default).
+  const nodeFlags = (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const args = [
-    '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', o.role ?? 'slave', '--no-compress', '--host', '127.0.0.1',
+    ...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', o.role ?? 'slave', '--no-compress', '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
