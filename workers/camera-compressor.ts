@@ -9,27 +9,34 @@ import { buildFfmpegArgs, pipeContainer } from './ffmpeg-args.ts';
 import { createContainerParser, type ContainerParser, type FrameSink } from './container-parser.ts';
 import { assertNever, type MainToWorkerMessage, type StartMessage, type WorkerToMainMessage } from './messages.ts';
 import { FfmpegSupervisor } from './supervisor.ts';
+import { checkHardwareEncoder } from './hardware-encoders.ts';
 
 /** Posts a message; `transfer` lists the ArrayBuffers handed over (not copied). */
 export type PostMessage = (message: WorkerToMainMessage, transfer?: ArrayBuffer[]) => void;
 
+/** Why a profile's codec cannot run here (null: it can). See workers/hardware-encoders.ts. */
+export type EncoderCheck = (ffmpegPath: string, codec: StartMessage['profile']['codec']) => Promise<string | null>;
+
 export class CameraCompressor {
   readonly #post: PostMessage;
   readonly #defaultFfmpegPath: string;
+  readonly #checkEncoder: EncoderCheck;
   #supervisor: FfmpegSupervisor | null = null;
   #parser: ContainerParser | null = null;
+  #started = false;
   #stopped = false;
 
-  constructor(post: PostMessage, defaultFfmpegPath: string) {
+  constructor(post: PostMessage, defaultFfmpegPath: string, checkEncoder: EncoderCheck = checkHardwareEncoder) {
     this.#post = post;
     this.#defaultFfmpegPath = defaultFfmpegPath;
+    this.#checkEncoder = checkEncoder;
   }
 
-  /** Handles one message; resolves when it is done ('stop': once ffmpeg has exited). */
+  /** Handles one message; resolves when it is done ('start': ffmpeg spawned or refused; 'stop': ffmpeg exited). */
   async handle(message: MainToWorkerMessage): Promise<void> {
     switch (message.type) {
       case 'start':
-        this.#start(message);
+        await this.#start(message);
         return;
       case 'stop':
         await this.stop();
@@ -46,9 +53,17 @@ export class CameraCompressor {
     this.#post({ type: 'stopped' });
   }
 
-  #start(m: StartMessage): void {
-    if (this.#supervisor !== null || this.#stopped) {
+  async #start(m: StartMessage): Promise<void> {
+    if (this.#started || this.#stopped) {
       this.#post({ type: 'error', message: 'start received twice; a worker compresses one camera once' });
+      return;
+    }
+    this.#started = true;
+    const ffmpegPath = m.ffmpegPath ?? this.#defaultFfmpegPath;
+    const problem = await this.#checkEncoder(ffmpegPath, m.profile.codec);
+    if (this.#stopped) return; // stopped while checking: nothing was spawned
+    if (problem !== null) {
+      this.#post({ type: 'unsupported', message: problem });
       return;
     }
     const container = m.output.kind === 'frames' ? pipeContainer(m.profile.codec) : null;
@@ -64,7 +79,7 @@ export class CameraCompressor {
       onFrame: (f) => this.#postFrame(f),
     };
     const supervisor = new FfmpegSupervisor(
-      { ffmpegPath: m.ffmpegPath ?? this.#defaultFfmpegPath, args, stallTimeoutMs: m.stallTimeoutMs, backoff: m.backoff },
+      { ffmpegPath, args, stallTimeoutMs: m.stallTimeoutMs, backoff: m.backoff },
       {
         onStarted: (pid) => {
           // Each run writes a new container header: start a fresh parser.

@@ -191,6 +191,15 @@ export interface StoppedMessage {
   readonly type: 'stopped';
 }
 
+/**
+ * The profile cannot run on this machine (a hardware encoder the bundled ffmpeg lacks, or no GPU
+ * render node): ffmpeg is not started and not retried; a new profile or camera restart tries again.
+ */
+export interface UnsupportedMessage {
+  readonly type: 'unsupported';
+  readonly message: string;
+}
+
 export type WorkerToMainMessage =
   | DescriptionMessage
   | MetadataMessage
@@ -201,7 +210,8 @@ export type WorkerToMainMessage =
   | BackoffMessage
   | StalledMessage
   | WorkerErrorMessage
-  | StoppedMessage;
+  | StoppedMessage
+  | UnsupportedMessage;
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected message ${JSON.stringify(value)}`);

@@ -229,6 +229,13 @@ export class CameraWorker {
         s.lastError = m.message;
         this.#deps.log.warn('compression worker reported an error', { path: this.path, error: m.message });
         return;
+      case 'unsupported':
+        // Not retried: the same profile would fail the same way. A new profile or a camera
+        // restart starts a new worker and checks again.
+        s.lastError = m.message;
+        this.#deps.log.error('camera not compressed: its profile cannot run on this node', { path: this.path, profile: this.profile.id, error: m.message });
+        this.#setState('failed');
+        return;
       case 'stopped':
         return;
       default:

@@ -5,6 +5,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
 import { createServer, type Server, type Socket } from 'node:net';
+import { accessSync, constants } from 'node:fs';
 import { MessageLog, TINY_PROFILE, isAlive, killIfAlive, lavfiStart, startWorker, waitGone } from './worker-harness.ts';
 
 const pids = new Set<number>();
@@ -64,6 +65,25 @@ describe('compressor worker (real ffmpeg)', { timeout: 60_000 }, () => {
     assert.ok(desc.desc.video?.vps && desc.desc.video.sps && desc.desc.video.pps);
     await log.waitFor('frame', 10_000, (f) => f.track === 'audio');
     assert.equal(log.of('description').length, 1, 'described once');
+    w.postMessage({ type: 'stop' });
+    await log.waitFor('stopped', 10_000);
+  });
+
+  it('h264_vaapi without a usable GPU render node: unsupported with the reason, no ffmpeg started', async (t) => {
+    try {
+      accessSync('/dev/dri/renderD128', constants.R_OK | constants.W_OK);
+      t.skip('this machine has a VAAPI render node');
+      return;
+    } catch {
+      // no device: the case under test
+    }
+    const log = new MessageLog();
+    const w = startWorker(log);
+    track(w);
+    w.postMessage(lavfiStart({ ...TINY_PROFILE, codec: 'h264_vaapi' }));
+    const u = await log.waitFor('unsupported', 15_000);
+    assert.match(u.message, /h264_vaapi: VAAPI device \/dev\/dri\/renderD128 (does not exist|is not)/);
+    assert.equal(log.of('ffmpeg-started').length, 0);
     w.postMessage({ type: 'stop' });
     await log.waitFor('stopped', 10_000);
   });

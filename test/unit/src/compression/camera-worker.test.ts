@@ -165,4 +165,16 @@ describe('CameraWorker', () => {
     const s = cam.status();
     assert.deepEqual([s.inputBitrateBps, s.outputBitrateBps, s.bitrateRatio], [4_000_000, 800_000, 0.2]);
   });
+
+  it('unsupported profile (no VAAPI here): state failed with the reason, not restarted', () => {
+    const { cam, workers, statuses } = setup();
+    cam.start();
+    workers[0]!.send({ type: 'unsupported', message: 'codec h264_vaapi: VAAPI device /dev/dri/renderD128 does not exist' });
+    const s = cam.status();
+    assert.equal(s.state, 'failed');
+    assert.match(s.lastError ?? '', /renderD128 does not exist/);
+    assert.equal(s.restarts, 0);
+    assert.equal(workers.length, 1);
+    assert.equal(statuses.at(-1)![0].state, 'failed');
+  });
 });
