@@ -7,6 +7,7 @@ import { documentSchemas, type CatalogDocuments, type CollectionName } from '../
 import { ConfigValidationError, parseOrThrow } from '../config/schema-kit.ts';
 import type { ConfigStore, PutMode, Versioned } from '../config/store.ts';
 import { HttpError, errorReply, type Handler, type Reply, type RequestContext } from './http.ts';
+import type { CompressionView } from './types.ts';
 
 export interface RouteDef {
   readonly method: 'get' | 'post' | 'put' | 'patch' | 'del';
@@ -21,12 +22,16 @@ function present<T>(v: Versioned<T>): T & { revision: number } {
   return { ...v.value, revision: v.revision };
 }
 
-/** Splits `revision` (optimistic concurrency) off a request body. */
-function splitBody(body: unknown): { doc: Record<string, unknown>; revision: number | undefined } {
+/**
+ * Splits `revision` (optimistic concurrency) off a request body, and drops the read-only fields the
+ * GET reply adds (so a client may PUT back what it read).
+ */
+function splitBody(body: unknown, readOnly: readonly string[] = []): { doc: Record<string, unknown>; revision: number | undefined } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ConfigValidationError([{ path: '', message: 'request body must be a JSON object' }]);
   }
   const { revision, ...doc } = body as Record<string, unknown>;
+  for (const field of readOnly) delete doc[field];
   if (revision !== undefined && (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0)) {
     throw new ConfigValidationError([{ path: 'revision', message: 'expected a whole number' }]);
   }
@@ -51,6 +56,10 @@ interface CollectionRoutesOptions<C extends CollectionName> {
   /** The document id from the route parameters. */
   readonly idOf: (params: readonly string[]) => string;
   readonly filter?: (ctx: RequestContext, doc: CatalogDocuments[C]) => boolean;
+  /** Read-only fields added to the GET reply of one document (live state, not stored). */
+  readonly extra?: (id: string) => Record<string, unknown>;
+  /** Fields of `extra`, dropped from request bodies. */
+  readonly readOnlyFields?: readonly string[];
 }
 
 export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o: CollectionRoutesOptions<C>): RouteDef[] {
@@ -59,7 +68,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
   const label = o.collection.replace(/s$/, '');
 
   const write = async (ctx: RequestContext, mode: PutMode, id: string | undefined): Promise<Reply> => {
-    const { doc, revision } = splitBody(ctx.body);
+    const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
     if (id !== undefined) {
       if (doc['id'] !== undefined && doc['id'] !== id) throw new ConfigValidationError([{ path: 'id', message: `"${String(doc['id'])}" does not match the URL ("${id}")` }]);
       doc['id'] = id;
@@ -93,7 +102,8 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
       handler: async (ctx) => {
         const id = o.idOf(ctx.params);
         const v = await store.get(o.collection, id);
-        return v === undefined ? errorReply(404, `${label} "${id}" not found`) : { status: 200, body: present(v) };
+        if (v === undefined) return errorReply(404, `${label} "${id}" not found`);
+        return { status: 200, body: o.extra === undefined ? present(v) : { ...present(v), ...o.extra(id) } };
       },
     },
     { method: 'put', pattern: one, paramCount: o.idParams, body: true, handler: (ctx) => write(ctx, 'upsert', o.idOf(ctx.params)) },
@@ -106,7 +116,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
         const id = o.idOf(ctx.params);
         const current = await store.get(o.collection, id);
         if (current === undefined) return errorReply(404, `${label} "${id}" not found`);
-        const { doc, revision } = splitBody(ctx.body);
+        const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
         const merged = { ...current.value, ...doc, id };
         const value = parseOrThrow(schema, merged);
         const stored = await store.put(o.collection, value, { mode: 'replace', expectedRevision: revision ?? current.revision });
@@ -127,7 +137,22 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
   ];
 }
 
-export function catalogRoutes(store: ConfigStore): RouteDef[] {
+export interface CatalogRoutesOptions {
+  /**
+   * The node's compression status per camera: GET /api/v1/cameras/:site/:name then carries it as a
+   * read-only `compression` field (null while the camera is not compressed here). Absent on nodes
+   * that do not compress (the field is left out).
+   */
+  readonly compression?: CompressionView;
+}
+
+/** The compression status of one camera in a CompressionView's list (items carry their `path`). */
+function compressionOf(view: CompressionView, id: string): object | null {
+  return view.list().find((s) => (s as { path?: unknown }).path === id) ?? null;
+}
+
+export function catalogRoutes(store: ConfigStore, options: CatalogRoutesOptions = {}): RouteDef[] {
+  const view = options.compression;
   return [
     ...collectionRoutes(store, { collection: 'sites', base: '/sites', idPattern: '/:id', idParams: 1, idOf: (p) => p[0]! }),
     ...collectionRoutes(store, { collection: 'profiles', base: '/profiles', idPattern: '/:id', idParams: 1, idOf: (p) => p[0]! }),
@@ -141,6 +166,7 @@ export function catalogRoutes(store: ConfigStore): RouteDef[] {
         const site = ctx.query.get('site');
         return site === null || cam.site === site;
       },
+      ...(view !== undefined ? { extra: (id: string) => ({ compression: compressionOf(view, id) }), readOnlyFields: ['compression'] } : {}),
     }),
   ];
 }

@@ -84,7 +84,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
   const routes: (RouteDef & { guard?: (a: string) => Reply | null })[] = [
-    ...catalogRoutes(deps.store).map((r) => ({ ...r, guard: guardApi })),
+    ...catalogRoutes(deps.store, deps.compression !== undefined ? { compression: deps.compression } : {}).map((r) => ({ ...r, guard: guardApi })),
     {
       method: 'get',
       pattern: '/api/v1/streams',

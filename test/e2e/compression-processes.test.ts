@@ -1,7 +1,9 @@
 /**
  * Compression with real `cupola serve` processes (the in-process checks are in
  * compression-slave.test.ts):
- *   - a slave compresses a camera into Factory 2; SIGKILL of the slave leaves no ffmpeg behind;
+ *   - a slave compresses two cameras into Factory 2; each camera's API entry and GET /api/v1/streams
+ *     carry its compression status (input/output bitrate ratio); a profile change through the API
+ *     restarts only that camera's ffmpeg; SIGKILL of the slave leaves no ffmpeg behind;
  *   - the 3-machine layout: a `--no-compress` slave and a `--role compressor` process that fills the
  *     slave's Factory 2 with RTSP ANNOUNCE/RECORD, follows the camera going away, and exposes its own
  *     health and metrics.
@@ -12,12 +14,18 @@ import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '.
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 
 const CAM = 'site1/cam2';
+const CAM3 = 'site1/cam3';
 const SMALL_PROFILE = { height: 144, bitrateKbps: 150, maxrateKbps: 200, bufsizeKbps: 300, preset: 'ultrafast', gopFrames: 25 };
 
 interface CompressionItem {
   path: string;
   state: string;
   pid: number | null;
+  profileId: string;
+  restarts: number;
+  inputBitrateBps: number;
+  outputBitrateBps: number;
+  bitrateRatio: number | null;
 }
 
 function alive(pid: number): boolean {
@@ -39,12 +47,24 @@ async function smallDefaultProfile(node: ServerProcess): Promise<void> {
   await json(node.apiUrl('/api/v1/profiles/default'), { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMALL_PROFILE) });
 }
 
-async function liveStream(node: ServerProcess, factory: string): Promise<{ publisher: { kind: string } | null; video?: { height?: number } } | undefined> {
-  const { items } = await json<{ items: { path: string; publisher: { kind: string } | null; video?: { height?: number } }[] }>(
-    node.apiUrl(`/api/v1/streams?factory=${factory}`),
-  );
-  return items.find((s) => s.path === CAM && s.publisher !== null);
+interface StreamItem {
+  path: string;
+  publisher: { kind: string } | null;
+  video?: { height?: number };
+  compression?: CompressionItem;
 }
+
+async function liveStream(node: ServerProcess, factory: string, path = CAM): Promise<StreamItem | undefined> {
+  const { items } = await json<{ items: StreamItem[] }>(node.apiUrl(`/api/v1/streams?factory=${factory}`));
+  return items.find((s) => s.path === path && s.publisher !== null);
+}
+
+async function compressionItem(node: ServerProcess, path: string): Promise<CompressionItem | undefined> {
+  const { items } = await json<{ items: CompressionItem[] }>(node.apiUrl('/api/v1/compression'));
+  return items.find((c) => c.path === path);
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const stray: number[] = [];
 after(async () => {
@@ -54,24 +74,58 @@ after(async () => {
 });
 
 describe('compression with cupola serve processes', { timeout: 180_000 }, () => {
-  it('slave: compresses a camera into Factory 2; no ffmpeg survives a SIGKILL of the slave', async () => {
+  it('slave: cameras compressed into Factory 2, status in the camera entry, a profile change restarts only that camera, no ffmpeg survives SIGKILL', async () => {
     const slave = await startServer({ role: 'slave' });
     await smallDefaultProfile(slave);
-    runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(CAM), { size: '320x240', gop: 25 })]);
-    const item = await waitFor(async () => {
-      const { items } = await json<{ items: CompressionItem[] }>(slave.apiUrl('/api/v1/compression'));
-      return items.find((c) => c.path === CAM && c.state === 'running' && c.pid !== null);
-    }, 40_000, 'the camera compressed on the slave');
+    for (const cam of [CAM, CAM3]) runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(cam), { size: '320x240', gop: 25 })]);
+    const running = async (path: string): Promise<CompressionItem | undefined> => {
+      const c = await compressionItem(slave, path);
+      return c?.state === 'running' && c.pid !== null ? c : undefined;
+    };
+    const item = await waitFor(() => running(CAM), 40_000, 'the camera compressed on the slave');
     const pid = item.pid!;
     stray.push(pid);
     assert.ok(alive(pid), `ffmpeg ${pid} runs`);
+    const cam3Before = await waitFor(() => running(CAM3), 40_000, 'the second camera compressed');
+    stray.push(cam3Before.pid!);
     await waitFor(async () => (await liveStream(slave, 'compressed'))?.video?.height === 144, 30_000, 'Factory 2 at the profile height');
     const read = await readWithFfmpeg(slave.rtspUrl(CAM, 'compressed'), { frames: 10, timeoutMs: 20_000, inputArgs: ['-rtsp_transport', 'tcp'] });
     assert.deepEqual([read.codec, read.height], ['h264', 144], read.stderr.slice(-1500));
 
+    // The camera's API entry: its document plus a read-only `compression` with the measured ratio.
+    type Entry = { id: string; profile?: string; revision: number; compression: CompressionItem | null };
+    const entry = await waitFor(async () => {
+      const e = await json<Entry>(slave.apiUrl(`/api/v1/cameras/${CAM}`));
+      return e.compression !== null && (e.compression.bitrateRatio ?? 0) > 0 ? e : undefined;
+    }, 20_000, 'the camera entry with its compression ratio');
+    assert.equal(entry.id, CAM);
+    assert.equal(entry.compression!.state, 'running');
+    assert.ok(entry.compression!.inputBitrateBps > entry.compression!.outputBitrateBps, JSON.stringify(entry.compression));
+    assert.ok(entry.compression!.bitrateRatio! < 1);
+    assert.equal((await json<Entry>(slave.apiUrl('/api/v1/cameras/site1/cam5'))).compression, null, 'a camera not live: null');
+    // What was read can be written back: `compression` is not part of the stored document.
+    const put = await json<Record<string, unknown>>(slave.apiUrl(`/api/v1/cameras/${CAM}`), { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(entry) });
+    assert.equal('compression' in put, false);
+    assert.equal(put['revision'], entry.revision + 1);
+    const listed = await liveStream(slave, 'compressed');
+    assert.equal(listed?.compression?.path, CAM, 'GET /api/v1/streams carries the compression status');
+
+    // A profile change through the API restarts only that camera's ffmpeg.
+    await json(slave.apiUrl('/api/v1/profiles'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ ...SMALL_PROFILE, id: 'tiny', codec: 'h264', height: 96, bitrateKbps: 100, maxrateKbps: 150, bufsizeKbps: 200 }) });
+    await json(slave.apiUrl(`/api/v1/cameras/${CAM3}`), { method: 'PATCH', headers: JSON_HEADERS, body: JSON.stringify({ profile: 'tiny' }) });
+    const cam3After = await waitFor(async () => {
+      const c = await running(CAM3);
+      return c !== undefined && c.profileId === 'tiny' && c.pid !== cam3Before.pid ? c : undefined;
+    }, 30_000, 'cam3 restarted with profile tiny');
+    stray.push(cam3After.pid!);
+    assert.equal(await waitFor(() => !alive(cam3Before.pid!), 10_000, 'the old cam3 ffmpeg gone'), true);
+    await waitFor(async () => (await liveStream(slave, 'compressed', CAM3))?.video?.height === 96, 30_000, 'cam3 on Factory 2 at 96 lines');
+    const cam2Now = await compressionItem(slave, CAM);
+    assert.deepEqual([cam2Now?.pid, cam2Now?.state], [pid, 'running'], 'cam2 untouched by the PUT and by cam3\'s profile change');
+
     await slave.kill();
     // ffmpeg notices through its stdin pipe closing (and the worker's watchdog): bounded wait.
-    await waitFor(() => !alive(pid), 10_000, `ffmpeg ${pid} to exit after the slave was SIGKILLed`);
+    for (const p of [pid, cam3After.pid!]) await waitFor(() => !alive(p), 10_000, `ffmpeg ${p} to exit after the slave was SIGKILLed`);
   });
 
   it('compressor role: fills a separate slave Factory 2 over RTSP RECORD and follows the camera', async () => {
