@@ -2,9 +2,9 @@
  * Compression end to end inside one process, with the real listeners the slave runs: cameras publish
  * RTMP (bundled ffmpeg) into Factory 1, the CompressionManager compresses each from Factory 1's
  * RTSP URL, Factory 2 serves the result over RTSP to an ffmpeg reader. Then the 3-machine layout: a
- * compressor role reads Factory 1 and pushes into Factory 2 with RTSP ANNOUNCE/RECORD.
- * (The same checks against `cupola serve` processes, SIGKILL included, need main.ts to wire
- * compression; see test/unit/workers/orphan.test.ts for SIGKILL of a process running workers.)
+ * compressor role reads Factory 1 and pushes into Factory 2 with RTSP ANNOUNCE/RECORD, and
+ * reconnects when that slave dies and comes back. (The same checks against `cupola serve`
+ * processes, SIGKILL included, are in compression-processes.test.ts.)
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,12 +44,13 @@ interface Slave {
   close(): Promise<void>;
 }
 
-async function startSlave(): Promise<Slave> {
+/** A slave's listeners; `ports` rebinds the ones of a slave that went away (0 = OS-chosen). */
+async function startSlave(ports: { rtmp: number; raw: number; compressed: number } = { rtmp: 0, raw: 0, compressed: 0 }): Promise<Slave> {
   const raw = new StreamRegistry('raw', { unpublishedGraceMs: 500 });
   const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: 500 });
-  const rtmp = await startRtmpListener({ port: 0, host: '127.0.0.1' }, { registry: raw, log: silentLogger });
-  const rtspRaw = await startRtspListener({ port: 0, host: '127.0.0.1', udp: false }, { registry: raw, log: silentLogger });
-  const rtspCompressed = await startRtspListener({ port: 0, host: '127.0.0.1', udp: false, allowPublish: true }, { registry: compressed, log: silentLogger });
+  const rtmp = await startRtmpListener({ port: ports.rtmp, host: '127.0.0.1' }, { registry: raw, log: silentLogger });
+  const rtspRaw = await startRtspListener({ port: ports.raw, host: '127.0.0.1', udp: false }, { registry: raw, log: silentLogger });
+  const rtspCompressed = await startRtspListener({ port: ports.compressed, host: '127.0.0.1', udp: false, allowPublish: true }, { registry: compressed, log: silentLogger });
   return {
     raw, compressed, rtmp, rtspRaw, rtspCompressed,
     async close() {
@@ -59,6 +60,33 @@ async function startSlave(): Promise<Slave> {
       raw.close();
       compressed.close();
     },
+  };
+}
+
+/**
+ * The slave's API as far as the compressor role needs it: GET /api/v1/node and /api/v1/streams
+ * (with the bitrates the slave measures), for whichever slave `current()` returns.
+ */
+async function startSlaveApi(current: () => Slave, port = 0): Promise<{ port: number; close(): Promise<void> }> {
+  const api: Server = createServer((req, res) => {
+    const slave = current();
+    if (req.url === '/api/v1/node') {
+      res.end(JSON.stringify({ name: 'slave', role: 'slave', ports: { rtsp: slave.rtspRaw.port, compressedRtsp: slave.rtspCompressed.port } }));
+    } else if (req.url === '/api/v1/streams') {
+      const items = [...slave.raw.live(), ...slave.compressed.live()].map((s) => ({ factory: s.factory, path: s.path, publisher: s.publisher, bitrateBps: s.bitrateBps() }));
+      res.end(JSON.stringify({ items }));
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => api.listen(port, '127.0.0.1', r));
+  let closed = false;
+  return {
+    port: (api.address() as { port: number }).port,
+    close: () => new Promise<void>((r) => {
+      if (closed) return r();
+      closed = true;
+      api.closeAllConnections();
+      api.close(() => r());
+    }),
   };
 }
 
@@ -162,19 +190,10 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
   it('compressor role: reads Factory 1 over RTSP and fills Factory 2 with RTSP ANNOUNCE/RECORD', async () => {
     const slave = await startSlave();
     cleanups.push(() => slave.close());
-    // The slave's API as far as the role needs it: GET /api/v1/node and /api/v1/streams.
-    const api: Server = createServer((req, res) => {
-      if (req.url === '/api/v1/node') {
-        res.end(JSON.stringify({ name: 'slave', role: 'slave', ports: { rtsp: slave.rtspRaw.port, compressedRtsp: slave.rtspCompressed.port } }));
-      } else if (req.url === '/api/v1/streams') {
-        const items = [...slave.raw.live(), ...slave.compressed.live()].map((s) => ({ factory: s.factory, path: s.path, publisher: s.publisher }));
-        res.end(JSON.stringify({ items }));
-      } else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => api.close(() => r())));
+    const api = await startSlaveApi(() => slave);
+    cleanups.push(() => api.close());
     const role = startCompressorRole({
-      upstream: `http://127.0.0.1:${(api.address() as { port: number }).port}`,
+      upstream: `http://127.0.0.1:${api.port}`,
       profileFor: () => PROFILE,
       pollIntervalMs: 500,
       followEvents: false,
@@ -194,6 +213,48 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
     await cam.stop();
     await waitFor(() => role.list().length === 0, 20_000, 'role stopped the camera');
     for (const p of rolePids) assert.equal(await waitGone(p, 5000), true);
+    await role.close();
+  });
+
+  it('compressor role: the slave dies and comes back: its API and Factory 2 are reconnected with backoff', async () => {
+    let slave = await startSlave();
+    cleanups.push(() => slave.close());
+    let api = await startSlaveApi(() => slave);
+    cleanups.push(() => api.close());
+    const apiPort = api.port;
+    const role = startCompressorRole({
+      upstream: `http://127.0.0.1:${apiPort}`,
+      profileFor: () => PROFILE,
+      pollIntervalMs: 300,
+      followEvents: false,
+      backoff: { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 1000 },
+      listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid) },
+    });
+    cleanups.push(() => role.close());
+    const path = 'site3/camB';
+    let cam = publishCamera(slave, path);
+    await waitFor(() => slave.compressed.get(path)?.live === true, 60_000, 'compressed stream pushed to the first slave');
+    const firstPid = role.list()[0]!.pid!;
+
+    // The slave goes away entirely: API and listeners closed (connections refused).
+    const ports = { rtmp: slave.rtmp.port, raw: slave.rtspRaw.port, compressed: slave.rtspCompressed.port };
+    await cam.stop();
+    await api.close();
+    await slave.close();
+    await waitFor(() => !role.upstreamReachable, 10_000, 'the role to notice the slave is gone');
+    await waitFor(() => role.list()[0]?.pid !== firstPid, 10_000, 'the push ffmpeg to exit with its Factory 2');
+    assert.equal(role.list().length, 1, 'an unreachable slave stops nothing');
+
+    // It comes back on the same ports; the camera publishes again.
+    slave = await startSlave(ports);
+    api = await startSlaveApi(() => slave, apiPort);
+    cam = publishCamera(slave, path);
+    await waitFor(() => slave.compressed.get(path)?.live === true, 60_000, 'compressed stream pushed again to the slave that came back');
+    assert.equal(role.upstreamReachable, true);
+    const s = slave.compressed.get(path)!;
+    assert.equal(`${s.publisher?.kind} ${s.description?.video?.codec} ${s.description?.video?.height}`, 'rtsp h264 144');
+    await waitFor(() => (role.list()[0]?.bitrateRatio ?? 0) > 0, 15_000, 'the ratio from the slave listing');
+    await cam.stop();
     await role.close();
   });
 });
