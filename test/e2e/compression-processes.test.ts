@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
+import { TestWebSocket } from '../unit/src/api/ws-client.ts';
 
 const CAM = 'site1/cam2';
 const CAM3 = 'site1/cam3';
@@ -77,6 +78,7 @@ describe('compression with cupola serve processes', { timeout: 180_000 }, () => 
   it('slave: cameras compressed into Factory 2, status in the camera entry, a profile change restarts only that camera, no ffmpeg survives SIGKILL', async () => {
     const slave = await startServer({ role: 'slave' });
     await smallDefaultProfile(slave);
+    const ws = await TestWebSocket.open(slave.ports.api, '/api/v1/events');
     for (const cam of [CAM, CAM3]) runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(cam), { size: '320x240', gop: 25 })]);
     const running = async (path: string): Promise<CompressionItem | undefined> => {
       const c = await compressionItem(slave, path);
@@ -110,6 +112,21 @@ describe('compression with cupola serve processes', { timeout: 180_000 }, () => 
     const listed = await liveStream(slave, 'compressed');
     assert.equal(listed?.compression?.path, CAM, 'GET /api/v1/streams carries the compression status');
 
+    // Progress reaches the metrics, per camera.
+    const metrics = await (await fetch(slave.apiUrl('/metrics'))).text();
+    const sample = (name: string, extra = ''): number => {
+      const m = new RegExp(`^${name}\\{[^}]*camera="${CAM}"${extra}[^}]*\\} (\\S+)$`, 'm').exec(metrics);
+      assert.ok(m !== null, `${name} for ${CAM} in /metrics`);
+      return Number(m[1]);
+    };
+    assert.ok(sample('cupola_compression_fps') > 0);
+    assert.ok(sample('cupola_compression_speed') > 0);
+    assert.ok(sample('cupola_compression_output_bitrate_bits_per_second') > 0);
+    assert.equal(sample('cupola_compression_state', ',state="running"'), 1);
+    assert.equal(sample('cupola_compression_restarts_total'), 0);
+    assert.ok(sample('cupola_compression_frames_dropped_total') >= 0);
+    assert.ok(sample('cupola_compression_frames_duplicated_total') >= 0);
+
     // A profile change through the API restarts only that camera's ffmpeg.
     await json(slave.apiUrl('/api/v1/profiles'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ ...SMALL_PROFILE, id: 'tiny', codec: 'h264', height: 96, bitrateKbps: 100, maxrateKbps: 150, bufsizeKbps: 200 }) });
     await json(slave.apiUrl(`/api/v1/cameras/${CAM3}`), { method: 'PATCH', headers: JSON_HEADERS, body: JSON.stringify({ profile: 'tiny' }) });
@@ -120,6 +137,12 @@ describe('compression with cupola serve processes', { timeout: 180_000 }, () => 
     stray.push(cam3After.pid!);
     assert.equal(await waitFor(() => !alive(cam3Before.pid!), 10_000, 'the old cam3 ffmpeg gone'), true);
     await waitFor(async () => (await liveStream(slave, 'compressed', CAM3))?.video?.height === 96, 30_000, 'cam3 on Factory 2 at 96 lines');
+    const events = ws.messages.map((m) => JSON.parse(m) as { type?: string; camera?: string; state?: string; profile?: string });
+    const states = (cam: string): string[] => events.filter((e) => e.type === 'compression.state' && e.camera === cam).map((e) => `${e.state}:${e.profile}`);
+    assert.ok(states(CAM).includes('running:default'), `cam2 events ${states(CAM).join(' ')}`);
+    assert.ok(states(CAM3).includes('running:tiny'), `cam3 events ${states(CAM3).join(' ')}`);
+    assert.equal(states(CAM).filter((x) => x === 'stopped:default').length, 0, 'no stop event for cam2');
+    ws.close();
     const cam2Now = await compressionItem(slave, CAM);
     assert.deepEqual([cam2Now?.pid, cam2Now?.state], [pid, 'running'], 'cam2 untouched by the PUT and by cam3\'s profile change');
 
