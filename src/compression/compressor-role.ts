@@ -14,7 +14,7 @@ import { connectEventSocket, type EventSocket } from '../replication/ws/event-so
 import { Backoff } from '../../workers/backoff.ts';
 import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
-import { COMPRESSOR_WORKER_ENTRY } from './compression-manager.ts';
+import { COMPRESSOR_WORKER_ENTRY, sameProfile } from './compression-manager.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 import { startTsWorker } from './ts-worker.ts';
 
@@ -51,6 +51,11 @@ export interface CompressorRole {
   list(): CameraCompressionStatus[];
   /** Whether the last poll of the slave's API succeeded (for /readyz). */
   readonly upstreamReachable: boolean;
+  /**
+   * The camera's effective profile changed (this node's catalog): restarts only its worker, and only
+   * if the profile really differs; undefined stops compressing it. Resolves once the old ffmpeg is gone.
+   */
+  updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,7 +100,8 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   const backoffOptions = o.backoff ?? DEFAULT_BACKOFF;
   const pollBackoff = new Backoff(backoffOptions);
   const cameras = new Map<string, CameraWorker>();
-  const stopping = new Set<Promise<void>>();
+  /** Per path, the stop in progress: a camera is started again only once its old ffmpeg is gone. */
+  const stopping = new Map<string, Promise<void>>();
   let ports: UpstreamPorts | null = null;
   let bitrates = new Map<string, { raw: number; compressed: number }>();
   let reachable = false;
@@ -142,16 +148,17 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     cam.start();
   };
 
-  const stopCamera = (path: string): void => {
+  const stopCamera = (path: string, reason = 'camera gone from the slave'): Promise<void> => {
     const cam = cameras.get(path);
-    if (cam === undefined) return;
+    if (cam === undefined) return stopping.get(path) ?? Promise.resolve();
     cameras.delete(path);
-    log.info('camera gone from the slave; stopping its compression', { path });
-    const done = cam.stop().finally(() => {
-      stopping.delete(done);
+    log.info(`${reason}; stopping its compression`, { path });
+    const done: Promise<void> = cam.stop().finally(() => {
+      if (stopping.get(path) === done) stopping.delete(path);
       o.listener?.onRemoved?.(path);
     });
-    stopping.add(done);
+    stopping.set(path, done);
+    return done;
   };
 
   const poll = async (): Promise<void> => {
@@ -167,9 +174,9 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     const wanted = camerasToCompress(parseStreamListing(items, now()));
     if (closed) return;
     bitrates = listingBitrates(items);
-    for (const path of [...cameras.keys()]) if (!wanted.has(path)) stopCamera(path);
+    for (const path of [...cameras.keys()]) if (!wanted.has(path)) void stopCamera(path);
     for (const path of wanted) {
-      if (cameras.has(path)) continue;
+      if (cameras.has(path) || stopping.has(path)) continue; // a stopping camera: the next poll starts it
       const profile = (o.profileFor ?? (() => DEFAULT_COMPRESSION_PROFILE))(path);
       if (profile !== undefined) startCamera(path, profile);
     }
@@ -236,13 +243,23 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     get upstreamReachable() {
       return reachable;
     },
+    async updateProfile(path, profile) {
+      const cam = cameras.get(path);
+      if (cam === undefined) {
+        schedule(0); // e.g. a camera that had no profile: the next poll starts it if the slave has it
+        return;
+      }
+      if (profile !== undefined && sameProfile(cam.profile, profile)) return;
+      await stopCamera(path, profile === undefined ? 'camera has no profile any more' : 'compression profile changed');
+      if (profile !== undefined && !closed && !cameras.has(path)) startCamera(path, profile);
+    },
     async close() {
       closed = true;
       if (timer !== null) clearTimeout(timer);
       if (eventsTimer !== null) clearTimeout(eventsTimer);
       events?.close();
-      for (const path of [...cameras.keys()]) stopCamera(path);
-      await Promise.all([...stopping]);
+      for (const path of [...cameras.keys()]) void stopCamera(path, 'shutting down');
+      await Promise.all([...stopping.values()]);
     },
   };
 }

@@ -129,6 +129,44 @@ describe('compressor role', { timeout: 60_000 }, () => {
     assert.equal(workers.length, 2, 'no extra workers');
   });
 
+  it('a profile change restarts only that camera (after its old worker stopped); an unchanged one nothing', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }, { factory: 'raw', path: 'site1/cam2' }];
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      pollIntervalMs: 20,
+      followEvents: false,
+      backoff: fastBackoff,
+      profileFor: () => TINY_PROFILE,
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => workers.length === 2, 5000, 'two workers');
+    const byPath = (p: string) => workers.filter((w) => (w.received[0] as StartMessage).cameraPath === p);
+    await role.updateProfile('site1/cam1', { ...TINY_PROFILE });
+    assert.equal(workers.length, 2, 'same profile: no restart');
+    await role.updateProfile('site1/cam1', { ...TINY_PROFILE, id: 'smaller', height: 96 });
+    const cam1 = byPath('site1/cam1');
+    assert.equal(cam1.length, 2);
+    assert.deepEqual(cam1[0]!.received.map((m) => m.type), ['start', 'stop']);
+    assert.equal((cam1[1]!.received[0] as StartMessage).profile.height, 96);
+    assert.equal(byPath('site1/cam2').length, 1, 'cam2 untouched');
+    assert.equal(byPath('site1/cam2')[0]!.exited, false);
+    // Polls keep going and start nothing more.
+    const requests = slave.requests;
+    await waitFor(() => slave.requests > requests + 3, 5000, 'more polls');
+    assert.equal(workers.length, 3);
+    await role.updateProfile('site1/cam2', undefined);
+    assert.equal(byPath('site1/cam2')[0]!.exited, true, 'no profile: stopped');
+    await role.close();
+  });
+
   it('real ffmpeg: reads the camera, pushes RTSP ANNOUNCE/RECORD with the profile codec and size', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cupola-compressor-'));
     // A free port chosen by the OS for ffmpeg's RTSP listener (ffmpeg cannot listen on port 0).
