@@ -25,7 +25,7 @@ import { readSettingsFile, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
-import type { CompressionProfile } from '../workers/messages.ts';
+import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
 import { startRtmpListener } from './listeners/rtmp/rtmp-listener.ts';
 import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-listener.ts';
@@ -121,6 +121,11 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     const metrics = new Metrics();
     const bus = new EventBus();
     const book = new CompressionBook(bus, log.child({ component: 'compression' }));
+    const comp = settings.compression;
+    const supervision = {
+      stallTimeoutMs: comp.stallTimeoutMs,
+      backoff: { ...DEFAULT_BACKOFF, initialMs: comp.backoffInitialMs, maxMs: Math.max(comp.backoffMaxMs, comp.backoffInitialMs) },
+    };
     const defaultProfile = settings.compression.defaultProfile;
     /** A camera's profile; cameras not (yet) in the catalog get the default one. */
     const cameraProfile = (path: string): CompressionProfile | undefined => {
@@ -211,12 +216,14 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         profileFor: cameraProfile,
         inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
         listener: book,
+        ...supervision,
         log: log.child({ component: 'compression' }),
       });
       compression.start();
       const manager = compression;
       closers.push(() => manager.close());
     }
+    let compressorRole: ReturnType<typeof startCompressorRole> | undefined;
     // Live config: restart only the cameras whose profile changed.
     let catalogBefore = store.catalog();
     const unwatch = store.watch((change) => {
@@ -225,11 +232,12 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       for (const path of diff.recompress) {
         log.info('camera profile changed; restarting its compression', { camera: path });
         void compression?.updateProfile(path, raw.get(path)?.live ? cameraProfile(path) : undefined);
+        // The compressor role follows the slave's cameras, not a local Factory 1.
+        void compressorRole?.updateProfile(path, cameraProfile(path));
       }
     });
     closers.push(unwatch);
 
-    let compressorRole: ReturnType<typeof startCompressorRole> | undefined;
     if (role === 'compressor') {
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
@@ -238,6 +246,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         profileFor: cameraProfile,
         listener: book,
+        ...supervision,
         log: log.child({ component: 'compressor' }),
       });
       const r = compressorRole;
@@ -282,6 +291,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
             profileFor: cameraProfile,
             inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
             listener: book,
+            ...supervision,
             log: log.child({ component: 'compression' }),
           })
         : undefined;

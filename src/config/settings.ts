@@ -222,6 +222,12 @@ export const settingsSchema = obj({
       enabled: withDefault(bool(), true),
       /** Profile of cameras without their own. Defaults to "default". */
       defaultProfile: withDefault(idSegment(), 'default'),
+      /** No ffmpeg output (pipe bytes or progress) for this long restarts it (ms). Defaults to 10000. */
+      stallTimeoutMs: withDefault(int({ min: 1000, max: 600_000 }), 10_000),
+      /** First ffmpeg restart delay (ms); doubles per failure up to backoffMaxMs, +-20 % jitter. Defaults to 500. */
+      backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 500),
+      /** Upper bound of the restart delay (ms). Defaults to 30000. */
+      backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
     }),
   ),
 });

@@ -23,7 +23,7 @@ export interface StreamSample {
   readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
 }
 
-export const COMPRESSION_STATES = ['starting', 'running', 'backoff', 'stalled', 'stopped'] as const;
+export const COMPRESSION_STATES = ['starting', 'running', 'backoff', 'stalled', 'failed', 'stopped'] as const;
 export type CompressionState = (typeof COMPRESSION_STATES)[number];
 
 export interface CompressionSample {

@@ -13,9 +13,7 @@ const METRIC_STATE: Readonly<Record<CameraCompressionStatus['state'], Compressio
   starting: 'starting',
   running: 'running',
   backoff: 'backoff',
-  // The metrics/event states have no 'failed' (src/metrics/metrics.ts): not running, with the reason
-  // in the event's detail, the API's lastError and an error log.
-  failed: 'stopped',
+  failed: 'failed',
   stopped: 'stopped',
 };
 
