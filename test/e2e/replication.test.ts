@@ -220,7 +220,10 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
     await waitFor(async () => {
       const u = await getJson<{ best: { compressed: { node: string; url: string } | null } }>(slave, `/api/v1/cameras/${CAM}/urls`);
       return u.best.compressed?.node === 'peer' && u.best.compressed.url === master.rtspUrl(CAM, 'compressed');
-    }, 10_000, "the slave's best compressed URL on the master");
+    }, 15_000, "the slave's best compressed URL on the master").catch(async (err: unknown) => {
+      const peerLog = slave.logs().split('\n').filter((l) => l.includes('"component":"peer"')).slice(-8);
+      throw new Error(`${String(err)}\nslave urls: ${JSON.stringify(await getJson(slave, `/api/v1/cameras/${CAM}/urls`))}\n${peerLog.join('\n')}`);
+    });
     const during = events(ws).slice(before);
     assert.ok(during.some((e) => e.type === 'compression.state' && e.camera === CAM), 'compression.state event');
     assert.ok(
