@@ -62,6 +62,7 @@ export class UpstreamWatch {
   #closed = false;
   #events: EventSocket | null = null;
   #eventsOpen = false;
+  #eventsOpenedAt = 0;
   #lastError: string | null = null;
 
   constructor(config: UpstreamConfig, settings: UpstreamWatchSettings, deps: UpstreamWatchDeps) {
@@ -197,6 +198,7 @@ export class UpstreamWatch {
       connectTimeoutMs: this.#settings.requestTimeoutMs,
       onOpen: () => {
         this.#eventsOpen = true;
+        this.#eventsOpenedAt = this.#deps.now();
         this.#deps.log.debug('upstream events connected', { upstream: this.config.id });
         this.pollNow(); // catch what happened before the subscription
       },
@@ -212,9 +214,10 @@ export class UpstreamWatch {
         if (!wasOpen || this.#closed) return;
         this.#deps.log.debug('upstream events closed', { upstream: this.config.id, reason });
         // The upstream may have restarted (faster than a poll period) on other media ports: learn
-        // its node info again, and look at once rather than at the next period.
+        // its node info again, and look at once rather than at the next period — unless the socket
+        // lived less than a period (an upstream that keeps dropping it must not make us spin).
         this.#node = null;
-        this.pollNow();
+        if (this.#deps.now() - this.#eventsOpenedAt >= this.#settings.pollIntervalMs) this.pollNow();
       },
     });
   }
