@@ -50,6 +50,14 @@ export interface UpstreamWatchDeps {
 
 const EVENT_TYPES_THAT_POLL = new Set(['stream.up', 'stream.down']);
 
+class HttpStatusError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
 export class UpstreamWatch {
   readonly config: UpstreamConfig;
   readonly #settings: UpstreamWatchSettings;
@@ -63,6 +71,10 @@ export class UpstreamWatch {
   #events: EventSocket | null = null;
   #eventsOpen = false;
   #eventsOpenedAt = 0;
+  /** The last node info request failed for a reason other than "not there": ask again. */
+  #nodeStale = false;
+  /** Ports last reported through onPorts. */
+  #announcedPorts: UpstreamPorts | null = null;
   #lastError: string | null = null;
 
   constructor(config: UpstreamConfig, settings: UpstreamWatchSettings, deps: UpstreamWatchDeps) {
@@ -130,7 +142,7 @@ export class UpstreamWatch {
     let next: UpstreamSnapshot;
     try {
       // Without the event stream a restart cannot be seen: node info is then read at every poll.
-      if (!previous.reachable || this.#node === null || !this.#settings.events) await this.#learnNode();
+      if (!previous.reachable || this.#node === null || this.#nodeStale || !this.#settings.events) await this.#learnNode();
       const fetchedAt = this.#deps.now();
       const streams: UpstreamStream[] = parseStreamListing(await this.#getJson('/api/v1/streams'), fetchedAt);
       next = { upstreamId: this.config.id, reachable: true, streams };
@@ -160,16 +172,25 @@ export class UpstreamWatch {
   }
 
   async #learnNode(): Promise<void> {
-    const before = this.#node === null ? null : this.ports;
     try {
       this.#node = parseNodeInfo(await this.#getJson('/api/v1/node'));
+      this.#nodeStale = false;
     } catch (err) {
-      // An API without /api/v1/node (or without ports in it): the configured ports are used.
+      if (err instanceof HttpStatusError && err.status === 404) {
+        // An API without /api/v1/node: the configured ports are used.
+        this.#node = { ports: {} };
+        this.#nodeStale = false;
+      } else {
+        // A timeout or a failed request says nothing about the ports: keep what we knew and ask
+        // again at the next poll (falling back to defaults for good would pull from wrong ports).
+        this.#nodeStale = true;
+      }
       this.#deps.log.debug('upstream node info unavailable', { upstream: this.config.id, error: (err as Error).message });
-      this.#node = { ports: {} };
     }
     const after = this.ports;
+    const before = this.#announcedPorts;
     if (before === null || before.rtmp !== after.rtmp || before.rtspRaw !== after.rtspRaw || before.rtspCompressed !== after.rtspCompressed) {
+      this.#announcedPorts = after;
       this.#deps.log.info('upstream media ports', { upstream: this.config.id, host: this.host, ...after });
       this.#deps.onPorts?.(after);
     }
@@ -184,7 +205,7 @@ export class UpstreamWatch {
     });
     if (!res.ok) {
       await res.body?.cancel();
-      throw new Error(`GET ${path}: HTTP ${res.status}`);
+      throw new HttpStatusError(res.status, `GET ${path}: HTTP ${res.status}`);
     }
     return (await res.json()) as unknown;
   }

@@ -131,6 +131,14 @@ const nextFailover = (h: Harness, ms = 3000): Promise<[string, boolean]> =>
     });
   });
 
+async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const opened = (slave: FakeSlave, ms = 2000): Promise<SourceRequest> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no session opened')), ms);
@@ -189,6 +197,29 @@ test('a slave that comes back on other media ports (restart between polls) is pu
     first.handlers.onClose(new Error('connection reset'));
     assert.equal((await next).url, 'rtmp://slave.test:21935/s1/cam1');
     assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 });
+  } finally {
+    await h.close();
+  }
+});
+
+test('a node-info request that fails (timeout) is retried: pulls use the announced ports, not the defaults', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam()];
+  const realFetch = slave.fetch;
+  let nodeFailures = 2;
+  slave.fetch = (async (input: URL | RequestInfo, init?: RequestInit) => {
+    if (new URL(String(input)).pathname === '/api/v1/node' && nodeFailures-- > 0) throw new Error('The operation was aborted due to timeout');
+    return realFetch(input, init);
+  }) as typeof fetch;
+  const h = harness(slave);
+  try {
+    await waitFor(() => h.runner.upstreams()[0]?.ports.rtmp === 11935 && slave.sessions.length > 0, 2000, 'the announced ports and a session');
+    // The first session may have been opened on the defaults while the ports were unknown; the
+    // next one must use the announced ports.
+    const current = slave.session('s1/cam1');
+    const next = opened(slave);
+    current.handlers.onClose(new Error('connection refused'));
+    assert.equal((await next).url, 'rtmp://slave.test:11935/s1/cam1');
   } finally {
     await h.close();
   }
