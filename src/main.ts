@@ -242,7 +242,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
       compressorRole = startCompressorRole({
-        upstream: upstream.apiUrl ?? `http://${upstream.host}:${upstream.ports.api}`,
+        upstream: upstreamConfig(upstream).apiUrl,
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         profileFor: cameraProfile,
         listener: book,

@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
+import { isAlive as alive } from '../unit/workers/worker-harness.ts';
 import { TestWebSocket } from '../unit/src/api/ws-client.ts';
 
 const CAM = 'site1/cam2';
@@ -27,15 +28,6 @@ interface CompressionItem {
   inputBitrateBps: number;
   outputBitrateBps: number;
   bitrateRatio: number | null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {

@@ -8,6 +8,7 @@ import type { SourceHandlers, SourceRequest, SourceSession } from '../../../../s
 import type { PullStatus } from '../../../../src/replication/status.ts';
 import { StreamRegistry } from '../../../../src/streams/registry.ts';
 import type { FrameSink } from '../../../../src/streams/types.ts';
+import { waitFor } from '../../../helpers/server.ts';
 
 const desc: StreamDescription = { video: { codec: 'h264', width: 320, height: 240 } };
 const frame = (dts: number, keyframe = false): Frame => ({ track: 'video', dts, pts: dts, keyframe, payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]) });
@@ -131,14 +132,6 @@ const nextFailover = (h: Harness, ms = 3000): Promise<[string, boolean]> =>
     });
   });
 
-async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const opened = (slave: FakeSlave, ms = 2000): Promise<SourceRequest> =>
   new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no session opened')), ms);
@@ -213,7 +206,7 @@ test('a node-info request that fails (timeout) is retried: pulls use the announc
   }) as typeof fetch;
   const h = harness(slave);
   try {
-    await waitFor(() => h.runner.upstreams()[0]?.ports.rtmp === 11935 && slave.sessions.length > 0, 2000, 'the announced ports and a session');
+    await waitFor(() => h.runner.upstreams()[0]?.ports.rtmp === 11935 && slave.sessions.length > 0, 2000, 'the announced ports and a session', 10);
     // The first session may have been opened on the defaults while the ports were unknown; the
     // next one must use the announced ports.
     const current = slave.session('s1/cam1');

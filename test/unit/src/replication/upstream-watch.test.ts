@@ -4,6 +4,7 @@ import { silentLogger } from '../../../../src/log/logger.ts';
 import type { UpstreamPorts } from '../../../../src/replication/upstream-api.ts';
 import { UpstreamWatch } from '../../../../src/replication/upstream-watch.ts';
 import type { EventSocketOptions } from '../../../../src/replication/ws/event-socket.ts';
+import { waitFor } from '../../../helpers/server.ts';
 
 /** An upstream API whose /api/v1/node fails `nodeFailures` times (timeouts), then answers. */
 function fakeApi(nodeFailures: number, node: unknown = { ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } }): { fetch: typeof fetch; nodeCalls: () => number } {
@@ -19,14 +20,6 @@ function fakeApi(nodeFailures: number, node: unknown = { ports: { rtmp: 11935, r
     return new Response('no', { status: 404 });
   }) as typeof fetch;
   return { fetch: f, nodeCalls: () => calls };
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function watch(api: ReturnType<typeof fakeApi>, ports: UpstreamPorts[]): UpstreamWatch {
@@ -51,7 +44,7 @@ test('a node-info request that times out is asked again; the announced ports win
   const w = watch(api, ports);
   w.start();
   try {
-    await until(() => w.ports.rtmp === 11935, 2000, 'the announced ports');
+    await waitFor(() => w.ports.rtmp === 11935, 2000, 'the announced ports', 5);
     assert.deepEqual(ports.at(-1), { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 });
     assert.equal(ports[0]?.rtmp, 1935, 'the defaults are reported while unknown');
     const calls = api.nodeCalls();
@@ -67,7 +60,7 @@ test('an upstream without /api/v1/node (404) keeps the configured ports and is n
   const w = watch(api, []);
   w.start();
   try {
-    await until(() => w.snapshot.reachable, 2000, 'reachable');
+    await waitFor(() => w.snapshot.reachable, 2000, 'reachable', 5);
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(api.nodeCalls(), 1);
     assert.equal(w.ports.rtmp, 1935);

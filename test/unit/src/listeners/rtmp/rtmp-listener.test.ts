@@ -98,6 +98,29 @@ function gop(codec: 'h264' | 'h265', start: number, count: number): Frame[] {
   return out;
 }
 
+/**
+ * Drives a publisher by hand: `step()` sends one more 40 ms step (a video frame, a keyframe every
+ * 10th, and with `audio` an audio frame); `until(done)` steps until `done` holds (bounded).
+ */
+function liveStepper(pub: RtmpClient, audio: boolean): { step(): void; until(done: () => boolean, what: string): Promise<void> } {
+  let n = 0;
+  const step = (): void => {
+    const dts = n * 40;
+    const key = n % 10 === 0;
+    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: key, payload: au(key ? H264_IDR : H264_NON_IDR, Buffer.alloc(20, n & 0xff)) });
+    if (audio) pub.pushFrame({ track: 'audio', dts: dts + 1, pts: dts + 1, keyframe: true, payload: Buffer.from('2110', 'hex') });
+    n++;
+  };
+  const until = async (done: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 400 && !done(); i++) {
+      step();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(done(), what);
+  };
+  return { step, until };
+}
+
 async function waitLive(registry: StreamRegistry, path: string, frames: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const s = registry.get(path);
@@ -180,23 +203,7 @@ test('when the stream ends for good the player gets a clean end', async () => {
 test('receiveVideo(false) / receiveAudio(false) stop that track for this player only; receiveVideo(true) rejoins at a keyframe', async () => {
   const { registry, url } = await setup();
   const pub = await startPublisher(url('site1/cam1'), H264_AAC);
-  let n = 0;
-  /** One more 40 ms step of the stream: a video frame (a keyframe every 10th) and an audio frame. */
-  const step = (): void => {
-    const dts = n * 40;
-    const key = n % 10 === 0;
-    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: key, payload: au(key ? H264_IDR : H264_NON_IDR, Buffer.alloc(20, n & 0xff)) });
-    pub.pushFrame({ track: 'audio', dts: dts + 1, pts: dts + 1, keyframe: true, payload: Buffer.from('2110', 'hex') });
-    n++;
-  };
-  /** Steps the stream until `done` holds (bounded). */
-  const until = async (done: () => boolean, what: string): Promise<void> => {
-    for (let i = 0; i < 400 && !done(); i++) {
-      step();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.ok(done(), what);
-  };
+  const { step, until } = liveStepper(pub, true);
   step();
   await waitLive(registry, 'site1/cam1', 2);
   const audioOnly = startPlayer(url('site1/cam1'));
@@ -267,20 +274,7 @@ test('handshake timeout and idle timeout close the connection (both configurable
 test('pause stops the frames for that player; unpause rejoins at a keyframe; receiveVideo while paused waits for the resume', async () => {
   const { registry, url } = await setup();
   const pub = await startPublisher(url('site1/cam1'), H264_AAC);
-  let n = 0;
-  const step = (): void => {
-    const dts = n * 40;
-    const key = n % 10 === 0;
-    pub.pushFrame({ track: 'video', dts, pts: dts, keyframe: key, payload: au(key ? H264_IDR : H264_NON_IDR, Buffer.alloc(20, n & 0xff)) });
-    n++;
-  };
-  const until = async (done: () => boolean, what: string): Promise<void> => {
-    for (let i = 0; i < 400 && !done(); i++) {
-      step();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.ok(done(), what);
-  };
+  const { step, until } = liveStepper(pub, false);
   step();
   await waitLive(registry, 'site1/cam1', 1);
   const p = startPlayer(url('site1/cam1'));
