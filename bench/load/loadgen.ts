@@ -17,6 +17,8 @@ export type Command =
   | { cmd: 'mark' }
   | { cmd: 'report'; publisherId: string }
   | { cmd: 'closeReaders' }
+  /** Soak: close `close` readers (oldest first), open `open` new ones spread over `urls` (round robin, protocol per URL scheme). */
+  | { cmd: 'churn'; urls: string[]; close: number; open: number }
   | { cmd: 'closePublishers'; prefix?: string }
   | { cmd: 'publishers-ready'; prefix: string; timeoutMs: number }
   | { cmd: 'exit' };
@@ -30,6 +32,7 @@ const publishers = new Map<string, RtmpPublisher>();
 const pubMark = new Map<string, number>();
 let readers: Reader[] = [];
 let markUs = 0;
+let churnSeq = 0;
 const files = new Map<string, ReturnType<typeof readFlv>>();
 
 // One shared real-time clock for every publisher.
@@ -144,6 +147,19 @@ async function handle(c: Command): Promise<unknown> {
         rampFirstKeyframe: { p50: percentile(ramp, 0.5), p95: percentile(ramp, 0.95) },
         ingestBytes, ingestPublishing, maxBacklog,
       };
+    }
+    case 'churn': {
+      const leaving = readers.splice(0, Math.min(c.close, readers.length));
+      for (const r of leaving) r.close();
+      // Readers closed by the server (a flapping camera's readers after the grace) leave the set too.
+      const dead = readers.filter((r) => r.stats.closed);
+      readers = readers.filter((r) => !r.stats.closed);
+      for (let i = 0; i < c.open && c.urls.length > 0; i++) {
+        const url = c.urls[(churnSeq++) % c.urls.length]!;
+        readers.push(openReader(url.startsWith('rtsp:') ? 'rtsp' : 'rtmp', url, false));
+      }
+      const live = readers.filter((r) => r.stats.firstKeyframeUs !== 0 && !r.stats.closed).length;
+      return { total: readers.length, live, left: leaving.length, deadRemoved: dead.length };
     }
     case 'closeReaders': {
       for (const r of readers) r.close();
