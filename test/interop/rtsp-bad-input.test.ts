@@ -3,74 +3,16 @@
  * same camera on another connection keeps receiving frames throughout.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from '../../protocols/media/frame.ts';
 import { RtpPacket } from '../../protocols/rtp/packet.ts';
 import { encodeInterleavedHeader } from '../../protocols/rtsp/message/message-writer.ts';
-import { RtspMessageReader } from '../../protocols/rtsp/message/message-reader.ts';
-import type { RtspResponse } from '../../protocols/rtsp/message/rtsp-message.ts';
 import { buildSdp } from '../../protocols/rtsp/sdp/build-sdp.ts';
 import { sdpFromStreamDescription } from '../../protocols/rtsp/sdp/stream-sdp.ts';
 import { startRtspPlayer, type RtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
 import { killAllFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
+import { RawRtspConnection as Raw } from './raw-rtsp-connection.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
-
-/** A hand-driven RTSP connection: raw writes, parsed responses, and a promise for its close. */
-class Raw {
-  readonly socket: net.Socket;
-  readonly responses: RtspResponse[] = [];
-  readonly closed: Promise<void>;
-  #waiters: (() => void)[] = [];
-  #cseq = 0;
-
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    const reader = new RtspMessageReader((item) => {
-      if (item.kind !== 'response') return;
-      this.responses.push(item);
-      for (const w of this.#waiters.splice(0)) w();
-    });
-    this.socket.on('data', (d: Buffer) => reader.push(d));
-    this.socket.on('error', () => {});
-    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
-  }
-
-  /** Sends a request and returns its response (or rejects after 5 s). */
-  async request(method: string, uri: string, headers: Record<string, string> = {}, body = ''): Promise<RtspResponse> {
-    const cseq = ++this.#cseq;
-    let head = `${method} ${uri} RTSP/1.0\r\nCSeq: ${cseq}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    if (body !== '') head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
-    this.write(`${head}\r\n${body}`);
-    return this.next((r) => r.headers.get('CSeq') === String(cseq));
-  }
-
-  async next(match: (r: RtspResponse) => boolean = () => true): Promise<RtspResponse> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const found = this.responses.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error('no response');
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  async closedWithin(ms: number): Promise<boolean> {
-    return Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
 
 describe('RTSP bad input', { timeout: 120_000 }, () => {
   let h: RtspHarness;
@@ -113,6 +55,27 @@ describe('RTSP bad input', { timeout: 120_000 }, () => {
     assert.equal((await raw.next()).statusCode, 400);
     assert.equal(await raw.closedWithin(3000), true);
     await readerAlive();
+  });
+
+  // Security issue 17.7: with two Content-Length headers (0 and 44) the first framed an empty body,
+  // the request was answered 200 and the bytes after the headers ran as a second request.
+  it('repeated or conflicting framing headers: one 400, connection closed, trailing bytes not run', async () => {
+    const smuggled = `DESCRIBE ${url()} RTSP/1.0\r\nCSeq: 2\r\n\r\n`;
+    const cases = [
+      `SET_PARAMETER ${url()} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 0\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`,
+      `SET_PARAMETER ${url()} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n${smuggled}`,
+      `SET_PARAMETER ${url()} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 1e1\r\n\r\n${smuggled}`,
+      `SET_PARAMETER ${url()} RTSP/1.0\r\nCSeq: 1\r\nTransfer-Encoding: chunked\r\n\r\n${smuggled}`,
+    ];
+    for (const wire of cases) {
+      const before = h.listener.stats.protocolErrors;
+      const raw = new Raw(h.listener.port);
+      raw.write(wire);
+      assert.equal(await raw.closedWithin(5000), true, `connection not closed after ${JSON.stringify(wire.split('\r\n').slice(2, 4))}`);
+      assert.deepEqual(raw.responses.map((r) => r.statusCode), [400], 'exactly one answer, a 400: neither request ran');
+      assert.equal(h.listener.stats.protocolErrors, before + 1);
+      await readerAlive();
+    }
   });
 
   it('unknown method: 501, connection stays usable', async () => {

@@ -200,8 +200,19 @@ function checkMajorVersion(major: string, line: string): void {
   if (major !== '1') throw new ProtocolError('RTSP_VERSION_UNSUPPORTED', `unsupported RTSP version: ${quote(line)}`);
 }
 
+/**
+ * Body length from the framing headers. Framing must be unambiguous (RFC 9112 §6.3, the request
+ * smuggling rules): a repeated Content-Length (even with equal values) or any Transfer-Encoding (RTSP
+ * has no chunked bodies) is refused, since a reader that picked another value than ours would see the
+ * body as a second message. The connection is closed after the 400.
+ */
 function contentLength(headers: RtspHeaders, maxBodyBytes: number): number {
-  const raw = headers.get('Content-Length');
+  if (headers.has('Transfer-Encoding')) {
+    throw new ProtocolError('RTSP_TRANSFER_ENCODING_UNSUPPORTED', `Transfer-Encoding is not used by RTSP: ${quote(headers.get('Transfer-Encoding')!)}`);
+  }
+  const all = headers.getAll('Content-Length');
+  if (all.length > 1) throw new ProtocolError('RTSP_CONTENT_LENGTH_INVALID', `repeated Content-Length: ${quote(all.join(', '))}`);
+  const raw = all[0];
   if (raw === undefined) return 0;
   if (!/^\d{1,15}$/.test(raw)) throw new ProtocolError('RTSP_CONTENT_LENGTH_INVALID', `bad Content-Length: ${quote(raw)}`);
   const n = Number(raw);

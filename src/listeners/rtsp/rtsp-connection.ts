@@ -43,6 +43,7 @@ export class RtspConnection implements ServerConnectionInfo {
   readonly #handlers: ConnectionHandlers;
   #lastActivityMs: number;
   #closed = false;
+  #failed = false;
 
   constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: Partial<RtspMessageLimits> = {}) {
     this.id = id;
@@ -84,10 +85,14 @@ export class RtspConnection implements ServerConnectionInfo {
   }
 
   #onData(chunk: Buffer): void {
+    // After a framing error the reader is out of sync: nothing more from this peer is parsed (bytes
+    // already read from the socket must not run as requests while the 400 drains).
+    if (this.#failed) return;
     try {
       this.#reader.push(chunk);
     } catch (err) {
       if (!isProtocolError(err)) throw err;
+      this.#failed = true;
       this.#handlers.protocolError(this, err);
       this.log.warn('RTSP protocol error', { code: err.code, message: err.message });
       // The reader is out of sync now: answer if we can, then close this connection only.

@@ -41,6 +41,21 @@ describe('RtspMessageReader', () => {
     { name: 'continuation before any header', wire: Buffer.from('OPTIONS * RTSP/1.0\r\n folded\r\n\r\n'), code: 'RTSP_HEADER_INVALID' },
     { name: 'negative Content-Length', wire: Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: -1\r\n\r\n'), code: 'RTSP_CONTENT_LENGTH_INVALID' },
     {
+      // Security issue 17.7: the first value framed an empty body and the 44 bytes ran as a second request.
+      name: 'two Content-Length headers (0 and 44)',
+      wire: Buffer.from(`SET_PARAMETER rtsp://h/a RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 2\r\n\r\n`),
+      code: 'RTSP_CONTENT_LENGTH_INVALID',
+    },
+    { name: 'repeated equal Content-Length', wire: Buffer.from('OPTIONS * RTSP/1.0\r\ncontent-length: 2\r\nContent-Length: 2\r\n\r\nhi'), code: 'RTSP_CONTENT_LENGTH_INVALID' },
+    { name: 'non-digit Content-Length', wire: Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 0x10\r\n\r\n'), code: 'RTSP_CONTENT_LENGTH_INVALID' },
+    { name: 'Content-Length list', wire: Buffer.from('OPTIONS * RTSP/1.0\r\nContent-Length: 0, 44\r\n\r\n'), code: 'RTSP_CONTENT_LENGTH_INVALID' },
+    { name: 'Transfer-Encoding: chunked', wire: Buffer.from('ANNOUNCE rtsp://h/a RTSP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n'), code: 'RTSP_TRANSFER_ENCODING_UNSUPPORTED' },
+    {
+      name: 'Transfer-Encoding beside Content-Length',
+      wire: Buffer.from('ANNOUNCE rtsp://h/a RTSP/1.0\r\nContent-Length: 2\r\nTransfer-Encoding: identity\r\n\r\nhi'),
+      code: 'RTSP_TRANSFER_ENCODING_UNSUPPORTED',
+    },
+    {
       name: 'Content-Length over MAX_BODY_BYTES',
       wire: Buffer.from(`ANNOUNCE rtsp://h/a RTSP/1.0\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`),
       code: 'RTSP_BODY_TOO_LARGE',
@@ -66,6 +81,14 @@ describe('RtspMessageReader', () => {
       assertThrowsThreeWays(e.wire, () => new RtspMessageReader(() => {}, e.limits ?? {}), e.code);
     });
   }
+
+  it('two Content-Length headers: nothing is emitted, not the first request and not the trailing bytes', () => {
+    const items: RtspReaderItem[] = [];
+    const reader = new RtspMessageReader((i) => items.push(i));
+    const wire = 'DESCRIBE rtsp://h/a RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\nPLAY rtsp://h/a RTSP/1.0\r\nCSeq: 2\r\n\r\n';
+    assert.throws(() => reader.push(Buffer.from(wire)), { code: 'RTSP_CONTENT_LENGTH_INVALID' });
+    assert.equal(items.length, 0);
+  });
 
   it('accepts a line of exactly MAX_LINE_BYTES', () => {
     const uri = `rtsp://h/${'a'.repeat(MAX_LINE_BYTES - 'OPTIONS  RTSP/1.0'.length - 'rtsp://h/'.length)}`;
