@@ -41,10 +41,12 @@ export function parseWwwAuthenticate(values: readonly string[]): AuthChallenge[]
 
 export function formatWwwAuthenticate(c: AuthChallenge): string {
   if (c.scheme === 'basic') return formatAuthItem('Basic', { realm: c.realm });
+  // realm, nonce, stale first: live555 (VLC) reads the challenge with a fixed sscanf pattern
+  // `Digest realm="%[^"]", nonce="%[^"]", stale=%[a-zA-Z]`; everyone else reads the pairs by name.
   const params: Record<string, string> = { realm: c.realm, nonce: c.nonce };
+  if (c.stale === true) params['stale'] = 'TRUE';
   if (c.opaque !== undefined) params['opaque'] = c.opaque;
   if (c.algorithm !== undefined) params['algorithm'] = c.algorithm;
   if (c.qop !== undefined) params['qop'] = c.qop;
-  if (c.stale === true) params['stale'] = 'TRUE';
   return formatAuthItem('Digest', params, new Set(['algorithm', 'stale']));
 }

@@ -138,15 +138,15 @@ export class RtspServerHandler {
       case RtspMethod.Options:
         return this.#reply(cseq, RtspStatus.Ok, { Public: this.#public() }, session);
       case RtspMethod.Describe:
-        return this.#describe(req, cseq);
+        return this.#describe(req, conn, cseq);
       case RtspMethod.Announce:
         return this.#announce(req, conn, cseq);
       case RtspMethod.Setup:
         return this.#setup(req, conn, cseq, session, nowMs);
       case RtspMethod.Play:
-        return this.#play(req, cseq, session);
+        return this.#play(req, conn, cseq, session);
       case RtspMethod.Record:
-        return this.#record(req, cseq, session);
+        return this.#record(req, conn, cseq, session);
       case RtspMethod.Pause:
         return this.#pause(cseq, session);
       case RtspMethod.Teardown:
@@ -163,9 +163,10 @@ export class RtspServerHandler {
     }
   }
 
-  #describe(req: RtspRequest, cseq: number): RtspResponse {
+  #describe(req: RtspRequest, conn: ServerConnectionInfo, cseq: number): RtspResponse {
     const path = parseRtspUrl(req.uri).path;
-    if (!this.#host.authenticate(req, 'read')) return this.#unauthorized(cseq, 'read');
+    const refusedRead = this.#checkAuth(req, 'read', conn, cseq);
+    if (refusedRead !== null) return refusedRead;
     const sdp = this.#host.describe(path);
     if (sdp === null) return this.#reply(cseq, RtspStatus.NotFound);
     const base = `${stripCredentials(req.uri).replace(/\?.*$/, '').replace(/\/+$/, '')}/`;
@@ -174,7 +175,8 @@ export class RtspServerHandler {
 
   #announce(req: RtspRequest, conn: ServerConnectionInfo, cseq: number): RtspResponse {
     const { path, query } = parseRtspUrl(req.uri);
-    if (!this.#host.authenticate(req, 'publish')) return this.#unauthorized(cseq, 'publish');
+    const refusedPublish = this.#checkAuth(req, 'publish', conn, cseq);
+    if (refusedPublish !== null) return refusedPublish;
     const type = req.headers.get('Content-Type');
     if (type !== undefined && !type.toLowerCase().startsWith('application/sdp')) return this.#reply(cseq, RtspStatus.UnsupportedMediaType);
     if (path === '' || req.body.length === 0) return this.#reply(cseq, RtspStatus.BadRequest);
@@ -192,7 +194,8 @@ export class RtspServerHandler {
   #setup(req: RtspRequest, conn: ServerConnectionInfo, cseq: number, existing: RtspServerSession | undefined, nowMs: number): RtspResponse {
     const announcement = this.#announcements.get(conn.id);
     const access: RtspAccess = existing?.checkState(['pre-record']) === true || (existing === undefined && announcement !== undefined) ? 'publish' : 'read';
-    if (!this.#host.authenticate(req, access)) return this.#unauthorized(cseq, access);
+    const refused = this.#checkAuth(req, access, conn, cseq);
+    if (refused !== null) return refused;
     if (existing === undefined) {
       if (this.#sessions.size >= this.options.maxSessions || this.sessionsOf(conn.id).length >= MAX_SESSIONS_PER_CONNECTION) {
         return this.#reply(cseq, RtspStatus.ServiceUnavailable);
@@ -216,9 +219,10 @@ export class RtspServerHandler {
     return this.#reply(cseq, RtspStatus.Ok, { Transport: result }, session, undefined, true);
   }
 
-  #play(req: RtspRequest, cseq: number, session: RtspServerSession | undefined): RtspResponse {
+  #play(req: RtspRequest, conn: ServerConnectionInfo, cseq: number, session: RtspServerSession | undefined): RtspResponse {
     if (session === undefined) return this.#reply(cseq, RtspStatus.SessionNotFound);
-    if (!this.#host.authenticate(req, 'read')) return this.#unauthorized(cseq, 'read');
+    const refused = this.#checkAuth(req, 'read', conn, cseq);
+    if (refused !== null) return refused;
     if (session.checkState(['play'])) return this.#reply(cseq, RtspStatus.Ok, { Range: 'npt=0.000-' }, session);
     if (!session.checkState(['pre-play'])) return this.#reply(cseq, RtspStatus.MethodNotValidInThisState, {}, session);
     const started = this.#host.startPlay(session);
@@ -232,13 +236,14 @@ export class RtspServerHandler {
     return this.#reply(cseq, RtspStatus.Ok, { Range: formatRange({ kind: 'npt', start: 0 }), 'RTP-Info': formatRtpInfo(entries) }, session);
   }
 
-  #record(req: RtspRequest, cseq: number, session: RtspServerSession | undefined): RtspResponse {
+  #record(req: RtspRequest, conn: ServerConnectionInfo, cseq: number, session: RtspServerSession | undefined): RtspResponse {
     if (session === undefined) return this.#reply(cseq, RtspStatus.SessionNotFound);
-    if (!this.#host.authenticate(req, 'publish')) return this.#unauthorized(cseq, 'publish');
+    const refused = this.#checkAuth(req, 'publish', conn, cseq);
+    if (refused !== null) return refused;
     if (session.checkState(['record'])) return this.#reply(cseq, RtspStatus.Ok, {}, session);
     if (!session.checkState(['pre-record'])) return this.#reply(cseq, RtspStatus.MethodNotValidInThisState, {}, session);
-    const refused = this.#host.startRecord(session);
-    if (refused !== null) return this.#reply(cseq, refused, {}, session);
+    const busy = this.#host.startRecord(session);
+    if (busy !== null) return this.#reply(cseq, busy, {}, session);
     session.transition('record');
     return this.#reply(cseq, RtspStatus.Ok, {}, session);
   }
@@ -270,9 +275,22 @@ export class RtspServerHandler {
     return formatPublic(this.options.allowPublish ? [...READ_METHODS, ...PUBLISH_METHODS] : READ_METHODS);
   }
 
-  #unauthorized(cseq: number, access: RtspAccess): RtspResponse {
+  /** null when the request may go on; else the 401 (fresh challenges) or 400 to answer. */
+  #checkAuth(req: RtspRequest, access: RtspAccess, conn: ServerConnectionInfo, cseq: number): RtspResponse | null {
+    const verdict = this.#host.authenticate(req, access, conn);
+    switch (verdict.kind) {
+      case 'ok':
+        return null;
+      case 'bad-request':
+        return this.#reply(cseq, RtspStatus.BadRequest);
+      case 'unauthorized':
+        return this.#unauthorized(cseq, access, conn, verdict.stale);
+    }
+  }
+
+  #unauthorized(cseq: number, access: RtspAccess, conn: ServerConnectionInfo, stale: boolean): RtspResponse {
     const headers = new RtspHeaders({ CSeq: String(cseq), Server: this.options.serverName });
-    for (const v of this.#host.challenge(access)) headers.append('WWW-Authenticate', v);
+    for (const v of this.#host.challenge(access, conn, stale)) headers.append('WWW-Authenticate', v);
     return createResponse({ statusCode: RtspStatus.Unauthorized, headers });
   }
 

@@ -5,7 +5,7 @@
  */
 import type dgram from 'node:dgram';
 import type { TrackKind } from '../../../protocols/media/frame.ts';
-import type { RtspServerAuth } from '../../../protocols/rtsp/auth/server-auth.ts';
+import type { AuthVerdict, RtspServerAuth } from '../../../protocols/rtsp/auth/server-auth.ts';
 import type { RtspRequest } from '../../../protocols/rtsp/message/rtsp-message.ts';
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import type { SessionDescription } from '../../../protocols/rtsp/sdp/session-description.ts';
@@ -81,12 +81,24 @@ export class ListenerHost implements RtspServerHost {
     return sdpFromStreamDescription(stream.description, { sessionName: stream.path }).sdp;
   }
 
-  authenticate(req: RtspRequest, access: RtspAccess): boolean {
-    return this.#deps.auth[access]?.verify(req) ?? true;
+  authenticate(req: RtspRequest, access: RtspAccess, conn: ServerConnectionInfo): AuthVerdict {
+    const auth = this.#deps.auth[access];
+    if (auth === undefined) return { kind: 'ok', username: '' };
+    const verdict = auth.verify(req, conn.id);
+    if (verdict.kind !== 'ok' && req.headers.has('Authorization')) {
+      this.#deps.log.info('RTSP credentials refused', { conn: conn.id, method: req.method, access, reason: verdict.reason });
+    }
+    return verdict;
   }
 
-  challenge(access: RtspAccess): string[] {
-    return this.#deps.auth[access]?.challenge() ?? [];
+  challenge(access: RtspAccess, conn: ServerConnectionInfo, stale: boolean): string[] {
+    return this.#deps.auth[access]?.challenge(conn.id, stale) ?? [];
+  }
+
+  /** A connection closed: the Digest nonces it was given die with it. */
+  connectionClosed(connectionId: string): void {
+    this.#deps.auth.read?.connectionClosed(connectionId);
+    this.#deps.auth.publish?.connectionClosed(connectionId);
   }
 
   announce(rawPath: string, sdp: SessionDescription, conn: ServerConnectionInfo, query: string): number | null {

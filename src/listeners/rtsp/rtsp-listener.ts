@@ -28,6 +28,8 @@ export interface RtspAuthOptions {
   readonly schemes?: readonly AuthScheme[];
   /** Defaults to 'Cupola'. */
   readonly realm?: string;
+  /** How long a Digest nonce is accepted after its challenge, in ms. Defaults to 60 000. */
+  readonly nonceLifetimeMs?: number;
 }
 
 export interface RtspListenerOptions {
@@ -96,7 +98,14 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const makeAuth = (a: RtspAuthOptions | undefined): RtspServerAuth | undefined =>
     a === undefined
       ? undefined
-      : new RtspServerAuth({ realm: a.realm ?? 'Cupola', credentials: a.credentials, ...(a.schemes === undefined ? {} : { schemes: a.schemes }), nonce: () => randomBytes(16).toString('hex') });
+      : new RtspServerAuth({
+          realm: a.realm ?? 'Cupola',
+          credentials: a.credentials,
+          ...(a.schemes === undefined ? {} : { schemes: a.schemes }),
+          ...(a.nonceLifetimeMs === undefined ? {} : { nonceLifetimeMs: a.nonceLifetimeMs }),
+          nonce: () => randomBytes(16).toString('hex'),
+          now,
+        });
   const readAuth = makeAuth(options.auth?.read);
   const publishAuth = makeAuth(options.auth?.publish);
 
@@ -177,6 +186,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
         closed: (c) => {
           if (connections.delete(c.id)) deps.metrics?.connectionClosed();
           handler.connectionClosed(c.id);
+          listenerHost.connectionClosed(c.id);
           routes.removeConnection(c.id);
         },
         protocolError: (_c, err) => {

@@ -24,8 +24,8 @@ function serverPair(allowPublish: boolean, auth?: RtspServerAuth) {
   const events: string[] = [];
   const host: RtspServerHost = {
     describe: (p) => (p === 'site1/cam1' ? CAM_SDP : null),
-    authenticate: (req) => auth?.verify(req) ?? true,
-    challenge: () => auth?.challenge() ?? [],
+    authenticate: (req, _access, conn) => auth?.verify(req, conn.id) ?? { kind: 'ok', username: '' },
+    challenge: (_access, conn, stale) => auth?.challenge(conn.id, stale) ?? [],
     announce: () => null,
     startPlay: (s) => s.setups.map((t) => ({ trackIndex: t.trackIndex, seq: 7, rtptime: 42 })),
     startRecord: (s) => (events.push(`record ${s.path} ${s.setups.length}`), null),
@@ -96,7 +96,7 @@ describe('RtspClientSession against RtspServerHandler', () => {
   for (const schemes of [['digest'], ['basic']] as const) {
     it(`retries with ${schemes[0]} credentials from the URL after a 401`, () => {
       let n = 0;
-      const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'p w' }], nonce: () => `nonce${++n}`, schemes: [...schemes] });
+      const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'p w' }], nonce: () => `nonce${++n}`, now: () => 0, schemes: [...schemes] });
       const { server } = serverPair(false, auth);
       const client = new RtspClientSession({ ...base, url: 'rtsp://admin:p%20w@127.0.0.1:8554/site1/cam1' });
       const { step, methods } = run(client, server);
@@ -106,7 +106,7 @@ describe('RtspClientSession against RtspServerHandler', () => {
   }
 
   it('fails with RTSP_CLIENT_AUTH_FAILED on wrong credentials, without looping', () => {
-    const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'right' }], nonce: () => 'n' });
+    const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'right' }], nonce: () => 'n', now: () => 0 });
     const { server } = serverPair(false, auth);
     const client = new RtspClientSession({ ...base, credentials: { username: 'admin', password: 'wrong' } });
     assert.throws(() => run(client, server), { code: 'RTSP_CLIENT_AUTH_FAILED' });

@@ -5,7 +5,7 @@ import type { RtspResponse } from '../../../../../protocols/rtsp/message/rtsp-me
 import { parseSdp } from '../../../../../protocols/rtsp/sdp/parse-sdp.ts';
 import type { SessionDescription } from '../../../../../protocols/rtsp/sdp/session-description.ts';
 import { RtspServerHandler, type RtspServerHandlerOptions } from '../../../../../protocols/rtsp/session/server-handler.ts';
-import type { RtspAccess, RtspServerHost, ServerConnectionInfo } from '../../../../../protocols/rtsp/session/server-host.ts';
+import type { AuthVerdict, RtspAccess, RtspServerHost, ServerConnectionInfo } from '../../../../../protocols/rtsp/session/server-host.ts';
 
 const CAM_SDP = parseSdp(
   ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=cam', 't=0 0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', 'a=control:trackID=0', 'm=audio 0 RTP/AVP 97', 'a=rtpmap:97 mpeg4-generic/44100/2', 'a=control:trackID=1', ''].join('\r\n'),
@@ -19,14 +19,18 @@ interface Harness {
   now: { ms: number };
 }
 
-function harness(options: Partial<RtspServerHandlerOptions> = {}, auth?: (access: RtspAccess, authz: string | undefined) => boolean): Harness {
+function harness(options: Partial<RtspServerHandlerOptions> = {}, auth?: (access: RtspAccess, authz: string | undefined) => boolean | AuthVerdict): Harness {
   const events: string[] = [];
   const streams = new Map<string, SessionDescription>([['site1/cam1', CAM_SDP]]);
   let ids = 0;
   const host: RtspServerHost = {
     describe: (path) => streams.get(path) ?? null,
-    authenticate: (req, access) => auth?.(access, req.headers.get('Authorization')) ?? true,
-    challenge: (access) => [`Basic realm="${access}"`],
+    authenticate: (req, access) => {
+      const v = auth?.(access, req.headers.get('Authorization')) ?? true;
+      if (typeof v !== 'boolean') return v;
+      return v ? { kind: 'ok', username: '' } : { kind: 'unauthorized', stale: false, reason: 'test' };
+    },
+    challenge: (access, conn, stale) => [stale ? `Digest realm="${access}", nonce="${conn.id}", stale=TRUE` : `Basic realm="${access}"`],
     announce: (path) => (streams.has(path) ? 400 : null),
     startPlay: (s) => {
       events.push(`play ${s.id} ${s.path}`);
@@ -199,6 +203,20 @@ describe('RtspServerHandler: play', () => {
     assert.equal(h.send(A, 'DESCRIBE', URL, { Authorization: 'ok-read' }).statusCode, 200);
     assert.equal(h.send(A, 'SETUP', `${URL}/trackID=0`, TCP0).statusCode, 401);
   });
+
+  it('stale credentials: 401 with a stale challenge for this connection; a uri mismatch: 400', () => {
+    const h = harness({}, (_access, authz) =>
+      authz === 'stale' ? { kind: 'unauthorized', stale: true, reason: 'nonce expired' } : authz === 'other-uri' ? { kind: 'bad-request', reason: 'uri' } : authz === 'ok',
+    );
+    const stale = h.send(B, 'DESCRIBE', URL, { Authorization: 'stale' });
+    assert.equal(stale.statusCode, 401);
+    assert.deepEqual(stale.headers.getAll('WWW-Authenticate'), ['Digest realm="read", nonce="c2", stale=TRUE']);
+    assert.equal(h.send(B, 'DESCRIBE', URL, { Authorization: 'other-uri' }).statusCode, 400);
+    assert.equal(h.send(B, 'SETUP', `${URL}/trackID=0`, { ...TCP0, Authorization: 'ok' }).statusCode, 200);
+    assert.equal(h.send(B, 'PLAY', URL, { Session: 'sess1', Authorization: 'other-uri' }).statusCode, 400);
+    assert.equal(h.send(B, 'PLAY', URL, { Session: 'sess1', Authorization: 'stale' }).statusCode, 401);
+    assert.equal(h.send(B, 'PLAY', URL, { Session: 'sess1', Authorization: 'ok' }).statusCode, 200);
+  });
 });
 
 describe('RtspServerHandler: record', () => {
@@ -249,7 +267,7 @@ function hostOf(h: Harness): RtspServerHost {
   void h;
   return {
     describe: () => null,
-    authenticate: () => true,
+    authenticate: () => ({ kind: 'ok', username: '' }),
     challenge: () => [],
     announce: () => null,
     startPlay: () => [],
