@@ -59,9 +59,11 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-function rtspAuth(a: FactoryAuth): { read?: RtspAuthOptions; publish?: RtspAuthOptions } {
+function rtspAuth(a: FactoryAuth, nonceLifetimeSec: number): { read?: RtspAuthOptions; publish?: RtspAuthOptions } {
   const one = (c: FactoryAuth['read']): RtspAuthOptions | undefined =>
-    c === undefined ? undefined : { credentials: [{ username: c.user, password: c.pass }], schemes: c.method === 'basic' ? ['basic'] : ['digest'] };
+    c === undefined
+      ? undefined
+      : { credentials: [{ username: c.user, password: c.pass }], schemes: c.method === 'basic' ? ['basic'] : ['digest'], nonceLifetimeMs: nonceLifetimeSec * 1000 };
   const read = one(a.read);
   const publish = one(a.publish);
   return { ...(read ? { read } : {}), ...(publish ? { publish } : {}) };
@@ -165,12 +167,12 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       const rtspRaw = await startRtspListener(
         // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
         // publish policy (known camera and key, or auto-registration).
-        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth), ...rtspLimits },
+        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
         { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
       );
       closers.push(() => rtspRaw.close());
       const rtspCompressed = await startRtspListener(
-        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth), ...rtspLimits },
+        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
         { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
       );
       closers.push(() => rtspCompressed.close());

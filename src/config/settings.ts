@@ -170,6 +170,11 @@ const limits = obj({
   rtmpIdleTimeoutMs: withDefault(int({ min: 1000, max: 3_600_000 }), 30_000),
   /** RTSP session timeout announced in SETUP and enforced (s). Defaults to 60. */
   rtspSessionTimeoutSec: withDefault(int({ min: 5, max: 3600 }), 60),
+  /**
+   * An RTSP Digest nonce is accepted this long after its challenge, on the connection that got it (s);
+   * then the client gets 401 with stale=true and answers a fresh nonce. Defaults to 60.
+   */
+  rtspDigestNonceLifetimeSec: withDefault(int({ min: 5, max: 3600 }), 60),
   /** Largest RTP payload the RTSP listeners send (bytes). Defaults to 1400. */
   rtpMtu: withDefault(int({ min: 200, max: 65_000 }), 1400),
   /** Simultaneous connections per listener. Defaults to 4096. */

@@ -32,6 +32,7 @@ describe('settings', () => {
   it('replication and limits sections: defaults, overrides, field-named errors', () => {
     assert.deepEqual(DEFAULT_SETTINGS.replication, { stallMs: 5000, connectTimeoutMs: 5000, backoffInitialMs: 500, backoffMaxMs: 10_000, pollIntervalMs: 1000, failoverAfterMs: 10_000 });
     assert.equal(DEFAULT_SETTINGS.limits.rtspSessionTimeoutSec, 60);
+    assert.equal(DEFAULT_SETTINGS.limits.rtspDigestNonceLifetimeSec, 60);
     assert.equal(DEFAULT_SETTINGS.limits.rtmpHandshakeTimeoutMs, 10_000);
     assert.equal(DEFAULT_SETTINGS.limits.maxConnections, 4096);
     const s = parseSettings({ replication: { failoverAfterMs: 2000 }, limits: { rtspSessionTimeoutSec: 7 } });
