@@ -2,6 +2,7 @@
  * RTSP play client: DESCRIBE/SETUP/PLAY over TCP (interleaved) or UDP, depacketizes each track
  * into Frames. Used by master replication, the compressor role and `cupola probe`.
  */
+import { randomBytes } from 'node:crypto';
 import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
 import type { ClientCredentials } from '../../../protocols/rtsp/auth/client-auth.ts';
 import type { RtpInfoEntry } from '../../../protocols/rtsp/headers/rtp-info.ts';
@@ -64,7 +65,8 @@ export async function startRtspPlayer(options: RtspPlayerOptions, handlers: Rtsp
       mode: 'play',
       transport,
       userAgent: options.userAgent ?? 'Cupola',
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      // A fresh client nonce per request now that servers (ours too) offer qop=auth (RFC 7616 §3.4).
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials, cnonce: () => randomBytes(8).toString('hex') }),
       ...(transport === 'udp' ? { clientPorts: pairs.map((p) => p.ports) } : {}),
       selectTracks: (tracks) => streamDescriptionFromMedia(tracks.map((t) => t.media)).tracks.map((t) => t.index),
     });

@@ -3,6 +3,7 @@
  * interleaving, RECORD, then packetize every frame once and write it on the track's channel. A
  * slow server makes frames drop until the next keyframe (never unbounded memory).
  */
+import { randomBytes } from 'node:crypto';
 import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
 import { createPacketizer } from '../../../protocols/rtp/format.ts';
 import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
@@ -66,7 +67,8 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
     transport: 'tcp',
     announce: served.sdp,
     userAgent: 'Cupola',
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    // A fresh client nonce per request now that servers (ours too) offer qop=auth (RFC 7616 §3.4).
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials, cnonce: () => randomBytes(8).toString('hex') }),
   });
   let result;
   try {
