@@ -37,11 +37,12 @@ function serverPair(allowPublish: boolean, auth?: RtspServerAuth) {
 }
 
 /** Drives the client against the server until the client reports something other than a request. */
-function run(client: RtspClientSession, server: RtspServerHandler): { step: RtspClientStep; methods: string[] } {
+function run(client: RtspClientSession, server: RtspServerHandler, beforeEach?: (method: string) => void): { step: RtspClientStep; methods: string[] } {
   const methods: string[] = [];
   let req: RtspRequest = client.start();
   for (let i = 0; i < 20; i++) {
     methods.push(req.method);
+    beforeEach?.(req.method);
     const res = viaWire(server.handle(viaWire(req), { id: 'c', remoteAddress: '127.0.0.1' }, 0));
     const step = client.onResponse(res);
     if (step.kind !== 'request') return { step, methods };
@@ -104,6 +105,20 @@ describe('RtspClientSession against RtspServerHandler', () => {
       assert.equal(step.kind, 'playing');
     });
   }
+
+  it('Digest nonce expiring mid-handshake: the 401 stale=true is answered with the new nonce', () => {
+    const clock = { ms: 0 };
+    let n = 0;
+    const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'pw' }], nonce: () => `nonce${++n}`, now: () => clock.ms, nonceLifetimeMs: 1000, schemes: ['digest'] });
+    const { server } = serverPair(false, auth);
+    const client = new RtspClientSession({ ...base, url: 'rtsp://admin:pw@127.0.0.1:8554/site1/cam1' });
+    let setups = 0;
+    const { step, methods } = run(client, server, (m) => {
+      if (m === 'SETUP' && ++setups === 2) clock.ms += 5000; // the second SETUP comes after the lifetime
+    });
+    assert.deepEqual(methods, ['OPTIONS', 'DESCRIBE', 'DESCRIBE', 'SETUP', 'SETUP', 'SETUP', 'PLAY']);
+    assert.equal(step.kind, 'playing');
+  });
 
   it('fails with RTSP_CLIENT_AUTH_FAILED on wrong credentials, without looping', () => {
     const auth = new RtspServerAuth({ realm: 'Cupola', credentials: [{ username: 'admin', password: 'right' }], nonce: () => 'n', now: () => 0 });
