@@ -38,6 +38,13 @@ function splitBody(body: unknown, readOnly: readonly string[] = []): { doc: Reco
   return { doc, revision: revision as number | undefined };
 }
 
+/** A body naming another document than the URL is refused (PUT and PATCH alike), never silently re-aimed. */
+function checkBodyId(doc: Record<string, unknown>, id: string): void {
+  if (doc['id'] !== undefined && doc['id'] !== id) {
+    throw new ConfigValidationError([{ path: 'id', message: `"${String(doc['id'])}" does not match the URL ("${id}")` }]);
+  }
+}
+
 function revisionParam(ctx: RequestContext): number | undefined {
   const raw = ctx.query.get('revision');
   if (raw === null) return undefined;
@@ -70,7 +77,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
   const write = async (ctx: RequestContext, mode: PutMode, id: string | undefined): Promise<Reply> => {
     const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
     if (id !== undefined) {
-      if (doc['id'] !== undefined && doc['id'] !== id) throw new ConfigValidationError([{ path: 'id', message: `"${String(doc['id'])}" does not match the URL ("${id}")` }]);
+      checkBodyId(doc, id);
       doc['id'] = id;
     }
     const value = parseOrThrow(schema, doc);
@@ -117,6 +124,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
         const current = await store.get(o.collection, id);
         if (current === undefined) return errorReply(404, `${label} "${id}" not found`);
         const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
+        checkBodyId(doc, id);
         const merged = { ...current.value, ...doc, id };
         const value = parseOrThrow(schema, merged);
         const stored = await store.put(o.collection, value, { mode: 'replace', expectedRevision: revision ?? current.revision });
