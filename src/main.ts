@@ -354,6 +354,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         port: settings.api.port,
         ...(settings.api.token !== undefined ? { token: settings.api.token } : {}),
         metricsAuth: settings.api.metricsAuth,
+        ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
+        allowedOrigins: settings.api.allowedOrigins,
         staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
       },
       {

@@ -73,7 +73,9 @@ describe('API: sites, cameras, profiles CRUD', () => {
     const c = await f.request('POST', '/api/v1/cameras', { site: 'north', name: 'gate', profile: 'low', publishKey: 'k1' });
     assert.equal(c.status, 201);
     assert.equal(c.headers.get('location'), '/api/v1/cameras/north/gate');
-    assert.deepEqual(c.json, { id: 'north/gate', site: 'north', name: 'gate', enabled: true, publishKey: 'k1', profile: 'low', revision: 1 });
+    // The key is write-only (17.11): the reply says one is required; the store holds it.
+    assert.deepEqual(c.json, { id: 'north/gate', site: 'north', name: 'gate', enabled: true, publishKeyRequired: true, profile: 'low', revision: 1 });
+    assert.equal((await f.store.get('cameras', 'north/gate'))?.value.publishKey, 'k1');
     const patched = await f.request('PATCH', '/api/v1/cameras/north/gate', { enabled: false });
     assert.equal(patched.json.enabled, false);
     assert.equal(patched.json.revision, 2);

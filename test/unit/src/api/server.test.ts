@@ -99,12 +99,41 @@ describe('API server: auth off and metricsAuth', () => {
     }
   });
 
-  it('metricsAuth puts /metrics behind the token', async () => {
-    const f = await startFixture({ token: TOKEN, metricsAuth: true });
+  it('metricsAuth "token" puts /metrics behind the API token', async () => {
+    const f = await startFixture({ token: TOKEN, metricsAuth: 'token' });
     try {
       assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
-      assert.equal((await f.request('GET', '/metrics')).status, 200);
+      assert.equal((await f.request('GET', '/metrics', undefined, 'wrong-token-0123456789')).status, 401);
+      const ok = await f.request('GET', '/metrics');
+      assert.equal(ok.status, 200);
+      assert.match(ok.text, /# TYPE cupola_/);
       assert.equal((await f.request('GET', '/healthz', undefined, null)).status, 200);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a separate metrics token opens /metrics only; the API token still works there', async () => {
+    const METRICS = 'scrape-only-token-42';
+    const f = await startFixture({ token: TOKEN, metricsAuth: 'token', metricsToken: METRICS });
+    try {
+      assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, METRICS)).status, 200);
+      assert.equal((await f.request('GET', '/metrics', undefined, TOKEN)).status, 200);
+      assert.equal((await f.request('GET', '/api/v1/cameras', undefined, METRICS)).status, 401, 'the metrics token is not an API token');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a metrics token without an API token protects /metrics and nothing else', async () => {
+    const METRICS = 'scrape-only-token-42';
+    const f = await startFixture({ metricsAuth: 'token', metricsToken: METRICS });
+    try {
+      assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, 'anything-else-123')).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, METRICS)).status, 200);
+      assert.equal((await f.request('GET', '/api/v1/cameras', undefined, null)).status, 200);
     } finally {
       await f.close();
     }
