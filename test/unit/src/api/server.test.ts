@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../../../helpers/server.ts';
 import { makeReadOnly } from '../config/read-only-dir.ts';
 import { startFixture, TOKEN, type Fixture } from './fixture.ts';
 
@@ -53,6 +54,30 @@ describe('API server: auth', () => {
     const r = await f.request('GET', '/api/v1/nope');
     assert.equal(r.status, 404);
     assert.equal(r.json.error.status, 404);
+  });
+});
+
+describe('API server: what is public (17.13: the docs say what the server does)', () => {
+  it('with a token set: the dashboard files, health and metrics answer without it, the API does not; docs/configuration.md says so', async () => {
+    const dashboard = join(repoRoot, 'src/dashboard');
+    const f = await startFixture({ token: TOKEN, staticDir: dashboard });
+    try {
+      const page = await f.request('GET', '/', undefined, null);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type')!, /^text\/html/);
+      assert.equal(page.text, await readFile(join(dashboard, 'index.html'), 'utf8'), 'the same file for everyone: no data in it');
+      assert.equal((await f.request('GET', '/app.js', undefined, null)).status, 200);
+      for (const path of ['/healthz', '/readyz', '/metrics']) assert.equal((await f.request('GET', path, undefined, null)).status, 200, path);
+      for (const path of ['/api/v1/cameras', '/api/v1/node', '/api/v1/urls']) assert.equal((await f.request('GET', path, undefined, null)).status, 401, path);
+    } finally {
+      await f.close();
+    }
+    const docs = await readFile(join(repoRoot, 'docs/configuration.md'), 'utf8');
+    const row = docs.split('\n').find((l) => l.startsWith('| `api.token` |'));
+    assert.ok(row !== undefined);
+    for (const publicPart of ['`/healthz`', '`/readyz`', '`/metrics`', 'static files']) assert.ok(row.includes(publicPart), `api.token row names ${publicPart}`);
+    const ops = await readFile(join(repoRoot, 'docs/operations.md'), 'utf8');
+    assert.match(ops, /## Security[\s\S]*### What is authenticated where[\s\S]*### Defaults[\s\S]*### Locking a node down/);
   });
 });
 
