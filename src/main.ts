@@ -81,20 +81,20 @@ function upstreamConfig(u: RemoteNode): UpstreamConfig {
   };
 }
 
-function openStore(settings: Settings, log: Logger): ConfigStore {
+function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
   const defaultProfile = settings.compression.defaultProfile;
+  const common = {
+    defaultProfile,
+    resetCatalog,
+    onWarning: (msg: string) => log.warn('config store', { detail: msg }),
+    onListenerError: (err: unknown) => log.error('config listener failed', { err: String(err) }),
+  };
   if (settings.store.mongoUrl !== undefined) {
     log.info('config store: MongoDB', { url: redactMongoUrl(settings.store.mongoUrl), database: settings.store.mongoDatabase });
-    return new MongoStore({
-      url: settings.store.mongoUrl,
-      database: settings.store.mongoDatabase,
-      defaultProfile,
-      onWarning: (msg: string) => log.warn('config store', { detail: msg }),
-      onListenerError: (err) => log.error('config listener failed', { err: String(err) }),
-    });
+    return new MongoStore({ url: settings.store.mongoUrl, database: settings.store.mongoDatabase, ...common });
   }
   log.info('config store: embedded file', { dataDir: settings.store.dataDir });
-  return new FileStore({ dataDir: settings.store.dataDir, defaultProfile, onListenerError: (err) => log.error('config listener failed', { err: String(err) }) });
+  return new FileStore({ dataDir: settings.store.dataDir, ...common });
 }
 
 export async function startNode(options: ServeOptions, log: Logger): Promise<RunningNode> {
@@ -116,7 +116,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
 
   try {
     log.info('node starting', { role, version: VERSION });
-    const store = openStore(settings, log);
+    const store = openStore(settings, log, options.resetCatalog === true);
     await store.load();
     closers.push(() => store.close());
 
@@ -356,6 +356,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         port: settings.api.port,
         ...(settings.api.token !== undefined ? { token: settings.api.token } : {}),
         metricsAuth: settings.api.metricsAuth,
+        ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
+        allowedOrigins: settings.api.allowedOrigins,
         staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
       },
       {

@@ -7,6 +7,7 @@ import type { ConfigStore } from '../config/store.ts';
 import type { Camera } from '../config/model.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { EventBus } from './events.ts';
+import { publicCamera } from './public-camera.ts';
 import type { UrlManager } from './url-manager.ts';
 
 export function connectCatalogEvents(store: ConfigStore, bus: EventBus, urls: UrlManager, metrics?: Pick<Metrics, 'forgetCamera'>): () => void {
@@ -15,6 +16,7 @@ export function connectCatalogEvents(store: ConfigStore, bus: EventBus, urls: Ur
     if (change.collection !== 'cameras') return;
     const kind = change.kind === 'delete' ? 'removed' : change.revision === 1 ? 'added' : 'updated';
     if (kind === 'removed') metrics?.forgetCamera(change.id);
-    bus.publish({ type: 'camera.changed', camera: change.id, change: kind, value: change.value as Camera });
+    // Events go to every WebSocket client and webhook: the publish key stays inside.
+    bus.publish({ type: 'camera.changed', camera: change.id, change: kind, value: publicCamera(change.value as Camera) });
   });
 }

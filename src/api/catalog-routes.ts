@@ -6,6 +6,7 @@
 import { documentSchemas, type CatalogDocuments, type CollectionName } from '../config/model.ts';
 import { ConfigValidationError, parseOrThrow } from '../config/schema-kit.ts';
 import type { ConfigStore, PutMode, Versioned } from '../config/store.ts';
+import { CAMERA_WRITE_ONLY_FIELDS, publicCamera } from './public-camera.ts';
 import { HttpError, errorReply, type Handler, type Reply, type RequestContext } from './http.ts';
 import type { CompressionView } from './types.ts';
 
@@ -17,9 +18,9 @@ export interface RouteDef {
   readonly handler: Handler;
 }
 
-/** Document plus its revision, as the API shows it. */
-function present<T>(v: Versioned<T>): T & { revision: number } {
-  return { ...v.value, revision: v.revision };
+/** Document plus its revision, as the API shows it (`view` hides write-only fields). */
+function present<T>(v: Versioned<T>, view?: (doc: T) => object): object {
+  return { ...(view === undefined ? v.value : view(v.value)), revision: v.revision };
 }
 
 /**
@@ -36,6 +37,13 @@ function splitBody(body: unknown, readOnly: readonly string[] = []): { doc: Reco
     throw new ConfigValidationError([{ path: 'revision', message: 'expected a whole number' }]);
   }
   return { doc, revision: revision as number | undefined };
+}
+
+/** A body naming another document than the URL is refused (PUT and PATCH alike), never silently re-aimed. */
+function checkBodyId(doc: Record<string, unknown>, id: string): void {
+  if (doc['id'] !== undefined && doc['id'] !== id) {
+    throw new ConfigValidationError([{ path: 'id', message: `"${String(doc['id'])}" does not match the URL ("${id}")` }]);
+  }
 }
 
 function revisionParam(ctx: RequestContext): number | undefined {
@@ -58,8 +66,15 @@ interface CollectionRoutesOptions<C extends CollectionName> {
   readonly filter?: (ctx: RequestContext, doc: CatalogDocuments[C]) => boolean;
   /** Read-only fields added to the GET reply of one document (live state, not stored). */
   readonly extra?: (id: string) => Record<string, unknown>;
-  /** Fields of `extra`, dropped from request bodies. */
+  /** Fields of `extra` and `view`, dropped from request bodies. */
   readonly readOnlyFields?: readonly string[];
+  /** How a stored document is shown (secrets left out). Defaults to the document itself. */
+  readonly view?: (doc: CatalogDocuments[C]) => object;
+  /**
+   * Secret fields never shown (`view` leaves them out): a PUT without the field keeps the stored
+   * value, so a client may PUT back what it read; `null` removes it. PATCH merges as for any field.
+   */
+  readonly writeOnlyFields?: readonly string[];
 }
 
 export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o: CollectionRoutesOptions<C>): RouteDef[] {
@@ -67,18 +82,25 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
   const one = `/api/v1${o.base}${o.idPattern}`;
   const label = o.collection.replace(/s$/, '');
 
+  const show = (v: Versioned<CatalogDocuments[C]>): object => present(v, o.view);
+
   const write = async (ctx: RequestContext, mode: PutMode, id: string | undefined): Promise<Reply> => {
     const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
     if (id !== undefined) {
-      if (doc['id'] !== undefined && doc['id'] !== id) throw new ConfigValidationError([{ path: 'id', message: `"${String(doc['id'])}" does not match the URL ("${id}")` }]);
+      checkBodyId(doc, id);
       doc['id'] = id;
+      const keep = (o.writeOnlyFields ?? []).filter((f) => !Object.hasOwn(doc, f));
+      if (keep.length > 0) {
+        const current = (await store.get(o.collection, id))?.value as Record<string, unknown> | undefined;
+        for (const f of keep) if (current?.[f] !== undefined) doc[f] = current[f];
+      }
     }
     const value = parseOrThrow(schema, doc);
     const stored = await store.put(o.collection, value, { mode, ...(revision !== undefined ? { expectedRevision: revision } : {}) });
     const created = stored.revision === 1;
     return {
       status: created ? 201 : 200,
-      body: present(stored),
+      body: show(stored),
       ...(created ? { headers: { location: `/api/v1${o.base}/${stored.value.id}` } } : {}),
     };
   };
@@ -91,7 +113,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
       handler: async (ctx) => {
         const all = await store.list(o.collection);
         const items = o.filter === undefined ? all : all.filter((v) => o.filter!(ctx, v.value));
-        return { status: 200, body: { items: items.map(present) } };
+        return { status: 200, body: { items: items.map(show) } };
       },
     },
     { method: 'post', pattern: `/api/v1${o.base}`, paramCount: 0, body: true, handler: (ctx) => write(ctx, 'create', undefined) },
@@ -103,7 +125,7 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
         const id = o.idOf(ctx.params);
         const v = await store.get(o.collection, id);
         if (v === undefined) return errorReply(404, `${label} "${id}" not found`);
-        return { status: 200, body: o.extra === undefined ? present(v) : { ...present(v), ...o.extra(id) } };
+        return { status: 200, body: o.extra === undefined ? show(v) : { ...show(v), ...o.extra(id) } };
       },
     },
     { method: 'put', pattern: one, paramCount: o.idParams, body: true, handler: (ctx) => write(ctx, 'upsert', o.idOf(ctx.params)) },
@@ -117,10 +139,11 @@ export function collectionRoutes<C extends CollectionName>(store: ConfigStore, o
         const current = await store.get(o.collection, id);
         if (current === undefined) return errorReply(404, `${label} "${id}" not found`);
         const { doc, revision } = splitBody(ctx.body, o.readOnlyFields);
+        checkBodyId(doc, id);
         const merged = { ...current.value, ...doc, id };
         const value = parseOrThrow(schema, merged);
         const stored = await store.put(o.collection, value, { mode: 'replace', expectedRevision: revision ?? current.revision });
-        return { status: 200, body: present(stored) };
+        return { status: 200, body: show(stored) };
       },
     },
     {
@@ -166,7 +189,10 @@ export function catalogRoutes(store: ConfigStore, options: CatalogRoutesOptions 
         const site = ctx.query.get('site');
         return site === null || cam.site === site;
       },
-      ...(view !== undefined ? { extra: (id: string) => ({ compression: compressionOf(view, id) }), readOnlyFields: ['compression'] } : {}),
+      view: publicCamera,
+      writeOnlyFields: CAMERA_WRITE_ONLY_FIELDS,
+      readOnlyFields: ['publishKeyRequired', ...(view !== undefined ? ['compression'] : [])],
+      ...(view !== undefined ? { extra: (id: string) => ({ compression: compressionOf(view, id) }) } : {}),
     }),
   ];
 }

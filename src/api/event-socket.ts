@@ -1,7 +1,7 @@
 /**
- * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras, and compression and
- * replication status where the node has them), then every bus event as
- * one JSON text message. A client that falls behind by more than maxBackpressure is disconnected
+ * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras without their publish
+ * keys, and compression and replication status where the node has them), then every bus event as
+ * one JSON text message, URL credentials redacted. Upgrades from a foreign browser Origin are refused. A client that falls behind by more than maxBackpressure is disconnected
  * rather than buffered without bound; it reconnects and gets a fresh snapshot.
  */
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
@@ -9,6 +9,9 @@ import type { ConfigStore } from '../config/store.ts';
 import type { TokenAuth } from './auth.ts';
 import type { EventBus } from './events.ts';
 import { errorReply, writeReply } from './http.ts';
+import type { OriginPolicy } from './origin-policy.ts';
+import { publicCamera } from './public-camera.ts';
+import { redactCredentials } from './redact-credentials.ts';
 import type { ApiLogger, CompressionView, ReplicationView, StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 
@@ -19,6 +22,8 @@ export const MAX_SOCKET_BACKPRESSURE = 1024 * 1024;
 
 export interface EventSocketDeps {
   readonly auth: TokenAuth;
+  /** A browser page of another origin may not open the socket (it would read every event). */
+  readonly origins: OriginPolicy;
   readonly bus: EventBus;
   readonly streams: StreamsView;
   readonly urls: UrlManager;
@@ -39,6 +44,11 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
+      const origin = req.getHeader('origin');
+      if (!deps.origins.allows(origin, req.getHeader('host'))) {
+        writeReply(res, errorReply(403, `WebSocket from Origin ${origin} refused: not this API's origin nor listed in api.allowedOrigins`));
+        return;
+      }
       // Browsers cannot set headers on a WebSocket: the token may also come as ?token=.
       const header = req.getHeader('authorization');
       const query = new URLSearchParams(req.getQuery() ?? '');
@@ -64,11 +74,11 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
         time: new Date().toISOString(),
         streams: deps.streams.list(),
         urls: deps.urls.list(),
-        cameras: deps.store.catalog().cameras,
+        cameras: deps.store.catalog().cameras.map(publicCamera),
         ...(deps.compression !== undefined ? { compression: deps.compression.list() } : {}),
         ...(deps.replication !== undefined ? { replication: deps.replication.list() } : {}),
       };
-      ws.send(JSON.stringify(snapshot), false);
+      ws.send(redactCredentials(JSON.stringify(snapshot)), false);
       ws.subscribe(TOPIC);
     },
     message: () => {
@@ -79,7 +89,7 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
     },
   });
   const unsubscribe = deps.bus.subscribe((event) => {
-    if (sockets.size > 0) app.publish(TOPIC, JSON.stringify(event), false);
+    if (sockets.size > 0) app.publish(TOPIC, redactCredentials(JSON.stringify(event)), false);
   });
   return {
     close() {

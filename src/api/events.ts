@@ -3,7 +3,7 @@
  * application publishes them into. Publishing never blocks: subscribers run synchronously but a
  * throwing subscriber is isolated, and slow sinks (sockets, webhooks) queue on their side.
  */
-import type { Camera } from '../config/model.ts';
+import type { PublicCamera } from './public-camera.ts';
 import type { CompressionState, ReplicationState } from '../metrics/metrics.ts';
 import type { FactoryName } from '../streams/types.ts';
 import type { CameraUrls, BestUrls } from './urls.ts';
@@ -13,7 +13,7 @@ export type EventBody =
   | { readonly type: 'stream.up'; readonly stream: StreamInfo }
   | { readonly type: 'stream.down'; readonly factory: FactoryName; readonly path: string }
   | { readonly type: 'urls.changed'; readonly camera: string; readonly best: BestUrls | null; readonly urls: CameraUrls | null }
-  | { readonly type: 'camera.changed'; readonly camera: string; readonly change: 'added' | 'updated' | 'removed'; readonly value: Camera }
+  | { readonly type: 'camera.changed'; readonly camera: string; readonly change: 'added' | 'updated' | 'removed'; readonly value: PublicCamera }
   | {
       readonly type: 'compression.state';
       readonly camera: string;

@@ -6,6 +6,8 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { ConfigValidationError, type ConfigIssue } from '../config/schema-kit.ts';
 import { StoreConflictError, StoreNotFoundError, StoreUnavailableError } from '../config/store.ts';
+import { isJsonContentType, type OriginPolicy } from './origin-policy.ts';
+import { redactCredentials } from './redact-credentials.ts';
 import type { ApiLogger } from './types.ts';
 
 /** Largest request body accepted. */
@@ -43,7 +45,7 @@ export interface RequestContext {
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
-  404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -80,7 +82,8 @@ export function writeReply(res: HttpResponse, reply: Reply): void {
   if (reply.body === undefined) payload = undefined;
   else if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) payload = reply.body;
   else {
-    payload = JSON.stringify(reply.body);
+    // No reply carries URL credentials (ffmpeg stderr tails, pull/push URLs of a protected factory).
+    payload = redactCredentials(JSON.stringify(reply.body));
     contentType ??= 'application/json; charset=utf-8';
   }
   res.cork(() => {
@@ -102,7 +105,27 @@ export interface HandleOptions {
   readonly guard?: (authorization: string, query: URLSearchParams) => Reply | null;
   readonly log: ApiLogger;
   readonly route: string;
+  /**
+   * Cross-site guard for state-changing methods (POST, PUT, PATCH, DELETE): a browser Origin that is
+   * neither the API's own nor allowed is 403, and a body that is not `Content-Type: application/json`
+   * is 415 (a cross-site form or `text/plain` fetch cannot send that type without a CORS preflight).
+   */
+  readonly origins?: OriginPolicy;
 }
+
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Why a state-changing request is refused before its body is read, or null. */
+function refuseWrite(origins: OriginPolicy, method: string, origin: string, host: string, contentType: string, readBody: boolean): Reply | null {
+  if (!WRITE_METHODS.has(method)) return null;
+  if (!origins.allows(origin, host)) {
+    return errorReply(403, `cross-origin ${method} refused: Origin ${origin} is not this API's origin nor listed in api.allowedOrigins`);
+  }
+  if (readBody && contentType !== '' && !isJsonContentType(contentType)) return UNSUPPORTED_MEDIA_TYPE;
+  return null;
+}
+
+const UNSUPPORTED_MEDIA_TYPE = errorReply(415, 'request body must be sent as Content-Type: application/json');
 
 /** Returns a uWS handler running `handler` with everything read up front. */
 export function uwsHandler(handler: Handler, opts: HandleOptions): (res: HttpResponse, req: HttpRequest) => void {
@@ -120,9 +143,12 @@ export function uwsHandler(handler: Handler, opts: HandleOptions): (res: HttpRes
     const url = req.getUrl();
     const query = new URLSearchParams(req.getQuery() ?? '');
     const authorization = req.getHeader('authorization');
+    const contentType = req.getHeader('content-type');
     const rawParams: string[] = [];
     for (let i = 0; i < opts.paramCount; i++) rawParams.push(req.getParameter(i) ?? '');
-    const refused = opts.guard?.(authorization, query) ?? null;
+    const refused =
+      opts.guard?.(authorization, query) ??
+      (opts.origins !== undefined ? refuseWrite(opts.origins, method, req.getHeader('origin'), req.getHeader('host'), contentType, opts.readBody) : null);
     if (refused !== null) return finish(refused);
     const run = (body: unknown): void => {
       void (async () => {
@@ -142,6 +168,8 @@ export function uwsHandler(handler: Handler, opts: HandleOptions): (res: HttpRes
       if (!isLast) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return run(undefined);
+      // A body without any Content-Type (a typeless Blob from another site) is refused like text/plain.
+      if (opts.origins !== undefined && !isJsonContentType(contentType)) return finish(UNSUPPORTED_MEDIA_TYPE);
       let body: unknown;
       try {
         body = JSON.parse(text);

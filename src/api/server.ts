@@ -4,12 +4,14 @@
  * injected interfaces; it owns no state of the media path.
  */
 import uWS from 'uWebSockets.js';
+import type { MetricsAuthMode } from '../config/settings.ts';
 import type { ConfigStore } from '../config/store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { TokenAuth } from './auth.ts';
 import { catalogRoutes, type RouteDef } from './catalog-routes.ts';
 import type { EventBus } from './events.ts';
 import { errorReply, uwsHandler, writeReply, type Reply } from './http.ts';
+import { OriginPolicy } from './origin-policy.ts';
 import { staticDirectory, type StaticFiles } from './static-files.ts';
 import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
@@ -24,8 +26,15 @@ export interface ApiServerOptions {
   readonly port: number;
   /** Bearer token; unset disables auth. */
   readonly token?: string;
-  /** /metrics needs the token too. Defaults to false. */
-  readonly metricsAuth?: boolean;
+  /**
+   * /metrics: `none` (default) is open; `token` needs `metricsToken` when given, or the API token
+   * (both are accepted when both are set).
+   */
+  readonly metricsAuth?: MetricsAuthMode;
+  /** A bearer token accepted on /metrics only (with metricsAuth `token`). */
+  readonly metricsToken?: string;
+  /** Browser origins besides the API's own allowed to write and to open the event socket. Defaults to none. */
+  readonly allowedOrigins?: readonly string[];
   /** Directory served at / (the dashboard). */
   readonly staticDir?: string;
   /** Time a readiness check may take before it counts as failed (ms). Defaults to 2000. */
@@ -81,6 +90,11 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
   const staticFiles = deps.staticFiles ?? (options.staticDir !== undefined ? staticDirectory(options.staticDir) : undefined);
   const unauthorized: Reply = { ...errorReply(401, 'missing or wrong bearer token'), headers: { 'www-authenticate': 'Bearer realm="cupola"' } };
   const guardApi = (authorization: string): Reply | null => (auth.checkHeader(authorization) ? null : unauthorized);
+  const origins = new OriginPolicy(options.allowedOrigins);
+  // /metrics with metricsAuth `token`: any of the enabled tokens (each checked, in constant time).
+  const metricsAuths = options.metricsAuth === 'token' ? [new TokenAuth(options.metricsToken), auth].filter((a) => a.enabled) : [];
+  const guardMetrics = (authorization: string): Reply | null =>
+    metricsAuths.map((a) => a.checkHeader(authorization)).some(Boolean) ? null : unauthorized;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
   const routes: (RouteDef & { guard?: (a: string) => Reply | null })[] = [
@@ -150,7 +164,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       method: 'get',
       pattern: '/metrics',
       paramCount: 0,
-      ...(options.metricsAuth === true ? { guard: guardApi } : {}),
+      ...(metricsAuths.length > 0 ? { guard: guardMetrics } : {}),
       handler: async () => {
         if (deps.metrics === undefined) return errorReply(404, 'metrics are not enabled');
         return { status: 200, body: await deps.metrics.text(), contentType: deps.metrics.contentType };
@@ -165,12 +179,14 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       ...(r.guard !== undefined ? { guard: r.guard } : {}),
       log,
       route: `${r.method} ${r.pattern}`,
+      origins,
     });
     app[r.method](r.pattern, handler);
   }
 
   const socket = attachEventSocket(app, {
     auth,
+    origins,
     bus: deps.bus,
     streams: deps.streams,
     urls: deps.urls,

@@ -5,6 +5,7 @@
  */
 import type { WebhookSettings } from '../config/settings.ts';
 import type { ApiEvent, EventBus } from './events.ts';
+import { redactCredentials } from './redact-credentials.ts';
 import { silentLogger, type ApiLogger } from './types.ts';
 
 export interface WebhookDispatcherOptions {
@@ -30,10 +31,6 @@ export interface WebhookStats {
   readonly failedAttempts: number;
 }
 
-/** The URL without user:password, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
-}
 
 class WebhookTarget {
   readonly queue: ApiEvent[] = [];
@@ -83,7 +80,8 @@ class WebhookTarget {
   }
 
   async #deliver(event: ApiEvent): Promise<boolean> {
-    const body = JSON.stringify(event);
+    // Events carry no publish key (public-camera.ts); URLs in details (ffmpeg's stderr) lose their credentials.
+    const body = redactCredentials(JSON.stringify(event));
     for (let attempt = 1; attempt <= this.settings.maxAttempts && !this.#closed; attempt++) {
       let problem: string;
       try {
@@ -101,7 +99,7 @@ class WebhookTarget {
       this.failedAttempts++;
       const last = attempt === this.settings.maxAttempts;
       this.opts.log.warn(last ? 'webhook event dropped after retries' : 'webhook delivery failed, retrying', {
-        url: redactUrl(this.settings.url),
+        url: redactCredentials(this.settings.url),
         event: event.type,
         seq: event.seq,
         attempt,
@@ -147,7 +145,7 @@ export class WebhookDispatcher {
 
   stats(): WebhookStats[] {
     return this.#targets.map((t) => ({
-      url: redactUrl(t.settings.url),
+      url: redactCredentials(t.settings.url),
       queued: t.queue.length,
       delivered: t.delivered,
       dropped: t.dropped,

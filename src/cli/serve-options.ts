@@ -26,6 +26,11 @@ export interface ServeOptions {
   readonly failoverAfterMs: number | undefined;
   readonly logLevel: LogLevel;
   readonly apiToken: string | undefined;
+  /**
+   * Accept a catalog that lost whole collections (a config.json replaced by `{}`, emptied MongoDB
+   * collections) instead of refusing to start; a one-off start-up action, not a setting.
+   */
+  readonly resetCatalog: boolean;
   /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
   readonly explicit: ReadonlySet<keyof ServeOptions>;
 }
@@ -54,6 +59,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
+  { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
@@ -138,6 +144,9 @@ export function resolveServeOptions(
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
   if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const resetEnv = env.CUPOLA_RESET_CATALOG;
+  const resetCatalog = fromCli('resetCatalog') ? flags.resetCatalog === true : resetEnv !== undefined && ['1', 'true', 'yes'].includes(resetEnv.toLowerCase());
+  if (resetCatalog) explicit.add('resetCatalog');
   const optional = (key: keyof ServeOptions, envName: string): string | undefined => {
     const v = pick(key, envName);
     return v === undefined || v === '' ? undefined : String(v);
@@ -159,6 +168,7 @@ export function resolveServeOptions(
     failoverAfterMs: parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
+    resetCatalog,
     explicit,
   };
 }

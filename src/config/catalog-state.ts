@@ -16,6 +16,12 @@ export interface LoadedEntry<C extends CollectionName = CollectionName> {
   readonly revision: number;
 }
 
+/** The catalog the entries of a full load make up (both stores' start-up guard reads it). */
+export function catalogOfEntries(entries: readonly LoadedEntry[]): Catalog {
+  const pick = <C extends CollectionName>(c: C): CatalogDocuments[C][] => entries.filter((e) => e.collection === c).map((e) => e.value as CatalogDocuments[C]);
+  return freezeCatalog({ sites: pick('sites'), cameras: pick('cameras'), profiles: pick('profiles') });
+}
+
 function emptyDocs(): Docs {
   return { sites: new Map(), cameras: new Map(), profiles: new Map() };
 }

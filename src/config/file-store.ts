@@ -2,13 +2,15 @@
  * The embedded catalog store: one JSON file under the data dir, replaced atomically on every write
  * (temp file, fsync, rename, fsync dir). A corrupt file stops start-up with the file's name and the
  * problem, and is never overwritten; a failed write leaves the old file and the in-memory catalog as
- * they were.
+ * they were. Every file written or accepted is also kept as `config.json.bak`, the last good
+ * catalog: a file that parses but lost whole collections (`{}`) stops start-up (catalog-guard.ts).
  */
 import { access, constants, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeStaleTemps, writeFileAtomic, isErrno } from './atomic-write.ts';
 import { CATALOG_FILE_VERSION, catalogIssues, defaultCatalog, deleteBlocker, parseCatalog, referenceIssues, type Catalog } from './catalog.ts';
-import { CatalogState, type LoadedEntry } from './catalog-state.ts';
+import { guardCatalog, presenceOf, type CatalogPresence } from './catalog-guard.ts';
+import { CatalogState, catalogOfEntries, type LoadedEntry } from './catalog-state.ts';
 import { COLLECTIONS, documentSchemas, type CatalogDocuments, type CollectionName } from './model.ts';
 import { ConfigValidationError, parseOrThrow } from './schema-kit.ts';
 import {
@@ -26,6 +28,11 @@ import {
 /** The catalog file under the data dir unless `file` names another. */
 export const CATALOG_FILE_NAME = 'config.json';
 
+/** The last good catalog, beside the catalog file. */
+export function backupFileOf(file: string): string {
+  return `${file}.bak`;
+}
+
 export interface FileStoreOptions {
   /** Directory holding config.json; created when missing. */
   readonly dataDir: string;
@@ -37,6 +44,19 @@ export interface FileStoreOptions {
   readonly defaultProfile?: string;
   /** Called when a watcher throws. */
   readonly onListenerError?: (err: unknown) => void;
+  /**
+   * Accept a catalog file that lost whole collections against the backup (`--reset-catalog`);
+   * it becomes the new last good catalog. Defaults to false: start-up is refused.
+   */
+  readonly resetCatalog?: boolean;
+  /** Non-fatal problems: the backup cannot be written or read, a reset catalog was accepted. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** A catalog file as read: its entries and its text (copied verbatim to the backup). */
+interface ReadCatalog {
+  readonly entries: LoadedEntry[];
+  readonly text: string;
 }
 
 type AnyDoc = CatalogDocuments[CollectionName];
@@ -45,6 +65,8 @@ export class FileStore implements ConfigStore {
   readonly kind = 'file' as const;
   /** Absolute or relative path of the catalog file. */
   readonly file: string;
+  /** The last good catalog (`<file>.bak`). */
+  readonly backupFile: string;
   #options: FileStoreOptions;
   #state: CatalogState;
   /** Writes run one at a time, in call order. */
@@ -53,6 +75,7 @@ export class FileStore implements ConfigStore {
   constructor(options: FileStoreOptions) {
     this.#options = options;
     this.file = options.file ?? join(options.dataDir, CATALOG_FILE_NAME);
+    this.backupFile = backupFileOf(this.file);
     this.#state = new CatalogState(options.onListenerError);
   }
 
@@ -60,31 +83,43 @@ export class FileStore implements ConfigStore {
     try {
       await mkdir(dirname(this.file), { recursive: true });
       await removeStaleTemps(this.file);
+      await removeStaleTemps(this.backupFile);
     } catch (err) {
       throw new StoreLoadError(`cannot use directory ${dirname(this.file)}: ${(err as Error).message}`, { cause: err });
     }
-    const read = await this.#readFile();
+    const read = await this.#readFile(this.file);
     if (read === null) {
+      // First start (no file): the seed. A backup left beside a deleted file is not restored by itself.
       const seed = (this.#options.seed ?? defaultCatalog)();
       const issues = catalogIssues(seed);
       if (issues.length > 0) throw new StoreLoadError(new ConfigValidationError(issues, 'seed catalog').message);
       const entries = entriesOf(seed, () => 1);
+      const text = serialize(entries);
       try {
-        await writeFileAtomic(this.file, serialize(entries));
+        await writeFileAtomic(this.file, text);
       } catch (err) {
         throw new StoreLoadError(`cannot create ${this.file}: ${(err as Error).message}`, { cause: err });
       }
       this.#state.replaceAll(entries);
-    } else {
-      this.#state.replaceAll(read);
+      await this.#writeBackup(text);
+      return this.#state.catalog();
     }
+    const backup = await this.#lastGood();
+    const lost = guardCatalog(backup?.presence ?? null, presenceOf(catalogOfEntries(read.entries)), {
+      reset: this.#options.resetCatalog === true,
+      loaded: this.file,
+      lastGood: `${this.backupFile}; copy it over ${this.file} to restore it`,
+    });
+    if (lost.length > 0) this.#options.onWarning?.(`${this.file} has no ${lost.join(', ')}: accepted because of --reset-catalog`);
+    this.#state.replaceAll(read.entries);
+    if (backup?.text !== read.text) await this.#writeBackup(read.text);
     return this.#state.catalog();
   }
 
   async reload(): Promise<Catalog> {
-    const read = await this.#readFile();
+    const read = await this.#readFile(this.file);
     if (read === null) throw new StoreLoadError(`${this.file} has disappeared`);
-    this.#state.replaceAll(read);
+    this.#state.replaceAll(read.entries);
     return this.#state.catalog();
   }
 
@@ -164,38 +199,61 @@ export class FileStore implements ConfigStore {
       }
     }
     if (!replaced && value !== undefined) entries.push({ collection, value, revision });
+    const text = serialize(entries);
     try {
-      await writeFileAtomic(this.file, serialize(entries));
+      await writeFileAtomic(this.file, text);
     } catch (err) {
       throw new StoreUnavailableError(`cannot write ${this.file}: ${(err as Error).message}`, { cause: err });
     }
+    await this.#writeBackup(text);
   }
 
-  /** The file's entries, or null when it does not exist. Throws StoreLoadError naming the file. */
-  async #readFile(): Promise<LoadedEntry[] | null> {
+  /** Keeps `text` (a catalog just written or accepted) as the last good catalog. Failure only warns: the catalog itself is safe. */
+  async #writeBackup(text: string): Promise<void> {
+    try {
+      await writeFileAtomic(this.backupFile, text);
+    } catch (err) {
+      this.#options.onWarning?.(`cannot write the catalog backup ${this.backupFile}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The backup's collections and text; null when there is none (first start, or an older version wrote the file) or it is unreadable. */
+  async #lastGood(): Promise<{ presence: CatalogPresence; text: string } | null> {
+    try {
+      const read = await this.#readFile(this.backupFile);
+      return read === null ? null : { presence: presenceOf(catalogOfEntries(read.entries)), text: read.text };
+    } catch (err) {
+      this.#options.onWarning?.(`ignoring the catalog backup: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** A catalog file's entries and text, or null when it does not exist. Throws StoreLoadError naming the file. */
+  async #readFile(file: string): Promise<ReadCatalog | null> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return null;
-      throw new StoreLoadError(`cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
+      throw new StoreLoadError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
     const keep = 'it was left untouched; fix it or move it away';
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      throw new StoreLoadError(`${this.file} is not valid JSON (${(err as Error).message}); ${keep}`, { cause: err });
+      throw new StoreLoadError(`${file} is not valid JSON (${(err as Error).message}); ${keep}`, { cause: err });
     }
     try {
       const { revisions, rest } = splitRevisions(raw);
       const catalog = parseCatalog(rest);
-      return entriesOf(catalog, (c, id) => revisions[`${c}:${id}`] ?? 1);
+      return { entries: entriesOf(catalog, (c, id) => revisions[`${c}:${id}`] ?? 1), text };
     } catch (err) {
-      throw new StoreLoadError(`${this.file} is invalid: ${(err as Error).message}; ${keep}`, { cause: err });
+      throw new StoreLoadError(`${file} is invalid: ${(err as Error).message}; ${keep}`, { cause: err });
     }
   }
 }
+
 
 function checkPut(collection: CollectionName, id: string, current: number | undefined, options: PutOptions): void {
   const mode = options.mode ?? 'upsert';

@@ -105,6 +105,14 @@ export type Camera = Infer<typeof cameraSchema>;
 
 // ---- compression profiles ----
 
+/**
+ * A free-text profile value that becomes one ffmpeg argument: letters, digits and `_ . : + -`,
+ * starting with a letter or digit, so it can never be taken for an option (`-i`, `-filter_complex`).
+ */
+export const FFMPEG_WORD = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,31}$/;
+const ffmpegWord = (what: string): Schema<string> =>
+  str({ pattern: FFMPEG_WORD, patternHint: `${what}: 1-32 letters, digits, "_", ".", ":", "+" or "-", starting with a letter or digit` });
+
 const profileInput = obj({
   id: idSegment(),
   codec: oneOf(COMPRESSION_CODECS, 'codec'),
@@ -118,8 +126,10 @@ const profileInput = obj({
   fps: optional(num({ min: 1, max: 240 })),
   /** Defaults to 50 (2 s at 25 fps). */
   gopFrames: withDefault(int({ min: 1, max: 1000 }), 50),
-  preset: withDefault(str({ pattern: /^[a-z0-9_-]{1,32}$/, patternHint: 'an encoder preset name such as veryfast' }), 'veryfast'),
-  tune: withDefault(str({ pattern: /^[a-z0-9_-]{1,32}$/, patternHint: 'an encoder tune name such as zerolatency' }), 'zerolatency'),
+  /** Passed to ffmpeg as the value of `-preset`: an encoder name word, never something ffmpeg could read as an option. */
+  preset: withDefault(ffmpegWord('an encoder preset name such as veryfast'), 'veryfast'),
+  /** Passed to ffmpeg as the value of `-tune` (same rule as preset). */
+  tune: withDefault(ffmpegWord('an encoder tune name such as zerolatency'), 'zerolatency'),
   audio: withDefault(oneOf(AUDIO_MODES, 'audio mode'), 'aac'),
   audioBitrateKbps: optional(int({ min: 8, max: 512 })),
 });

@@ -2,11 +2,15 @@
  * The production catalog store: MongoDB through the official driver. One collection per catalog
  * collection, `_id` = the document id (the unique lookup key), `_rev` = its revision; cameras are
  * indexed by site and profile for the reference checks. Edits made on another machine arrive through
- * a change stream when the server is a replica set, else by polling.
+ * a change stream when the server is a replica set, else by polling. A meta document
+ * (`cupola_meta`, `_id: "catalog"`) records which collections have documents, so that a database
+ * whose collections were emptied behind the stores' back stops start-up (catalog-guard.ts) instead
+ * of being taken, or reseeded, silently.
  */
 import { MongoClient, MongoServerError, type ChangeStream, type Collection, type Db } from 'mongodb';
-import { defaultCatalog, deleteBlocker, freezeCatalog, referenceIssues, type Catalog } from './catalog.ts';
-import { CatalogState, type LoadedEntry } from './catalog-state.ts';
+import { defaultCatalog, deleteBlocker, referenceIssues, type Catalog } from './catalog.ts';
+import { guardCatalog, presenceOf, type CatalogPresence } from './catalog-guard.ts';
+import { CatalogState, catalogOfEntries, type LoadedEntry } from './catalog-state.ts';
 import { COLLECTIONS, documentSchemas, type CatalogDocuments, type CollectionName } from './model.ts';
 import { ConfigValidationError, parseOrThrow } from './schema-kit.ts';
 import {
@@ -38,6 +42,11 @@ export interface MongoStoreOptions {
    * database has the compression profiles every camera needs); null leaves an empty database empty.
    */
   readonly seed?: (() => Catalog) | null;
+  /**
+   * Accept a database that lost whole collections against the meta document (`--reset-catalog`);
+   * an empty database is then seeded as on a first start. Defaults to false: start-up is refused.
+   */
+  readonly resetCatalog?: boolean;
   /** Non-fatal problems: invalid documents edited by hand, change stream restarts, poll failures. */
   readonly onWarning?: (message: string) => void;
   readonly onListenerError?: (err: unknown) => void;
@@ -47,6 +56,11 @@ export interface MongoStoreOptions {
 type StoredDoc = { _id: string; _rev: number } & Record<string, unknown>;
 
 const DUPLICATE_KEY = 11000;
+
+/** Collection of the store's own bookkeeping, and its one document. */
+export const META_COLLECTION = 'cupola_meta';
+const META_ID = 'catalog';
+type MetaDoc = { _id: string; present?: Partial<Record<CollectionName, unknown>>; updatedAt?: Date };
 
 /** The URL with any password replaced, for logs and errors. */
 export function redactMongoUrl(url: string): string {
@@ -94,12 +108,20 @@ export class MongoStore implements ConfigStore {
       throw new StoreLoadError(`cannot reach ${where}: ${(err as Error).message}`, { cause: err });
     }
     let entries = await this.#fetchAll(true);
+    const lastGood = await this.#readPresence();
+    const lost = guardCatalog(lastGood, presenceOf(catalogOfEntries(entries)), {
+      reset: this.#options.resetCatalog === true,
+      loaded: where,
+      lastGood: `as recorded in its ${META_COLLECTION} collection; restore the documents from a backup`,
+    });
+    if (lost.length > 0) this.#options.onWarning?.(`${where} has no ${lost.join(', ')}: accepted because of --reset-catalog`);
     const seed = this.#options.seed === undefined ? defaultCatalog : this.#options.seed;
     if (entries.length === 0 && seed !== null) {
       await this.#insertSeed(seed());
       entries = await this.#fetchAll(true);
     }
     this.#state.replaceAll(entries);
+    await this.#writePresence(presenceOf(catalogOfEntries(entries)));
     if (replicaSet) this.#startChangeStream();
     else this.#startPolling();
     return this.#state.catalog();
@@ -152,6 +174,7 @@ export class MongoStore implements ConfigStore {
           if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) continue; // raced with another writer
           throw unavailable(err);
         }
+        await this.#markPresent(collection, true);
       } else {
         const res = await this.#wrap(() => coll.replaceOne({ _id: value.id, _rev: rev }, body));
         if (res.matchedCount === 0) continue; // raced with another writer
@@ -178,6 +201,9 @@ export class MongoStore implements ConfigStore {
       return false;
     }
     this.#state.applyDelete(collection, id);
+    // Emptied through the store: the next start must not take it for a loss.
+    const left = await this.#wrap(() => coll.countDocuments({}, { limit: 1 })).catch(() => 1);
+    if (left === 0) await this.#markPresent(collection, false);
     return true;
   }
 
@@ -199,6 +225,37 @@ export class MongoStore implements ConfigStore {
     await this.#client.close();
   }
 
+  #meta(): Collection<MetaDoc> {
+    return this.#db.collection<MetaDoc>(META_COLLECTION);
+  }
+
+  /** What the meta document says had documents; null before any node of this version ran. */
+  async #readPresence(): Promise<CatalogPresence | null> {
+    const doc = await this.#meta().findOne({ _id: META_ID }).catch((err: unknown) => {
+      throw new StoreLoadError(`cannot read ${META_COLLECTION} from MongoDB: ${(err as Error).message}`, { cause: err });
+    });
+    if (doc === null || typeof doc.present !== 'object' || doc.present === null) return null;
+    const p = doc.present;
+    return { sites: p.sites === true, cameras: p.cameras === true, profiles: p.profiles === true };
+  }
+
+  async #writePresence(presence: CatalogPresence): Promise<void> {
+    try {
+      await this.#meta().updateOne({ _id: META_ID }, { $set: { present: { ...presence }, updatedAt: new Date() } }, { upsert: true });
+    } catch (err) {
+      this.#options.onWarning?.(`cannot record the catalog state in ${META_COLLECTION}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Records that a collection has (or no longer has) documents; a failure only warns (the write itself succeeded). */
+  async #markPresent(collection: CollectionName, present: boolean): Promise<void> {
+    try {
+      await this.#meta().updateOne({ _id: META_ID }, { $set: { [`present.${collection}`]: present, updatedAt: new Date() } }, { upsert: true });
+    } catch (err) {
+      this.#options.onWarning?.(`cannot record the catalog state in ${META_COLLECTION}: ${(err as Error).message}`);
+    }
+  }
+
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -208,10 +265,7 @@ export class MongoStore implements ConfigStore {
   }
 
   async #fetchCatalog(): Promise<Catalog> {
-    const entries = await this.#fetchAll(false);
-    const pick = <C extends CollectionName>(c: C): CatalogDocuments[C][] =>
-      entries.filter((e) => e.collection === c).map((e) => e.value as CatalogDocuments[C]);
-    return freezeCatalog({ sites: pick('sites'), cameras: pick('cameras'), profiles: pick('profiles') });
+    return catalogOfEntries(await this.#fetchAll(false));
   }
 
   /** Every document. strict (start-up): an invalid document is fatal; else it is skipped with a warning. */
@@ -304,6 +358,7 @@ export class MongoStore implements ConfigStore {
     this.#pollTimer.unref();
   }
 }
+
 
 function unavailable(err: unknown): Error {
   if (err instanceof StoreConflictError || err instanceof StoreNotFoundError || err instanceof ConfigValidationError) return err;

@@ -11,8 +11,10 @@ import {
   obj,
   oneOf,
   optional,
+  join,
   parseOrThrow,
   port,
+  refine,
   str,
   withDefault,
   type Infer,
@@ -139,17 +141,52 @@ const webhook = obj({
 });
 export type WebhookSettings = Infer<typeof webhook>;
 
-const api = obj({
+export const METRICS_AUTH_MODES = ['none', 'token'] as const;
+export type MetricsAuthMode = (typeof METRICS_AUTH_MODES)[number];
+
+/** `none` | `token`; the booleans of older settings files read as `token` (true) and `none` (false). */
+const metricsAuthMode = (): Schema<MetricsAuthMode> => {
+  const mode = oneOf(METRICS_AUTH_MODES, 'metrics auth mode');
+  return {
+    parse: (input, path, ctx) => (input === true ? 'token' : input === false ? 'none' : mode.parse(input, path, ctx)),
+  };
+};
+
+const apiFields = obj({
   port: withDefault(port(), 8080),
   /** Interface the API binds. Defaults to node.bindHost. */
   bindHost: optional(host()),
-  /** Bearer token required by every route except /healthz, /readyz (and /metrics unless metricsAuth). */
+  /** Bearer token required by every route except /healthz, /readyz, /metrics (unless metricsAuth) and the dashboard's static files. */
   token: optional(str({ minLength: 8, maxLength: 512 })),
-  /** Whether /metrics needs the token too. Defaults to false (Prometheus scrapes without it). */
-  metricsAuth: withDefault(bool(), false),
+  /**
+   * Whether /metrics needs a bearer token: `none` (default: Prometheus scrapes without one) or
+   * `token` (api.metricsToken when set, or the API token).
+   */
+  metricsAuth: withDefault(metricsAuthMode(), 'none'),
+  /** A separate bearer token for /metrics only (≥ 8 characters), with metricsAuth `token`. Never logged. */
+  metricsToken: optional(str({ minLength: 8, maxLength: 512 })),
+  /**
+   * Browser origins (`https://ops.example.org`) besides the API's own that may write (POST, PUT,
+   * PATCH, DELETE) and open the event WebSocket. Defaults to none: same origin only. Requests
+   * without an Origin header (curl, the CLI, other nodes) are not concerned.
+   */
+  allowedOrigins: withDefault(
+    arr(str({ pattern: /^https?:\/\/[^\s/?#]+$/, patternHint: 'an origin such as https://ops.example.org (scheme, host, port; no path)', maxLength: 2048 }), { maxItems: 64 }),
+    [],
+  ),
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
   /** Directory served at / (the dashboard). Unset: no static files. */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
+});
+
+const api = refine(apiFields, (v, path, ctx) => {
+  if (v.metricsToken !== undefined && v.metricsAuth !== 'token') {
+    return void ctx.add(join(path, 'metricsToken'), 'is set but metricsAuth is "none": set api.metricsAuth to "token" to use it');
+  }
+  if (v.metricsAuth === 'token' && v.token === undefined && v.metricsToken === undefined) {
+    return void ctx.add(join(path, 'metricsAuth'), '"token" needs api.token or api.metricsToken');
+  }
+  return v;
 });
 export type ApiSettings = Infer<typeof api>;
 
@@ -211,7 +248,7 @@ export type ReplicationSettings = Infer<typeof replication>;
 export const settingsSchema = obj({
   node: section(node),
   factories: section(factories),
-  api: section(api),
+  api: withDefault(api, parseOrThrow(api, {})),
   store: section(store),
   replication: section(replication),
   limits: section(limits),

@@ -1,6 +1,6 @@
 /** `cupola cameras list|add|remove|urls`. */
 import type { Command } from 'commander';
-import type { Camera } from '../../config/model.ts';
+import type { PublicCamera } from '../../api/public-camera.ts';
 import { formatTable } from '../../api/client/table.ts';
 import type { CameraUrls } from '../../api/urls.ts';
 import type { ApiCommandContext } from './api-commands.ts';
@@ -40,11 +40,11 @@ export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext
     .action((opts: { site?: string }, cmd: Command) =>
       ctx.run(cmd, async (client, json) => {
         const q = opts.site !== undefined ? `?site=${encodeURIComponent(opts.site)}` : '';
-        const { items } = await client.get<{ items: Stored<Camera>[] }>(`/api/v1/cameras${q}`);
+        const { items } = await client.get<{ items: Stored<PublicCamera>[] }>(`/api/v1/cameras${q}`);
         ctx.io.out(
           json
             ? JSON.stringify(items, null, 2) + '\n'
-            : formatTable(['id', 'enabled', 'profile', 'publish key'], items.map((c) => [c.id, c.enabled, c.profile ?? '(default)', c.publishKey !== undefined ? 'set' : ''])),
+            : formatTable(['id', 'enabled', 'profile', 'publish key'], items.map((c) => [c.id, c.enabled, c.profile ?? '(default)', c.publishKeyRequired ? 'set' : ''])),
         );
       }),
     );
@@ -63,7 +63,7 @@ export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext
           ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
           ...(opts.publishKey !== undefined ? { publishKey: opts.publishKey } : {}),
         };
-        const cam = await client.request<Stored<Camera>>('POST', '/api/v1/cameras', body);
+        const cam = await client.request<Stored<PublicCamera>>('POST', '/api/v1/cameras', body);
         ctx.io.out(json ? JSON.stringify(cam, null, 2) + '\n' : `added camera ${cam.id}\n`);
       }),
     );

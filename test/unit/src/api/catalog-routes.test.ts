@@ -45,6 +45,18 @@ describe('API: sites, cameras, profiles CRUD', () => {
     const mismatch = await f.request('PUT', '/api/v1/sites/north', { id: 'south' });
     assert.equal(mismatch.status, 400);
     assert.equal(mismatch.json.error.fields[0].path, 'id');
+    // 17.12: PATCH with another id is refused like PUT, and nothing changes.
+    const patchMismatch = await f.request('PATCH', '/api/v1/sites/north', { id: 'south', name: 'Renamed' });
+    assert.equal(patchMismatch.status, 400);
+    assert.deepEqual(patchMismatch.json.error.fields, [{ path: 'id', message: '"south" does not match the URL ("north")' }]);
+    assert.equal((await f.request('GET', '/api/v1/sites/north')).json.name, 'North yard');
+    assert.equal((await f.request('GET', '/api/v1/sites/south')).status, 404);
+    assert.equal((await f.request('PATCH', '/api/v1/sites/north', { id: 'north', name: 'North' })).status, 200, 'the same id is fine');
+    // 17.8: a profile value ffmpeg would read as an option is refused at the API, naming the field.
+    const dash = await f.request('POST', '/api/v1/profiles', { id: 'evil', codec: 'h264', bitrateKbps: 800, preset: '-i', tune: '-filter_complex' });
+    assert.equal(dash.status, 400);
+    assert.deepEqual(dash.json.error.fields.map((i: { path: string }) => i.path), ['preset', 'tune']);
+    assert.equal((await f.request('GET', '/api/v1/profiles/evil')).status, 404);
     const notJson = await f.request('POST', '/api/v1/sites', '{"id": ');
     assert.equal(notJson.status, 400);
     assert.match(notJson.json.error.message, /not valid JSON/);
@@ -61,7 +73,9 @@ describe('API: sites, cameras, profiles CRUD', () => {
     const c = await f.request('POST', '/api/v1/cameras', { site: 'north', name: 'gate', profile: 'low', publishKey: 'k1' });
     assert.equal(c.status, 201);
     assert.equal(c.headers.get('location'), '/api/v1/cameras/north/gate');
-    assert.deepEqual(c.json, { id: 'north/gate', site: 'north', name: 'gate', enabled: true, publishKey: 'k1', profile: 'low', revision: 1 });
+    // The key is write-only (17.11): the reply says one is required; the store holds it.
+    assert.deepEqual(c.json, { id: 'north/gate', site: 'north', name: 'gate', enabled: true, publishKeyRequired: true, profile: 'low', revision: 1 });
+    assert.equal((await f.store.get('cameras', 'north/gate'))?.value.publishKey, 'k1');
     const patched = await f.request('PATCH', '/api/v1/cameras/north/gate', { enabled: false });
     assert.equal(patched.json.enabled, false);
     assert.equal(patched.json.revision, 2);

@@ -42,7 +42,10 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: Partial<ApiServerOptions> = { token: TOKEN }, views: { streams?: StreamsView; snapshots?: ApiServerDeps['snapshots'] } = {}): Promise<Fixture> {
+export async function startFixture(
+  options: Partial<ApiServerOptions> = { token: TOKEN },
+  views: { streams?: StreamsView; snapshots?: ApiServerDeps['snapshots']; compression?: ApiServerDeps['compression'] } = {},
+): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cupola-api-'));
   const store = new FileStore({ dataDir, defaultProfile: 'default' });
   const catalog = await store.load();
@@ -67,6 +70,7 @@ export async function startFixture(options: Partial<ApiServerOptions> = { token:
       readiness,
       streams: views.streams ?? { list: () => [...streams] },
       ...(views.snapshots !== undefined ? { snapshots: views.snapshots } : {}),
+      ...(views.compression !== undefined ? { compression: views.compression } : {}),
       node: { name: 'slave1', role: 'slave', version: '0.1.0' },
     });
   } catch (err) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../../../helpers/server.ts';
 import { makeReadOnly } from '../config/read-only-dir.ts';
 import { startFixture, TOKEN, type Fixture } from './fixture.ts';
 
@@ -56,6 +57,30 @@ describe('API server: auth', () => {
   });
 });
 
+describe('API server: what is public (17.13: the docs say what the server does)', () => {
+  it('with a token set: the dashboard files, health and metrics answer without it, the API does not; docs/configuration.md says so', async () => {
+    const dashboard = join(repoRoot, 'src/dashboard');
+    const f = await startFixture({ token: TOKEN, staticDir: dashboard });
+    try {
+      const page = await f.request('GET', '/', undefined, null);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type')!, /^text\/html/);
+      assert.equal(page.text, await readFile(join(dashboard, 'index.html'), 'utf8'), 'the same file for everyone: no data in it');
+      assert.equal((await f.request('GET', '/app.js', undefined, null)).status, 200);
+      for (const path of ['/healthz', '/readyz', '/metrics']) assert.equal((await f.request('GET', path, undefined, null)).status, 200, path);
+      for (const path of ['/api/v1/cameras', '/api/v1/node', '/api/v1/urls']) assert.equal((await f.request('GET', path, undefined, null)).status, 401, path);
+    } finally {
+      await f.close();
+    }
+    const docs = await readFile(join(repoRoot, 'docs/configuration.md'), 'utf8');
+    const row = docs.split('\n').find((l) => l.startsWith('| `api.token` |'));
+    assert.ok(row !== undefined);
+    for (const publicPart of ['`/healthz`', '`/readyz`', '`/metrics`', 'static files']) assert.ok(row.includes(publicPart), `api.token row names ${publicPart}`);
+    const ops = await readFile(join(repoRoot, 'docs/operations.md'), 'utf8');
+    assert.match(ops, /## Security[\s\S]*### What is authenticated where[\s\S]*### Defaults[\s\S]*### Locking a node down/);
+  });
+});
+
 describe('API server: camera snapshots', () => {
   it('serves snapshot.jpg from the injected service, behind the token; 404 without a service', async () => {
     const jpeg = Buffer.from([0xff, 0xd8, 1, 0xff, 0xd9]);
@@ -99,12 +124,41 @@ describe('API server: auth off and metricsAuth', () => {
     }
   });
 
-  it('metricsAuth puts /metrics behind the token', async () => {
-    const f = await startFixture({ token: TOKEN, metricsAuth: true });
+  it('metricsAuth "token" puts /metrics behind the API token', async () => {
+    const f = await startFixture({ token: TOKEN, metricsAuth: 'token' });
     try {
       assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
-      assert.equal((await f.request('GET', '/metrics')).status, 200);
+      assert.equal((await f.request('GET', '/metrics', undefined, 'wrong-token-0123456789')).status, 401);
+      const ok = await f.request('GET', '/metrics');
+      assert.equal(ok.status, 200);
+      assert.match(ok.text, /# TYPE cupola_/);
       assert.equal((await f.request('GET', '/healthz', undefined, null)).status, 200);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a separate metrics token opens /metrics only; the API token still works there', async () => {
+    const METRICS = 'scrape-only-token-42';
+    const f = await startFixture({ token: TOKEN, metricsAuth: 'token', metricsToken: METRICS });
+    try {
+      assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, METRICS)).status, 200);
+      assert.equal((await f.request('GET', '/metrics', undefined, TOKEN)).status, 200);
+      assert.equal((await f.request('GET', '/api/v1/cameras', undefined, METRICS)).status, 401, 'the metrics token is not an API token');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a metrics token without an API token protects /metrics and nothing else', async () => {
+    const METRICS = 'scrape-only-token-42';
+    const f = await startFixture({ metricsAuth: 'token', metricsToken: METRICS });
+    try {
+      assert.equal((await f.request('GET', '/metrics', undefined, null)).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, 'anything-else-123')).status, 401);
+      assert.equal((await f.request('GET', '/metrics', undefined, METRICS)).status, 200);
+      assert.equal((await f.request('GET', '/api/v1/cameras', undefined, null)).status, 200);
     } finally {
       await f.close();
     }

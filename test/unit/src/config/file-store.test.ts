@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileStore } from '../../../../src/config/file-store.ts';
+import { CatalogLossError } from '../../../../src/config/catalog-guard.ts';
 import { StoreLoadError, StoreUnavailableError } from '../../../../src/config/store.ts';
 import { makeReadOnly } from './read-only-dir.ts';
 
@@ -80,7 +81,7 @@ describe('FileStore', () => {
     await writeFile(join(d, 'config.json.tmp-999-abc'), '{"torn');
     const again = new FileStore({ dataDir: d });
     await again.load();
-    assert.deepEqual(await readdir(d), ['config.json']);
+    assert.deepEqual((await readdir(d)).sort(), ['config.json', 'config.json.bak']);
   });
 
   it('a failed write (read-only data dir) throws StoreUnavailableError and keeps the old file and catalog', async (t) => {
@@ -104,7 +105,7 @@ describe('FileStore', () => {
     } finally {
       await ro.restore();
     }
-    assert.deepEqual(await readdir(d), ['config.json']);
+    assert.deepEqual((await readdir(d)).sort(), ['config.json', 'config.json.bak']);
     await store.put('sites', { id: 'new', name: 'New' });
     assert.equal((await store.get('sites', 'new'))?.revision, 1);
   });
@@ -122,5 +123,95 @@ describe('FileStore', () => {
     await store.reload();
     assert.deepEqual(seen, ['put site1/cam1']);
     assert.equal(store.catalog().cameras[0]?.enabled, false);
+  });
+
+  // Security (17.3): a file that parses but lost its content.
+  describe('last good catalog (config.json.bak)', () => {
+    it('is written on first start and after every write, byte for byte the catalog file', async () => {
+      const d = await freshDir('bak-written');
+      const store = new FileStore({ dataDir: d });
+      await store.load();
+      const file = join(d, 'config.json');
+      assert.equal(await readFile(`${file}.bak`, 'utf8'), await readFile(file, 'utf8'));
+      await store.put('cameras', { id: 'site1/keyed', site: 'site1', name: 'keyed', enabled: true, publishKey: 'k-123' });
+      assert.equal(await readFile(`${file}.bak`, 'utf8'), await readFile(file, 'utf8'));
+      assert.match(await readFile(`${file}.bak`, 'utf8'), /"publishKey": "k-123"/);
+      await store.close();
+    });
+
+    it('refuses a config.json replaced by {} naming both files and --reset-catalog, and touches neither', async () => {
+      const d = await freshDir('bak-empty');
+      const first = new FileStore({ dataDir: d });
+      await first.load();
+      await first.put('cameras', { id: 'site1/keyed', site: 'site1', name: 'keyed', enabled: true, publishKey: 'k-123' });
+      await first.close();
+      const file = join(d, 'config.json');
+      const good = await readFile(`${file}.bak`, 'utf8');
+      await writeFile(file, '{}');
+      await assert.rejects(new FileStore({ dataDir: d }).load(), (err: unknown) => {
+        assert.ok(err instanceof CatalogLossError);
+        assert.ok(err instanceof StoreLoadError, 'start-up stops like for any unusable catalog');
+        assert.deepEqual(err.lost, ['sites', 'cameras', 'profiles']);
+        assert.ok(err.message.includes(file), err.message);
+        assert.ok(err.message.includes(`${file}.bak`), err.message);
+        assert.match(err.message, /--reset-catalog.*CUPOLA_RESET_CATALOG=1/);
+        return true;
+      });
+      assert.equal(await readFile(file, 'utf8'), '{}');
+      assert.equal(await readFile(`${file}.bak`, 'utf8'), good);
+      // The hint works: the backup copied back loads with the key.
+      await writeFile(file, good);
+      const restored = new FileStore({ dataDir: d });
+      await restored.load();
+      assert.equal((await restored.get('cameras', 'site1/keyed'))?.value.publishKey, 'k-123');
+      await restored.close();
+    });
+
+    it('refuses a file that lost one collection (cameras gone, sites and profiles kept)', async () => {
+      const d = await freshDir('bak-partial');
+      await new FileStore({ dataDir: d }).load();
+      const file = join(d, 'config.json');
+      const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      json['cameras'] = [];
+      await writeFile(file, JSON.stringify(json));
+      await assert.rejects(new FileStore({ dataDir: d }).load(), (err: unknown) => err instanceof CatalogLossError && err.lost.join() === 'cameras');
+    });
+
+    it('resetCatalog accepts the emptied file once, with a warning; it is the new last good catalog', async () => {
+      const d = await freshDir('bak-reset');
+      await new FileStore({ dataDir: d }).load();
+      const file = join(d, 'config.json');
+      await writeFile(file, '{}');
+      const warnings: string[] = [];
+      const reset = new FileStore({ dataDir: d, resetCatalog: true, onWarning: (m) => warnings.push(m) });
+      assert.deepEqual(await reset.load(), { sites: [], cameras: [], profiles: [] });
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /has no sites, cameras, profiles: accepted because of --reset-catalog/);
+      await reset.close();
+      assert.equal(await readFile(`${file}.bak`, 'utf8'), '{}');
+      const next = new FileStore({ dataDir: d });
+      assert.equal((await next.load()).cameras.length, 0, 'no refusal on the next start');
+    });
+
+    it('a collection emptied through the store is not taken for a loss', async () => {
+      const d = await freshDir('bak-api-empty');
+      const store = new FileStore({ dataDir: d });
+      await store.load();
+      for (const c of store.catalog().cameras) await store.delete('cameras', c.id);
+      await store.close();
+      const again = new FileStore({ dataDir: d });
+      const cat = await again.load();
+      assert.equal(cat.cameras.length, 0);
+      assert.equal(cat.sites.length, 1);
+    });
+
+    it('a file from before the backup existed loads, and gets its backup then', async () => {
+      const d = await freshDir('bak-upgrade');
+      await new FileStore({ dataDir: d }).load();
+      const file = join(d, 'config.json');
+      await rm(`${file}.bak`);
+      await new FileStore({ dataDir: d }).load();
+      assert.equal(await readFile(`${file}.bak`, 'utf8'), await readFile(file, 'utf8'));
+    });
   });
 });

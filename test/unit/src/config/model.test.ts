@@ -34,6 +34,17 @@ describe('config model validation', () => {
     },
     { name: 'profile maxrate below bitrate', schema: profileSchema, input: { id: 'p', codec: 'h264', bitrateKbps: 800, maxrateKbps: 500 }, expect: ['maxrateKbps: must be >= bitrateKbps (800), got 500'] },
     { name: 'profile audio mode', schema: profileSchema, input: { id: 'p', codec: 'h264', bitrateKbps: 800, audio: 'mp3' }, expect: ['audio: unknown audio mode "mp3" (expected one of copy, aac, drop)'] },
+    // Security (17.8): values handed to ffmpeg as one argument must not read as an option.
+    ...(['-i', '-filter_complex', '-', '--', ' veryfast', 'very fast', 'a;b', 'x'.repeat(33), ''].flatMap((bad) =>
+      (['preset', 'tune'] as const).map((field) => ({
+        name: `profile ${field} ${JSON.stringify(bad)} refused`,
+        schema: profileSchema,
+        input: { id: 'p', codec: 'h264', bitrateKbps: 800, [field]: bad },
+        expect: [
+          `${field}: invalid value ${JSON.stringify(bad)}: an encoder ${field} name such as ${field === 'preset' ? 'veryfast' : 'zerolatency'}: 1-32 letters, digits, "_", ".", ":", "+" or "-", starting with a letter or digit`,
+        ],
+      })),
+    )),
     { name: 'profile fractional gop', schema: profileSchema, input: { id: 'p', codec: 'h264', bitrateKbps: 800, gopFrames: 2.5 }, expect: ['gopFrames: must be a whole number, got 2.5'] },
   ];
   for (const c of cases) {
@@ -45,6 +56,14 @@ describe('config model validation', () => {
     assert.deepEqual(cam, { id: 's/c', site: 's', name: 'c', enabled: true });
     assert.ok(Object.isFrozen(cam));
     assert.deepEqual(parseOrThrow(cameraSchema, { id: 's/c', profile: 'low' }), { id: 's/c', site: 's', name: 'c', enabled: true, profile: 'low' });
+  });
+
+  it('profile: preset and tune accept the encoders\' real names', () => {
+    for (const [preset, tune] of [['ultrafast', 'zerolatency'], ['veryslow', 'film'], ['p4', 'll'], ['medium', 'fastdecode'], ['fast', 'psnr']] as const) {
+      const p = parseOrThrow(profileSchema, { id: 'p', codec: 'h264', bitrateKbps: 800, preset, tune });
+      assert.equal(p.preset, preset);
+      assert.equal(p.tune, tune);
+    }
   });
 
   it('profile: defaults (zerolatency, derived VBV) and the worker profile shape', () => {

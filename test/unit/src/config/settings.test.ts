@@ -46,6 +46,19 @@ describe('settings', () => {
     });
   });
 
+  it('api.metricsAuth: none by default, token needs a token, metricsToken needs metricsAuth token; old booleans read', () => {
+    assert.equal(DEFAULT_SETTINGS.api.metricsAuth, 'none');
+    assert.equal(DEFAULT_SETTINGS.api.metricsToken, undefined);
+    assert.equal(parseSettings({ api: { metricsAuth: 'token', token: 'api-token-123' } }).api.metricsAuth, 'token');
+    assert.equal(parseSettings({ api: { metricsAuth: 'token', metricsToken: 'scrape-token-1' } }).api.metricsToken, 'scrape-token-1');
+    assert.equal(parseSettings({ api: { metricsAuth: true, token: 'api-token-123' } }).api.metricsAuth, 'token');
+    assert.equal(parseSettings({ api: { metricsAuth: false } }).api.metricsAuth, 'none');
+    assert.throws(() => parseSettings({ api: { metricsAuth: 'token' } }), /api\.metricsAuth: "token" needs api\.token or api\.metricsToken/);
+    assert.throws(() => parseSettings({ api: { metricsToken: 'scrape-token-1' } }), /api\.metricsToken: is set but metricsAuth is "none"/);
+    assert.throws(() => parseSettings({ api: { metricsAuth: 'basic' } }), /api\.metricsAuth: unknown metrics auth mode "basic"/);
+    assert.throws(() => parseSettings({ api: { metricsAuth: 'token', metricsToken: 'short' } }), /api\.metricsToken: must be at least 8 characters/);
+  });
+
   it('names every bad field', () => {
     assert.throws(
       () => parseSettings({ node: { role: 'boss', upstreams: [{ host: 'bad host' }] }, factories: { raw: { rtmpPort: 70000 } }, api: { token: 'short' } }, '--config x.json'),

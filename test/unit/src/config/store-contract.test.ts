@@ -4,13 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultCatalog } from '../../../../src/config/catalog.ts';
 import { FileStore } from '../../../../src/config/file-store.ts';
 import { MongoStore } from '../../../../src/config/mongo-store.ts';
+import { CatalogLossError } from '../../../../src/config/catalog-guard.ts';
+import type { CollectionName } from '../../../../src/config/model.ts';
 import { ConfigValidationError } from '../../../../src/config/schema-kit.ts';
 import {
   StoreConflictError,
@@ -21,7 +23,9 @@ import {
 
 interface Backing {
   /** A new store instance over the same backing data (reopen). */
-  open(): ConfigStore;
+  open(options?: { resetCatalog?: boolean }): ConfigStore;
+  /** Empties a collection behind the store's back (a hand edit, a dropped collection). */
+  wipe(collection: CollectionName): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -111,6 +115,39 @@ function storeContract(name: string, makeBacking: () => Promise<Backing>, skip: 
         assert.ok(!seen[1]!.catalog.cameras.some((c) => c.id === 'site1/cam6'));
       }));
 
+    // Security (17.3): the same guard for both stores.
+    it('refuses to start on a catalog whose cameras were emptied behind its back; resetCatalog accepts it', () =>
+      withStore(async (store, backing) => {
+        await store.put('cameras', { id: 'site1/keyed', site: 'site1', name: 'keyed', enabled: true, publishKey: 'k-123' });
+        await backing.wipe('cameras');
+        await assert.rejects(backing.open().load(), (err: unknown) => err instanceof CatalogLossError && err.lost.join() === 'cameras');
+        const reset = backing.open({ resetCatalog: true });
+        try {
+          const cat = await reset.load();
+          assert.equal(cat.cameras.length, 0);
+          assert.equal(cat.sites.length, 1);
+        } finally {
+          await reset.close();
+        }
+        const next = backing.open();
+        try {
+          assert.equal((await next.load()).cameras.length, 0, 'accepted once, then it is the last good catalog');
+        } finally {
+          await next.close();
+        }
+      }));
+
+    it('emptying a collection through the store is not a loss at the next start', () =>
+      withStore(async (store, backing) => {
+        for (const c of store.catalog().cameras) assert.equal(await store.delete('cameras', c.id), true);
+        const again = backing.open();
+        try {
+          assert.equal((await again.load()).cameras.length, 0);
+        } finally {
+          await again.close();
+        }
+      }));
+
     it('keeps writes across a reopen', () =>
       withStore(async (store, backing) => {
         await store.put('profiles', { ...defaultCatalog().profiles[0]!, id: 'tiny', bitrateKbps: 200, maxrateKbps: 250, bufsizeKbps: 400 });
@@ -132,7 +169,13 @@ storeContract(
   async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cupola-store-'));
     return {
-      open: () => new FileStore({ dataDir: dir, defaultProfile: 'default' }),
+      open: (o = {}) => new FileStore({ dataDir: dir, defaultProfile: 'default', ...o }),
+      wipe: async (collection) => {
+        const file = join(dir, 'config.json');
+        const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        json[collection] = [];
+        await writeFile(file, JSON.stringify(json));
+      },
       cleanup: () => rm(dir, { recursive: true, force: true }),
     };
   },
@@ -144,11 +187,20 @@ storeContract(
   'mongo',
   async () => {
     const database = `cupola_test_${randomBytes(4).toString('hex')}`;
-    const open = (): ConfigStore =>
+    const open = (o: { resetCatalog?: boolean } = {}): ConfigStore =>
       // No seed option: a fresh database gets the default catalog, as main.ts opens it.
-      new MongoStore({ url: mongoUrl!, database, defaultProfile: 'default', serverSelectionTimeoutMs: 3000 });
+      new MongoStore({ url: mongoUrl!, database, defaultProfile: 'default', serverSelectionTimeoutMs: 3000, ...o });
     return {
       open,
+      wipe: async (collection) => {
+        const { MongoClient } = await import('mongodb');
+        const client = new MongoClient(mongoUrl!);
+        try {
+          await client.db(database).collection(collection).deleteMany({});
+        } finally {
+          await client.close();
+        }
+      },
       cleanup: async () => {
         const { MongoClient } = await import('mongodb');
         const client = new MongoClient(mongoUrl!);
