@@ -2,8 +2,10 @@
  * One compressor worker per live camera: follows Factory 1 (stream up/down), publishes each
  * camera's compressed twin on Factory 2 at the same path, restarts only the camera whose profile
  * changed, stops everything on shutdown. The master reuses it with `follow: false` and calls
- * startCamera/stopCamera when it takes over compression for a camera.
+ * startCamera/stopCamera when it takes over compression for a camera. At most `maxWorkers` ffmpeg
+ * run at once: later cameras wait in state `queued` (first come, first served) for a slot.
  */
+import os from 'node:os';
 import type { Stream } from '../streams/stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
@@ -32,6 +34,8 @@ export interface CompressionManagerOptions {
   /** No ffmpeg output for this long restarts it (ms). Defaults to 10000. */
   readonly stallTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
+  /** Workers (ffmpeg processes) running at once; more cameras wait `queued`. Defaults to defaultMaxWorkers(). */
+  readonly maxWorkers?: number;
   /** Defaults to the bundled ffmpeg (resolved in the worker). */
   readonly ffmpegPath?: string;
   /** How long a stop waits for ffmpeg to exit before terminating the worker (ms). Defaults to 5000. */
@@ -42,10 +46,23 @@ export interface CompressionManagerOptions {
   readonly createWorker?: () => CompressorWorker;
 }
 
+/** The CPU count (os.availableParallelism()), at least 1: one encoder per core. */
+export function defaultMaxWorkers(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+interface QueuedCamera {
+  profile: CompressionProfile;
+  readonly since: number;
+}
+
 export class CompressionManager {
   readonly #o: CompressionManagerOptions;
   readonly #log: Logger;
+  readonly #maxWorkers: number;
   readonly #cameras = new Map<string, CameraWorker>();
+  /** Cameras waiting for a worker slot, in arrival order. */
+  readonly #queue = new Map<string, QueuedCamera>();
   /** Per path, the stop in progress (start waits for it: one ffmpeg per camera at any time). */
   readonly #stopping = new Map<string, Promise<void>>();
   #closed = false;
@@ -60,6 +77,12 @@ export class CompressionManager {
   constructor(options: CompressionManagerOptions) {
     this.#o = options;
     this.#log = options.log ?? silentLogger;
+    this.#maxWorkers = Math.max(1, Math.floor(options.maxWorkers ?? defaultMaxWorkers()));
+  }
+
+  /** Cameras waiting for a worker slot. */
+  get queuedCount(): number {
+    return this.#queue.size;
   }
 
   /** Begins following Factory 1 (when `follow`), starting a worker for every camera already live. */
@@ -74,7 +97,7 @@ export class CompressionManager {
 
   /** Starts compressing `path` (no-op when running or when it has no profile). */
   async startCamera(path: string): Promise<void> {
-    if (this.#closed || this.#cameras.has(path)) return;
+    if (this.#closed || this.#cameras.has(path) || this.#queue.has(path)) return;
     const pending = this.#stopping.get(path);
     if (pending !== undefined) {
       await pending;
@@ -83,18 +106,27 @@ export class CompressionManager {
       if (this.#o.follow !== false && this.#o.raw.get(path)?.live !== true) return;
     }
     const profile = this.#o.profileFor(path);
-    if (profile === undefined) return;
+    if (profile === undefined || this.#cameras.has(path) || this.#queue.has(path)) return;
+    if (this.#busySlots() >= this.#maxWorkers) {
+      this.#enqueue(path, profile);
+      return;
+    }
     this.#launch(path, profile);
   }
 
-  /** Stops `path`'s worker and ffmpeg; resolves when they are gone. */
+  /** Stops `path`'s worker and ffmpeg (or takes it out of the queue); resolves when they are gone. */
   async stopCamera(path: string): Promise<void> {
+    if (this.#queue.delete(path)) {
+      this.#o.listener?.onRemoved?.(path);
+      return;
+    }
     const cam = this.#cameras.get(path);
     if (cam === undefined) return this.#stopping.get(path);
     this.#cameras.delete(path);
     const done = cam.stop().finally(() => {
       if (this.#stopping.get(path) === done) this.#stopping.delete(path);
       this.#o.listener?.onRemoved?.(path);
+      this.#drain();
     });
     this.#stopping.set(path, done);
     return done;
@@ -107,6 +139,11 @@ export class CompressionManager {
   async updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void> {
     const cam = this.#cameras.get(path);
     if (profile === undefined) return this.stopCamera(path);
+    const queued = this.#queue.get(path);
+    if (queued !== undefined) {
+      queued.profile = profile;
+      return;
+    }
     if (cam === undefined) {
       const follows = this.#o.follow !== false;
       if (follows && this.#o.raw.get(path)?.live === true) await this.startCamera(path);
@@ -119,11 +156,12 @@ export class CompressionManager {
   }
 
   status(path: string): CameraCompressionStatus | undefined {
-    return this.#cameras.get(path)?.status();
+    const queued = this.#queue.get(path);
+    return queued !== undefined ? queuedStatus(path, queued) : this.#cameras.get(path)?.status();
   }
 
   list(): CameraCompressionStatus[] {
-    return [...this.#cameras.values()].map((c) => c.status());
+    return [...[...this.#cameras.values()].map((c) => c.status()), ...[...this.#queue].map(([path, q]) => queuedStatus(path, q))];
   }
 
   /** PIDs of the running ffmpeg processes (diagnostics and tests). */
@@ -134,9 +172,38 @@ export class CompressionManager {
   /** Stops every worker and its ffmpeg; resolves when all are gone. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const path of this.#queue.keys()) this.#o.listener?.onRemoved?.(path);
+    this.#queue.clear();
     this.#o.raw.off('stream.up', this.#onUp);
     this.#o.raw.off('stream.down', this.#onDown);
     await Promise.all([...[...this.#cameras.keys()].map((p) => this.stopCamera(p)), ...this.#stopping.values()]);
+  }
+
+  /** Running workers plus those still stopping (their ffmpeg may not have exited yet). */
+  #busySlots(): number {
+    return this.#cameras.size + this.#stopping.size;
+  }
+
+  #enqueue(path: string, profile: CompressionProfile): void {
+    const q: QueuedCamera = { profile, since: (this.#o.now ?? Date.now)() };
+    this.#queue.set(path, q);
+    this.#log.info('compression queued: all worker slots busy', { path, maxWorkers: this.#maxWorkers, queued: this.#queue.size });
+    this.#o.listener?.onStatus(queuedStatus(path, q), 'state');
+  }
+
+  /** A slot freed: start the longest-waiting cameras that fit. */
+  #drain(): void {
+    while (!this.#closed && this.#queue.size > 0 && this.#busySlots() < this.#maxWorkers) {
+      const [path, q] = this.#queue.entries().next().value!;
+      this.#queue.delete(path);
+      // A stop of the same path still in progress: startCamera waits for it, then re-checks.
+      if (this.#stopping.has(path)) {
+        this.#queue.set(path, q);
+        return;
+      }
+      this.#log.info('compression slot free: starting the queued camera', { path });
+      this.#launch(path, q.profile);
+    }
   }
 
   #launch(path: string, profile: CompressionProfile): void {
@@ -160,6 +227,30 @@ export class CompressionManager {
     this.#cameras.set(path, cam);
     cam.start();
   }
+}
+
+/** What the API and metrics show for a camera waiting for a worker slot. */
+function queuedStatus(path: string, q: QueuedCamera): CameraCompressionStatus {
+  return {
+    path,
+    profileId: q.profile.id,
+    codec: q.profile.codec,
+    state: 'queued',
+    stateSince: q.since,
+    pid: null,
+    fps: 0,
+    speed: 0,
+    outputBitrateBps: 0,
+    inputBitrateBps: 0,
+    bitrateRatio: null,
+    droppedFrames: 0,
+    duplicatedFrames: 0,
+    restarts: 0,
+    stalls: 0,
+    lastExit: null,
+    lastError: null,
+    stderrTail: [],
+  };
 }
 
 export function sameProfile(a: CompressionProfile, b: CompressionProfile): boolean {

@@ -25,6 +25,13 @@ export interface CompressorRoleOptions {
   readonly apiToken?: string;
   /** Profile per camera; undefined skips the camera. Defaults to DEFAULT_COMPRESSION_PROFILE for all. */
   readonly profileFor?: (path: string) => CompressionProfile | undefined;
+  /**
+   * Sent when pushing to the slave's Factory 2 (RTSP Digest/Basic, as ffmpeg URL user info): the
+   * slave's `factories.compressed.auth.publish`, or user `compressor` with its API token. Never logged.
+   */
+  readonly pushCredentials?: { readonly user: string; readonly pass: string };
+  /** Sent when reading the slave's Factory 1 (its `factories.raw.auth.read`). Never logged. */
+  readonly readCredentials?: { readonly user: string; readonly pass: string };
   /** Where ffmpeg reads a camera. Defaults to rtsp://UPSTREAM_HOST:<slave's raw RTSP port>/path. */
   readonly rawRtspUrl?: (path: string) => string;
   /** Where ffmpeg pushes. Defaults to rtsp://UPSTREAM_HOST:<slave's compressed RTSP port>/path. */
@@ -123,6 +130,14 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     o.rawRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspRaw}/${path}`;
   const pushUrl = (path: string): string =>
     o.compressedRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspCompressed}/${path}`;
+  /** ffmpeg takes RTSP credentials as URL user info (percent-encoded); the logged URL stays without. */
+  const withCredentials = (url: string, c: { readonly user: string; readonly pass: string } | undefined): string => {
+    if (c === undefined) return url;
+    const u = new URL(url);
+    u.username = encodeURIComponent(c.user);
+    u.password = encodeURIComponent(c.pass);
+    return u.toString();
+  };
 
   const startCamera = (path: string, profile: CompressionProfile): void => {
     const cam = new CameraWorker(path, profile, {
@@ -133,8 +148,8 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
         return b === undefined ? undefined : { inputBps: b.raw, outputBps: b.compressed };
       },
       createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
-      inputUrl: rawUrl(path),
-      output: { kind: 'push', url: pushUrl(path) },
+      inputUrl: withCredentials(rawUrl(path), o.readCredentials),
+      output: { kind: 'push', url: withCredentials(pushUrl(path), o.pushCredentials) },
       stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
       backoff: backoffOptions,
       ...(o.ffmpegPath !== undefined ? { ffmpegPath: o.ffmpegPath } : {}),
