@@ -145,6 +145,32 @@ test('publish keys: a wrong key is refused, the right one accepted', async () =>
   }
 });
 
+test('a live keyed camera: a second publisher without the key gets the key error, not path-busy, and no address (security 17.5)', async () => {
+  const res = await fetch(server.apiUrl('/api/v1/cameras'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'site1/keyed2', enabled: true, publishKey: 'SECRET2' }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  const owner = publish('site1/keyed2?key=SECRET2', 60);
+  try {
+    await waitLive('site1/keyed2');
+    const intruder = runFfmpeg(['-loglevel', 'info', ...syntheticCameraArgs(server.rtmpUrl('site1/keyed2'), { seconds: 10 })]);
+    assert.notEqual((await waitExit(intruder, 15_000)).code, 0, 'the intruder is refused');
+    const said = intruder.stderr();
+    assert.match(said, /publish key/i, `ffmpeg shows the server's reason: ${said.slice(-800)}`);
+    assert.doesNotMatch(said, /already being published|path-busy/i, 'an unauthorised client learns nothing about the current publisher');
+    assert.doesNotMatch(said, /127\.0\.0\.1:\d+ /, 'no publisher address');
+    // An authorised second publisher gets path-busy, still without the first publisher's address.
+    const second = runFfmpeg(['-loglevel', 'info', ...syntheticCameraArgs(server.rtmpUrl('site1/keyed2?key=SECRET2'), { seconds: 10 })]);
+    assert.notEqual((await waitExit(second, 15_000)).code, 0);
+    assert.match(second.stderr(), /already being published/, second.stderr().slice(-800));
+    assert.doesNotMatch(second.stderr(), /published by/);
+  } finally {
+    await owner.stop();
+  }
+});
+
 test('publisher disconnect and republish: readers recover without reconnecting', async () => {
   let pub = publish('site1/interop4', 60);
   await waitLive('site1/interop4');
