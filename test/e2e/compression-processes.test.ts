@@ -10,9 +10,6 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { isAlive as alive } from '../unit/workers/worker-harness.ts';
@@ -160,11 +157,9 @@ describe('compression with cupola serve processes', { timeout: 180_000 }, () => 
     await smallDefaultProfile(slave);
     // The camera has a publish key (security 17.1: the key was only checked on Factory 1).
     await json(slave.apiUrl(`/api/v1/cameras/${CAM}`), { method: 'PATCH', headers: JSON_HEADERS, body: JSON.stringify({ publishKey: 'cam-key' }) });
-    // The compressor knows the slave's API token from its upstream settings and pushes with it.
-    const dir = mkdtempSync(join(tmpdir(), 'cupola-compressor-'));
-    const config = join(dir, 'settings.json');
-    writeFileSync(config, JSON.stringify({ node: { upstreams: [{ id: 'slave', host: '127.0.0.1', apiUrl: `http://127.0.0.1:${slave.ports.api}`, apiToken: TOKEN }] } }));
-    const compressor = await startServer({ role: 'compressor', args: ['--config', config] });
+    // The compressor knows the slave's API token (--upstream-token, i.e. node.upstreams[].apiToken)
+    // and pushes to the slave's Factory 2 with it, as user `compressor`.
+    const compressor = await startServer({ role: 'compressor', args: ['--upstream', `http://127.0.0.1:${slave.ports.api}`, '--upstream-token', TOKEN] });
     await smallDefaultProfile(compressor);
     const camera = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(`${CAM}?key=cam-key`), { size: '320x240', gop: 25 })]);
 
