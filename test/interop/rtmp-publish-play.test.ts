@@ -5,6 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
@@ -55,7 +58,11 @@ async function waitLive(path: string): Promise<void> {
 }
 
 before(async () => {
-  server = await startServer({ args: ['--no-compress'] });
+  // These tests publish made-up paths (site1/interop*) after others gave cameras publish keys, which
+  // turns the default auto-registration off (security 17.6): keep it on explicitly.
+  const config = join(mkdtempSync(join(tmpdir(), 'cupola-interop-')), 'settings.json');
+  writeFileSync(config, JSON.stringify({ cameras: { autoRegister: true } }));
+  server = await startServer({ args: ['--no-compress', '--config', config] });
 });
 
 after(async () => {
