@@ -23,7 +23,8 @@ import { FileStore } from './config/file-store.ts';
 import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
 import { readSettingsFile, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
-import { CompressionManager, defaultMaxWorkers } from './compression/compression-manager.ts';
+import { CompressionManager } from './compression/compression-manager.ts';
+import { defaultMaxWorkers } from './compression/compression-queue.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
@@ -311,7 +312,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
       const pushCredentials = upstreamPushCredentials(upstream);
       if (pushCredentials === undefined) {
-        log.warn("the upstream has no apiToken or pushCredentials: the slave's Factory 2 will refuse the compressed pushes (set node.upstreams[].apiToken to the slave's api.token)", { upstream: upstream.id });
+        log.warn("the upstream has no apiToken or pushCredentials: the slave's Factory 2 will refuse the compressed pushes (--upstream-token, i.e. node.upstreams[].apiToken, set to the slave's api.token)", { upstream: upstream.id });
       }
       compressorRole = startCompressorRole({
         upstream: upstreamConfig(upstream).apiUrl,
@@ -320,6 +321,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(upstream.readCredentials !== undefined ? { readCredentials: upstream.readCredentials } : {}),
         profileFor: followedCameraProfile,
         listener: book,
+        maxWorkers,
         ...supervision,
         log: log.child({ component: 'compressor' }),
       });

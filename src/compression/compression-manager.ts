@@ -5,12 +5,12 @@
  * startCamera/stopCamera when it takes over compression for a camera. At most `maxWorkers` ffmpeg
  * run at once: later cameras wait in state `queued` (first come, first served) for a slot.
  */
-import os from 'node:os';
 import type { Stream } from '../streams/stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
+import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 import { startTsWorker } from './ts-worker.ts';
 
@@ -46,23 +46,12 @@ export interface CompressionManagerOptions {
   readonly createWorker?: () => CompressorWorker;
 }
 
-/** The CPU count (os.availableParallelism()), at least 1: one encoder per core. */
-export function defaultMaxWorkers(): number {
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
-}
-
-interface QueuedCamera {
-  profile: CompressionProfile;
-  readonly since: number;
-}
-
 export class CompressionManager {
   readonly #o: CompressionManagerOptions;
   readonly #log: Logger;
-  readonly #maxWorkers: number;
   readonly #cameras = new Map<string, CameraWorker>();
-  /** Cameras waiting for a worker slot, in arrival order. */
-  readonly #queue = new Map<string, QueuedCamera>();
+  /** Cameras waiting for a worker slot (compression.maxWorkers). */
+  readonly #queue: CompressionQueue;
   /** Per path, the stop in progress (start waits for it: one ffmpeg per camera at any time). */
   readonly #stopping = new Map<string, Promise<void>>();
   #closed = false;
@@ -77,7 +66,7 @@ export class CompressionManager {
   constructor(options: CompressionManagerOptions) {
     this.#o = options;
     this.#log = options.log ?? silentLogger;
-    this.#maxWorkers = Math.max(1, Math.floor(options.maxWorkers ?? defaultMaxWorkers()));
+    this.#queue = new CompressionQueue(options.maxWorkers, options.listener, options.now ?? Date.now);
   }
 
   /** Cameras waiting for a worker slot. */
@@ -107,8 +96,9 @@ export class CompressionManager {
     }
     const profile = this.#o.profileFor(path);
     if (profile === undefined || this.#cameras.has(path) || this.#queue.has(path)) return;
-    if (this.#busySlots() >= this.#maxWorkers) {
-      this.#enqueue(path, profile);
+    if (!this.#queue.hasSlot(this.#busySlots())) {
+      this.#queue.add(path, profile);
+      this.#log.info('compression queued: all worker slots busy', { path, maxWorkers: this.#queue.maxWorkers, queued: this.#queue.size });
       return;
     }
     this.#launch(path, profile);
@@ -116,10 +106,7 @@ export class CompressionManager {
 
   /** Stops `path`'s worker and ffmpeg (or takes it out of the queue); resolves when they are gone. */
   async stopCamera(path: string): Promise<void> {
-    if (this.#queue.delete(path)) {
-      this.#o.listener?.onRemoved?.(path);
-      return;
-    }
+    if (this.#queue.remove(path)) return;
     const cam = this.#cameras.get(path);
     if (cam === undefined) return this.#stopping.get(path);
     this.#cameras.delete(path);
@@ -139,11 +126,7 @@ export class CompressionManager {
   async updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void> {
     const cam = this.#cameras.get(path);
     if (profile === undefined) return this.stopCamera(path);
-    const queued = this.#queue.get(path);
-    if (queued !== undefined) {
-      queued.profile = profile;
-      return;
-    }
+    if (this.#queue.update(path, profile)) return;
     if (cam === undefined) {
       const follows = this.#o.follow !== false;
       if (follows && this.#o.raw.get(path)?.live === true) await this.startCamera(path);
@@ -156,12 +139,11 @@ export class CompressionManager {
   }
 
   status(path: string): CameraCompressionStatus | undefined {
-    const queued = this.#queue.get(path);
-    return queued !== undefined ? queuedStatus(path, queued) : this.#cameras.get(path)?.status();
+    return this.#queue.status(path) ?? this.#cameras.get(path)?.status();
   }
 
   list(): CameraCompressionStatus[] {
-    return [...[...this.#cameras.values()].map((c) => c.status()), ...[...this.#queue].map(([path, q]) => queuedStatus(path, q))];
+    return [...[...this.#cameras.values()].map((c) => c.status()), ...this.#queue.list()];
   }
 
   /** PIDs of the running ffmpeg processes (diagnostics and tests). */
@@ -172,7 +154,6 @@ export class CompressionManager {
   /** Stops every worker and its ffmpeg; resolves when all are gone. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const path of this.#queue.keys()) this.#o.listener?.onRemoved?.(path);
     this.#queue.clear();
     this.#o.raw.off('stream.up', this.#onUp);
     this.#o.raw.off('stream.down', this.#onDown);
@@ -184,25 +165,13 @@ export class CompressionManager {
     return this.#cameras.size + this.#stopping.size;
   }
 
-  #enqueue(path: string, profile: CompressionProfile): void {
-    const q: QueuedCamera = { profile, since: (this.#o.now ?? Date.now)() };
-    this.#queue.set(path, q);
-    this.#log.info('compression queued: all worker slots busy', { path, maxWorkers: this.#maxWorkers, queued: this.#queue.size });
-    this.#o.listener?.onStatus(queuedStatus(path, q), 'state');
-  }
-
-  /** A slot freed: start the longest-waiting cameras that fit. */
+  /** A slot freed: start the longest-waiting cameras that fit (one whose old worker still stops waits). */
   #drain(): void {
-    while (!this.#closed && this.#queue.size > 0 && this.#busySlots() < this.#maxWorkers) {
-      const [path, q] = this.#queue.entries().next().value!;
-      this.#queue.delete(path);
-      // A stop of the same path still in progress: startCamera waits for it, then re-checks.
-      if (this.#stopping.has(path)) {
-        this.#queue.set(path, q);
-        return;
-      }
-      this.#log.info('compression slot free: starting the queued camera', { path });
-      this.#launch(path, q.profile);
+    while (!this.#closed && this.#queue.hasSlot(this.#busySlots())) {
+      const next = this.#queue.take((path) => !this.#stopping.has(path));
+      if (next === undefined) return;
+      this.#log.info('compression slot free: starting the queued camera', { path: next.path });
+      this.#launch(next.path, next.profile);
     }
   }
 
@@ -227,30 +196,6 @@ export class CompressionManager {
     this.#cameras.set(path, cam);
     cam.start();
   }
-}
-
-/** What the API and metrics show for a camera waiting for a worker slot. */
-function queuedStatus(path: string, q: QueuedCamera): CameraCompressionStatus {
-  return {
-    path,
-    profileId: q.profile.id,
-    codec: q.profile.codec,
-    state: 'queued',
-    stateSince: q.since,
-    pid: null,
-    fps: 0,
-    speed: 0,
-    outputBitrateBps: 0,
-    inputBitrateBps: 0,
-    bitrateRatio: null,
-    droppedFrames: 0,
-    duplicatedFrames: 0,
-    restarts: 0,
-    stalls: 0,
-    lastExit: null,
-    lastError: null,
-    stderrTail: [],
-  };
 }
 
 export function sameProfile(a: CompressionProfile, b: CompressionProfile): boolean {

@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamRegistry } from '../../../../src/streams/registry.ts';
-import { CompressionManager, defaultMaxWorkers } from '../../../../src/compression/compression-manager.ts';
+import { CompressionManager } from '../../../../src/compression/compression-manager.ts';
+import { defaultMaxWorkers } from '../../../../src/compression/compression-queue.ts';
 import { DEFAULT_COMPRESSION_PROFILE, type MainToWorkerMessage } from '../../../../workers/messages.ts';
 import { FakeWorker } from './fake-worker.ts';
 
