@@ -24,6 +24,7 @@ import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
 import { readSettingsFile, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
+import { defaultMaxWorkers } from './compression/compression-queue.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
@@ -32,7 +33,8 @@ import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-l
 import { Metrics } from './metrics/metrics.ts';
 import { registryStreamSampler } from './metrics/registry-sampler.ts';
 import { CompressionBook } from './node/compression-book.ts';
-import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
+import { cameraPublishAuthorizer, compressedPublishAuthorizer } from './node/publish-authorizer.ts';
+import { autoRegisterDefault } from './config/publish-policy.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
@@ -78,7 +80,31 @@ function upstreamConfig(u: RemoteNode): UpstreamConfig {
     apiToken: u.apiToken,
     host: u.host,
     ports: { rtmp: u.ports.rtmp, rtspRaw: u.ports.rtspRaw, rtspCompressed: u.ports.rtspCompressed },
+    readCredentials: u.readCredentials,
   };
+}
+
+/** The user name a compressor pushes to Factory 2 with when the API token is its password. */
+export const COMPRESSOR_PUSH_USER = 'compressor';
+
+/**
+ * Who may push to this node's Factory 2 over RTSP (security issue 17.1): its publish credentials
+ * when set, else user `compressor` with the API token as password (Digest), else nobody.
+ */
+export function compressedPushAuth(settings: Settings): RtspAuthOptions | undefined {
+  const nonceLifetimeSec = settings.limits.rtspDigestNonceLifetimeSec;
+  const explicit = rtspAuth(settings.factories.compressed.auth, nonceLifetimeSec).publish;
+  if (explicit !== undefined) return explicit;
+  const token = settings.api.token;
+  return token === undefined
+    ? undefined
+    : { credentials: [{ username: COMPRESSOR_PUSH_USER, password: token }], schemes: ['digest'], nonceLifetimeMs: nonceLifetimeSec * 1000 };
+}
+
+/** What a compressor role sends to push to its upstream's Factory 2: explicit, else the API token. */
+export function upstreamPushCredentials(u: RemoteNode): { user: string; pass: string } | undefined {
+  if (u.pushCredentials !== undefined) return u.pushCredentials;
+  return u.apiToken === undefined ? undefined : { user: COMPRESSOR_PUSH_USER, pass: u.apiToken };
 }
 
 function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
@@ -129,21 +155,49 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       backoff: { ...DEFAULT_BACKOFF, initialMs: comp.backoffInitialMs, maxMs: Math.max(comp.backoffMaxMs, comp.backoffInitialMs) },
     };
     const defaultProfile = settings.compression.defaultProfile;
-    /** A camera's profile; cameras not (yet) in the catalog get the default one. */
+    // Auto-registration (security issue 17.6): explicit, or on only while nothing is secured.
+    const factoryAuthConfigured = [settings.factories.raw.auth, settings.factories.compressed.auth].some((a) => a.read !== undefined || a.publish !== undefined);
+    const autoRegisterOn = (): boolean => settings.cameras.autoRegister ?? autoRegisterDefault(store.catalog(), factoryAuthConfigured);
+    const autoRegisterMax = settings.cameras.autoRegisterMax;
+    if (role !== 'compressor' && autoRegisterOn()) {
+      log.warn(
+        settings.cameras.autoRegister === true
+          ? 'cameras.autoRegister is on: any publisher may add cameras to the catalog (set it to false once the cameras are configured)'
+          : 'auto-registration is on because nothing is secured yet (no publish key, no factory credentials): any publisher may add cameras; it turns off once a camera has a publish key, or set cameras.autoRegister to false',
+        { max: autoRegisterMax },
+      );
+    }
+    /**
+     * A camera's profile: catalog cameras (enabled) get theirs; cameras not (yet) in the catalog the
+     * default one only while auto-registration is on (they are being registered), else none: a
+     * stranger's publish never starts an encoder (security issue 17.10).
+     */
     const cameraProfile = (path: string): CompressionProfile | undefined => {
       const catalog = store.catalog();
       const camera = findCamera(catalog, path);
-      if (camera === undefined) return catalog.profiles.find((p) => p.id === defaultProfile);
+      if (camera === undefined) return autoRegisterOn() ? catalog.profiles.find((p) => p.id === defaultProfile) : undefined;
       if (!camera.enabled) return undefined;
       return profileFor(catalog, camera, defaultProfile);
     };
+    /** The compressor role follows the slave's cameras (the slave admitted them), not this node's catalog. */
+    const followedCameraProfile = (path: string): CompressionProfile | undefined => {
+      const catalog = store.catalog();
+      const camera = findCamera(catalog, path);
+      if (camera === undefined) return catalog.profiles.find((p) => p.id === defaultProfile);
+      return camera.enabled ? profileFor(catalog, camera, defaultProfile) : undefined;
+    };
+    const maxWorkers = settings.compression.maxWorkers ?? defaultMaxWorkers();
 
     const lim = settings.limits;
     const raw = new StreamRegistry('raw', {
-      authorize: cameraPublishAuthorizer(store, () => settings.cameras.autoRegister, log.child({ component: 'cameras' })),
+      authorize: cameraPublishAuthorizer(store, { enabled: autoRegisterOn, maxRegistrations: autoRegisterMax }, log.child({ component: 'cameras' })),
       unpublishedGraceMs: lim.unpublishedGraceMs,
     });
-    const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: lim.unpublishedGraceMs });
+    const pushAuth = compressedPushAuth(settings);
+    const compressed = new StreamRegistry('compressed', {
+      authorize: compressedPublishAuthorizer(store, pushAuth !== undefined),
+      unpublishedGraceMs: lim.unpublishedGraceMs,
+    });
     const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs };
     const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, maxConnections: lim.maxConnections, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
@@ -162,6 +216,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         idleTimeoutMs: lim.rtmpIdleTimeoutMs,
         maxConnections: lim.maxConnections,
         readerQueue,
+        // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
+        ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
       }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
       closers.push(() => rtmp.close());
       const rtspRaw = await startRtspListener(
@@ -171,10 +227,20 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
       );
       closers.push(() => rtspRaw.close());
+      const compressedRead = rtspAuth(settings.factories.compressed.auth, lim.rtspDigestNonceLifetimeSec).read;
       const rtspCompressed = await startRtspListener(
-        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
+        {
+          port: settings.factories.compressed.rtspPort,
+          host: bindHost,
+          allowPublish: true,
+          auth: { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) },
+          ...rtspLimits,
+        },
         { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
       );
+      if (pushAuth === undefined) {
+        log.info('Factory 2 refuses remote RTSP pushes (ANNOUNCE/RECORD): to let a compressor role push, set api.token (--api-token; the compressor sends it) or factories.compressed.auth.publish');
+      }
       closers.push(() => rtspCompressed.close());
       ports.rtmp = rtmp.port;
       ports.rtsp = rtspRaw.port;
@@ -218,6 +284,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         profileFor: cameraProfile,
         inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
         listener: book,
+        maxWorkers,
         ...supervision,
         log: log.child({ component: 'compression' }),
       });
@@ -235,7 +302,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         log.info('camera profile changed; restarting its compression', { camera: path });
         void compression?.updateProfile(path, raw.get(path)?.live ? cameraProfile(path) : undefined);
         // The compressor role follows the slave's cameras, not a local Factory 1.
-        void compressorRole?.updateProfile(path, cameraProfile(path));
+        void compressorRole?.updateProfile(path, followedCameraProfile(path));
       }
     });
     closers.push(unwatch);
@@ -243,11 +310,18 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role === 'compressor') {
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
+      const pushCredentials = upstreamPushCredentials(upstream);
+      if (pushCredentials === undefined) {
+        log.warn("the upstream has no apiToken or pushCredentials: the slave's Factory 2 will refuse the compressed pushes (--upstream-token, i.e. node.upstreams[].apiToken, set to the slave's api.token)", { upstream: upstream.id });
+      }
       compressorRole = startCompressorRole({
         upstream: upstreamConfig(upstream).apiUrl,
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
-        profileFor: cameraProfile,
+        ...(pushCredentials !== undefined ? { pushCredentials } : {}),
+        ...(upstream.readCredentials !== undefined ? { readCredentials: upstream.readCredentials } : {}),
+        profileFor: followedCameraProfile,
         listener: book,
+        maxWorkers,
         ...supervision,
         log: log.child({ component: 'compressor' }),
       });
@@ -293,6 +367,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
             profileFor: cameraProfile,
             inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
             listener: book,
+            maxWorkers,
             ...supervision,
             log: log.child({ component: 'compression' }),
           })
