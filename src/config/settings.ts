@@ -121,10 +121,13 @@ export type NodeSettings = Infer<typeof node>;
 export const EVENT_TYPES = [
   'stream.up',
   'stream.down',
+  'reader.connect',
+  'reader.disconnect',
   'urls.changed',
   'camera.changed',
   'compression.state',
   'replication.state',
+  'replication.failover',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
