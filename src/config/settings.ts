@@ -12,7 +12,6 @@ import {
   obj,
   oneOf,
   optional,
-  join,
   parseOrThrow,
   port,
   refine,
@@ -138,6 +137,8 @@ const webhook = obj({
   events: optional(arr(oneOf(EVENT_TYPES, 'event type'), { maxItems: EVENT_TYPES.length })),
   /** Sent as `Authorization: Bearer <token>`. Never logged. */
   token: optional(str({ minLength: 1, maxLength: 512 })),
+  /** HMAC-SHA256 key: requests carry X-Cupola-Timestamp and X-Cupola-Signature (docs/operations.md). Unset: unsigned. Never logged. */
+  secret: optional(str({ minLength: 16, maxLength: 512 })),
   /** Per-request timeout (ms). Defaults to 5000. */
   timeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
   /** Attempts per event before it is dropped. Defaults to 6. */
