@@ -257,8 +257,11 @@ const hookInput = obj({
   paths: optional(arr(str({ minLength: 1, maxLength: 256 }), { maxItems: 64 })),
   /** stream.ready hooks only: start the command again when it exits while the stream is up. Defaults to true. */
   restart: withDefault(bool(), true),
-  /** Time a command has between SIGTERM and SIGKILL of its process group (ms). Defaults to 5000. */
-  killGraceMs: withDefault(int({ min: 100, max: 120_000 }), 5000),
+  /**
+   * Time a command has between SIGTERM and SIGKILL of its process group (ms). Defaults to 5000. At most
+   * 10000, so every hook is gone within the node's 15 s shutdown bound.
+   */
+  killGraceMs: withDefault(int({ min: 100, max: 10_000 }), 5000),
   /** Hooks other than stream.ready: the command is killed after this long (ms). Defaults to 60000. */
   timeoutMs: withDefault(int({ min: 100, max: 86_400_000 }), 60_000),
   /** First restart delay (ms); doubles per quick exit up to backoffMaxMs, +-20 % jitter. Defaults to 1000. */

@@ -34,8 +34,8 @@ export interface HookRunnerStats {
 
 export class HookRunner {
   readonly #o: HookRunnerOptions;
-  /** stream.ready commands by `hook factory path`. */
-  #ready = new Map<string, HookProcess>();
+  /** stream.ready commands by `hook factory path`, with the stream they belong to. */
+  #ready = new Map<string, { readonly proc: HookProcess; readonly factory: string | null; readonly path: string }>();
   /** Every running command (ready and one-shot), per hook name. */
   #running = new Map<string, Set<HookProcess>>();
   #unsubscribe: () => void;
@@ -77,10 +77,10 @@ export class HookRunner {
   }
 
   #stopReady(trigger: HookTrigger): void {
-    for (const [key, proc] of this.#ready) {
-      if (key.endsWith(` ${trigger.factory} ${trigger.path}`)) {
+    for (const [key, r] of this.#ready) {
+      if (r.factory === trigger.factory && r.path === trigger.path) {
         this.#ready.delete(key);
-        void proc.stop();
+        void r.proc.stop();
       }
     }
   }
@@ -106,11 +106,11 @@ export class HookRunner {
       ...(this.#o.random !== undefined ? { random: this.#o.random } : {}),
       onDone: () => {
         running.delete(proc);
-        if (this.#ready.get(key) === proc) this.#ready.delete(key);
+        if (this.#ready.get(key)?.proc === proc) this.#ready.delete(key);
       },
     });
     running.add(proc);
-    if (ready) this.#ready.set(key, proc);
+    if (ready) this.#ready.set(key, { proc, factory: trigger.factory, path: trigger.path });
     proc.start();
   }
 }

@@ -29,8 +29,21 @@ function maybe(name: string, value: string | undefined): Record<string, string> 
 export function hookTriggerOf(event: ApiEvent): HookTrigger | null {
   const common = { CUPOLA_EVENT_TIME: event.time, CUPOLA_EVENT_SEQ: String(event.seq) };
   switch (event.type) {
-    case 'stream.up':
-      return { on: 'stream.ready', path: event.stream.path, factory: event.stream.factory, vars: common };
+    case 'stream.up': {
+      const s = event.stream;
+      return {
+        on: 'stream.ready',
+        path: s.path,
+        factory: s.factory,
+        vars: {
+          ...common,
+          ...maybe('CUPOLA_PUBLISHER_KIND', s.publisher?.kind),
+          ...maybe('CUPOLA_PUBLISHER_REMOTE', s.publisher?.remote),
+          ...maybe('CUPOLA_VIDEO_CODEC', s.video?.codec),
+          ...maybe('CUPOLA_AUDIO_CODEC', s.audio?.codec),
+        },
+      };
+    }
     case 'stream.down':
       return { on: 'stream.notReady', path: event.path, factory: event.factory, vars: common };
     case 'reader.connect':

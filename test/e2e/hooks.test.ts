@@ -77,6 +77,9 @@ describe('hooks (cupola serve)', () => {
     assert.equal(env['CUPOLA_RTSP_URL'], `rtsp://127.0.0.1:${node.ports.rtsp}/${CAM}`);
     assert.equal(env['CUPOLA_RTMP_URL'], `rtmp://127.0.0.1:${node.ports.rtmp}/${CAM}`);
     assert.match(env['CUPOLA_EVENT_TIME'] ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.equal(env['CUPOLA_PUBLISHER_KIND'], 'rtmp');
+    assert.match(env['CUPOLA_PUBLISHER_REMOTE'] ?? '', /^127\.0\.0\.1:\d+$/);
+    assert.equal(env['CUPOLA_VIDEO_CODEC'], 'h264');
     await waitFor(() => node.logs().includes('"hook":"recorder"') && node.logs().includes('recorder up'), 5000, 'hook output in the node log');
 
     // The hook's RTSP URL works, and reading it runs the reader.connect hook.

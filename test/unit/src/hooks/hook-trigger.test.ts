@@ -32,6 +32,11 @@ describe('hookTriggerOf', () => {
   it('maps bus events to hook events', () => {
     const stream = { path: 'site1/cam1', factory: 'raw' } as never;
     assert.equal(hookTriggerOf(ev({ type: 'stream.up', stream }))?.on, 'stream.ready');
+    const up = hookTriggerOf(ev({ type: 'stream.up', stream: { path: 'site1/cam1', factory: 'raw', publisher: { kind: 'rtsp', remote: '10.0.0.3' }, video: { codec: 'h265' } } as never }));
+    assert.equal(up?.vars['CUPOLA_PUBLISHER_KIND'], 'rtsp');
+    assert.equal(up?.vars['CUPOLA_PUBLISHER_REMOTE'], '10.0.0.3');
+    assert.equal(up?.vars['CUPOLA_VIDEO_CODEC'], 'h265');
+    assert.equal('CUPOLA_AUDIO_CODEC' in (up?.vars ?? {}), false);
     assert.deepEqual(hookTriggerOf(ev({ type: 'stream.down', factory: 'compressed', path: 'site1/cam1' })), {
       on: 'stream.notReady',
       path: 'site1/cam1',
