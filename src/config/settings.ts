@@ -8,10 +8,10 @@ import {
   arr,
   bool,
   int,
+  join,
   obj,
   oneOf,
   optional,
-  join,
   parseOrThrow,
   port,
   refine,
@@ -137,10 +137,13 @@ export type NodeSettings = Infer<typeof node>;
 export const EVENT_TYPES = [
   'stream.up',
   'stream.down',
+  'reader.connect',
+  'reader.disconnect',
   'urls.changed',
   'camera.changed',
   'compression.state',
   'replication.state',
+  'replication.failover',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -150,6 +153,8 @@ const webhook = obj({
   events: optional(arr(oneOf(EVENT_TYPES, 'event type'), { maxItems: EVENT_TYPES.length })),
   /** Sent as `Authorization: Bearer <token>`. Never logged. */
   token: optional(str({ minLength: 1, maxLength: 512 })),
+  /** HMAC-SHA256 key: requests carry X-Cupola-Timestamp and X-Cupola-Signature (docs/operations.md). Unset: unsigned. Never logged. */
+  secret: optional(str({ minLength: 16, maxLength: 512 })),
   /** Per-request timeout (ms). Defaults to 5000. */
   timeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
   /** Attempts per event before it is dropped. Defaults to 6. */
@@ -241,6 +246,59 @@ const limits = obj({
 });
 export type LimitsSettings = Infer<typeof limits>;
 
+/** What a hook runs on; see docs/operations.md for the event each one follows and its variables. */
+export const HOOK_EVENTS = [
+  'stream.ready',
+  'stream.notReady',
+  'reader.connect',
+  'reader.disconnect',
+  'compression.state',
+  'replication.failover',
+  'replication.handback',
+  'source.failed',
+] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** Arguments of one hook command; argv[0] is the program (looked up in PATH), no shell. */
+export const MAX_HOOK_ARGS = 256;
+const hookInput = obj({
+  /** Shown in the log as `hook: <name>` and passed as CUPOLA_HOOK. Unique. */
+  name: idSegment(),
+  on: oneOf(HOOK_EVENTS, 'hook event'),
+  /** argv, run without a shell: ["ffmpeg", "-i", "..."]; for shell syntax use ["sh", "-c", "..."]. */
+  command: arr(str({ minLength: 1, maxLength: 4096 }), { maxItems: MAX_HOOK_ARGS }),
+  /** Only events of this factory. Unset: both (events without a factory always match). */
+  factory: optional(oneOf(['raw', 'compressed'] as const, 'factory')),
+  /** Only these camera paths; `*` matches within one segment, `**` anything: ["site1/*"]. Unset: all. */
+  paths: optional(arr(str({ minLength: 1, maxLength: 256 }), { maxItems: 64 })),
+  /** stream.ready hooks only: start the command again when it exits while the stream is up. Defaults to true. */
+  restart: withDefault(bool(), true),
+  /**
+   * Time a command has between SIGTERM and SIGKILL of its process group (ms). Defaults to 5000. At most
+   * 10000, so every hook is gone within the node's 15 s shutdown bound.
+   */
+  killGraceMs: withDefault(int({ min: 100, max: 10_000 }), 5000),
+  /** Hooks other than stream.ready: the command is killed after this long (ms). Defaults to 60000. */
+  timeoutMs: withDefault(int({ min: 100, max: 86_400_000 }), 60_000),
+  /** First restart delay (ms); doubles per quick exit up to backoffMaxMs, +-20 % jitter. Defaults to 1000. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 1000),
+  /** Upper bound of the restart delay (ms). Defaults to 30000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
+});
+const hook = refine(hookInput, (h, path, ctx) => {
+  if (h.command.length === 0) return void ctx.add(join(path, 'command'), 'needs at least the program: ["/usr/local/bin/record", "..."]');
+  return h;
+});
+export type HookSettings = Infer<typeof hookInput>;
+const hooks = refine(arr(hook, { maxItems: 64 }), (list, path, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, h] of list.entries()) {
+    if (seen.has(h.name)) return void ctx.add(join(join(path, i), 'name'), `hook name "${h.name}" is used twice`);
+    seen.add(h.name);
+  }
+  return list;
+});
+
 /** How the master follows its upstream slave(s). */
 const replication = obj({
   /** A pulled stream that sends no media for this long is dropped and reconnected (ms). Defaults to 5000. */
@@ -268,6 +326,8 @@ export const settingsSchema = obj({
   store: section(store),
   replication: section(replication),
   limits: section(limits),
+  /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
+  hooks: withDefault(hooks, []),
   cameras: section(
     obj({
       /**

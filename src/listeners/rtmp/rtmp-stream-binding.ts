@@ -182,7 +182,7 @@ export class RtmpStreamBinding {
       session.notifyUnpublished(streamId);
       this.#conn.endAfterFlush(reason);
     });
-    const uncount = stream.addReader('rtmp');
+    const uncount = stream.addReader('rtmp', this.#conn.remote);
     const player: Player = {
       path: stream.path,
       tracks: ALL_TRACKS,

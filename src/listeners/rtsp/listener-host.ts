@@ -149,7 +149,8 @@ export class ListenerHost implements RtspServerHost {
       onEvict: () => stream.stats.readersEvicted++,
     });
     const info = output.startInfo(kinds);
-    const uncount = stream.addReader('rtsp');
+    const reader = this.#deps.connections.get(session.connectionId);
+    const uncount = stream.addReader('rtsp', reader === undefined ? 'unknown' : reader.remoteAddress);
     let detach: () => void = () => {};
     this.#active.set(session.id, { kind: 'play', output, transport, detach: () => detach(), uncount });
     this.#routeRtcp(session);
