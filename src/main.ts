@@ -38,6 +38,8 @@ import { cameraPublishAuthorizer, compressedPublishAuthorizer } from './node/pub
 import { autoRegisterDefault } from './config/publish-policy.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { OutputBudget } from './streams/output-budget.ts';
+import { InputBudget } from './listeners/input-budget.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
@@ -199,8 +201,19 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       authorize: compressedPublishAuthorizer(store, pushAuth !== undefined),
       unpublishedGraceMs: lim.unpublishedGraceMs,
     });
-    const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs };
-    const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, maxConnections: lim.maxConnections, readerQueue };
+    // Memory budgets shared by every listener and reader of this node.
+    const inputBudget = new InputBudget({ maxTotalBytes: lim.maxInputBytes, maxConnectionBytes: lim.maxConnectionInputBytes, maxUnauthorisedBytes: lim.maxUnauthorisedInputBytes });
+    const outputBudget = new OutputBudget(lim.maxOutputBytes);
+    metrics.setSamplers({ budgets: () => ({ inputBytes: inputBudget.totalBytes, outputBytes: outputBudget.totalBytes }) });
+    const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs, budget: outputBudget };
+    const admission = {
+      maxConnections: lim.maxConnections,
+      maxConnectionsPerIp: lim.maxConnectionsPerIp,
+      ...(lim.maxUnauthorisedConnections !== undefined ? { maxUnauthorisedConnections: lim.maxUnauthorisedConnections } : {}),
+      firstRequestTimeoutMs: lim.firstRequestTimeoutMs,
+      authoriseTimeoutMs: lim.authoriseTimeoutMs,
+    };
+    const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, ...admission, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
 
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
@@ -215,17 +228,18 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         host: bindHost,
         handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
         idleTimeoutMs: lim.rtmpIdleTimeoutMs,
-        maxConnections: lim.maxConnections,
+        ...admission,
+        limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
         readerQueue,
         // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
         ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
-      }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
+      }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget });
       closers.push(() => rtmp.close());
       const rtspRaw = await startRtspListener(
         // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
         // publish policy (known camera and key, or auto-registration).
         { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
-        { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
+        { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
       );
       closers.push(() => rtspRaw.close());
       const compressedRead = rtspAuth(settings.factories.compressed.auth, lim.rtspDigestNonceLifetimeSec).read;
@@ -237,7 +251,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           auth: { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) },
           ...rtspLimits,
         },
-        { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
+        { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
       );
       if (pushAuth === undefined) {
         log.info('Factory 2 refuses remote RTSP pushes (ANNOUNCE/RECORD): to let a compressor role push, set api.token (--api-token; the compressor sends it) or factories.compressed.auth.publish');
@@ -444,6 +458,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
         allowedOrigins: settings.api.allowedOrigins,
         staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+        maxConnectionsPerIp: lim.maxConnectionsPerIp,
       },
       {
         store,

@@ -39,6 +39,12 @@ export interface ApiServerOptions {
   readonly staticDir?: string;
   /** Time a readiness check may take before it counts as failed (ms). Defaults to 2000. */
   readonly readinessTimeoutMs?: number;
+  /**
+   * Event WebSockets from one address at most (limits.maxConnectionsPerIp). Defaults to 256.
+   * Plain HTTP connections have no per-address cap: uWebSockets.js offers no accept hook; it
+   * closes a connection idle or with an incomplete request after ~10 s by itself.
+   */
+  readonly maxConnectionsPerIp?: number;
 }
 
 export interface ApiServerDeps {
@@ -194,6 +200,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     log,
     ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
     ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
+    ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
   });
 
   app.any('/*', (res, req) => {

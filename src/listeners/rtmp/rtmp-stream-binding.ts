@@ -67,6 +67,7 @@ export class RtmpStreamBinding {
     switch (event.type) {
       case 'connect':
         this.#conn.log.debug('RTMP connect', { app: event.app, tcUrl: event.tcUrl });
+        this.#conn.connected();
         return;
       case 'publish-requested':
         this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
@@ -155,6 +156,7 @@ export class RtmpStreamBinding {
     }
     this.#ingests.set(streamId, new RtmpIngest(publication.stream.path, publication));
     session.acceptPublish(streamId);
+    this.#conn.authorise();
     this.#conn.log.info('RTMP publish started', { path: publication.stream.path });
   }
 
@@ -176,6 +178,7 @@ export class RtmpStreamBinding {
       return;
     }
     session.acceptPlay(streamId);
+    this.#conn.authorise();
     const chunkSize = session.chunkSize;
     const transport = new SocketTransport(this.#conn.socket, (reason) => {
       // Stream ended or reader evicted: tell the player (UnpublishNotify + StreamEOF), then close.
