@@ -355,8 +355,10 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       if (pushCredentials === undefined) {
         log.warn("the upstream has no apiToken or pushCredentials: the slave's Factory 2 will refuse the compressed pushes (--upstream-token, i.e. node.upstreams[].apiToken, set to the slave's api.token)", { upstream: upstream.id });
       }
+      const followed = upstreamConfig(upstream);
       compressorRole = startCompressorRole({
-        upstream: upstreamConfig(upstream).apiUrl,
+        upstream: followed.apiUrl,
+        ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         ...(pushCredentials !== undefined ? { pushCredentials } : {}),
         ...(upstream.readCredentials !== undefined ? { readCredentials: upstream.readCredentials } : {}),
