@@ -323,6 +323,14 @@ const hooks = refine(arr(hook, { maxItems: 64 }), (list, path, ctx) => {
   }
   return list;
 });
+/** What a listener that cannot bind does: the node keeps serving on the others and retries it. */
+const listeners = obj({
+  /** First delay before binding a listener again after a failed bind (ms); doubles per failure up to retryMaxMs, with jitter. Defaults to 500. */
+  retryInitialMs: withDefault(int({ min: 10, max: 600_000 }), 500),
+  /** Upper bound of that delay (ms). Defaults to 10000. */
+  retryMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 10_000),
+});
+export type ListenersSettings = Infer<typeof listeners>;
 
 /** How the master follows its upstream slave(s). */
 const replication = obj({
@@ -353,6 +361,7 @@ export const settingsSchema = obj({
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),
+  listeners: section(listeners),
   cameras: section(
     obj({
       /**
