@@ -1,12 +1,14 @@
 import type { Logger } from '../log/logger.ts';
 import { startNode } from '../main.ts';
 import type { ServeOptions } from './serve-options.ts';
+import { STOP_SIGNALS, watchParent } from './parent-watch.ts';
 
 /**
- * Runs a node until SIGINT/SIGTERM, then shuts it down gracefully. Prints the one-line JSON
- * `listening` announcement on stdout once start-up is done: the ports, and in `down` the listeners
- * that could not bind (they are retried with backoff; a fixed port shows the configured one). Only a
- * start-up error other than a bind (bad settings, unreadable store) makes it exit. Returns the exit code.
+ * Runs a node until SIGINT, SIGTERM or SIGHUP (or until its launcher is gone, see parent-watch.ts),
+ * then shuts it down gracefully. Prints the one-line JSON `listening` announcement on stdout once
+ * start-up is done: the ports, and in `down` the listeners that could not bind (they are retried
+ * with backoff; a fixed port shows the configured one). Only a start-up error other than a bind
+ * (bad settings, unreadable store) makes it exit. Returns the exit code.
  */
 export async function runServe(options: ServeOptions, log: Logger): Promise<number> {
   let node;
@@ -18,10 +20,12 @@ export async function runServe(options: ServeOptions, log: Logger): Promise<numb
     return 1;
   }
   process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports, down: node.listenersDown() })}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  let stopWatching = (): void => {};
+  const signal = await new Promise<string>((resolve) => {
+    for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
+    stopWatching = watchParent(resolve);
   });
+  stopWatching();
   log.info('shutting down', { signal });
   const hardStop = setTimeout(() => {
     log.error('graceful shutdown took too long; exiting');

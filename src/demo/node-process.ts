@@ -66,7 +66,9 @@ export async function startNodeProcess(name: string, serveArgs: readonly string[
   const log = createWriteStream(logFile, { flags: 'a' });
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...serveArgs], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel is never used for messages: it closes when the demo exits however it exits
+    // (SIGKILL included), and `serve` stops when it does (src/cli/parent-watch.ts).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
     // Own process group: a Ctrl-C in the terminal reaches only the demo, which then stops the
     // cameras before the nodes (otherwise every child would race to shut down on its own).

@@ -2,7 +2,10 @@
  * `cupola demo`: the seed's 2-machine layout on one host. Starts a slave and a master as separate
  * `cupola serve` processes (each with its embedded store in a temporary data dir; the master follows
  * the slave's API), then one simulated camera per site and camera number publishing RTMP to the
- * slave, prints every URL, and on Ctrl-C / SIGTERM stops everything it started, cameras first.
+ * slave, prints every URL, and on SIGINT (Ctrl-C), SIGTERM or SIGHUP (terminal or SSH session closed),
+ * or when npm that launched it is killed, stops everything it started, cameras first. Every child
+ * also dies on its own when the demo dies by SIGKILL: the nodes watch an IPC channel to the demo,
+ * the camera ffmpegs run under the ffmpeg watchdog (workers/watched-spawn.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { CameraProcess } from './camera-process.ts';
 import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, serveArgs, type DemoNodeName, type NodePortRequest } from './layout.ts';
 import { isPortFree, startNodeProcess, type NodeProcess } from './node-process.ts';
 import { cameraUrls, dashboardUrl, formatUrlTable } from './urls.ts';
+import { STOP_SIGNALS, watchParent } from '../cli/parent-watch.ts';
 
 export interface DemoOptions {
   readonly sites: number;
@@ -25,7 +29,7 @@ export interface DemoOptions {
   readonly anyPorts: boolean;
   /** Print one JSON line (`{"event":"demo-ready",...}`) instead of the table. */
   readonly json: boolean;
-  /** Resolves when the demo should stop (defaults to the first SIGINT/SIGTERM). */
+  /** Resolves when the demo should stop (besides SIGINT/SIGTERM/SIGHUP and its launcher exiting). */
   readonly stopSignal?: Promise<unknown>;
 }
 
@@ -72,14 +76,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let signals = 0;
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  const onSignal = (sig: NodeJS.Signals): void => {
+  const onSignal = (sig: string): void => {
     signals++;
     if (signals === 1) say(`${sig}: stopping cameras, master and slave (again to force)`);
     else killAll();
     requestStop();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const stopWatching = watchParent(onSignal);
   void o.stopSignal?.then(() => requestStop());
 
   let failed: string | undefined;
@@ -150,8 +154,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const graceMs = signals > 1 ? 0 : undefined;
     await Promise.all(cams.map((c) => c.stop(graceMs)));
     for (const n of [...nodes].reverse()) await n.stop(graceMs);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    stopWatching();
     process.off('exit', killAll);
     if (failed) say(`logs kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
