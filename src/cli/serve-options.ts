@@ -64,13 +64,15 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--upstream-token <token>', env: 'CUPOLA_UPSTREAM_TOKEN', description: "the upstream slave's API token (master, compressor); a compressor also pushes to the slave's Factory 2 with it" },
-  { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
+  { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'least severe level logged', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
 
 export function addServeFlags(cmd: Command): Command {
   for (const f of SERVE_FLAGS) {
-    const opt = new Option(f.flags, `${f.description} [env ${f.env}]`);
-    if (f.choices) opt.choices(f.choices);
+    // Choices are listed, not enforced by commander: resolveServeOptions refuses a bad value in one
+    // line (exit 2) for a flag and a variable alike, where commander would print the whole help.
+    const choices = f.choices ? ` (${f.choices.join(', ')})` : '';
+    const opt = new Option(f.flags, `${f.description}${choices} [env ${f.env}]`);
     if (f.defaultValue !== undefined && typeof f.defaultValue === 'string') opt.default(f.defaultValue);
     cmd.addOption(opt);
   }
@@ -154,6 +156,13 @@ export function resolveServeOptions(
     const v = pick(key, envName);
     return v === undefined || v === '' ? undefined : String(v);
   };
+  // Commander names the `--failover-after <ms>` value `failoverAfter` (the option key is failoverAfterMs).
+  const failoverAfter = (): number | undefined => {
+    const raw = fromCli('failoverAfter') ? flags.failoverAfter : env.CUPOLA_FAILOVER_AFTER;
+    if (raw === undefined || raw === '') return undefined;
+    explicit.add('failoverAfterMs');
+    return parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', String(raw));
+  };
   return {
     role: role as Role,
     host: String(pick('host', 'CUPOLA_HOST')),
@@ -168,7 +177,7 @@ export function resolveServeOptions(
     upstream,
     peer,
     compress,
-    failoverAfterMs: parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
+    failoverAfterMs: failoverAfter(),
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     resetCatalog,

@@ -19,7 +19,7 @@ export async function runServe(options: ServeOptions, log: Logger): Promise<numb
     process.stderr.write(`cupola serve: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports, down: node.listenersDown() })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', role: node.settings.node.role, ...node.ports, down: node.listenersDown() })}\n`);
   let stopWatching = (): void => {};
   const signal = await new Promise<string>((resolve) => {
     for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));

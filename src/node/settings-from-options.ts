@@ -8,7 +8,9 @@ import type { ServeOptions } from '../cli/serve-options.ts';
 /** The raw settings layer the explicit options make. */
 export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   const has = (k: keyof ServeOptions): boolean => o.explicit.has(k);
-  const node: Record<string, unknown> = { role: o.role };
+  const node: Record<string, unknown> = {};
+  // Only a role given as a flag or CUPOLA_ROLE; otherwise the settings file's (or the default) applies.
+  if (has('role')) node.role = o.role;
   if (has('host')) {
     node.bindHost = o.host;
     // A specific bind address is also how this node is reached internally.
@@ -29,7 +31,8 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   }
   if (o.peer !== undefined) {
     const url = new URL(o.peer);
-    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, role: o.role === 'slave' ? 'master' : 'slave' };
+    // Its role follows from this node's final role (src/api/urls.ts peerEndpoint), which may come from the file.
+    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin };
   }
   const raw: Record<string, unknown> = {};
   if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;
