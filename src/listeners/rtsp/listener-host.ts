@@ -57,7 +57,7 @@ export interface ListenerHostDeps {
 }
 
 type ActiveSession =
-  | { readonly kind: 'play'; readonly output: RtspPlayOutput; readonly transport: RtspReaderTransport; readonly detach: () => void; readonly uncount: () => void }
+  | { readonly kind: 'play'; readonly path: string; readonly output: RtspPlayOutput; readonly transport: RtspReaderTransport; readonly detach: () => void; readonly uncount: () => void }
   | { readonly kind: 'record'; readonly recorder: RtspRecorder };
 
 export class ListenerHost implements RtspServerHost {
@@ -152,11 +152,12 @@ export class ListenerHost implements RtspServerHost {
     const reader = this.#deps.connections.get(session.connectionId);
     const uncount = stream.addReader('rtsp', reader === undefined ? 'unknown' : reader.remoteAddress);
     let detach: () => void = () => {};
-    this.#active.set(session.id, { kind: 'play', output, transport, detach: () => detach(), uncount });
+    this.#active.set(session.id, { kind: 'play', path: stream.path, output, transport, detach: () => detach(), uncount });
     this.#routeRtcp(session);
     this.deferred.push(() => {
       if (this.#active.has(session.id)) detach = output.addReader(queue, transport);
     });
+    this.#deps.log.info('RTSP play started', { path: stream.path, session: session.id, transport: session.usesTcp() ? 'tcp' : 'udp' });
     return info;
   }
 
@@ -200,6 +201,7 @@ export class ListenerHost implements RtspServerHost {
       a.detach();
       a.transport.release();
       a.uncount();
+      this.#deps.log.info('RTSP play ended', { path: a.path, session: session.id, reason });
     } else {
       const stats = a.recorder.stats;
       a.recorder.close();
