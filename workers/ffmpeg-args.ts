@@ -88,8 +88,14 @@ export function scaleFilter(width: number | undefined, height: number | undefine
  */
 export const LIVE_DECODER_ARGS: readonly string[] = ['-flags', 'low_delay'];
 
+/**
+ * RTSP User-Agent of the compression input: the server counts it as an internal reader, not a viewer
+ * (src/streams/internal-reader.ts; workers/ cannot import src/, the unit test checks they agree).
+ */
+export const COMPRESSION_USER_AGENT = 'Cupola-internal/compression';
+
 function defaultInputArgs(inputUrl: string): string[] {
-  return /^rtsps?:\/\//i.test(inputUrl) ? ['-rtsp_transport', 'tcp', ...LIVE_DECODER_ARGS] : [];
+  return /^rtsps?:\/\//i.test(inputUrl) ? ['-rtsp_transport', 'tcp', '-user_agent', COMPRESSION_USER_AGENT, ...LIVE_DECODER_ARGS] : [];
 }
 
 function videoEncoderArgs(profile: CompressionProfile): string[] {

@@ -29,6 +29,8 @@ export function streamInfoOf(stream: Stream, now: number): StreamInfo {
     ...(a !== undefined ? { audio: { codec: a.codec, sampleRate: a.sampleRate, channels: a.channels } } : {}),
     bitrateBps: Math.round(stream.bitrateBps()),
     readers: Object.fromEntries(stream.readerCounts()),
+    viewers: stream.readerCount('rtmp') + stream.readerCount('rtsp'),
+    internalReaders: stream.readerCount('internal'),
     uptimeSeconds: stream.publishedAt === null ? 0 : Math.max(0, (now - stream.publishedAt) / 1000),
     bytesIn: stream.stats.bytesIn,
     bytesOut: stream.stats.bytesOut,

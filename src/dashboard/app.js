@@ -248,8 +248,10 @@ function rate(bps) {
   return bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${Math.round(bps / 1e3)} kbit/s`;
 }
 
-function sumReaders(s) {
-  return s ? Object.values(s.readers ?? {}).reduce((a, b) => a + (b ?? 0), 0) : 0;
+/** Viewers (RTMP and RTSP readers) and Cupola's own consumers (compression, replication, snapshots). */
+function readerCounts(s) {
+  const r = s?.readers ?? {};
+  return { viewers: (r.rtmp ?? 0) + (r.rtsp ?? 0), internal: r.internal ?? 0 };
 }
 
 function drawCard(id, c) {
@@ -281,10 +283,11 @@ function drawCard(id, c) {
   setText(p.raw, raw ? rate(raw.bitrateBps) : '–');
   setText(p.compRate, comp ? rate(comp.bitrateBps) : '–');
   setText(p.ratio, raw?.bitrateBps > 0 && comp?.bitrateBps > 0 ? `${(raw.bitrateBps / comp.bitrateBps).toFixed(1)}×` : '–');
-  const nr = sumReaders(raw);
-  const nc = sumReaders(comp);
-  setText(p.readers, raw || comp ? `${nr + nc}` : '–');
-  p.readers.title = `raw ${nr}, compressed ${nc}`;
+  const nr = readerCounts(raw);
+  const nc = readerCounts(comp);
+  const internal = nr.internal + nc.internal;
+  setText(p.readers, raw || comp ? `${nr.viewers + nc.viewers}${internal > 0 ? ` +${internal} internal` : ''}` : '–');
+  p.readers.title = `viewers: raw ${nr.viewers}, compressed ${nc.viewers}; internal (compression, replication, thumbnails): raw ${nr.internal}, compressed ${nc.internal}`;
 
   const best = state.urls.get(id)?.best;
   const where = (b) => (b ? `${b.name}` : '–');

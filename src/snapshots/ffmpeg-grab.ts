@@ -5,6 +5,7 @@
  * runs under the watchdog of workers/watched-spawn.ts so it dies with the node however the node dies.
  */
 import { spawnWatched } from '../../workers/watched-spawn.ts';
+import { internalAgent } from '../streams/internal-reader.ts';
 
 /** Largest JPEG accepted from ffmpeg; a 320-px thumbnail is a few tens of kilobytes. */
 export const MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024;
@@ -29,7 +30,8 @@ export function snapshotArgs(url: string, o: { widthPx?: number; quality?: numbe
   const input: string[] = [];
   if (url.startsWith('rtsp://')) {
     // Interleaved TCP (no UDP ports to open) and only the video track (nothing to probe for audio).
-    input.push('-rtsp_transport', 'tcp', '-allowed_media_types', 'video');
+    // Counted as an internal reader, not a viewer.
+    input.push('-rtsp_transport', 'tcp', '-allowed_media_types', 'video', '-user_agent', internalAgent('snapshot'));
   }
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',

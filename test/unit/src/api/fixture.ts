@@ -117,6 +117,8 @@ export function streamInfo(factory: 'raw' | 'compressed', path: string, bytesIn 
     audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
     bitrateBps: 4_000_000,
     readers: { rtsp: 1 },
+    viewers: 1,
+    internalReaders: 0,
     uptimeSeconds: 12,
     bytesIn,
     bytesOut: 2 * bytesIn,
