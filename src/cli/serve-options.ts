@@ -9,7 +9,7 @@ export interface ServeOptions {
   readonly role: Role;
   /** Address the listeners bind. */
   readonly host: string;
-  /** Host name put in advertised URLs (port forwarding / NAT). Defaults to the bound host. */
+  /** Host name put in advertised URLs (port forwarding / NAT). Unset: advertised URLs are null. */
   readonly advertiseHost: string | undefined;
   readonly rtmpPort: number;
   readonly rtspPort: number;
@@ -49,7 +49,7 @@ interface FlagSpec {
 export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--role <role>', env: 'CUPOLA_ROLE', description: 'what this node runs', defaultValue: 'slave', choices: ROLES },
   { flags: '--host <addr>', env: 'CUPOLA_HOST', description: 'address every listener binds', defaultValue: '0.0.0.0' },
-  { flags: '--advertise-host <host>', env: 'CUPOLA_ADVERTISE_HOST', description: 'host name used in advertised URLs (default: the machine host name)' },
+  { flags: '--advertise-host <host>', env: 'CUPOLA_ADVERTISE_HOST', description: 'host name or address clients outside use (port forwarding / NAT); default: none, no advertised URLs' },
   { flags: '--rtmp-port <port>', env: 'CUPOLA_RTMP_PORT', description: 'RTMP ingest + play (Factory 1); 0 = any free port', defaultValue: '1935' },
   { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },

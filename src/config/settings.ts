@@ -122,7 +122,11 @@ const node = obj({
   name: withDefault(idSegment(), 'cupola'),
   /** Interface the listeners bind. Defaults to 0.0.0.0 (all). */
   bindHost: withDefault(host(), '0.0.0.0'),
-  /** This node's address on the internal network, used in internal URLs. Defaults to 127.0.0.1. */
+  /**
+   * This node's address on the internal network, used in internal URLs. `cupola serve` defaults it
+   * to the bound address, or on a wildcard bind to the machine's primary address (first
+   * non-loopback IPv4, else the host name; src/node/internal-host.ts). Schema default: 127.0.0.1.
+   */
   host: withDefault(host(), '127.0.0.1'),
   /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */
   advertisedHost: optional(host()),

@@ -6,9 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { addServeFlags, resolveServeOptions, type ServeOptions } from '../../../../src/cli/serve-options.ts';
+import { addServeFlags, resolveServeOptions, SERVE_FLAGS, type ServeOptions } from '../../../../src/cli/serve-options.ts';
 import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
-import { peerEndpoint } from '../../../../src/api/urls.ts';
+import { primaryAddress, thisMachine, type MachineInfo } from '../../../../src/node/internal-host.ts';
+import { peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
 import type { Settings } from '../../../../src/config/settings.ts';
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): ServeOptions {
@@ -65,5 +66,48 @@ describe('serve options -> settings', () => {
     assert.equal(peerEndpoint(master)?.role, 'slave');
     const slave = settings(['--peer', 'http://10.0.0.6:8080']);
     assert.equal(peerEndpoint(slave)?.role, 'master');
+  });
+});
+
+describe('internal host (issue 16.3)', () => {
+  const lan: MachineInfo = {
+    hostname: 'cam-server',
+    interfaces: {
+      lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
+      eth0: [
+        { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 2 },
+        { address: '10.1.2.3', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '10.1.2.3/24' },
+      ],
+    },
+  };
+  const loopbackOnly: MachineInfo = { hostname: 'lonely', interfaces: { lo: lan.interfaces.lo } };
+  const at = (argv: string[], file?: unknown, m: MachineInfo = lan): Settings => settingsFromOptions(options(argv), file, 'node.json', m);
+
+  it('uses the primary non-loopback IPv4 on a wildcard bind, in the URLs handed out', () => {
+    assert.equal(at([]).node.host, '10.1.2.3');
+    assert.equal(at(['--host', '0.0.0.0']).node.host, '10.1.2.3');
+    assert.equal(at(['--host', '::']).node.host, '10.1.2.3');
+    assert.equal(selfEndpoint(at([])).host, '10.1.2.3');
+    assert.equal(primaryAddress(loopbackOnly), 'lonely');
+  });
+
+  it('a specific bind address, or node.host in the file, wins', () => {
+    assert.equal(at(['--host', '192.168.1.9']).node.host, '192.168.1.9');
+    assert.equal(at([], { node: { bindHost: '192.168.1.7' } }).node.host, '192.168.1.7');
+    assert.equal(at([], { node: { host: 'cams.lan' } }).node.host, 'cams.lan');
+    assert.equal(at(['--host', '0.0.0.0'], { node: { host: 'cams.lan' } }).node.host, 'cams.lan');
+  });
+
+  it('finds an address on this machine that is not loopback when it has one', () => {
+    const here = thisMachine();
+    const hasLan = Object.values(here.interfaces).flat().some((a) => a && !a.internal && a.family === 'IPv4');
+    if (hasLan) assert.doesNotMatch(primaryAddress(here), /^127\./);
+    else assert.equal(primaryAddress(here), here.hostname || '127.0.0.1');
+  });
+
+  it('says in --advertise-host help what its default really is', () => {
+    const flag = SERVE_FLAGS.find((f) => f.flags.startsWith('--advertise-host'))!;
+    assert.match(flag.description, /default: none, no advertised URLs/);
+    assert.equal(at([]).node.advertisedHost, undefined);
   });
 });
