@@ -200,7 +200,7 @@ const apiFields = obj({
     [],
   ),
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
-  /** Directory served at / (the dashboard). Unset: no static files. */
+  /** Directory served at /. Unset: the bundled dashboard (src/dashboard). */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
 });
 

@@ -9,6 +9,7 @@ const MAX_THUMB_FETCHES = 4;
 const WS_MAX_DELAY_MS = 15000;
 
 const state = {
+  loaded: false, // the first snapshot arrived
   node: null,
   cameras: new Map(), // id -> catalog camera
   streams: new Map(), // `${factory} ${path}` -> StreamInfo
@@ -26,6 +27,19 @@ const byName = (a, b) => a.localeCompare(b, undefined, { numeric: true });
 
 let token = localStorage.getItem(TOKEN_KEY) ?? '';
 let tokenPrompt = null;
+
+// A link such as http://node:8080/?token=SECRET logs in: the token is kept like a typed one and
+// taken out of the address bar (and so out of the history and of anything copied from it).
+{
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    token = fromUrl.trim();
+    localStorage.setItem(TOKEN_KEY, token);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+}
 
 /** Shows the token dialog once, however many requests were refused meanwhile. */
 function askToken(refused) {
@@ -98,6 +112,7 @@ function apply(e) {
       state.cameras = new Map((e.cameras ?? []).map((c) => [c.id, c]));
       if (e.compression) state.compression = new Map(e.compression.map((c) => [c.camera, c]));
       if (e.replication) state.replication = new Map(e.replication.map((r) => [key(r.factory, r.path), r]));
+      state.loaded = true;
       markAll();
       break;
     case 'stream.up':
@@ -148,6 +163,7 @@ function mark(id) {
 function markAll() {
   for (const id of cameraIds()) mark(id);
   for (const id of cards.keys()) mark(id);
+  renderTimer ??= setTimeout(render, 30); // the summary too, when there is no camera at all
 }
 
 function cameraIds() {
@@ -373,7 +389,10 @@ function drawSummary(ids) {
     if (liveStream('compressed', id)) comp++;
   }
   $('summary').textContent = `${ids.size} camera${ids.size === 1 ? '' : 's'} · ${live} live · ${comp} compressed`;
-  $('empty').hidden = ids.size > 0;
+  const empty = $('empty');
+  empty.hidden = ids.size > 0;
+  // "Loading" until the first snapshot: only then is an empty catalog known to be empty.
+  if (state.loaded && ids.size === 0) empty.replaceChildren(...$('empty-template').content.cloneNode(true).childNodes);
   for (const [site, s] of sites) {
     const n = [...ids].filter((id) => id.split('/')[0] === site).length;
     s.querySelector('.site-count').textContent = `${n} camera${n === 1 ? '' : 's'}`;

@@ -1,13 +1,15 @@
 /**
  * docs/configuration.md against the code: the flags table says what `cupola serve --help` says
- * (flag, variable, default, meaning), so the docs cannot drift from the CLI.
+ * (flag, variable, default, meaning), so the docs cannot drift from the CLI; and what an operator
+ * reads first (README, the API table, the protocol docs) matches what the code serves.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVE_FLAGS } from '../../src/cli/serve-options.ts';
+import { SNAPSHOT_ROUTE } from '../../src/snapshots/snapshot-route.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const configuration = readFileSync(join(repo, 'docs/configuration.md'), 'utf8');
@@ -36,5 +38,33 @@ describe('docs/configuration.md', () => {
       const choices = f.choices ? ` (${f.choices.join(', ')})` : '';
       assert.equal(meaning, `${f.description}${choices}`, `${f.flags}: meaning`);
     }
+  });
+});
+
+describe('docs an operator reads first (issue 16.8)', () => {
+  const read = (p: string): string => readFileSync(join(repo, p), 'utf8');
+
+  it('README and the settings table name the dashboard, served at / by default', () => {
+    assert.match(read('README.md'), /dashboard[^\n]*\| 8080 \| `http:\/\/HOST:8080\/`/);
+    const row = rows(configuration).get('api.staticDir');
+    assert.ok(row);
+    assert.match(row[1]!, /bundled dashboard/);
+    assert.ok(existsSync(join(repo, 'src/dashboard/index.html')));
+  });
+
+  it('the API table in docs/operations.md lists the snapshot route', () => {
+    const api = rows(read('docs/operations.md'));
+    assert.ok([...api.keys()].some((k) => k === `GET ${SNAPSHOT_ROUTE}`), `no row for GET ${SNAPSHOT_ROUTE}`);
+  });
+
+  it('the protocol docs say the raw RTSP port accepts RECORD, as main.ts starts it', () => {
+    const main = read('src/main.ts');
+    const raw = /const rtspRaw = await startRtspListener\(([\s\S]*?)\);/.exec(main)?.[1] ?? '';
+    assert.match(raw, /allowPublish: true/, 'the raw RTSP listener takes camera pushes');
+    const row = read('docs/protocols.md').split('\n').find((l) => l.startsWith('| RTSP raw'));
+    assert.ok(row);
+    assert.doesNotMatch(row, /play only/);
+    assert.match(row, /ANNOUNCE\/RECORD/);
+    assert.doesNotMatch(read('docs/protocols/rtsp.md'), /RECORD only where publishing is allowed \(Factory 2\)/);
   });
 });
