@@ -60,7 +60,9 @@ export function videoFilter(profile: CompressionProfile): string {
   const parts: string[] = [];
   if (profile.fps !== undefined) parts.push(`fps=${profile.fps}`);
   const scale = scaleFilter(profile.width, profile.height);
-  if (scale !== undefined) parts.push(scale);
+  // Rounding the other side to even changes the aspect by a pixel: 1280x720 -> 854x480 would be
+  // flagged SAR 1280:1281. The pixels are meant square.
+  if (scale !== undefined) parts.push(scale, 'setsar=1');
   if (isVaapi(profile.codec)) parts.push('format=nv12', 'hwupload');
   else parts.push('format=yuv420p');
   return parts.join(',');

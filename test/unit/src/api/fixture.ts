@@ -116,6 +116,7 @@ export function streamInfo(factory: 'raw' | 'compressed', path: string, bytesIn 
     video: { codec: 'h264', width: 1280, height: 720, fps: 25 },
     audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
     bitrateBps: 4_000_000,
+    bitrateWindowSeconds: 10,
     readers: { rtsp: 1 },
     viewers: 1,
     internalReaders: 0,
