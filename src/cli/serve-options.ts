@@ -55,7 +55,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
-  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON settings file of this node (factories auth, public ports, peer, webhooks...); flags and env override it' },
+  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON node settings file (factories auth, public ports, peer, webhooks...; not the catalog, which lives in the data dir); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },

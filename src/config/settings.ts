@@ -429,7 +429,28 @@ export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown>
   return out;
 }
 
-/** Reads a JSON settings file; the error names the file and the problem. */
+// `cameras` is in both (the catalog's camera list, the settings' cameras.autoRegister): it decides nothing.
+const CATALOG_KEYS = ['version', 'sites', 'profiles'];
+const SETTINGS_KEYS = Object.keys(settingsSchema.shape).filter((k) => k !== 'cameras');
+
+/**
+ * Which kind of Cupola file a parsed JSON document looks like: the catalog (the embedded store's
+ * DATA_DIR/config.json), node settings (--config), or neither. Only top-level keys are looked at.
+ */
+export function fileKind(doc: unknown): 'catalog' | 'settings' | 'unknown' {
+  if (!isPlainObject(doc)) return 'unknown';
+  const keys = Object.keys(doc);
+  const catalog = keys.filter((k) => CATALOG_KEYS.includes(k)).length;
+  const settings = keys.filter((k) => SETTINGS_KEYS.includes(k)).length;
+  if (catalog > 0 && settings === 0) return 'catalog';
+  if (settings > 0 && catalog === 0) return 'settings';
+  return 'unknown';
+}
+
+/**
+ * Reads a JSON settings file; the error names the file and the problem, and says so when the file
+ * is the catalog instead (a common mix-up: both are JSON, both are "config").
+ */
 export async function readSettingsFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -437,9 +458,18 @@ export async function readSettingsFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new Error(`cannot read settings file ${path}: ${(err as Error).message}`, { cause: err });
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
     throw new Error(`settings file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+  if (fileKind(doc) === 'catalog') {
+    throw new Error(
+      `${path} is a catalog file (version, sites, cameras, profiles: what the embedded store keeps in DATA_DIR/config.json), ` +
+        'but --config / CUPOLA_CONFIG expects a node settings file (node, factories, api, store, replication, limits, cameras, ' +
+        'compression; see docs/configuration.md). Leave the catalog in --data-dir and drop --config, or write a settings file.',
+    );
+  }
+  return doc;
 }

@@ -68,3 +68,20 @@ describe('docs an operator reads first (issue 16.8)', () => {
     assert.doesNotMatch(read('docs/protocols/rtsp.md'), /RECORD only where publishing is allowed \(Factory 2\)/);
   });
 });
+
+describe('--config in the docs (issue 16.4)', () => {
+  const read = (p: string): string => readFileSync(join(repo, p), 'utf8');
+
+  it('the deploy env example and configuration.md call it the node settings file, not the catalog', () => {
+    const example = read('docs/deploy/cupola.env.example').split('\n');
+    const at = example.findIndex((l) => /^#?CUPOLA_CONFIG=/.test(l));
+    assert.ok(at > 0);
+    const comment = example.slice(Math.max(0, at - 3), at).filter((l) => l.startsWith('# ')).join(' ');
+    assert.match(comment, /node settings file/);
+    assert.doesNotMatch(example[at]!, /config\.json/, 'the example value is not the catalog file');
+    assert.doesNotMatch(comment, /used as the embedded store/);
+    assert.doesNotMatch(configuration, /or the file `--config` names/);
+    const flag = SERVE_FLAGS.find((f) => f.flags.startsWith('--config'))!;
+    assert.match(flag.description, /node settings file.*not the catalog/);
+  });
+});
