@@ -132,6 +132,18 @@ export async function startNodeProcess(name: string, serveArgs: readonly string[
   return { name, pid, ports, stderrTail: () => tail, exited, stop, killNow };
 }
 
+/** A port the OS says is free on `host` right now (a hint: another process may take it next). */
+export async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0, exclusive: true }, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Whether `port` can be bound on `host` right now (a hint: another process may take it next). */
 export async function isPortFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { demoCameraArgs } from './camera-args.ts';
 import { CameraProcess } from './camera-process.ts';
-import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, serveArgs, type DemoNodeName, type NodePortRequest } from './layout.ts';
-import { isPortFree, startNodeProcess, type NodeProcess } from './node-process.ts';
+import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, demoNodeSettings, serveArgs, type DemoNodeName, type NodePortRequest } from './layout.ts';
+import { freePort, isPortFree, startNodeProcess, type NodeProcess } from './node-process.ts';
 import { cameraUrls, dashboardUrl, formatUrlTable } from './urls.ts';
 import { STOP_SIGNALS, watchParent } from '../cli/parent-watch.ts';
 
@@ -45,19 +45,26 @@ const PORT_TAKEN = /EADDRINUSE|address already in use|cannot listen/i;
 async function startNode(
   name: DemoNodeName,
   preferred: NodePortRequest,
-  base: Omit<Parameters<typeof serveArgs>[0], 'role' | 'ports' | 'dataDir'>,
+  base: Omit<Parameters<typeof serveArgs>[0], 'role' | 'ports' | 'dataDir' | 'config'>,
   dir: string,
+  other: { readonly host: string; readonly apiUrl: string },
+  shared: object,
 ): Promise<NodeProcess> {
   const dataDir = join(dir, name);
   const logFile = join(dir, `${name}.log`);
+  // Its name, and the other node (the slave's peer, the master's upstream), plus the shared settings.
+  const config = join(dir, `${name}.json`);
+  writeFileSync(config, `${JSON.stringify({ ...shared, ...demoNodeSettings(name, other) }, null, 2)}\n`);
   try {
-    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: preferred, dataDir }), logFile);
+    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: preferred, dataDir, config }), logFile);
   } catch (err) {
     const allAny = Object.values(preferred).every((p) => p === 0);
     if (allAny || !PORT_TAKEN.test((err as Error).message)) throw err;
     // Another program took a port between our check and the bind: let the OS choose them all.
     say(`${name} could not use ports ${Object.values(preferred).filter((p) => p !== 0).join(', ')}; retrying with any free ports`);
-    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: ANY_PORTS, dataDir }), logFile);
+    // The master keeps its API port: the slave's --peer already points at it.
+    const retryPorts = name === 'master' ? { ...ANY_PORTS, api: preferred.api } : ANY_PORTS;
+    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: retryPorts, dataDir, config }), logFile);
   }
 }
 
@@ -102,16 +109,17 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
     // The demo is sized so every simulated camera and its compression fit (small pictures): one
     // worker per camera, whatever the CPU count (compression.maxWorkers defaults to it).
-    const config = join(dir, 'demo-settings.json');
-    writeFileSync(config, JSON.stringify({ compression: { maxWorkers: Math.max(1, cameras.length) } }));
-    const base = { host: bindHost, config, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
+    const shared = { compression: { maxWorkers: Math.max(1, cameras.length) } };
+    const base = { host: bindHost, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
+    // The slave knows its master (node.peer) before the master exists: the master's API port is fixed now.
+    if (masterPorts.api === 0) masterPorts = { ...masterPorts, api: await freePort(bindHost) };
 
     say(`starting the slave (data and logs in ${dir})`);
-    const slave = await startNode('slave', slavePorts, base, dir);
+    const slave = await startNode('slave', slavePorts, base, dir, { host: localHost, apiUrl: `http://${localHost}:${masterPorts.api}` }, shared);
     nodes.push(slave);
     if (signals > 0) return 0;
     say(`starting the master (following http://${localHost}:${slave.ports.api})`);
-    const master = await startNode('master', masterPorts, { ...base, upstreamApi: `http://${localHost}:${slave.ports.api}` }, dir);
+    const master = await startNode('master', masterPorts, base, dir, { host: localHost, apiUrl: `http://${localHost}:${slave.ports.api}` }, shared);
     nodes.push(master);
     if (signals > 0) return 0;
 
