@@ -10,6 +10,7 @@ import { FLV_ERROR_CODES } from './flv/error-codes.ts';
 import { RTSP_ERROR_CODES } from './rtsp/error-codes.ts';
 import { RTP_ERROR_CODES } from './rtp/error-codes.ts';
 import { CODEC_ERROR_CODES } from './codecs/error-codes.ts';
+import { WEBRTC_ERROR_CODES } from './webrtc/error-codes.ts';
 
 export const PROTOCOL_ERROR_CODES = [
   ...RTMP_ERROR_CODES,
@@ -17,6 +18,7 @@ export const PROTOCOL_ERROR_CODES = [
   ...RTSP_ERROR_CODES,
   ...RTP_ERROR_CODES,
   ...CODEC_ERROR_CODES,
+  ...WEBRTC_ERROR_CODES,
 ] as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];

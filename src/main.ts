@@ -48,6 +48,7 @@ import { DEFAULT_BACKOFF as DEFAULT_REPLICATION_BACKOFF } from './replication/ba
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
 import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig } from './replication/upstream-watch.ts';
 import { connectEventSocket } from './replication/ws/event-socket.ts';
+import { whepFromSettings } from './webrtc/whep-from-settings.ts';
 import type { UpstreamPorts } from './replication/upstream-api.ts';
 
 export const VERSION = '0.1.0';
@@ -502,6 +503,9 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         return ports.compressedRtsp;
       },
     };
+    // WebRTC playback (WHEP) on the API port, for both factories (replicated streams included).
+    const whep = role !== 'compressor' && settings.webrtc.enabled ? whepFromSettings(settings, apiHost, { raw, compressed }, readerQueue, metrics, log) : undefined;
+    if (whep !== undefined) closers.push(() => whep.service.close());
     const api = await keep('api', apiHost, settings.api.port, () =>
       startApiServer(
         {
@@ -525,6 +529,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
           ...(replication !== undefined ? { replication } : {}),
           ...(snapshots !== undefined ? { snapshots } : {}),
+          ...(whep !== undefined ? { whep } : {}),
           log,
         },
       ),

@@ -19,6 +19,9 @@ import { attachEventSocket } from './event-socket.ts';
 import { listenExclusive } from './uws-listen.ts';
 import { snapshotRoute } from '../snapshots/snapshot-route.ts';
 import type { SnapshotService } from '../snapshots/snapshot-service.ts';
+import { attachWhepRoutes } from '../webrtc/whep-routes.ts';
+import type { WhepAuth } from '../webrtc/whep-auth.ts';
+import type { WhepService } from '../webrtc/whep-service.ts';
 
 export interface ApiServerOptions {
   /** Interface to bind. Defaults to 127.0.0.1. */
@@ -66,6 +69,8 @@ export interface ApiServerDeps {
   readonly log?: ApiLogger;
   /** Overrides staticDir (tests, embedded assets). */
   readonly staticFiles?: StaticFiles;
+  /** WebRTC playback under /whep/<factory>/<site>/<camera> (src/webrtc/whep-routes.ts); absent: 404. */
+  readonly whep?: { readonly service: WhepService; readonly auth: WhepAuth };
 }
 
 export interface ApiServer {
@@ -155,6 +160,13 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       handler: () => ({ status: 200, body: deps.node ?? { name: 'cupola', role: 'unknown', version: 'unknown' } }),
     },
     ...(deps.snapshots !== undefined ? [{ ...snapshotRoute(deps.snapshots), guard: guardApi }] : []),
+    {
+      method: 'get',
+      pattern: '/api/v1/webrtc/sessions',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => ({ status: 200, body: { items: deps.whep?.service.list() ?? [] } }),
+    },
     { method: 'get', pattern: '/healthz', paramCount: 0, handler: () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: 'get',
@@ -203,6 +215,8 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
     ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
   });
+
+  if (deps.whep !== undefined) attachWhepRoutes(app, { ...deps.whep, origins, log });
 
   app.any('/*', (res, req) => {
     const method = req.getMethod().toUpperCase();

@@ -356,6 +356,47 @@ const replication = obj({
 });
 export type ReplicationSettings = Infer<typeof replication>;
 
+const stunUrl = (): Schema<string> =>
+  str({ pattern: /^stuns?:[A-Za-z0-9.:[\]_-]{1,253}(:\d{1,5})?$/, patternHint: 'a STUN URL such as stun:stun.example.org:3478', maxLength: 300 });
+const ipAddress = (): Schema<string> =>
+  str({ pattern: /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:]{2,39})$/, patternHint: 'an IPv4 or IPv6 address (ICE candidates carry addresses, not names)' });
+
+/** WebRTC playback (WHEP) on the API port: ICE and limits. */
+const webrtcFields = obj({
+  /** Serve /whep/<factory>/<site>/<camera>. Defaults to true. */
+  enabled: withDefault(bool(), true),
+  /**
+   * First UDP port of the range WHEP sessions take their socket from (one port per session and
+   * host address: werift 0.22 has no single-port mux); the range is udpPort..udpPort+maxSessions-1
+   * when udpPortCount is unset. 0 (the default): ports chosen by the OS.
+   */
+  udpPort: withDefault(int({ min: 0, max: 65535 }), 0),
+  /** Size of the UDP port range from udpPort. Unset: webrtc.maxSessions (at least 2). */
+  udpPortCount: optional(int({ min: 2, max: 65535 })),
+  /**
+   * Addresses host candidates are gathered on. Unset: the API's bind address, or on a wildcard
+   * bind every IPv4 address of the machine (loopback included).
+   */
+  iceHosts: optional(arr(ipAddress(), { maxItems: 16 })),
+  /**
+   * Extra addresses announced as host candidates with the same UDP port as a local one: the
+   * public address of a 1:1 NAT or a port forwarding that keeps ports. Defaults to none.
+   */
+  advertisedHosts: withDefault(arr(ipAddress(), { maxItems: 16 }), []),
+  /** STUN servers for server-reflexive candidates (`stun:host:port`). Defaults to none (LAN use). */
+  stunServers: withDefault(arr(stunUrl(), { maxItems: 8 }), []),
+  /** WHEP sessions at once on this node; one more gets 503. Defaults to 64. */
+  maxSessions: withDefault(int({ min: 1, max: 10_000 }), 64),
+});
+const webrtc = refine(webrtcFields, (v, path, ctx) => {
+  const count = v.udpPortCount ?? Math.max(2, v.maxSessions);
+  if (v.udpPort !== 0 && v.udpPort + count - 1 > 65535) {
+    return void ctx.add(join(path, 'udpPort'), `range ${v.udpPort}..${v.udpPort + count - 1} passes 65535: lower udpPort or udpPortCount`);
+  }
+  return v;
+});
+export type WebrtcSettings = Infer<typeof webrtc>;
+
 export const settingsSchema = obj({
   node: section(node),
   factories: section(factories),
@@ -366,6 +407,7 @@ export const settingsSchema = obj({
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),
   listeners: section(listeners),
+  webrtc: withDefault(webrtc, parseOrThrow(webrtc, {})),
   cameras: section(
     obj({
       /**

@@ -11,6 +11,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
 import { CounterDeltas } from './counter-deltas.ts';
+import type { WebrtcMetrics } from '../webrtc/whep-service.ts';
 
 export interface StreamSample {
   readonly factory: FactoryName;
@@ -136,6 +137,12 @@ export class Metrics {
   #replBytes: Counter<'factory' | 'path'>;
   #replSinceFrame: Gauge<'factory' | 'path'>;
   #replDelay: Gauge<'factory' | 'path'>;
+  #webrtcSessions: Gauge<'factory'>;
+  #webrtcSessionsTotal: Counter<'factory'>;
+  #webrtcRefused: Counter<'factory' | 'reason'>;
+  #webrtcBytes: Counter<'factory'>;
+  #webrtcPackets: Counter<'factory'>;
+  #webrtcLost: Counter<'factory'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -181,7 +188,29 @@ export class Metrics {
     this.#replBytes = counter('cupola_replication_bytes_total', 'Bytes received by replication.', fp);
     this.#replSinceFrame = gauge('cupola_replication_seconds_since_last_frame', 'Time since replication last received a frame.', fp);
     this.#replDelay = gauge('cupola_replication_added_delay_seconds', 'Latency replication adds over the origin.', fp);
+    this.#webrtcSessions = gauge('cupola_webrtc_sessions', 'WHEP (WebRTC) sessions open, answered or connected.', ['factory']);
+    this.#webrtcSessionsTotal = counter('cupola_webrtc_sessions_total', 'WHEP sessions answered.', ['factory']);
+    this.#webrtcRefused = counter('cupola_webrtc_refused_total', 'WHEP offers refused, by reason (bad-offer, not-live, session-cap).', ['factory', 'reason']);
+    this.#webrtcBytes = counter('cupola_webrtc_sent_bytes_total', 'RTP bytes (before SRTP) sent to WHEP sessions.', ['factory']);
+    this.#webrtcPackets = counter('cupola_webrtc_sent_packets_total', 'RTP packets sent to WHEP sessions.', ['factory']);
+    this.#webrtcLost = counter('cupola_webrtc_packets_lost_total', 'Packets WHEP receivers report lost (RTCP receiver reports, cumulative-lost increases).', ['factory']);
+    for (const factory of ['raw', 'compressed'] as const) this.#webrtcSessions.set({ factory }, 0);
   }
+
+  /** The WebRTC (WHEP) events, pushed by the WhepService. */
+  readonly webrtc: WebrtcMetrics = {
+    sessionOpened: (factory) => {
+      this.#webrtcSessions.inc({ factory });
+      this.#webrtcSessionsTotal.inc({ factory });
+    },
+    sessionClosed: (factory) => this.#webrtcSessions.dec({ factory }),
+    sessionRefused: (factory, reason) => this.#webrtcRefused.inc({ factory, reason }),
+    bytesSent: (factory, bytes, packets) => {
+      this.#webrtcBytes.inc({ factory }, bytes);
+      this.#webrtcPackets.inc({ factory }, packets);
+    },
+    packetsLost: (factory, packets) => this.#webrtcLost.inc({ factory }, packets),
+  };
 
   /** Installs (or replaces) the samplers read at every scrape. */
   setSamplers(samplers: MetricsSamplers): void {

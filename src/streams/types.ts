@@ -40,7 +40,7 @@ export interface ReaderTransport {
   close(reason: string): void;
 }
 
-export type ReaderProtocol = 'rtmp' | 'rtsp' | 'internal';
+export type ReaderProtocol = 'rtmp' | 'rtsp' | 'webrtc' | 'internal';
 
 export interface StreamStats {
   bytesIn: number;
