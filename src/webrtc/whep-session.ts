@@ -32,6 +32,12 @@ export interface WhepSessionEvents {
 
 /** Time an answered session has to finish ICE and DTLS (ms). */
 export const WHEP_CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * A connected peer that sends no RTCP for this long is gone (ms). Browsers send receiver reports
+ * about every second; werift 0.22 runs no ICE consent checks (RFC 7675), so a browser killed
+ * without a DTLS close_notify would otherwise keep its session.
+ */
+export const WHEP_PEER_SILENCE_MS = 10_000;
 /** Time ICE gathering may take before the answer goes out with what it has (ms). */
 export const WHEP_GATHER_TIMEOUT_MS = 3_000;
 
@@ -43,6 +49,8 @@ export class WhepSession {
   readonly #events: WhepSessionEvents;
   readonly #lost = new Map<number, number>();
   #connectTimer: NodeJS.Timeout | undefined;
+  #silenceTimer: NodeJS.Timeout | undefined;
+  #lastRtcpAt = 0;
   #closed = false;
   bytesSent = 0;
   packetsSent = 0;
@@ -81,7 +89,12 @@ export class WhepSession {
       if (state === 'connected') {
         clearTimeout(this.#connectTimer);
         this.#connectTimer = undefined;
-        if (!this.#closed) this.#events.onConnected(this);
+        if (this.#closed) return;
+        this.#lastRtcpAt = Date.now();
+        this.#silenceTimer = setInterval(() => {
+          if (Date.now() - this.#lastRtcpAt > WHEP_PEER_SILENCE_MS) this.close(`no RTCP from the peer for ${WHEP_PEER_SILENCE_MS} ms`);
+        }, WHEP_PEER_SILENCE_MS / 4);
+        this.#events.onConnected(this);
       } else if (state === 'failed' || state === 'closed' || state === 'disconnected') {
         this.close(`peer connection ${state}`);
       }
@@ -146,6 +159,8 @@ export class WhepSession {
     this.#closed = true;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    clearInterval(this.#silenceTimer);
+    this.#silenceTimer = undefined;
     for (const t of this.#tracks.values()) t.stop();
     this.#tracks.clear();
     void this.#pc.close().catch(() => {
@@ -155,6 +170,7 @@ export class WhepSession {
   }
 
   #onRtcp(packet: unknown): void {
+    this.#lastRtcpAt = Date.now();
     if (!(packet instanceof RtcpRrPacket)) return;
     for (const r of packet.reports) {
       const before = this.#lost.get(r.ssrc) ?? 0;

@@ -187,8 +187,7 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
       pcs.forEach((p) => p.close());
       return out;
     });
-    // Sessions are deleted right after each answer, so the cap is hit only when two are open at once:
-    // assert on the DELETE-free path instead below.
+    // Each session is deleted right after its answer: the cap counts open sessions only.
     assert.deepEqual(statuses, [201, 201, 201]);
     const held = await page.evaluate(async () => {
       const out: number[] = [];
