@@ -1,50 +1,64 @@
 import type { Frame } from '../../protocols/media/frame.ts';
 
 export interface GopCacheLimits {
-  /** Frames kept at most; past it the cache empties until the next keyframe. Defaults to 1500. */
-  readonly maxFrames: number;
-  /** Payload bytes kept at most. Defaults to 16 MiB. */
+  /** Items (frames, or encoded units) kept at most; past it the cache empties until the next GOP start. */
+  readonly maxItems: number;
+  /** Bytes kept at most. */
   readonly maxBytes: number;
 }
 
-export const DEFAULT_GOP_LIMITS: GopCacheLimits = { maxFrames: 1500, maxBytes: 16 * 1024 * 1024 };
+/** The stream's frame cache: 1500 frames, 16 MiB. */
+export const DEFAULT_GOP_LIMITS: GopCacheLimits = { maxItems: 1500, maxBytes: 16 * 1024 * 1024 };
+
+/** What the cache needs to know of an item: whether a decoder can start at it, and its size. */
+export interface GopItemKind<T> {
+  startsGop(item: T): boolean;
+  sizeOf(item: T): number;
+}
 
 /**
- * Frames since the latest video keyframe (audio in between included), so a new reader's first
- * picture is that keyframe instead of waiting for the next one. Streams without video keep nothing.
- * Frames are kept by reference: the ingest hands us payloads nobody writes into again.
+ * Items since the latest GOP start, so a new reader's first picture is that keyframe instead of
+ * waiting for the next one. One class for both caches: the stream's (frames, for subscribers) and
+ * each output's (encoded units, for its readers). Items are kept by reference: nobody writes into
+ * a payload or an encoded buffer again.
  */
-export class GopCache {
-  #frames: Frame[] = [];
+export class GopCache<T> {
+  #items: T[] = [];
   #bytes = 0;
-  #limits: GopCacheLimits;
+  readonly #limits: GopCacheLimits;
+  readonly #kind: GopItemKind<T>;
 
-  constructor(limits: GopCacheLimits = DEFAULT_GOP_LIMITS) {
+  constructor(kind: GopItemKind<T>, limits: GopCacheLimits) {
+    this.#kind = kind;
     this.#limits = limits;
   }
 
-  get frames(): readonly Frame[] {
-    return this.#frames;
+  /** The cached items, oldest first (the first one starts a GOP). */
+  get items(): readonly T[] {
+    return this.#items;
   }
 
-  push(frame: Frame): void {
-    if (frame.track === 'video' && frame.keyframe) {
-      this.#frames = [];
-      this.#bytes = 0;
-    } else if (this.#frames.length === 0) {
-      return; // no keyframe yet: nothing a reader could start from
-    }
-    if (this.#frames.length >= this.#limits.maxFrames || this.#bytes + frame.payload.length > this.#limits.maxBytes) {
-      // A GOP this long is not worth replaying; wait for the next keyframe.
+  push(item: T): void {
+    if (this.#kind.startsGop(item)) this.clear();
+    else if (this.#items.length === 0) return; // no GOP start yet: nothing a reader could start from
+    const size = this.#kind.sizeOf(item);
+    if (this.#items.length >= this.#limits.maxItems || this.#bytes + size > this.#limits.maxBytes) {
+      // A GOP this long is not worth replaying; wait for the next start.
       this.clear();
       return;
     }
-    this.#frames.push(frame);
-    this.#bytes += frame.payload.length;
+    this.#items.push(item);
+    this.#bytes += size;
   }
 
   clear(): void {
-    this.#frames = [];
+    this.#items = [];
     this.#bytes = 0;
   }
 }
+
+/** Frames: a GOP starts at a video keyframe; streams without video keep nothing. */
+export const FRAME_GOP: GopItemKind<Frame> = {
+  startsGop: (f) => f.track === 'video' && f.keyframe,
+  sizeOf: (f) => f.payload.length,
+};

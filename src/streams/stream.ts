@@ -1,5 +1,5 @@
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
-import { GopCache, type GopCacheLimits, DEFAULT_GOP_LIMITS } from './gop-cache.ts';
+import { FRAME_GOP, GopCache, type GopCacheLimits, DEFAULT_GOP_LIMITS } from './gop-cache.ts';
 import { RateMeter } from './rate-meter.ts';
 
 /**
@@ -34,7 +34,7 @@ export class Stream {
   #publishedAt: number | null = null;
   #description: StreamDescription | null = null;
   #metadata: Readonly<Record<string, unknown>> | null = null;
-  #gop: GopCache;
+  #gop: GopCache<Frame>;
   #sinks = new Set<FrameSink>();
   #outputs = new Map<string, StreamOutput>();
   #readers = new Map<ReaderProtocol, number>();
@@ -52,7 +52,7 @@ export class Stream {
     this.path = path;
     this.factory = factory;
     this.#now = now;
-    this.#gop = new GopCache(gopLimits);
+    this.#gop = new GopCache(FRAME_GOP, gopLimits);
     this.#onReader = onReader;
   }
 
@@ -105,7 +105,7 @@ export class Stream {
     if (this.#description !== null) {
       sink.onDescription(this.#description);
       if (this.#metadata !== null) sink.onMetadata?.(this.#metadata);
-      for (const f of this.#gop.frames) sink.onFrame(f);
+      for (const f of this.#gop.items) sink.onFrame(f);
     }
     return () => {
       this.#sinks.delete(sink);

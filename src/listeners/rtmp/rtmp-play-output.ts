@@ -1,8 +1,8 @@
 /**
  * The RTMP play output of one stream (per message stream id and chunk size): every frame is
  * chunked ONCE (type-0 first chunk, so the buffers do not depend on a reader's chunk state) and
- * the same Buffers go to every RTMP reader through a FanOut, which keeps the chunked GOP so a new
- * reader starts at the last keyframe. Sequence headers and onMetaData are kept encoded and
+ * the output base (src/streams/output.ts) writes the same Buffers to every RTMP reader and keeps
+ * the chunked GOP so a new reader starts at the last keyframe. Sequence headers and onMetaData are kept encoded and
  * written to a reader before its first frame.
  */
 import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
@@ -12,10 +12,9 @@ import { FlvTagType } from '../../../protocols/flv/constants.ts';
 import { encodeChunks } from '../../../protocols/rtmp/chunk/chunk-writer.ts';
 import { ChunkStreamId, MessageType } from '../../../protocols/rtmp/message/message-type.ts';
 import type { AmfObject } from '../../../protocols/rtmp/amf0/amf-value.ts';
-import { FanOut, type EncodedUnit } from '../../streams/fan-out.ts';
-import type { ReaderQueue } from '../../streams/reader-queue.ts';
-import type { Stream, StreamOutput } from '../../streams/stream.ts';
-import type { FrameSink, ReaderTransport } from '../../streams/types.ts';
+import { StreamOutputBase } from '../../streams/output.ts';
+import type { Stream } from '../../streams/stream.ts';
+import type { ReaderTransport } from '../../streams/types.ts';
 
 /** The tracks a player asked for (NetStream receiveAudio / receiveVideo). */
 export interface RtmpTrackSelection {
@@ -42,18 +41,9 @@ export interface RtmpPlayOutputOptions {
   readonly tracks?: RtmpTrackSelection;
 }
 
-interface ReaderEntry {
-  readonly queue: ReaderQueue;
-  readonly transport: ReaderTransport;
-}
-
-export class RtmpPlayOutput implements StreamOutput, FrameSink {
-  readonly stream: Stream;
-  readonly key: string;
+export class RtmpPlayOutput extends StreamOutputBase {
   readonly #options: RtmpPlayOutputOptions;
   readonly #tracks: RtmpTrackSelection;
-  readonly #fanOut = new FanOut();
-  readonly #readers = new Set<ReaderEntry>();
   #description: StreamDescription | undefined;
   /** Chunked sequence headers and metadata for joining readers. */
   #headerBuffers: Buffer[] = [];
@@ -61,32 +51,19 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
   #headerBodies: Buffer = Buffer.alloc(0);
   #metadataBuffers: Buffer[] = [];
   #lastTimestampMs = 0;
-  #unsubscribe: (() => void) | undefined;
-  #closed = false;
 
   constructor(stream: Stream, options: RtmpPlayOutputOptions) {
-    this.stream = stream;
+    const tracks = options.tracks ?? ALL_TRACKS;
+    super(stream, rtmpOutputKey(options.messageStreamId, options.chunkSize, tracks));
     this.#options = options;
-    this.#tracks = options.tracks ?? ALL_TRACKS;
-    this.key = rtmpOutputKey(options.messageStreamId, options.chunkSize, this.#tracks);
-    this.#unsubscribe = stream.subscribe(this);
+    this.#tracks = tracks;
+    this.start();
   }
 
-  get readerCount(): number {
-    return this.#readers.size;
-  }
-
-  /** Attaches a reader: metadata and sequence headers first, then the cached GOP, then live frames. */
-  addReader(queue: ReaderQueue, transport: ReaderTransport): () => void {
-    const entry = { queue, transport };
-    this.#readers.add(entry);
+  /** Metadata and sequence headers go to a joining reader before the cached GOP. */
+  protected override introduce(transport: ReaderTransport): void {
     const intro = [...this.#metadataBuffers, ...this.#headerBuffers];
     if (intro.length > 0) transport.writev(intro, 'video');
-    // The cached GOP it starts with counts as sent, like live frames.
-    const replayed = this.#fanOut.add(queue);
-    this.stream.stats.bytesOut += replayed.bytes;
-    this.stream.stats.framesOut += replayed.units;
-    return () => this.#removeReader(entry);
   }
 
   onDescription(desc: StreamDescription): void {
@@ -98,13 +75,13 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
     if (hadHeaders && bodies.equals(this.#headerBodies)) return; // same parameters (a publisher came back)
     this.#headerBodies = bodies;
     this.#headerBuffers = this.#chunkTags(tags);
-    this.#fanOut.resetGop();
-    if (hadHeaders) this.#broadcast(this.#headerBuffers);
+    this.resetGop();
+    if (hadHeaders) this.broadcast(this.#headerBuffers);
   }
 
   onMetadata(meta: Readonly<Record<string, unknown>>): void {
     this.#metadataBuffers = this.#chunkMetadata(meta as AmfObject);
-    this.#broadcast(this.#metadataBuffers);
+    this.broadcast(this.#metadataBuffers);
   }
 
   onFrame(frame: Frame): void {
@@ -118,52 +95,11 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
     for (const b of buffers) size += b.length;
     // Without video (none in the stream, or the player turned it off) every audio frame starts a GOP.
     const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined || !this.#tracks.video;
-    const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
-    const written = this.#fanOut.push(unit);
-    this.stream.stats.bytesOut += written;
-    // Frames delivered: each reader that took the frame got `size` bytes (a dropping reader got none).
-    if (size > 0) this.stream.stats.framesOut += written / size;
-  }
-
-  onPublisherGone(): void {
-    this.#fanOut.resetGop();
-  }
-
-  onEnd(): void {
-    this.close();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    for (const r of [...this.#readers]) {
-      this.#readers.delete(r);
-      this.#fanOut.remove(r.queue);
-      r.queue.markClosed();
-      r.transport.close('stream ended');
-    }
-    this.stream.releaseOutput(this.key);
-  }
-
-  #removeReader(entry: ReaderEntry): void {
-    if (!this.#readers.delete(entry)) return;
-    entry.queue.markClosed();
-    this.#fanOut.remove(entry.queue);
-    if (this.#readers.size === 0) this.close();
+    this.push({ buffers, track: frame.track, startsGop, size });
   }
 
   #wants(type: FlvTagType): boolean {
     return type === FlvTagType.Video ? this.#tracks.video : type === FlvTagType.Audio ? this.#tracks.audio : true;
-  }
-
-  /** Writes control units (headers, metadata) to every reader directly: they never go stale in a GOP. */
-  #broadcast(buffers: Buffer[]): void {
-    if (buffers.length === 0) return;
-    let size = 0;
-    for (const b of buffers) size += b.length;
-    for (const r of this.#readers) r.queue.write(buffers, 'video', true, size);
   }
 
   /**

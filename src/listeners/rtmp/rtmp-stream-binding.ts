@@ -9,7 +9,7 @@ import type { FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
 import { sameSecret } from '../../config/publish-policy.ts';
 import { readerProtocol } from '../../streams/internal-reader.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
-import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import type { ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import { PublishRejectedError, type PublishRejectReason } from '../../streams/types.ts';
 import type { RtmpConnection } from './rtmp-connection.ts';
@@ -205,11 +205,7 @@ export class RtmpStreamBinding {
         const tracks = player.tracks;
         const key = rtmpOutputKey(streamId, chunkSize, tracks);
         const output = stream.output(key, () => new RtmpPlayOutput(stream, { messageStreamId: streamId, chunkSize, flv: this.#deps.flv, tracks }));
-        const queue = new ReaderQueue(transport, this.#deps.readerQueue, this.#deps.now, {
-          onDrop: () => stream.stats.framesDropped++,
-          onEvict: () => stream.stats.readersEvicted++,
-        });
-        const remove = output.addReader(queue, transport);
+        const remove = output.addReader(transport, { options: this.#deps.readerQueue, now: this.#deps.now });
         player.detach = () => {
           player.detach = () => {};
           remove();

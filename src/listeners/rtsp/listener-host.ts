@@ -15,7 +15,7 @@ import type { RtspServerSession } from '../../../protocols/rtsp/session/server-s
 import type { Logger } from '../../log/logger.ts';
 import { readerProtocol } from '../../streams/internal-reader.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
-import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import type { ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { Publication, StreamRegistry } from '../../streams/registry.ts';
 import { PublishRejectedError, type PublishRejectReason, type PublisherInfo } from '../../streams/types.ts';
 import { InterleavedTransport } from './interleaved-transport.ts';
@@ -145,10 +145,6 @@ export class ListenerHost implements RtspServerHost {
       // The stream changed codecs since DESCRIBE (or the connection is gone): the client starts over.
       return RtspStatus.ServiceUnavailable;
     }
-    const queue = new ReaderQueue(transport, this.#deps.readerQueue, this.#deps.output.now, {
-      onDrop: () => stream.stats.framesDropped++,
-      onEvict: () => stream.stats.readersEvicted++,
-    });
     const info = output.startInfo(kinds);
     // Cupola's own consumers (compression, replication, snapshots) are counted apart from viewers.
     const counted = readerProtocol('rtsp', req.headers.get('user-agent'));
@@ -158,7 +154,7 @@ export class ListenerHost implements RtspServerHost {
     this.#active.set(session.id, { kind: 'play', path: stream.path, output, transport, detach: () => detach(), uncount });
     this.#routeRtcp(session);
     this.deferred.push(() => {
-      if (this.#active.has(session.id)) detach = output.addReader(queue, transport);
+      if (this.#active.has(session.id)) detach = output.addReader(transport, { options: this.#deps.readerQueue, now: this.#deps.output.now });
     });
     this.#deps.log.info('RTSP play started', { path: stream.path, session: session.id, transport: session.usesTcp() ? 'tcp' : 'udp', reader: counted });
     return info;

@@ -1,7 +1,7 @@
 /**
- * The RTSP output of one stream: frames are packetized ONCE into RTP packets and the same packet
- * Buffers go to every reader through a FanOut (which keeps the packetized GOP, so a joining reader
- * starts at the last keyframe with continuous sequence numbers). Sender reports go out per track.
+ * The RTSP output of one stream: frames are packetized ONCE into RTP packets and the output base
+ * (src/streams/output.ts) writes the same packet Buffers to every reader and keeps the packetized
+ * GOP, so a joining reader starts at the last keyframe with continuous sequence numbers. Sender reports go out per track.
  */
 import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
 import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
@@ -9,10 +9,8 @@ import { createPacketizer } from '../../../protocols/rtp/format.ts';
 import { buildSdp } from '../../../protocols/rtsp/sdp/build-sdp.ts';
 import { sdpFromStreamDescription, type StreamSdp } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import type { PlayStartTrack } from '../../../protocols/rtsp/session/server-host.ts';
-import { FanOut, type EncodedUnit } from '../../streams/fan-out.ts';
-import type { ReaderQueue } from '../../streams/reader-queue.ts';
-import type { Stream, StreamOutput } from '../../streams/stream.ts';
-import type { FrameSink } from '../../streams/types.ts';
+import { StreamOutputBase } from '../../streams/output.ts';
+import type { Stream } from '../../streams/stream.ts';
 import type { Logger } from '../../log/logger.ts';
 import { buildSenderReport } from './sender-report.ts';
 import type { RtspReaderTransport } from './rtsp-reader-transport.ts';
@@ -35,32 +33,18 @@ interface PlayTrack {
   lastSentAtMs: number;
 }
 
-interface ReaderEntry {
-  readonly queue: ReaderQueue;
-  readonly transport: RtspReaderTransport;
-}
-
-export class RtspPlayOutput implements StreamOutput, FrameSink {
-  readonly stream: Stream;
+export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
   readonly #deps: PlayOutputDeps;
-  readonly #fanOut = new FanOut();
-  readonly #readers = new Set<ReaderEntry>();
   #tracks = new Map<TrackKind, PlayTrack>();
   #described: StreamSdp | undefined;
   #sdpText = '';
-  #unsubscribe: (() => void) | undefined;
-  #closed = false;
   /** pts of the unit that started the cached GOP. */
   #gopStartPtsMs: number | undefined;
 
   constructor(stream: Stream, deps: PlayOutputDeps) {
-    this.stream = stream;
+    super(stream, RTSP_OUTPUT_KEY);
     this.#deps = deps;
-    this.#unsubscribe = stream.subscribe(this);
-  }
-
-  get readerCount(): number {
-    return this.#readers.size;
+    this.start();
   }
 
   /** The SDP this output packetizes for; undefined until the stream has a description. */
@@ -74,7 +58,7 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
    * common instant (the GOP's start, else now), so tracks stay in sync (RFC 2326 §12.33).
    */
   startInfo(tracks: readonly { trackIndex: number; kind: TrackKind }[]): PlayStartTrack[] {
-    const gop = this.#fanOut.gop;
+    const gop = this.gop;
     return tracks.map(({ trackIndex, kind }) => {
       const t = this.#tracks.get(kind);
       if (t === undefined) return { trackIndex };
@@ -85,23 +69,13 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     });
   }
 
-  addReader(queue: ReaderQueue, transport: RtspReaderTransport): () => void {
-    const entry = { queue, transport };
-    this.#readers.add(entry);
-    // The cached GOP it starts with counts as sent, like live frames.
-    const replayed = this.#fanOut.add(queue);
-    this.stream.stats.bytesOut += replayed.bytes;
-    this.stream.stats.framesOut += replayed.units;
-    return () => this.#removeReader(entry);
-  }
-
   /** Sends one RTCP sender report per track to every reader (RFC 3550 §6.4.1). */
   sendReports(): void {
     const nowMs = this.#deps.now();
     for (const t of this.#tracks.values()) {
       if (t.lastPtsMs === undefined) continue;
       const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#currentPts(t)));
-      for (const r of this.#readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
+      for (const r of this.readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
     }
   }
 
@@ -111,11 +85,11 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     if (this.#described !== undefined && nextText === this.#sdpText) return; // same codec setup: keep sequence continuity
     if (this.#described !== undefined) {
       // Readers negotiated the old SDP and cannot follow a codec change: they reconnect.
-      this.#closeReaders('stream codec parameters changed');
+      this.closeReaders('stream codec parameters changed');
     }
     this.#described = next;
     this.#sdpText = nextText;
-    this.#fanOut.resetGop();
+    this.resetGop();
     this.#tracks = new Map();
     for (const t of next.tracks) {
       const identity = randomPacketizerIdentity(this.#deps.random);
@@ -135,44 +109,7 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     for (const b of buffers) size += b.length;
     const startsGop = frame.track === 'video' ? frame.keyframe : !this.#tracks.has('video');
     if (startsGop) this.#gopStartPtsMs = frame.pts;
-    const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
-    const written = this.#fanOut.push(unit);
-    this.stream.stats.bytesOut += written;
-    // Each reader that took the frame got `size` bytes of it: frames delivered, as RTMP counts them.
-    if (size > 0) this.stream.stats.framesOut += written / size;
-  }
-
-  onPublisherGone(): void {
-    this.#fanOut.resetGop();
-  }
-
-  onEnd(): void {
-    this.close();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.#closeReaders('stream ended');
-    this.stream.releaseOutput(RTSP_OUTPUT_KEY);
-  }
-
-  #removeReader(entry: ReaderEntry): void {
-    if (!this.#readers.delete(entry)) return;
-    entry.queue.markClosed();
-    this.#fanOut.remove(entry.queue);
-    if (this.#readers.size === 0) this.close();
-  }
-
-  #closeReaders(reason: string): void {
-    for (const r of [...this.#readers]) {
-      this.#readers.delete(r);
-      this.#fanOut.remove(r.queue);
-      r.queue.markClosed();
-      r.transport.close(reason);
-    }
+    this.push({ buffers, track: frame.track, startsGop, size });
   }
 
   /** Extrapolates the media clock to now from the last frame sent on the track. */

@@ -1,26 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReaderQueue } from '../../../../src/streams/reader-queue.ts';
-import { FanOut } from '../../../../src/streams/fan-out.ts';
-import type { ReaderTransport } from '../../../../src/streams/types.ts';
-
-function fakeTransport(): ReaderTransport & { pending: number; written: Buffer[]; closedWith: string | null } {
-  const t = {
-    pending: 0,
-    written: [] as Buffer[],
-    closedWith: null as string | null,
-    get pendingBytes() {
-      return t.pending;
-    },
-    writev(bufs: readonly Buffer[]) {
-      t.written.push(...bufs);
-    },
-    close(reason: string) {
-      t.closedWith = reason;
-    },
-  };
-  return t;
-}
+import { fakeTransport } from '../../../helpers/fake-reader-transport.ts';
 
 const unit = (n: number) => [Buffer.alloc(n, 1)];
 
@@ -56,25 +37,6 @@ test('a reader that stays behind is closed, never buffered without bound', () =>
   assert.equal(evicted, 1);
   assert.match(t.closedWith ?? '', /too slow/);
   assert.equal(t.written.length, 0);
-});
-
-test('FanOut writes the same buffers to every reader and replays the GOP to a joining one', () => {
-  const fan = new FanOut();
-  const a = fakeTransport();
-  const qa = new ReaderQueue(a, { maxPendingBytes: 1e6, maxDroppingMs: 1000 }, () => 0);
-  fan.add(qa);
-  const k = [Buffer.from('key')];
-  const p = [Buffer.from('p1')];
-  fan.push({ buffers: [Buffer.from('before-key')], track: 'video', startsGop: false, size: 10 });
-  fan.push({ buffers: k, track: 'video', startsGop: true, size: 3 });
-  fan.push({ buffers: p, track: 'video', startsGop: false, size: 2 });
-  const b = fakeTransport();
-  fan.add(new ReaderQueue(b, { maxPendingBytes: 1e6, maxDroppingMs: 1000 }, () => 0));
-  assert.deepEqual(b.written, [k[0], p[0]]);
-  assert.equal(b.written[0], a.written[1], 'the very same Buffer object, not a copy');
-  assert.equal(fan.gop.length, 2);
-  fan.push({ buffers: [Buffer.from('k2')], track: 'video', startsGop: true, size: 2 });
-  assert.equal(fan.gop.length, 1);
 });
 
 test('output budget: over the node-wide budget, only readers above an equal share drop; the rest keep flowing', async () => {

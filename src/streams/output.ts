@@ -1,0 +1,202 @@
+/**
+ * The one stream-output base. An output is one encoding of one stream (RTMP chunks for one chunk
+ * size, RTP packets, later HLS fragments or WebRTC packets) shared by every reader of that
+ * encoding. The base owns what every output does the same way:
+ *
+ * - the reader set, each reader behind its bounded ReaderQueue (drop to the next GOP start when
+ *   its socket backs up, eviction when it stays behind), with the drops and evictions counted;
+ * - the fan-out: a unit is encoded ONCE by the subclass and the same Buffers go to every reader;
+ * - the GOP start: the units since the last GOP start are kept, so a joining reader gets its
+ *   first picture at once (with continuous sequence numbers, since they are the same packets);
+ * - the stats every output reports (readers, frames out, bytes out, drops, evictions), added to
+ *   the stream's too so the metrics count every protocol's readers the same way.
+ *
+ * Subclasses are encoders: they turn the stream's description and frames into EncodedUnits and
+ * call `push`. They call `start()` at the end of their constructor (the stream replays its
+ * description and GOP into the subscriber at once, so their own fields must be set first).
+ */
+import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
+import { GopCache, type GopCacheLimits, type GopItemKind } from './gop-cache.ts';
+import { ReaderQueue, type ReaderQueueOptions } from './reader-queue.ts';
+import type { Stream, StreamOutput } from './stream.ts';
+import type { FrameSink, ReaderTransport } from './types.ts';
+
+/** One frame as an output encoded it: the same buffers go to every reader of that output. */
+export interface EncodedUnit {
+  readonly buffers: readonly Buffer[];
+  readonly track: TrackKind;
+  /** A decoder can start here (video keyframe; any frame of an audio-only stream). */
+  readonly startsGop: boolean;
+  /** Sum of the buffers' lengths. */
+  readonly size: number;
+}
+
+/** An output's cached GOP: 3000 units, 16 MiB of encoded bytes. */
+export const DEFAULT_OUTPUT_GOP_LIMITS: GopCacheLimits = { maxItems: 3000, maxBytes: 16 * 1024 * 1024 };
+
+const UNIT_GOP: GopItemKind<EncodedUnit> = { startsGop: (u) => u.startsGop, sizeOf: (u) => u.size };
+
+/** How a reader's queue is set up: the listener's limits and clock. */
+export interface ReaderQueueSetup {
+  readonly options: ReaderQueueOptions;
+  readonly now: () => number;
+}
+
+export interface OutputReader<T extends ReaderTransport> {
+  readonly queue: ReaderQueue;
+  readonly transport: T;
+}
+
+/** What one output has done since it was created. */
+export interface OutputStats {
+  readonly readers: number;
+  /** Units delivered, counted once per reader that took them (the cached GOP a reader starts with included). */
+  readonly framesOut: number;
+  readonly bytesOut: number;
+  /** Units not delivered to some reader because it was too slow (once per reader). */
+  readonly framesDropped: number;
+  /** Readers closed because they stayed behind. */
+  readonly readersEvicted: number;
+}
+
+export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTransport> implements StreamOutput, FrameSink {
+  readonly stream: Stream;
+  readonly key: string;
+  readonly #readers = new Set<OutputReader<T>>();
+  readonly #gop: GopCache<EncodedUnit>;
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+  #framesOut = 0;
+  #bytesOut = 0;
+  #framesDropped = 0;
+  #readersEvicted = 0;
+
+  constructor(stream: Stream, key: string, gopLimits: GopCacheLimits = DEFAULT_OUTPUT_GOP_LIMITS) {
+    this.stream = stream;
+    this.key = key;
+    this.#gop = new GopCache(UNIT_GOP, gopLimits);
+  }
+
+  get readerCount(): number {
+    return this.#readers.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get stats(): OutputStats {
+    return {
+      readers: this.#readers.size,
+      framesOut: this.#framesOut,
+      bytesOut: this.#bytesOut,
+      framesDropped: this.#framesDropped,
+      readersEvicted: this.#readersEvicted,
+    };
+  }
+
+  /** The cached units, oldest first (the first one starts a GOP). */
+  get gop(): readonly EncodedUnit[] {
+    return this.#gop.items;
+  }
+
+  /**
+   * Attaches a reader: the subclass's intro first (headers a decoder needs), then the cached GOP,
+   * then live units. Returns the function that detaches it; the output closes with its last reader.
+   */
+  addReader(transport: T, setup: ReaderQueueSetup): () => void {
+    const stats = this.stream.stats;
+    const queue = new ReaderQueue(transport, setup.options, setup.now, {
+      onDrop: () => {
+        this.#framesDropped++;
+        stats.framesDropped++;
+      },
+      onEvict: () => {
+        this.#readersEvicted++;
+        stats.readersEvicted++;
+      },
+    });
+    const entry: OutputReader<T> = { queue, transport };
+    this.#readers.add(entry);
+    this.introduce(transport);
+    // The cached GOP it starts with counts as sent, like live units.
+    for (const u of this.#gop.items) if (queue.write(u.buffers, u.track, u.startsGop, u.size)) this.#count(1, u.size);
+    return () => this.#removeReader(entry);
+  }
+
+  /** Writes what a joining reader needs before its first unit (RTMP metadata, sequence headers). */
+  protected introduce(_transport: T): void {}
+
+  /** The readers, for per-reader side channels (RTCP sender reports). */
+  protected get readers(): ReadonlySet<OutputReader<T>> {
+    return this.#readers;
+  }
+
+  /** Subscribes to the stream: call last in the subclass constructor. */
+  protected start(): void {
+    this.#unsubscribe = this.stream.subscribe(this);
+  }
+
+  /** Sends one unit to every reader (the same Buffers), remembering it in the GOP. */
+  protected push(unit: EncodedUnit): void {
+    this.#gop.push(unit);
+    let taken = 0;
+    for (const r of this.#readers) if (r.queue.write(unit.buffers, unit.track, unit.startsGop, unit.size)) taken++;
+    if (taken > 0) this.#count(taken, taken * unit.size);
+  }
+
+  /** Writes control units (headers, metadata) to every reader: they never go stale in a GOP, and are not counted as frames. */
+  protected broadcast(buffers: readonly Buffer[]): void {
+    if (buffers.length === 0) return;
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    for (const r of this.#readers) r.queue.write(buffers, 'video', true, size);
+  }
+
+  /** Forgets the cached GOP (codec change, publisher gone). */
+  protected resetGop(): void {
+    this.#gop.clear();
+  }
+
+  /** Closes every reader (the stream ended, or its codecs changed under them). */
+  protected closeReaders(reason: string): void {
+    for (const r of [...this.#readers]) {
+      this.#readers.delete(r);
+      r.queue.markClosed();
+      r.transport.close(reason);
+    }
+  }
+
+  abstract onDescription(desc: StreamDescription): void;
+  abstract onFrame(frame: Frame): void;
+
+  onPublisherGone(): void {
+    this.resetGop();
+  }
+
+  onEnd(): void {
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.closeReaders('stream ended');
+    this.stream.releaseOutput(this.key);
+  }
+
+  #removeReader(entry: OutputReader<T>): void {
+    if (!this.#readers.delete(entry)) return;
+    entry.queue.markClosed();
+    if (this.#readers.size === 0) this.close();
+  }
+
+  #count(units: number, bytes: number): void {
+    this.#framesOut += units;
+    this.#bytesOut += bytes;
+    this.stream.stats.framesOut += units;
+    this.stream.stats.bytesOut += bytes;
+  }
+}
