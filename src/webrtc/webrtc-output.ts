@@ -1,17 +1,17 @@
 /**
- * The WebRTC output of one stream: frames are packetized ONCE into RTP packets (the project's
- * RFC 6184/7798 packetizers, G.711 for audio) and the same packet Buffers go to every WHEP session
- * through a FanOut, which keeps the packetized GOP so a joining session starts at the last
- * keyframe. Each session's WebRTC stack rewrites SSRC and payload type and encrypts (SRTP).
- * Only H.264/H.265 video and G.711 audio are packetized: AAC and MP3 are not WebRTC codecs.
+ * The WebRTC output of one stream, an encoder on the stream-output base (src/streams/output.ts):
+ * frames are packetized ONCE into RTP packets (the project's RFC 6184/7798 packetizers, G.711 for
+ * audio) and the base writes the same packet Buffers to every WHEP session, starting a joining
+ * session at the cached GOP's keyframe. Each session's WebRTC stack rewrites SSRC and payload type
+ * and encrypts (SRTP). Only H.264/H.265 video and G.711 audio are packetized: AAC and MP3 are not
+ * WebRTC codecs.
  */
 import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
 import { randomPacketizerIdentity, type RtpPacketizer } from '../../protocols/rtp/packetizer.ts';
 import { createPacketizer, rtpParamsForAudio, rtpParamsForVideo } from '../../protocols/rtp/format.ts';
-import { FanOut, type EncodedUnit } from '../streams/fan-out.ts';
-import type { ReaderQueue } from '../streams/reader-queue.ts';
-import type { Stream, StreamOutput } from '../streams/stream.ts';
-import type { FrameSink, ReaderTransport } from '../streams/types.ts';
+import { StreamOutputBase } from '../streams/output.ts';
+import type { Stream } from '../streams/stream.ts';
+import type { ReaderTransport } from '../streams/types.ts';
 
 export const WEBRTC_OUTPUT_KEY = 'webrtc';
 
@@ -27,51 +27,24 @@ export interface WebrtcOutputDeps {
   readonly mtu?: number;
 }
 
-interface Entry {
-  readonly queue: ReaderQueue;
-  readonly transport: ReaderTransport;
-}
-
-export class WebrtcOutput implements StreamOutput, FrameSink {
-  readonly stream: Stream;
+export class WebrtcOutput extends StreamOutputBase<ReaderTransport> {
   readonly #deps: WebrtcOutputDeps;
-  readonly #fanOut = new FanOut();
-  readonly #entries = new Set<Entry>();
   #packetizers = new Map<TrackKind, RtpPacketizer>();
   #descriptionKey: string | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #closed = false;
 
   constructor(stream: Stream, deps: WebrtcOutputDeps) {
-    this.stream = stream;
+    super(stream, WEBRTC_OUTPUT_KEY);
     this.#deps = deps;
-    this.#unsubscribe = stream.subscribe(this);
-  }
-
-  get sessionCount(): number {
-    return this.#entries.size;
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** Adds a session's queue: it gets the cached GOP at once, then live packets. Returns its removal. */
-  addReader(queue: ReaderQueue, transport: ReaderTransport): () => void {
-    const entry = { queue, transport };
-    this.#entries.add(entry);
-    const replayed = this.#fanOut.add(queue);
-    this.stream.stats.bytesOut += replayed.bytes;
-    this.stream.stats.framesOut += replayed.units;
-    return () => this.#remove(entry);
+    this.start();
   }
 
   onDescription(desc: StreamDescription): void {
     const key = descriptionKey(desc);
     if (this.#descriptionKey === key) return;
-    if (this.#descriptionKey !== undefined) this.#closeAll('stream codec parameters changed');
+    // Sessions negotiated the old codecs: they end, and the browser offers again.
+    if (this.#descriptionKey !== undefined) this.closeReaders('stream codec parameters changed');
     this.#descriptionKey = key;
-    this.#fanOut.resetGop();
+    this.resetGop();
     this.#packetizers = new Map();
     const mtu = this.#deps.mtu ?? WEBRTC_RTP_MTU;
     const video = desc.video !== undefined ? rtpParamsForVideo(desc.video) : null;
@@ -91,43 +64,7 @@ export class WebrtcOutput implements StreamOutput, FrameSink {
     let size = 0;
     for (const b of buffers) size += b.length;
     const startsGop = frame.track === 'video' ? frame.keyframe : !this.#packetizers.has('video');
-    const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
-    const written = this.#fanOut.push(unit);
-    this.stream.stats.bytesOut += written;
-    if (size > 0) this.stream.stats.framesOut += written / size;
-  }
-
-  onPublisherGone(): void {
-    this.#fanOut.resetGop();
-  }
-
-  onEnd(): void {
-    this.close();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.#closeAll('stream ended');
-    this.stream.releaseOutput(WEBRTC_OUTPUT_KEY);
-  }
-
-  #remove(entry: Entry): void {
-    if (!this.#entries.delete(entry)) return;
-    entry.queue.markClosed();
-    this.#fanOut.remove(entry.queue);
-    if (this.#entries.size === 0) this.close();
-  }
-
-  #closeAll(reason: string): void {
-    for (const e of [...this.#entries]) {
-      this.#entries.delete(e);
-      this.#fanOut.remove(e.queue);
-      e.queue.markClosed();
-      e.transport.close(reason);
-    }
+    this.push({ buffers, track: frame.track, startsGop, size });
   }
 }
 

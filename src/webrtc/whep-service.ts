@@ -9,7 +9,7 @@ import { ProtocolError } from '../../protocols/errors.ts';
 import { chooseFormats, parseOffer, restrictOffer, addAdvertisedCandidates, type StreamFormats } from '../../protocols/webrtc/whep-offer.ts';
 import type { StreamDescription } from '../../protocols/media/frame.ts';
 import type { Logger } from '../log/logger.ts';
-import { ReaderQueue, type ReaderQueueOptions } from '../streams/reader-queue.ts';
+import type { ReaderQueueOptions } from '../streams/reader-queue.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { FactoryName } from '../streams/types.ts';
@@ -218,13 +218,8 @@ export class WhepService {
     }
     e.connected = true;
     const output = stream.output(WEBRTC_OUTPUT_KEY, () => new WebrtcOutput(stream, { random: this.#random }));
-    const transport = e.session.transport();
-    const queue = new ReaderQueue(transport, this.#o.readerQueue, this.#now, {
-      onDrop: () => stream.stats.framesDropped++,
-      onEvict: () => stream.stats.readersEvicted++,
-    });
     e.uncount = stream.addReader('webrtc', e.session.remote);
-    e.detach = output.addReader(queue, transport);
+    e.detach = output.addReader(e.session.transport(), { options: this.#o.readerQueue, now: this.#now });
     this.#o.log.info('WHEP session connected', { session: id, path: e.path, factory: e.factory, remote: e.session.remote });
   }
 
