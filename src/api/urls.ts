@@ -38,6 +38,10 @@ export interface NodeCameraUrls {
   readonly rtmpIngest: UrlPair;
   readonly rtspRaw: UrlPair;
   readonly rtspCompressed: UrlPair;
+  /** WebRTC playback (WHEP endpoint: POST an SDP offer) of Factory 1, on the API port. */
+  readonly whepRaw: UrlPair;
+  /** WebRTC playback (WHEP) of Factory 2, on the API port. */
+  readonly whepCompressed: UrlPair;
   readonly live: { readonly raw: boolean; readonly compressed: boolean };
 }
 
@@ -48,6 +52,8 @@ export interface BestUrl {
   /** RTSP URL on the internal network. */
   readonly url: string;
   readonly advertised: string | null;
+  /** The same node's WHEP endpoint of this factory (browsers). */
+  readonly whep: UrlPair;
 }
 
 /** The URL a consumer should use right now, per factory; null while no node has it live. */
@@ -110,7 +116,7 @@ function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: keyof PublicPorts, path: string): UrlPair {
+function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp' | 'http', port: keyof PublicPorts, path: string): UrlPair {
   const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports[port]}/${path}`;
   const advertised =
     ep.advertisedHost === null ? null : `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts[port] ?? ep.ports[port]}/${path}`;
@@ -130,6 +136,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
       rtmpIngest: pair(ep, 'rtmp', 'rtmp', camera.id),
       rtspRaw: pair(ep, 'rtsp', 'rtspRaw', camera.id),
       rtspCompressed: pair(ep, 'rtsp', 'rtspCompressed', camera.id),
+      whepRaw: pair(ep, 'http', 'api', `whep/raw/${camera.id}`),
+      whepCompressed: pair(ep, 'http', 'api', `whep/compressed/${camera.id}`),
       live: { raw: live.isLive(ep.ref, 'raw', camera.id), compressed: live.isLive(ep.ref, 'compressed', camera.id) },
     }));
   // The origin (slave) first, then the master; on equal roles this node before its peer.
@@ -138,7 +146,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
     const n = ranked.find((x) => x.live[factory]);
     if (n === undefined) return null;
     const urls = factory === 'raw' ? n.rtspRaw : n.rtspCompressed;
-    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised };
+    const whep = factory === 'raw' ? n.whepRaw : n.whepCompressed;
+    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised, whep };
   };
   return {
     camera: camera.id,
@@ -153,7 +162,7 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
 
 function sameBestUrl(a: BestUrl | null, b: BestUrl | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.node === b.node && a.url === b.url && a.advertised === b.advertised;
+  return a.node === b.node && a.url === b.url && a.advertised === b.advertised && a.whep.internal === b.whep.internal && a.whep.advertised === b.whep.advertised;
 }
 
 export function sameBest(a: BestUrls | null, b: BestUrls | null): boolean {

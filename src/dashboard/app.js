@@ -353,7 +353,8 @@ function drawUrls(id, c) {
     h.className = 'url-node';
     h.textContent = `${n.name} · ${n.role}${n.node === 'self' ? ' (this node)' : ''}`;
     list.append(h);
-    for (const [label, pair, live] of [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed]]) {
+    for (const [label, pair, live] of [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed], ['WHEP raw', n.whepRaw, n.live.raw], ['WHEP comp.', n.whepCompressed, n.live.compressed]]) {
+      if (!pair) continue; // a node answering without WHEP URLs (older version)
       list.append(urlRow(label, pair.advertised ?? pair.internal, live, pair.advertised ? `internal: ${pair.internal}` : ''));
     }
   }

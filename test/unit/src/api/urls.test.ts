@@ -30,6 +30,19 @@ describe('urls', () => {
     assert.equal(peerEndpoint(parseSettings({})), undefined);
   });
 
+  it('every node has its WHEP URLs on the API port, and best carries the same node\'s (issue 12)', () => {
+    const master = parseSettings({
+      node: { role: 'master', advertisedHost: 'm.example', publicPorts: { api: 18080 }, upstreams: [{ id: 'slave1', host: '10.0.0.5', advertisedHost: 'a.example', ports: { api: 9000 } }] },
+    });
+    const u = cameraUrls(defaultCatalog().cameras[0]!, [selfEndpoint(master, { api: 40080 }), peerEndpoint(master)!], { isLive: (n, f) => n === 'self' || f === 'raw' });
+    const self = u.nodes.find((n) => n.node === 'self')!;
+    assert.deepEqual(self.whepRaw, { internal: 'http://127.0.0.1:40080/whep/raw/site1/cam1', advertised: 'http://m.example:18080/whep/raw/site1/cam1' });
+    assert.equal(self.whepCompressed.internal, 'http://127.0.0.1:40080/whep/compressed/site1/cam1');
+    assert.deepEqual(u.best.raw?.whep, { internal: 'http://10.0.0.5:9000/whep/raw/site1/cam1', advertised: 'http://a.example:9000/whep/raw/site1/cam1' });
+    assert.equal(u.best.compressed?.node, 'self');
+    assert.equal(u.best.compressed?.whep.internal, 'http://127.0.0.1:40080/whep/compressed/site1/cam1');
+  });
+
   it('publishKeyRequired without showing the key', () => {
     const u = cameraUrls({ id: 's/c', site: 's', name: 'c', enabled: true, publishKey: 'k' }, [selfEndpoint(parseSettings({}))], never);
     assert.equal(u.publishKeyRequired, true);
