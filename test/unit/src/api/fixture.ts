@@ -44,7 +44,7 @@ export interface Fixture {
 
 export async function startFixture(
   options: Partial<ApiServerOptions> = { token: TOKEN },
-  views: { streams?: StreamsView; snapshots?: ApiServerDeps['snapshots']; compression?: ApiServerDeps['compression'] } = {},
+  views: { streams?: StreamsView; snapshots?: ApiServerDeps['snapshots']; compression?: ApiServerDeps['compression']; whep?: ApiServerDeps['whep'] } = {},
 ): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cupola-api-'));
   const store = new FileStore({ dataDir, defaultProfile: 'default' });
@@ -71,6 +71,7 @@ export async function startFixture(
       streams: views.streams ?? { list: () => [...streams] },
       ...(views.snapshots !== undefined ? { snapshots: views.snapshots } : {}),
       ...(views.compression !== undefined ? { compression: views.compression } : {}),
+      ...(views.whep !== undefined ? { whep: views.whep } : {}),
       node: { name: 'slave1', role: 'slave', version: '0.1.0' },
     });
   } catch (err) {
