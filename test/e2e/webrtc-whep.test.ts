@@ -72,12 +72,12 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
   let browser: Browser | undefined;
   let baselineUdp = 0;
 
-  const sessions = async (): Promise<SessionItem[]> => {
-    const res = await fetch(server.apiUrl('/api/v1/webrtc/sessions'));
+  const sessions = async (on: ServerProcess = server): Promise<SessionItem[]> => {
+    const res = await fetch(on.apiUrl('/api/v1/webrtc/sessions'));
     return ((await res.json()) as { items: SessionItem[] }).items;
   };
-  const live = async (factory: string): Promise<boolean> => {
-    const res = await fetch(server.apiUrl(`/api/v1/streams?factory=${factory}`));
+  const live = async (factory: string, on: ServerProcess = server): Promise<boolean> => {
+    const res = await fetch(on.apiUrl(`/api/v1/streams?factory=${factory}`));
     const body = (await res.json()) as { items: { path: string; publisher: unknown; video?: unknown }[] };
     return body.items.some((i) => i.path === CAMERA && i.publisher !== null && i.video !== undefined);
   };
@@ -90,8 +90,8 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
   };
 
   /** Opens the dashboard player for the camera and waits for 3 s of playback at the camera's width. */
-  const play = async (page: Page, factory: 'raw' | 'compressed'): Promise<void> => {
-    await page.goto(server.apiUrl('/'), { waitUntil: 'load', timeout: 15_000 });
+  const play = async (page: Page, factory: 'raw' | 'compressed', on: ServerProcess = server): Promise<void> => {
+    await page.goto(on.apiUrl('/'), { waitUntil: 'load', timeout: 15_000 });
     const card = `[data-camera="${CAMERA}"]`;
     await page.waitForFunction((sel) => document.querySelector<HTMLElement>(sel)?.dataset.live === 'true', card, { timeout: 20_000 });
     await page.click(`${card} .thumb-box`);
@@ -109,8 +109,8 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     assert.equal(width, WIDTH, `${factory}: videoWidth`);
     const t0 = await page.$eval('.player video', (v) => (v as HTMLVideoElement).currentTime);
     await page.waitForFunction((start) => (document.querySelector<HTMLVideoElement>('.player video')?.currentTime ?? 0) - start >= 3, t0, { timeout: 30_000 });
-    await page.screenshot({ path: join(dir, `whep-${factory}.png`) });
-    const items = await sessions();
+    await page.screenshot({ path: join(dir, `whep-${factory}${on === server ? '' : '-master'}.png`) });
+    const items = await sessions(on);
     assert.equal(items.length, 1, `one ${factory} session`);
     assert.equal(items[0]!.factory, factory);
     assert.ok(items[0]!.connected && items[0]!.bytesSent > 0, 'connected and sending');
@@ -207,6 +207,19 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     assert.deepEqual(held, [201, 201, 503]);
     await page.close();
     await noSessionLeft('refused offers');
+  });
+
+  it('plays a replicated camera on the master', { skip }, async () => {
+    const master = await startServer({ role: 'master', args: ['--upstream', server.apiUrl(''), '--no-compress', '--log-level', 'info'] });
+    try {
+      await waitFor(() => live('raw', master), 30_000, `${CAMERA} replicated to the master`, 250);
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+      await play(page, 'raw', master);
+      await page.close();
+      await waitFor(async () => (await sessions(master)).length === 0, 30_000, 'no WHEP session left on the master', 200);
+    } finally {
+      await master.stop();
+    }
   });
 
   it('ends a session when the camera goes away', { skip }, async () => {
