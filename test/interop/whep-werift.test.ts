@@ -1,0 +1,117 @@
+/**
+ * A WHEP session against a second, independent WebRTC peer (werift as the client) in one process,
+ * so what a session holds can be counted with process.getActiveResourcesInfo(): the UDP sockets
+ * (UDPWrap) and timers (Timeout) of both peers must be back to the baseline after each way a
+ * session ends (client DELETE, stream gone). The browser test (test/e2e/webrtc-whep.test.ts)
+ * counts the server's UDP sockets in /proc; this one also counts its timers.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift';
+import { joinLengthPrefixed, type Frame } from '../../protocols/media/frame.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { StreamRegistry, type Publication } from '../../src/streams/registry.ts';
+import { WhepService } from '../../src/webrtc/whep-service.ts';
+import { waitFor } from '../helpers/server.ts';
+
+const SPS = Buffer.from('6742c01e', 'hex');
+const PPS = Buffer.from('68ce3c80', 'hex');
+
+function resources(): { udp: number; timers: number } {
+  const list = process.getActiveResourcesInfo();
+  return { udp: list.filter((r) => r === 'UDPWrap').length, timers: list.filter((r) => r === 'Timeout').length };
+}
+
+describe('WHEP session with a werift client: nothing survives it', () => {
+  const registries = { raw: new StreamRegistry('raw', { unpublishedGraceMs: 0 }), compressed: new StreamRegistry('compressed') };
+  const service = new WhepService({
+    registries,
+    maxSessions: 4,
+    ice: { hostAddresses: ['127.0.0.1'], bindAddress: '127.0.0.1', portRange: undefined, stunServers: [] },
+    advertisedHosts: [],
+    readerQueue: { maxPendingBytes: 1e6, maxDroppingMs: 1000 },
+    log: silentLogger,
+  });
+  let pub: Publication | undefined;
+  let feeder: NodeJS.Timeout | undefined;
+  after(() => {
+    clearInterval(feeder);
+    service.close();
+    pub?.close();
+    registries.raw.close();
+    registries.compressed.close();
+  });
+
+  const startCamera = (): void => {
+    pub = registries.raw.publish('site1/cam1', { kind: 'internal', remote: 'test' });
+    pub.setDescription({ video: { codec: 'h264', sps: SPS, pps: PPS, width: 320, height: 240, profile: 66 } });
+    let n = 0;
+    feeder = setInterval(() => {
+      const key = n % 10 === 0;
+      const pts = n * 40;
+      const frame: Frame = { track: 'video', dts: pts, pts, keyframe: key, payload: joinLengthPrefixed([Buffer.concat([Buffer.from([key ? 0x65 : 0x41]), Buffer.alloc(key ? 3000 : 300, n & 0xff)])]) };
+      pub!.pushFrame(frame);
+      n++;
+    }, 40);
+  };
+
+  /** Opens a session from a werift client; resolves once RTP arrives, with its first packet. */
+  const open = async (): Promise<{ client: RTCPeerConnection; id: string; first: RtpPacket }> => {
+    const client = new RTCPeerConnection({
+      codecs: {
+        video: [
+          new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' }),
+        ],
+      },
+      iceServers: [],
+      iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1', udp6: '::1' } });
+    const t = client.addTransceiver('video', { direction: 'recvonly' });
+    const first = new Promise<RtpPacket>((resolve) => t.onTrack.subscribe((track) => track.onReceiveRtp.once((rtp) => resolve(rtp))));
+    await client.setLocalDescription(await client.createOffer());
+    await waitFor(() => client.iceGatheringState === 'complete', 5000, 'client ICE gathering');
+    const answer = await service.offer('raw', 'site1/cam1', client.localDescription!.sdp, '127.0.0.1:1');
+    await client.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const rtp = await Promise.race([first, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no RTP within 15 s')), 15_000)))]);
+      return { client, id: answer.id, first: rtp };
+    } finally {
+      clearTimeout(timer); // counted below: the test's own timers must go too
+    }
+  };
+
+  it('starts at the keyframe (SPS/PPS first) and leaves no socket or timer after DELETE', async () => {
+    const baseline = resources();
+    startCamera();
+    const s = await open();
+    // The first packet a session gets is the GOP's: the STAP-A with SPS and PPS before the IDR.
+    assert.equal(s.first.payload[0]! & 0x1f, 24, 'STAP-A first');
+    assert.equal(service.list()[0]?.connected, true);
+    assert.ok(resources().udp > baseline.udp);
+    assert.equal(service.end(s.id), true);
+    assert.equal(service.sessionCount, 0);
+    await s.client.close();
+    clearInterval(feeder);
+    pub!.close();
+    pub = undefined;
+    await waitFor(() => {
+      const now = resources();
+      return now.udp <= baseline.udp && now.timers <= baseline.timers;
+    }, 10_000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resources())})`);
+  });
+
+  it('the session ends when the stream goes away, nothing left', async () => {
+    const baseline = resources();
+    startCamera();
+    const s = await open();
+    clearInterval(feeder);
+    pub!.close(); // unpublishedGraceMs 0: the stream ends at once
+    pub = undefined;
+    await waitFor(() => service.sessionCount === 0, 10_000, 'session ended with the stream');
+    await s.client.close();
+    await waitFor(() => {
+      const now = resources();
+      return now.udp <= baseline.udp && now.timers <= baseline.timers;
+    }, 10_000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resources())})`);
+  });
+});
