@@ -88,6 +88,9 @@ describe('WHEP session with a werift client: nothing survives it', () => {
     assert.equal(s.first.payload[0]! & 0x1f, 24, 'STAP-A first');
     assert.equal(service.list()[0]?.connected, true);
     assert.ok(resources().udp > baseline.udp);
+    // WHEP PATCH: a trickled candidate is taken (a connected session keeps its pair).
+    assert.equal(await service.trickle(s.id, 'a=mid:0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 9 typ host\r\n'), true);
+    assert.equal(await service.trickle('nope', ''), false);
     assert.equal(service.end(s.id), true);
     assert.equal(service.sessionCount, 0);
     await s.client.close();
