@@ -20,8 +20,10 @@ export const FPS = 25;
 export const FRAME_MS = 1000 / FPS;
 
 /** A small camera (160x120, 25 fps, 1 s GOP, no audio) publishing to `url` with the bundled ffmpeg. */
-export function camera(url: string, o: { format?: 'flv' | 'rtsp' } = {}): FfmpegRun {
-  return runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(url, { size: '160x120', fps: FPS, gop: FPS, audio: false, bitrateK: 150, ...o })]);
+export function camera(url: string, o: { format?: 'flv' | 'rtsp'; netns?: string } = {}): FfmpegRun {
+  const { netns, ...format } = o;
+  const args = ['-loglevel', 'error', ...syntheticCameraArgs(url, { size: '160x120', fps: FPS, gop: FPS, audio: false, bitrateK: 150, ...format })];
+  return runFfmpeg(args, netns === undefined ? {} : { netns });
 }
 
 export async function json<T>(url: string, init?: RequestInit): Promise<T> {

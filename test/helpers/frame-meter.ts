@@ -177,8 +177,15 @@ export function meterInNamespace(ns: string, url: string, o: MeterOptions = {}):
       else log.push({ track: 'video', dts: m.dts }, m.at);
     }
   });
-  proc.stderr!.resume();
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
+  let err = '';
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (s: string) => (err = (err + s).slice(-4000)));
+  const exited = new Promise<void>((r) =>
+    proc.on('exit', (code) => {
+      if (code !== null && code !== 0) log.lastError = `meter process exited ${code}: ${err}`;
+      r();
+    }),
+  );
   return {
     log,
     async stop() {
