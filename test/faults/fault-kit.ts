@@ -127,3 +127,41 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+/**
+ * When frames flow in real time again after `t`: the arrival time of the first frame of the first
+ * run of `frames` frames (one second of video) that arrived within `windowMs`.
+ */
+export function realTimeAt(log: FrameLog, t: number, frames = FPS, windowMs = 1200): number | undefined {
+  const start = log.samples.findIndex((s) => s.at >= t);
+  if (start < 0) return undefined;
+  for (let j = start; j + frames - 1 < log.samples.length; j++) {
+    const end = log.samples[j + frames - 1]!;
+    if (end.at - log.samples[j]!.at <= windowMs) return log.samples[j]!.at;
+  }
+  return undefined;
+}
+
+/**
+ * When `hit` is live again after `t`: the arrival of its first frame after `t` that arrived at most
+ * `maxLagMs` after the same frame (same timestamp) reached `ref`, a reader at the origin. A
+ * backlog flushed at once after a stall or a throttle is late, so it does not count.
+ */
+export function liveAgainAt(hit: FrameLog, ref: FrameLog, t: number, maxLagMs = 300): number | undefined {
+  const refAt = new Map<number, number>();
+  for (const s of ref.samples) if (s.at >= t - 60_000) refAt.set(s.dts, s.at);
+  for (const s of hit.samples) {
+    if (s.at < t) continue;
+    const r = refAt.get(s.dts);
+    if (r !== undefined && s.at - r <= maxLagMs) return s.at;
+  }
+  return undefined;
+}
+
+/** Median lag of `hit` behind `ref` over their common frames (same timestamps) after `t`; undefined when none match. */
+export function medianLag(hit: FrameLog, ref: FrameLog, t: number): number | undefined {
+  const refAt = new Map<number, number>();
+  for (const s of ref.samples) if (s.at >= t - 60_000) refAt.set(s.dts, s.at);
+  const lags = hit.samples.filter((s) => s.at >= t && refAt.has(s.dts)).map((s) => s.at - refAt.get(s.dts)!);
+  return lags.length === 0 ? undefined : percentile(lags, 50);
+}

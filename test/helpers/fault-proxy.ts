@@ -147,14 +147,17 @@ export class FaultProxy {
     this.#target = target;
   }
 
-  /** Listens on `host` (default 127.0.0.1), port 0; forwards to `target` (null: close connections at once). */
-  static async start(target: { host?: string; port: number } | null, o: { host?: string } = {}): Promise<FaultProxy> {
+  /**
+   * Listens on `host` (default 127.0.0.1) and `port` (default 0: OS-chosen); forwards to `target`
+   * (null: close connections at once).
+   */
+  static async start(target: { host?: string; port: number } | null, o: { host?: string; port?: number } = {}): Promise<FaultProxy> {
     const server = createServer({ allowHalfOpen: true });
     const proxy = new FaultProxy(server, target === null ? null : { host: target.host ?? '127.0.0.1', port: target.port });
     server.on('connection', (s) => proxy.#accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, o.host ?? '127.0.0.1', () => resolve());
+      server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
     });
     return proxy;
   }
