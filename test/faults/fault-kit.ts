@@ -13,6 +13,11 @@ import type { ServerProcess } from '../helpers/server.ts';
 export const CYCLES = Math.max(1, Number(process.env['CUPOLA_FAULT_CYCLES'] ?? 3));
 /** Length of the publisher flap run: 12 s in `npm test`, CUPOLA_FAULT_FLAP_MS (e.g. 60000) for the long run. */
 export const FLAP_MS = Math.max(4000, Number(process.env['CUPOLA_FAULT_FLAP_MS'] ?? 12_000));
+/** A suite's timeout: a fixed part plus `perCycleMs` for each cycle (the long run has many). */
+export function suiteTimeout(fixedMs: number, perCycleMs: number): number {
+  return fixedMs + CYCLES * perCycleMs + FLAP_MS;
+}
+
 /** Bound asserted on every recovery; the measured values are printed. */
 export const RECOVERY_BOUND_MS = 10_000;
 

@@ -19,7 +19,7 @@ import { meter, type FrameMeter } from '../helpers/frame-meter.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { isAlive } from '../unit/workers/worker-harness.ts';
 import {
-  CYCLES, FPS, assertUntouched, camera, framesAfter, freePort, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters,
+  CYCLES, FPS, assertUntouched, camera, framesAfter, freePort, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters, suiteTimeout,
 } from './fault-kit.ts';
 
 const A = 'site1/camA';
@@ -32,7 +32,7 @@ interface CompressionItem {
   pid: number | null;
 }
 
-describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { timeout: 600_000 }, () => {
+describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { timeout: suiteTimeout(120000, 100000) }, () => {
   let slave: ServerProcess;
   let master: ServerProcess;
   let compressor: ServerProcess;

@@ -12,7 +12,7 @@ import { killAllFfmpeg } from '../helpers/ffmpeg.ts';
 import { meterInNamespace, stopAllMeters } from '../helpers/frame-meter.ts';
 import { createNetnsPair, removeAllNetns } from '../helpers/netns.ts';
 import { startServer, stopAllServers, waitFor } from '../helpers/server.ts';
-import { CYCLES, assertUntouched, camera, framesAfter, report, resumedAt, FPS } from './fault-kit.ts';
+import { CYCLES, assertUntouched, camera, framesAfter, report, resumedAt, FPS, suiteTimeout } from './fault-kit.ts';
 
 const CAM = 'site1/cam1';
 /** How long the link stays down once the master's reader has noticed: 2 s, CUPOLA_FAULT_PARTITION_MS for the long run. */
@@ -29,7 +29,7 @@ after(async () => {
   removeAllNetns();
 });
 
-describe('fault suite: slave/master partition over a veth pair between network namespaces', { skip, timeout: 300_000 }, () => {
+describe('fault suite: slave/master partition over a veth pair between network namespaces', { skip, timeout: suiteTimeout(120000, 60000) }, () => {
   it(`partition and heal ${CYCLES} times: the master resumes, the slave's local reader loses nothing`, async () => {
     if ('skip' in pair) return;
     const slave = await startServer({ role: 'slave', netns: pair.a, host: '0.0.0.0', args: ['--no-compress'] });

@@ -13,12 +13,12 @@ import { killAllFfmpeg } from '../helpers/ffmpeg.ts';
 import { FaultProxy, type FaultMode } from '../helpers/fault-proxy.ts';
 import { meter, type FrameMeter } from '../helpers/frame-meter.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
-import { CYCLES, FPS, FRAME_MS, assertUntouched, camera, framesAfter, json, liveAgainAt, medianLag, report, resumedAt, stopMeters } from './fault-kit.ts';
+import { CYCLES, FPS, FRAME_MS, assertUntouched, camera, framesAfter, json, liveAgainAt, medianLag, report, resumedAt, stopMeters, suiteTimeout } from './fault-kit.ts';
 
 const CAM = 'site1/cam1';
 const SLAVE_HOST = '127.0.0.2';
 
-describe('fault suite: fault proxy between master and slave (delay, throttle, stall, reset)', { timeout: 300_000 }, () => {
+describe('fault suite: fault proxy between master and slave (delay, throttle, stall, reset)', { timeout: suiteTimeout(120000, 20000) }, () => {
   let slave: ServerProcess;
   let master: ServerProcess;
   const proxies: FaultProxy[] = [];

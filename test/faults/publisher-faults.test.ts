@@ -20,7 +20,7 @@ import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import { ffmpegPath, killAllFfmpeg, runFfmpeg, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { meter, type FrameMeter } from '../helpers/frame-meter.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
-import { FLAP_MS, FPS, FRAME_MS, assertUntouched, camera, framesAfter, json, liveStream, report, resumedAt, stopMeters } from './fault-kit.ts';
+import { FLAP_MS, FPS, FRAME_MS, assertUntouched, camera, framesAfter, json, liveStream, report, resumedAt, stopMeters, suiteTimeout } from './fault-kit.ts';
 
 const A = 'site1/flapper';
 const B = 'site1/steady';
@@ -64,7 +64,7 @@ const PHASES: readonly Phase[] = [
   { name: 'steady after', frames: 50, ts: (k, last) => last + FRAME_MS },
 ];
 
-describe('fault suite: misbehaving publishers (flapping, timestamps jumping and stalling)', { timeout: 300_000 }, () => {
+describe('fault suite: misbehaving publishers (flapping, timestamps jumping and stalling)', { timeout: suiteTimeout(120000, 0) }, () => {
   let slave: ServerProcess;
   let master: ServerProcess;
   const meters: FrameMeter[] = [];
