@@ -31,8 +31,13 @@ export function camera(url: string, o: { format?: 'flv' | 'rtsp'; netns?: string
   return runFfmpeg(args, netns === undefined ? {} : { netns });
 }
 
+/** API tokens of the nodes started with `--api-token`, by API port: json() sends them. */
+export const apiTokens = new Map<number, string>();
+
 export async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
+  const token = apiTokens.get(Number(new URL(url).port));
+  const headers = { ...(init?.headers as Record<string, string> | undefined), ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) };
+  const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(3000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

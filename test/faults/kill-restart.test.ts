@@ -19,12 +19,15 @@ import { meter, type FrameMeter } from '../helpers/frame-meter.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { isAlive } from '../unit/workers/worker-harness.ts';
 import {
-  CYCLES, FPS, assertUntouched, camera, framesAfter, freePort, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters, suiteTimeout,
+  CYCLES, FPS, apiTokens, assertUntouched, camera, framesAfter, freePort, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters, suiteTimeout,
 } from './fault-kit.ts';
 
-const A = 'site1/camA';
-const B = 'site1/camB';
-const D = 'site1/camD';
+// Catalog cameras (the seeded site1/cam1..cam5): a secured slave (API token) takes compressed
+// pushes only for catalog cameras and only with credentials (the compressor sends the token).
+const A = 'site1/cam1';
+const B = 'site1/cam2';
+const D = 'site1/cam3';
+const TOKEN = 'fault-suite-slave-token';
 
 interface CompressionItem {
   path: string;
@@ -40,9 +43,9 @@ describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { ti
   const meters: FrameMeter[] = [];
   const stray: number[] = [];
 
-  const slaveArgs = ['--no-compress'];
-  const masterArgs = (): string[] => ['--upstream', `http://127.0.0.1:${slave.ports.api}`, '--failover-after', '600000'];
-  const compressorArgs = (): string[] => ['--upstream', `http://127.0.0.1:${slave.ports.api}`];
+  const slaveArgs = ['--no-compress', '--api-token', TOKEN];
+  const masterArgs = (): string[] => ['--upstream', `http://127.0.0.1:${slave.ports.api}`, '--upstream-token', TOKEN, '--failover-after', '600000'];
+  const compressorArgs = (): string[] => ['--upstream', `http://127.0.0.1:${slave.ports.api}`, '--upstream-token', TOKEN];
   const track = (m: FrameMeter): FrameMeter => {
     meters.push(m);
     return m;
@@ -66,6 +69,7 @@ describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { ti
 
   before(async () => {
     slave = await startServer({ role: 'slave', args: [...slaveArgs, '--api-port', String(await freePort())] });
+    apiTokens.set(slave.ports.api, TOKEN);
     [master, compressor] = await Promise.all([
       startServer({ role: 'master', args: [...masterArgs(), '--api-port', String(await freePort())] }),
       startServer({ role: 'compressor', args: [...compressorArgs(), '--api-port', String(await freePort())] }),
