@@ -28,6 +28,13 @@ const A = 'site1/cam1';
 const B = 'site1/cam2';
 const D = 'site1/cam3';
 const TOKEN = 'fault-suite-slave-token';
+/**
+ * The compressor's ffmpeg is killed in groups of 3 back to back (its worker restarts it after 0.5,
+ * 1 and 2 s: the backoff doubles per crash), with a healthy run between groups: a run of
+ * BACKOFF_RESET_AFTER_MS (workers/messages.ts, resetAfterMs) starts the backoff again at 0.5 s.
+ */
+const KILLS_PER_GROUP = 3;
+const BACKOFF_RESET_AFTER_MS = 10_000;
 
 interface CompressionItem {
   path: string;
@@ -126,6 +133,10 @@ describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { ti
     const recovery: number[] = [];
     for (let i = 0; i < CYCLES; i++) {
       const pid = (await waitFor(() => compressionPid(A), 30_000, "the compressor's ffmpeg of A running"))!;
+      if (i > 0 && i % KILLS_PER_GROUP === 0) {
+        // A healthy run resets the restart backoff (it doubles per crash: 0.5, 1, 2 s ...).
+        await new Promise((r) => setTimeout(r, BACKOFF_RESET_AFTER_MS + 1000));
+      }
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       await waitFor(async () => {
@@ -140,7 +151,7 @@ describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { ti
     const seconds = (Date.now() - t0) / 1000;
     let lost = assertUntouched('compressed B', cB.log, from[0]!, Math.floor(seconds * 10));
     lost += assertUntouched('raw A', rA.log, from[1]!, Math.floor(seconds * 10));
-    report("kill -9 compressor's ffmpeg (one camera)", recovery, lost, { measured: 'kill -> first compressed frame at a slave reader (worker restart with backoff)' });
+    report("kill -9 compressor's ffmpeg (one camera)", recovery, lost, { measured: 'kill -> first compressed frame at a slave reader (worker restart with backoff; kills in groups of 3)' });
     await stopMeters(hit, cB, rA);
   });
 
