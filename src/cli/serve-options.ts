@@ -79,9 +79,6 @@ export function addServeFlags(cmd: Command): Command {
   return cmd;
 }
 
-/** Options whose commander attribute is not the option's name (`--failover-after` is `failoverAfter`). */
-const FLAG_KEYS: Partial<Record<keyof ServeOptions, string>> = { failoverAfterMs: 'failoverAfter' };
-
 function parsePort(name: string, raw: unknown): number {
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
@@ -106,17 +103,16 @@ export function resolveServeOptions(
 ): ServeOptions {
   const explicit = new Set<keyof ServeOptions>();
   const pick = (key: keyof ServeOptions, envName: string): unknown => {
-    const flagKey = FLAG_KEYS[key] ?? key;
-    if (fromCli(flagKey)) {
+    if (fromCli(key)) {
       explicit.add(key);
-      return flags[flagKey];
+      return flags[key];
     }
     const e = env[envName];
     if (e !== undefined && e !== '') {
       explicit.add(key);
       return e;
     }
-    return flags[flagKey];
+    return flags[key];
   };
   const role = String(pick('role', 'CUPOLA_ROLE'));
   if (!(ROLES as readonly string[]).includes(role)) throw new Error(`--role: "${role}" is not one of ${ROLES.join(', ')}`);
