@@ -4,7 +4,6 @@
  * streams the fault did not touch). docs/operations.md ("Fault suite") quotes these lines.
  */
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import type { FrameLog, FrameMeter } from '../helpers/frame-meter.ts';
 import type { ServerProcess } from '../helpers/server.ts';
@@ -122,20 +121,6 @@ export function samePorts(node: ServerProcess): string[] {
   const p = node.ports;
   const flags: [string, number | null][] = [['--rtmp-port', p.rtmp], ['--rtsp-port', p.rtsp], ['--compressed-rtsp-port', p.compressedRtsp], ['--api-port', p.api]];
   return flags.filter(([, v]) => v !== null && v !== undefined).flatMap(([f, v]) => [f, String(v)]);
-}
-
-/**
- * A free TCP port on 127.0.0.1 (bound and released). A node that will be restarted on its ports
- * takes its API port from here rather than from port 0: uWebSockets sets SO_REUSEADDR/SO_REUSEPORT
- * only for a non-zero port, and without them the killed process's TIME_WAIT connections keep the
- * port from being bound again for a minute (a fixed port, as in production, rebinds at once).
- */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /**

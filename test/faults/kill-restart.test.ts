@@ -19,7 +19,7 @@ import { meter, type FrameMeter } from '../helpers/frame-meter.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { isAlive } from '../unit/workers/worker-harness.ts';
 import {
-  CYCLES, FPS, apiTokens, assertUntouched, camera, framesAfter, freePort, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters, suiteTimeout,
+  CYCLES, FPS, apiTokens, assertUntouched, camera, framesAfter, json, liveStream, report, resumedAt, samePorts, smallDefaultProfile, stopMeters, suiteTimeout,
 } from './fault-kit.ts';
 
 // Catalog cameras (the seeded site1/cam1..cam5): a secured slave (API token) takes compressed
@@ -75,12 +75,9 @@ describe(`fault suite: kill -9 and restart (${CYCLES} cycles per process)`, { ti
   };
 
   before(async () => {
-    slave = await startServer({ role: 'slave', args: [...slaveArgs, '--api-port', String(await freePort())] });
+    slave = await startServer({ role: 'slave', args: slaveArgs });
     apiTokens.set(slave.ports.api, TOKEN);
-    [master, compressor] = await Promise.all([
-      startServer({ role: 'master', args: [...masterArgs(), '--api-port', String(await freePort())] }),
-      startServer({ role: 'compressor', args: [...compressorArgs(), '--api-port', String(await freePort())] }),
-    ]);
+    [master, compressor] = await Promise.all([startServer({ role: 'master', args: masterArgs() }), startServer({ role: 'compressor', args: compressorArgs() })]);
     await smallDefaultProfile(compressor);
     publish(A, slave);
     publish(B, slave);
