@@ -481,6 +481,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role === 'slave') {
       const runner = startSources({ raw, catalog: () => store.catalog(), watchCatalog: (fn) => store.watch(fn), settings: settings.sources, events: bus, log: log.child({ component: 'sources' }) });
       sources = runner;
+      raw.setDemandHandler((path) => (runner.isOnDemand(path) ? runner.demand(path) : undefined));
       closers.push(() => runner.close());
     }
 

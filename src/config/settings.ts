@@ -369,8 +369,8 @@ const sources = obj({
   backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
   /** sourceTransport auto: no RTP over UDP for this long after PLAY switches the camera to TCP (ms). Defaults to 3000. */
   udpFallbackMs: withDefault(int({ min: 100, max: 60_000 }), 3000),
-  /** sourceOnDemand: how long the first reader is held waiting for the source's first keyframe (ms). Defaults to 10000. */
-  onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 10_000),
+  /** sourceOnDemand: how long the first reader is held waiting for the source's first keyframe (ms); keep it below limits.authoriseTimeoutMs, which closes a connection that has no session yet. Defaults to 8000. */
+  onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
   /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
   onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
   /**

@@ -228,10 +228,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
   timer.unref();
   reconcile();
 
-  const hasKeyframe = (path: string): boolean => {
-    const s = deps.raw.get(path);
-    return s !== undefined && s.live && s.lastFrameAt !== null;
-  };
+  const hasKeyframe = (path: string): boolean => deps.raw.get(path)?.startable === true;
 
   return {
     list: () => [...entries.values()].map(status),

@@ -72,7 +72,7 @@ describe('pulled cameras (sources) from gst-rtsp-server and Cupola', { skip: ski
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cupola-sources-'));
     const config = join(dir, 'settings.json');
-    writeFileSync(config, JSON.stringify({ sources: { backoffInitialMs: 200, backoffMaxMs: 1000, stallMs: 2000, udpFallbackMs: 2500, connectTimeoutMs: 8000 } }));
+    writeFileSync(config, JSON.stringify({ sources: { backoffInitialMs: 200, backoffMaxMs: 1000, stallMs: 2000, udpFallbackMs: 2500, connectTimeoutMs: 8000, onDemandCloseAfterMs: 1500, onDemandStartTimeoutMs: 15000 } }));
     [server, digestCam, openCam, tcpOnlyCam] = await Promise.all([
       startServer({ args: ['--no-compress', '--config', config] }),
       startGstCamera({ auth: 'digest', user: 'camuser', pass: SECRET }),
@@ -141,6 +141,24 @@ describe('pulled cameras (sources) from gst-rtsp-server and Cupola', { skip: ski
     assert.ok(m !== null && Number(m[1]) >= 1, 'cupola_source_restarts_total counts the restart');
     assert.match(metrics, /cupola_source_state\{camera="site1\/udp",state="live"\} 1/);
     await assertReadBack(server, 'site1/udp');
+  });
+
+  it('on demand: no pull until a reader asks; RTSP and RTMP readers get frames; closed after the last reader left', async () => {
+    await addCamera(server, { id: 'site1/ondemand', source: digestCam.url, sourceUser: 'camuser', sourcePass: SECRET, sourceOnDemand: true, sourceTransport: 'tcp' });
+    const idle = await waitState(server, 'site1/ondemand', ['idle'], 10_000);
+    assert.equal(idle.frames, 0);
+    // Still idle a while later: nothing pulls it without a reader.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await source(server, 'site1/ondemand'))?.state, 'idle');
+    const rtsp = await readWithFfmpeg(server.rtspUrl('site1/ondemand'), { frames: 15, timeoutMs: 30_000, inputArgs: ['-rtsp_transport', 'tcp'] });
+    assert.ok(rtsp.videoFrames >= 15, `the first RTSP reader decoded ${rtsp.videoFrames} frames:\n${rtsp.stderr.slice(-1500)}`);
+    assert.deepEqual(decoderErrors(rtsp.stderr), []);
+    await waitState(server, 'site1/ondemand', ['idle'], 15_000);
+    const rtmp = await readWithFfmpeg(server.rtmpUrl('site1/ondemand'), { frames: 15, timeoutMs: 30_000 });
+    assert.ok(rtmp.videoFrames >= 15, `the first RTMP reader decoded ${rtmp.videoFrames} frames:\n${rtmp.stderr.slice(-1500)}`);
+    const closedAgain = await waitState(server, 'site1/ondemand', ['idle'], 15_000);
+    assert.ok(closedAgain.frames > 0);
+    assert.equal(closedAgain.restarts, 0, 'closing for lack of readers is not a restart');
   });
 
   it('Cupola itself as an RTMP source', async () => {
