@@ -262,8 +262,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
             clearInterval(poll);
             resolve(false);
           }
-        }, DEMAND_POLL_MS);
-        poll.unref();
+        }, DEMAND_POLL_MS); // kept referenced: bounded by the start timeout, and a reader waits on it
       });
     },
     close() {
