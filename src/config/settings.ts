@@ -373,11 +373,6 @@ const sources = obj({
   onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
   /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
   onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
-  /**
-   * Master only: while the slave is unreachable, pull its cameras' sources directly, and hand them
-   * back when it returns. Defaults to false.
-   */
-  failover: withDefault(bool(), false),
 });
 export type SourcesSettings = Infer<typeof sources>;
 
