@@ -57,12 +57,3 @@ export function parseSourceUrl(raw: string): ParsedSourceUrl | { readonly error:
   url.password = '';
   return { scheme: scheme as SourceScheme, url: url.toString(), ...(user !== undefined ? { user } : {}), ...(pass !== undefined ? { pass } : {}) };
 }
-
-/** The URL with the credentials put back (what the clients connect with; never logged). */
-export function sourceUrlWithCredentials(url: string, user: string | undefined, pass: string | undefined): string {
-  if (user === undefined) return url;
-  const u = new URL(url);
-  u.username = encodeURIComponent(user);
-  if (pass !== undefined) u.password = encodeURIComponent(pass);
-  return u.toString();
-}

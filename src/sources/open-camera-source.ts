@@ -10,6 +10,7 @@ import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
 import { startRtspPlayer, type RtspPlayer, type RtspPlayerHandlers } from '../clients/rtsp/rtsp-player.ts';
 import type { SourceTransport } from '../config/camera-source.ts';
 import type { OpenSource, SourceHandlers, SourceRequest, SourceSession } from '../replication/source.ts';
+import { rtmpUrlWithCredentials } from '../replication/sources.ts';
 
 /** An RTMP source that sends nothing for this long is dropped by the client (the stall timer is usually first). */
 const RTMP_IDLE_TIMEOUT_MS = 15_000;
@@ -46,7 +47,8 @@ export function cameraSourceOpener(options: CameraSourceOptions, memory: Transpo
 
 function openRtmp(request: SourceRequest, handlers: SourceHandlers, options: CameraSourceOptions): SourceSession {
   const client = RtmpClient.play(
-    request.url,
+    // `?user=&pass=` in the stream name, as Cupola's own listener (and nginx-rtmp on_play hooks) read them.
+    rtmpUrlWithCredentials(request.url, request.credentials),
     {
       onDescription: (d) => handlers.onDescription(d),
       onMetadata: (m) => handlers.onMetadata(m),

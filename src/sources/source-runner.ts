@@ -12,7 +12,6 @@ import type { EventBody } from '../api/events.ts';
 import type { Catalog } from '../config/catalog.ts';
 import type { SourcesSettings } from '../config/settings.ts';
 import type { Camera } from '../config/model.ts';
-import { sourceUrlWithCredentials } from '../config/camera-source.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { Pull } from '../replication/pull.ts';
 import { DEFAULT_PULL_SETTINGS, type PullSettings } from '../replication/pull-state.ts';
@@ -150,11 +149,8 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
       pull: new Pull('raw', camera.id, 'source', {
         registry: deps.raw,
         open: opener(camera, memory),
-        // RTSP takes the credentials as Digest/Basic input; RTMP servers read them from the URL.
-        target: () =>
-          camera.source!.startsWith('rtmp')
-            ? { url: sourceUrlWithCredentials(camera.source!, camera.sourceUser, camera.sourcePass) }
-            : { url: camera.source!, ...(camera.sourceUser !== undefined ? { credentials: { user: camera.sourceUser, pass: camera.sourcePass ?? '' } } : {}) },
+        // RTSP answers the camera's Digest/Basic challenge with them; RTMP puts them in the query.
+        target: () => ({ url: camera.source!, ...(camera.sourceUser !== undefined ? { credentials: { user: camera.sourceUser, pass: camera.sourcePass ?? '' } } : {}) }),
         settings,
         now,
         random,

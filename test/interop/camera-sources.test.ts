@@ -161,13 +161,19 @@ describe('pulled cameras (sources) from gst-rtsp-server and Cupola', { skip: ski
     assert.equal(closedAgain.restarts, 0, 'closing for lack of readers is not a restart');
   });
 
-  it('Cupola itself as an RTMP source', async () => {
-    const origin = await startServer({ args: ['--no-compress'] });
+  it('Cupola itself as an RTMP source, with read credentials (sent as ?user=&pass=)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cupola-origin-'));
+    const config = join(dir, 'settings.json');
+    writeFileSync(config, JSON.stringify({ cameras: { autoRegister: true }, factories: { raw: { auth: { read: { user: 'puller', pass: SECRET } } } } }));
+    const origin = await startServer({ args: ['--no-compress', '--config', config] });
     let publisher: FfmpegRun | undefined;
     try {
       publisher = runFfmpeg(syntheticCameraArgs(origin.rtmpUrl('site9/origin'), { audio: true }));
       await waitFor(async () => (await json<{ items: { path: string }[] }>(origin, '/api/v1/streams')).body.items.some((s) => s.path === 'site9/origin'), 30_000, 'origin stream');
-      await addCamera(server, { id: 'site1/fromrtmp', source: origin.rtmpUrl('site9/origin') });
+      const withCreds = new URL(origin.rtmpUrl('site9/origin'));
+      withCreds.username = 'puller';
+      withCreds.password = SECRET;
+      await addCamera(server, { id: 'site1/fromrtmp', source: withCreds.toString() });
       await waitState(server, 'site1/fromrtmp', ['live'], 30_000);
       await assertReadBack(server, 'site1/fromrtmp');
     } finally {

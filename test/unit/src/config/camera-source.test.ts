@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSourceUrl, sourceUrlWithCredentials } from '../../../../src/config/camera-source.ts';
+import { parseSourceUrl } from '../../../../src/config/camera-source.ts';
 import { cameraSchema } from '../../../../src/config/model.ts';
 import { ConfigValidationError, parseOrThrow } from '../../../../src/config/schema-kit.ts';
 
@@ -24,7 +24,6 @@ describe('camera source URLs', () => {
       user: 'admin',
       pass: 'p@ss',
     });
-    assert.equal(sourceUrlWithCredentials('rtmp://h/app/s', 'u', 'p@ss'), 'rtmp://u:p%40ss@h/app/s');
   });
   for (const [raw, why] of [
     ['http://h/a', /scheme "http" is not pulled/],
