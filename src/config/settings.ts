@@ -373,6 +373,14 @@ const sources = obj({
   onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
   /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
   onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+  /**
+   * Master: while the slave that pulls a camera is unreachable, the master pulls the camera's source
+   * itself (the catalog must be shared, e.g. MongoDB), and hands it back when the slave returns.
+   * Defaults to false.
+   */
+  failover: withDefault(bool(), false),
+  /** Master, failover on: how long the slave must be unreachable before the master pulls (ms). Defaults to 10000. */
+  failoverAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
 });
 export type SourcesSettings = Infer<typeof sources>;
 

@@ -37,6 +37,11 @@ export interface SourceRunnerDeps {
   readonly opener?: (camera: Camera, memory: TransportMemory) => OpenSource;
   /** Period of the timer that drives retries, stalls and on-demand closing. Defaults to 200 ms. */
   readonly tickMs?: number;
+  /**
+   * Master (`sources.failover`): a camera is pulled only while this says the slave that pulls it is
+   * gone; when it turns false the pull stops (handed back). Absent (slave): always pulled.
+   */
+  readonly failover?: { active(camera: string): boolean };
 }
 
 export interface SourceSample {
@@ -73,6 +78,8 @@ interface Entry {
   demanded: boolean;
   /** on-demand: when the stream last had no reader while pulling (ms), null while it has some. */
   unreadSince: number | null;
+  /** Master: taken over from the slave right now. */
+  takenOver: boolean;
 }
 
 function sourceKey(c: Camera): string {
@@ -146,6 +153,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
       memory,
       demanded: false,
       unreadSince: null,
+      takenOver: false,
       pull: new Pull('raw', camera.id, 'source', {
         registry: deps.raw,
         open: opener(camera, memory),
@@ -170,7 +178,21 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
     return out;
   };
 
-  const running = (e: Entry): boolean => e.camera.sourceOnDemand !== true || e.demanded;
+  const running = (e: Entry): boolean => (deps.failover === undefined || e.takenOver) && (e.camera.sourceOnDemand !== true || e.demanded);
+
+  /** Master: follows the failover decision; returns false when the camera is the slave's now. */
+  const followFailover = (e: Entry): void => {
+    if (deps.failover === undefined) return;
+    const active = deps.failover.active(e.camera.id);
+    if (active === e.takenOver) return;
+    e.takenOver = active;
+    if (active) {
+      log.warn('source failover: the slave that pulls this camera is unreachable; pulling it here', { camera: e.camera.id });
+    } else {
+      log.info('source failover ended: the slave is back; handing the camera back', { camera: e.camera.id });
+      e.pull.stop('idle');
+    }
+  };
 
   const reconcile = (): void => {
     if (closed) return;
@@ -186,6 +208,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
       if (entries.has(id)) continue;
       const e = create(c);
       entries.set(id, e);
+      followFailover(e);
       if (running(e)) e.pull.evaluate();
     }
   };
@@ -194,6 +217,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
     if (closed) return;
     const t = now();
     for (const e of [...entries.values()]) {
+      followFailover(e);
       if (e.camera.sourceOnDemand === true && e.demanded) {
         const readers = deps.raw.get(e.camera.id)?.subscriberCount ?? 0;
         if (readers > 0) e.unreadSince = null;
@@ -241,6 +265,8 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
     demand(path) {
       const e = entries.get(path);
       if (e === undefined || closed) return Promise.resolve(false);
+      // Master: the slave pulls this camera; a reader here waits for replication, not for us.
+      if (deps.failover !== undefined && !e.takenOver) return Promise.resolve(false);
       e.unreadSince = null;
       if (!e.demanded) {
         e.demanded = true;

@@ -21,7 +21,7 @@ interface Session {
 }
 
 /** A catalog the test edits, scripted sessions the test drives. */
-function harness(cameras: Camera[], settings: Partial<typeof DEFAULT_SETTINGS.sources> = {}) {
+function harness(cameras: Camera[], settings: Partial<typeof DEFAULT_SETTINGS.sources> = {}, failover?: { active(camera: string): boolean }) {
   let catalog: Catalog = { sites: [], cameras, profiles: [] };
   const listeners = new Set<() => void>();
   const sessions: Session[] = [];
@@ -48,6 +48,7 @@ function harness(cameras: Camera[], settings: Partial<typeof DEFAULT_SETTINGS.so
     events: { publish: (b) => events.push(b) },
     log: log as never,
     tickMs: 10,
+    ...(failover !== undefined ? { failover } : {}),
     opener: (camera) => (request, handlers) => {
       const s: Session = { camera: camera.id, request, handlers, closed: false };
       sessions.push(s);
@@ -184,6 +185,27 @@ describe('pulled cameras: the source runner', () => {
       assert.equal(await h.runner.demand('s/od'), false);
       assert.ok(Date.now() - started >= 150);
       assert.equal(await h.runner.demand('s/none'), false, 'not a source');
+    } finally {
+      h.runner.close();
+    }
+  });
+
+  it('master failover: pulls only while the gate says the slave is gone, hands back when it returns', async () => {
+    let slaveDown = false;
+    const h = harness([cam('s/a')], {}, { active: () => slaveDown });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.sessions.length, 0, 'the slave pulls it: nothing here');
+      assert.equal(await h.runner.demand('s/a'), false, 'a reader is not held for a camera the slave pulls');
+      slaveDown = true;
+      await waitFor(() => h.open('s/a').length === 1, 2000, 'taken over');
+      play(h.open('s/a')[0]!);
+      assert.equal(h.raw.get('s/a')?.publisher?.kind, 'source');
+      slaveDown = false;
+      await waitFor(() => h.open('s/a').length === 0, 2000, 'handed back');
+      assert.equal(h.runner.get('s/a')?.state, 'idle');
+      assert.equal(h.raw.get('s/a')?.publisher ?? null, null, 'the path is free for replication again');
+      assert.ok(h.logs.some((l) => l.startsWith('source failover: ')) && h.logs.some((l) => l.startsWith('source failover ended')));
     } finally {
       h.runner.close();
     }
