@@ -120,7 +120,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
       scheme: new URL(c.source!).protocol.replace(/:$/, ''),
       transport: c.sourceTransport ?? 'auto',
       activeTransport: e.memory.current,
-      ...(e.memory.udpFailed !== null ? { udpFallback: e.memory.udpFailed } : {}),
+      ...(e.memory.udpFailed !== null ? { udpFallback: maskSecret(e.memory.udpFailed, c.sourcePass) } : {}),
       onDemand: c.sourceOnDemand === true,
       state,
       ...(detail !== undefined && state !== 'idle' ? { lastError: detail } : {}),
@@ -130,7 +130,7 @@ export function startSources(deps: SourceRunnerDeps): SourceRunner {
       bytes: p.totalBytes(),
       frames: p.frames,
       secondsSinceLastFrame: p.lastFrameAt === null ? null : (t - p.lastFrameAt) / 1000,
-      readers: deps.raw.get(c.id)?.subscriberCount ?? 0,
+      readers: deps.raw.get(c.id)?.readerCount() ?? 0,
     };
   };
 
