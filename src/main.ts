@@ -282,8 +282,10 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role === 'compressor') {
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
+      const followed = upstreamConfig(upstream);
       compressorRole = startCompressorRole({
-        upstream: upstreamConfig(upstream).apiUrl,
+        upstream: followed.apiUrl,
+        ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         profileFor: cameraProfile,
         listener: book,
