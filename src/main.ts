@@ -27,6 +27,7 @@ import { CompressionManager } from './compression/compression-manager.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
+import { keepListening, listenersReadiness, type KeptListener } from './listeners/keep-listening.ts';
 import { startRtmpListener } from './listeners/rtmp/rtmp-listener.ts';
 import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-listener.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -38,6 +39,7 @@ import { StreamRegistry } from './streams/registry.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
+import { DEFAULT_BACKOFF as DEFAULT_REPLICATION_BACKOFF } from './replication/backoff.ts';
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
 import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig } from './replication/upstream-watch.ts';
 import { connectEventSocket } from './replication/ws/event-socket.ts';
@@ -56,6 +58,8 @@ export interface NodePorts {
 export interface RunningNode {
   readonly ports: NodePorts;
   readonly settings: Settings;
+  /** Listeners that could not bind (yet): retried with backoff while the others serve. */
+  listenersDown(): string[];
   close(): Promise<void>;
 }
 
@@ -154,36 +158,72 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
+    // Every listener is kept bound on its own: one that cannot bind is retried with backoff while
+    // the others serve, and readiness names it (the node exits only when asked to).
+    const kept: KeptListener<unknown>[] = [];
+    const listenerBackoff = { ...DEFAULT_REPLICATION_BACKOFF, initialMs: settings.listeners.retryInitialMs, maxMs: Math.max(settings.listeners.retryMaxMs, settings.listeners.retryInitialMs) };
+    /** Run, in order, once a listener that failed to bind is up (for port 0, its port is known only then). */
+    const onListenerUp: (() => void)[] = [];
+    const keep = async <T extends { port: number; close(): Promise<void> }>(name: string, host: string, port: number, bind: () => Promise<T>): Promise<KeptListener<T>> => {
+      const k = await keepListening(bind, {
+        name,
+        address: `${host}:${port}`,
+        backoff: listenerBackoff,
+        log,
+        onUp: () => onListenerUp.forEach((f) => f()),
+      });
+      kept.push(k);
+      closers.push(() => k.close());
+      return k;
+    };
+    /** A kept listener's bound port; while down, the configured one (null for port 0: not known yet). */
+    const portOf = (k: KeptListener<{ port: number }>, configured: number): number | null => k.current?.port ?? (configured === 0 ? null : configured);
+    readiness.push({ name: 'listeners', check: listenersReadiness(() => kept) });
     if (role !== 'compressor') {
-      const rtmp = await startRtmpListener({
-        port: settings.factories.raw.rtmpPort,
-        host: bindHost,
-        handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
-        idleTimeoutMs: lim.rtmpIdleTimeoutMs,
-        maxConnections: lim.maxConnections,
-        readerQueue,
-      }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') });
-      closers.push(() => rtmp.close());
-      const rtspRaw = await startRtspListener(
-        // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
-        // publish policy (known camera and key, or auto-registration).
-        { port: settings.factories.raw.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.raw.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
-        { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
+      const rawSettings = settings.factories.raw;
+      const compressedSettings = settings.factories.compressed;
+      const rtmp = await keep('rtmp', bindHost, rawSettings.rtmpPort, () =>
+        startRtmpListener({
+          port: rawSettings.rtmpPort,
+          host: bindHost,
+          handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
+          idleTimeoutMs: lim.rtmpIdleTimeoutMs,
+          maxConnections: lim.maxConnections,
+          readerQueue,
+        }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') }),
       );
-      closers.push(() => rtspRaw.close());
-      const rtspCompressed = await startRtspListener(
-        { port: settings.factories.compressed.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(settings.factories.compressed.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
-        { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
+      const rtspRaw = await keep('rtsp-raw', bindHost, rawSettings.rtspPort, () =>
+        startRtspListener(
+          // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
+          // publish policy (known camera and key, or auto-registration).
+          { port: rawSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
+          { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
+        ),
       );
-      closers.push(() => rtspCompressed.close());
-      ports.rtmp = rtmp.port;
-      ports.rtsp = rtspRaw.port;
-      ports.compressedRtsp = rtspCompressed.port;
+      const rtspCompressed = await keep('rtsp-compressed', bindHost, compressedSettings.rtspPort, () =>
+        startRtspListener(
+          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
+          { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
+        ),
+      );
+      const mediaPorts = (): void => {
+        ports.rtmp = portOf(rtmp, rawSettings.rtmpPort);
+        ports.rtsp = portOf(rtspRaw, rawSettings.rtspPort);
+        ports.compressedRtsp = portOf(rtspCompressed, compressedSettings.rtspPort);
+      };
+      mediaPorts();
+      onListenerUp.push(mediaPorts);
       // Dashboard thumbnails: grabbed from this node's own Factory 1 RTSP URL.
-      const thumbs = localSnapshotService({ isLive: (id) => raw.get(id)?.live === true, rtspPort: rtspRaw.port, bindHost, ...rawReadCredentials });
+      const thumbs = localSnapshotService({
+        isLive: (id) => raw.get(id)?.live === true,
+        get rtspPort() {
+          return ports.rtsp ?? 0;
+        },
+        bindHost,
+        ...rawReadCredentials,
+      });
       closers.push(() => thumbs.close());
       snapshots = thumbs;
-      readiness.push({ name: 'listeners', check: () => true });
     }
 
     const endpoints = (apiPort?: number): NodeEndpoint[] => {
@@ -210,13 +250,14 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
 
     // Compression: the slave's own workers follow Factory 1.
     let compression: CompressionManager | undefined;
-    if (role === 'slave' && settings.compression.enabled && ports.rtsp !== null) {
-      const rawPort = ports.rtsp;
+    /** Factory 1's RTSP URL of a camera on this node, for its own compression input (read at each start). */
+    const ownRawRtspUrl = (path: string): string => localRawRtspUrl({ rtspPort: ports.rtsp ?? 0, bindHost, ...rawReadCredentials }, path);
+    if (role === 'slave' && settings.compression.enabled) {
       compression = new CompressionManager({
         raw,
         compressed,
         profileFor: cameraProfile,
-        inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
+        inputUrlFor: ownRawRtspUrl,
         listener: book,
         ...supervision,
         log: log.child({ component: 'compression' }),
@@ -243,8 +284,10 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role === 'compressor') {
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
+      const followed = upstreamConfig(upstream);
       compressorRole = startCompressorRole({
-        upstream: upstreamConfig(upstream).apiUrl,
+        upstream: followed.apiUrl,
+        ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         profileFor: cameraProfile,
         listener: book,
@@ -281,8 +324,6 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     let replication: ReplicationRunner | undefined;
     if (role === 'master') {
       if (settings.node.upstreams.length === 0) throw new Error('role master needs --upstream http://SLAVE:8080 (the slave API to replicate)');
-      const rawPort = ports.rtsp;
-      if (rawPort === null) throw new Error('role master needs its RTSP listener');
       // Failover: the same per-camera workers as the slave's, started only for cameras whose
       // compressed feed from the slave is lost.
       const takeover = settings.compression.enabled
@@ -291,7 +332,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
             compressed,
             follow: false,
             profileFor: cameraProfile,
-            inputUrlFor: (path) => localRawRtspUrl({ rtspPort: rawPort, bindHost, ...rawReadCredentials }, path),
+            inputUrlFor: ownRawRtspUrl,
             listener: book,
             ...supervision,
             log: log.child({ component: 'compression' }),
@@ -350,35 +391,52 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const webhooks = new WebhookDispatcher({ webhooks: settings.api.webhooks, bus, log });
     closers.push(() => webhooks.close());
-    const api = await startApiServer(
-      {
-        host: settings.api.bindHost ?? bindHost,
-        port: settings.api.port,
-        ...(settings.api.token !== undefined ? { token: settings.api.token } : {}),
-        metricsAuth: settings.api.metricsAuth,
-        ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
-        allowedOrigins: settings.api.allowedOrigins,
-        staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+    const apiHost = settings.api.bindHost ?? bindHost;
+    const nodePorts = {
+      get rtmp() {
+        return ports.rtmp;
       },
-      {
-        store,
-        streams: streamsView,
-        urls,
-        bus,
-        metrics,
-        readiness,
-        node: { name: settings.node.name, role, version: VERSION, ports: { rtmp: ports.rtmp, rtspRaw: ports.rtsp, rtspCompressed: ports.compressedRtsp } },
-        ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
-        ...(replication !== undefined ? { replication } : {}),
-        ...(snapshots !== undefined ? { snapshots } : {}),
-        log,
+      get rtspRaw() {
+        return ports.rtsp;
       },
+      get rtspCompressed() {
+        return ports.compressedRtsp;
+      },
+    };
+    const api = await keep('api', apiHost, settings.api.port, () =>
+      startApiServer(
+        {
+          host: apiHost,
+          port: settings.api.port,
+          ...(settings.api.token !== undefined ? { token: settings.api.token } : {}),
+          metricsAuth: settings.api.metricsAuth,
+          ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
+          allowedOrigins: settings.api.allowedOrigins,
+          staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+        },
+        {
+          store,
+          streams: streamsView,
+          urls,
+          bus,
+          metrics,
+          readiness,
+          node: { name: settings.node.name, role, version: VERSION, ports: nodePorts },
+          ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
+          ...(replication !== undefined ? { replication } : {}),
+          ...(snapshots !== undefined ? { snapshots } : {}),
+          log,
+        },
+      ),
     );
-    closers.push(() => api.close());
-    ports.api = api.port;
-    boundApiPort = api.port;
-    urls.setEndpoints(endpoints(api.port));
-    return { ports, settings, close };
+    const apiPorts = (): void => {
+      ports.api = portOf(api, settings.api.port);
+      boundApiPort = ports.api ?? undefined;
+      urls.setEndpoints(endpoints(boundApiPort));
+    };
+    onListenerUp.push(apiPorts);
+    apiPorts();
+    return { ports, settings, listenersDown: () => kept.filter((k) => k.down !== null).map((k) => k.name), close };
   } catch (err) {
     await close();
     throw err;

@@ -16,6 +16,7 @@ import { staticDirectory, type StaticFiles } from './static-files.ts';
 import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
+import { listenExclusive } from './uws-listen.ts';
 import { snapshotRoute } from '../snapshots/snapshot-route.ts';
 import type { SnapshotService } from '../snapshots/snapshot-service.ts';
 
@@ -218,27 +219,29 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     );
   });
 
-  return new Promise((resolve, reject) => {
-    app.listen(options.host ?? '127.0.0.1', options.port, (listenSocket) => {
-      if (listenSocket === false) {
-        socket.close();
-        reject(new Error(`API cannot listen on ${options.host ?? '127.0.0.1'}:${options.port}`));
-        return;
-      }
-      const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  const host = options.host ?? '127.0.0.1';
+  const closeApp = (): void => {
+    socket.close();
+    // Closes keep-alive HTTP connections too, so the process can exit at once.
+    (app as unknown as { close?: () => void }).close?.();
+  };
+  return listenExclusive(app, host, options.port).then(
+    ({ socket: listenSocket, port }) => {
       let closed: Promise<void> | null = null;
-      resolve({
+      return {
         port,
         close: () => {
           closed ??= (async () => {
             uWS.us_listen_socket_close(listenSocket);
-            socket.close();
-            // Closes keep-alive HTTP connections too, so the process can exit at once.
-            (app as unknown as { close?: () => void }).close?.();
+            closeApp();
           })();
           return closed;
         },
-      });
-    });
-  });
+      };
+    },
+    (err: unknown) => {
+      closeApp();
+      throw new Error(`API ${(err as Error).message}`, { cause: err });
+    },
+  );
 }

@@ -4,7 +4,9 @@ import type { ServeOptions } from './serve-options.ts';
 
 /**
  * Runs a node until SIGINT/SIGTERM, then shuts it down gracefully. Prints the one-line JSON
- * `listening` announcement on stdout once every listener is bound. Returns the exit code.
+ * `listening` announcement on stdout once start-up is done: the ports, and in `down` the listeners
+ * that could not bind (they are retried with backoff; a fixed port shows the configured one). Only a
+ * start-up error other than a bind (bad settings, unreadable store) makes it exit. Returns the exit code.
  */
 export async function runServe(options: ServeOptions, log: Logger): Promise<number> {
   let node;
@@ -15,7 +17,7 @@ export async function runServe(options: ServeOptions, log: Logger): Promise<numb
     process.stderr.write(`cupola serve: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports, down: node.listenersDown() })}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

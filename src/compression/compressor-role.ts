@@ -7,9 +7,16 @@
  * A failed poll changes nothing (cameras keep running; their ffmpeg backs off by itself if the
  * slave is really gone); polls retry with capped exponential backoff. Only a successful listing
  * that no longer shows a camera stops it.
+ *
+ * The slave's media ports come from its GET /api/v1/node, asked again whenever it was unreachable or
+ * its event stream closed (a restarted slave may have moved). The ports it last announced stay in
+ * effect until it announces others; no camera starts before they are known (a slave without that
+ * route, 404, gets the configured ports), so ffmpeg never dials default ports another program may
+ * serve. Cameras whose URLs changed are restarted.
  */
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { parseNodeInfo, parseStreamListing, type UpstreamPorts } from '../replication/upstream-api.ts';
+import { DEFAULT_UPSTREAM_PORTS } from '../replication/upstream-watch.ts';
 import { connectEventSocket, type EventSocket } from '../replication/ws/event-socket.ts';
 import { Backoff } from '../../workers/backoff.ts';
 import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
@@ -23,6 +30,8 @@ export interface CompressorRoleOptions {
   readonly upstream: string;
   /** Bearer token of the slave's API. */
   readonly apiToken?: string;
+  /** The slave's media ports when its API does not announce them (settings). Defaults to 1935/8554/8555. */
+  readonly ports?: Partial<UpstreamPorts>;
   /** Profile per camera; undefined skips the camera. Defaults to DEFAULT_COMPRESSION_PROFILE for all. */
   readonly profileFor?: (path: string) => CompressionProfile | undefined;
   /** Where ffmpeg reads a camera. Defaults to rtsp://UPSTREAM_HOST:<slave's raw RTSP port>/path. */
@@ -58,9 +67,6 @@ export interface CompressorRole {
   updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Default media ports of a slave when its /api/v1/node does not announce them. */
-export const DEFAULT_UPSTREAM_PORTS: UpstreamPorts = Object.freeze({ rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555 });
 
 /** Cameras to compress: the raw streams of a listing. Pure. */
 export function camerasToCompress(listing: ReturnType<typeof parseStreamListing>): Set<string> {
@@ -102,7 +108,11 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   const cameras = new Map<string, CameraWorker>();
   /** Per path, the stop in progress: a camera is started again only once its old ffmpeg is gone. */
   const stopping = new Map<string, Promise<void>>();
+  const configuredPorts: UpstreamPorts = { ...DEFAULT_UPSTREAM_PORTS, ...o.ports };
+  /** The ports the slave last announced (configured ones after a 404); null until known. */
   let ports: UpstreamPorts | null = null;
+  /** Ask /api/v1/node again at the next poll (start, after the slave was unreachable, events closed). */
+  let nodeStale = true;
   let bitrates = new Map<string, { raw: number; compressed: number }>();
   let reachable = false;
   let closed = false;
@@ -115,14 +125,17 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   const headers: Record<string, string> = o.apiToken !== undefined ? { authorization: `Bearer ${o.apiToken}` } : {};
   const getJson = async (path: string): Promise<unknown> => {
     const res = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(o.requestTimeoutMs ?? 3000) });
-    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw Object.assign(new Error(`GET ${path}: HTTP ${res.status}`), { status: res.status });
+    }
     return (await res.json()) as unknown;
   };
 
   const rawUrl = (path: string): string =>
-    o.rawRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspRaw}/${path}`;
+    o.rawRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? configuredPorts).rtspRaw}/${path}`;
   const pushUrl = (path: string): string =>
-    o.compressedRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? DEFAULT_UPSTREAM_PORTS).rtspCompressed}/${path}`;
+    o.compressedRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? configuredPorts).rtspCompressed}/${path}`;
 
   const startCamera = (path: string, profile: CompressionProfile): void => {
     const cam = new CameraWorker(path, profile, {
@@ -161,15 +174,32 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     return done;
   };
 
-  const poll = async (): Promise<void> => {
-    if (ports === null) {
-      try {
-        const node = parseNodeInfo(await getJson('/api/v1/node'));
-        ports = { ...DEFAULT_UPSTREAM_PORTS, ...node.ports };
-      } catch (err) {
-        log.debug('slave node info unavailable; using default ports until it answers', { error: (err as Error).message });
+  const learnPorts = async (): Promise<void> => {
+    let next: UpstreamPorts | null = null;
+    try {
+      next = { ...configuredPorts, ...parseNodeInfo(await getJson('/api/v1/node')).ports };
+    } catch (err) {
+      if ((err as { status?: unknown }).status !== 404) {
+        // Says nothing about the ports: keep those known, ask again at the next poll.
+        log.debug('slave node info unavailable', { error: (err as Error).message });
+        return;
       }
+      next = ports ?? configuredPorts; // an API without /api/v1/node
     }
+    nodeStale = false;
+    const before = ports;
+    if (before !== null && before.rtmp === next.rtmp && before.rtspRaw === next.rtspRaw && before.rtspCompressed === next.rtspCompressed) return;
+    ports = next;
+    log.info('slave media ports', { upstream: base, ...next });
+    if (before === null) return;
+    // Restarted on other ports: each camera again on its new URLs (the next poll starts it).
+    for (const path of [...cameras.keys()]) void stopCamera(path, 'slave media ports changed').then(() => schedule(0));
+  };
+
+  const poll = async (): Promise<void> => {
+    // Without the event stream a restart cannot be seen: node info is then read at every poll.
+    if (nodeStale || ports === null || o.followEvents === false) await learnPorts();
+    if (ports === null) throw new Error('slave media ports unknown (GET /api/v1/node has not answered yet)');
     const items = unwrapItems(await getJson('/api/v1/streams'));
     const wanted = camerasToCompress(parseStreamListing(items, now()));
     if (closed) return;
@@ -205,6 +235,7 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
       const delay = pollBackoff.next();
       if (reachable || pollBackoff.attempt === 1) log.warn('slave API unreachable; retrying', { upstream: base, error: (err as Error).message, delayMs: delay });
       reachable = false;
+      nodeStale = true;
       schedule(delay);
     } finally {
       polling = false;
@@ -229,6 +260,8 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
       onClose: (reason) => {
         events = null;
         if (closed) return;
+        // The slave may have restarted on other ports: ask at the next poll (ports kept till then).
+        nodeStale = true;
         log.debug('slave event stream closed; polling continues', { reason });
         eventsTimer = setTimeout(connectEvents, eventsBackoff.next());
       },

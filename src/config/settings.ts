@@ -225,6 +225,15 @@ const limits = obj({
 });
 export type LimitsSettings = Infer<typeof limits>;
 
+/** What a listener that cannot bind does: the node keeps serving on the others and retries it. */
+const listeners = obj({
+  /** First delay before binding a listener again after a failed bind (ms); doubles per failure up to retryMaxMs, with jitter. Defaults to 500. */
+  retryInitialMs: withDefault(int({ min: 10, max: 600_000 }), 500),
+  /** Upper bound of that delay (ms). Defaults to 10000. */
+  retryMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 10_000),
+});
+export type ListenersSettings = Infer<typeof listeners>;
+
 /** How the master follows its upstream slave(s). */
 const replication = obj({
   /** A pulled stream that sends no media for this long is dropped and reconnected (ms). Defaults to 5000. */
@@ -252,6 +261,7 @@ export const settingsSchema = obj({
   store: section(store),
   replication: section(replication),
   limits: section(limits),
+  listeners: section(listeners),
   cameras: section(
     obj({
       /** Unknown cameras that publish are registered under their site (created if missing). Defaults to true. */

@@ -47,7 +47,21 @@ export function parseListeningLine(line: string): BoundPorts | undefined {
   return { rtmp: port(m.rtmp), rtsp: port(m.rtsp), compressedRtsp: port(m.compressedRtsp), api: port(m.api) };
 }
 
-/** Starts `cupola serve <args>` and resolves once it is listening; rejects (after killing it) otherwise. */
+/** The listeners a `listening` announcement names as down (not bound; the node retries them). */
+export function listenersDownIn(line: string): string[] {
+  try {
+    const down = (JSON.parse(line) as { down?: unknown }).down;
+    return Array.isArray(down) ? down.filter((d): d is string => typeof d === 'string').slice(0, 16) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Starts `cupola serve <args>` and resolves once it is listening with every listener bound; rejects
+ * (after stopping it) when it exits first, does not announce in time, or announces listeners down
+ * (a port taken: the node would keep retrying it, the demo rather picks other ports).
+ */
 export async function startNodeProcess(name: string, serveArgs: readonly string[], logFile: string): Promise<NodeProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...serveArgs], {
@@ -94,11 +108,14 @@ export async function startNodeProcess(name: string, serveArgs: readonly string[
       if (pending.length > MAX_STDOUT_LINE) pending = pending.slice(-MAX_STDOUT_LINE);
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        const found = parseListeningLine(pending.slice(0, nl).trim());
+        const line = pending.slice(0, nl).trim();
+        const found = parseListeningLine(line);
         pending = pending.slice(nl + 1);
         if (found) {
           clearTimeout(timer);
-          resolve(found);
+          const down = listenersDownIn(line);
+          if (down.length === 0) resolve(found);
+          else void stop(2000).then(() => reject(new Error(`${name} cannot listen: ${down.join(', ')} could not bind (port in use)`)));
         }
       }
     });

@@ -2,7 +2,9 @@
  * Follows one upstream (a slave's API): polls GET /api/v1/streams (the robust baseline) and keeps a
  * WebSocket on /api/v1/events for fast reaction (a stream.up/stream.down event triggers an immediate
  * poll, so the listing stays the single source of truth). Learns the slave's media ports from
- * GET /api/v1/node each time the upstream becomes reachable (a restarted slave may have moved).
+ * GET /api/v1/node each time the upstream becomes reachable (a restarted slave may have moved); the
+ * ports it last announced stay in effect until it announces others (never a fallback to defaults
+ * while it is down).
  */
 import type { Logger } from '../log/logger.ts';
 import type { UpstreamSnapshot, UpstreamStream } from './plan.ts';
@@ -106,7 +108,7 @@ export class UpstreamWatch {
     return this.config.host ?? new URL(this.config.apiUrl).hostname;
   }
 
-  /** Ports the upstream announced, else the configured ones, else the defaults. */
+  /** Ports the upstream last announced, else the configured ones, else the defaults. */
   get ports(): UpstreamPorts {
     return { ...DEFAULT_UPSTREAM_PORTS, ...this.config.ports, ...this.#node?.ports };
   }
@@ -177,8 +179,8 @@ export class UpstreamWatch {
       this.#nodeStale = false;
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 404) {
-        // An API without /api/v1/node: the configured ports are used.
-        this.#node = { ports: {} };
+        // An API without /api/v1/node: the configured ports are used (or those announced before).
+        this.#node ??= { ports: {} };
         this.#nodeStale = false;
       } else {
         // A timeout or a failed request says nothing about the ports: keep what we knew and ask
@@ -234,10 +236,12 @@ export class UpstreamWatch {
         this.#eventsOpen = false;
         if (!wasOpen || this.#closed) return;
         this.#deps.log.debug('upstream events closed', { upstream: this.config.id, reason });
-        // The upstream may have restarted (faster than a poll period) on other media ports: learn
+        // The upstream may have restarted (faster than a poll period) on other media ports: ask for
         // its node info again, and look at once rather than at the next period — unless the socket
-        // lived less than a period (an upstream that keeps dropping it must not make us spin).
-        this.#node = null;
+        // lived less than a period (an upstream that keeps dropping it must not make us spin). The
+        // ports it last announced stay in effect until it announces others: while it is down, a
+        // fallback to the configured/default ports would pull from whatever else serves those.
+        this.#nodeStale = true;
         if (this.#deps.now() - this.#eventsOpenedAt >= this.#settings.pollIntervalMs) this.pollNow();
       },
     });

@@ -18,6 +18,8 @@ export interface Listening {
   rtsp: number;
   compressedRtsp: number;
   api: number;
+  /** Listeners that could not bind (the node retries them). */
+  down: string[];
 }
 
 export interface ServerProcess {

@@ -20,12 +20,14 @@ interface FakeSlave {
   readonly url: string;
   streams: Array<{ factory: string; path: string }>;
   up: boolean;
+  /** What GET /api/v1/node announces; a number answers that HTTP status instead. */
+  node: { rtsp: number; compressedRtsp: number } | number;
   requests: number;
   close(): Promise<void>;
 }
 
 async function fakeSlave(): Promise<FakeSlave> {
-  const state = { streams: [] as Array<{ factory: string; path: string }>, up: true, requests: 0 };
+  const state = { streams: [] as Array<{ factory: string; path: string }>, up: true, node: { rtsp: 18554, compressedRtsp: 18555 } as FakeSlave['node'], requests: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
     if (!state.up) {
@@ -33,7 +35,8 @@ async function fakeSlave(): Promise<FakeSlave> {
       return;
     }
     if (req.url === '/api/v1/node') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 's', role: 'slave', ports: { rtsp: 18554, compressedRtsp: 18555 } }));
+      if (typeof state.node === 'number') res.writeHead(state.node).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 's', role: 'slave', ports: state.node }));
     } else if (req.url === '/api/v1/streams') {
       const items = state.streams.map((s) => ({ ...s, publisher: { kind: 'rtmp', remote: 'x' }, uptimeSeconds: 1 }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items }));
@@ -164,6 +167,96 @@ describe('compressor role', { timeout: 60_000 }, () => {
     assert.equal(workers.length, 3);
     await role.updateProfile('site1/cam2', undefined);
     assert.equal(byPath('site1/cam2')[0]!.exited, true, 'no profile: stopped');
+    await role.close();
+  });
+
+  it('starts no camera before the slave announced its ports (never the defaults), then uses them', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }];
+    slave.node = 503; // node info fails (an overloaded slave), the listing answers
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      pollIntervalMs: 20,
+      followEvents: false,
+      backoff: fastBackoff,
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => slave.requests >= 6, 5000, 'several polls');
+    assert.equal(workers.length, 0, 'no camera started on guessed ports');
+    assert.equal(role.upstreamReachable, false);
+    slave.node = { rtsp: 28554, compressedRtsp: 28555 };
+    await waitFor(() => workers.length === 1, 5000, 'the camera started');
+    assert.equal((workers[0]!.received[0] as StartMessage).inputUrl, 'rtsp://127.0.0.1:28554/site1/cam1');
+    await role.close();
+  });
+
+  it('an API without /api/v1/node (404) gets the configured ports', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }];
+    slave.node = 404;
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      ports: { rtspRaw: 38554, rtspCompressed: 38555 },
+      pollIntervalMs: 20,
+      followEvents: false,
+      backoff: fastBackoff,
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => workers.length === 1, 5000, 'the camera started');
+    const start = workers[0]!.received[0] as StartMessage;
+    assert.equal(start.inputUrl, 'rtsp://127.0.0.1:38554/site1/cam1');
+    assert.deepEqual(start.output, { kind: 'push', url: 'rtsp://127.0.0.1:38555/site1/cam1' });
+    await role.close();
+  });
+
+  it('keeps the last announced ports while the slave is down; a slave back on other ports restarts its cameras there', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }];
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      pollIntervalMs: 20,
+      followEvents: false,
+      backoff: fastBackoff,
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => workers.length === 1, 5000, 'the camera started');
+    slave.up = false;
+    await waitFor(() => !role.upstreamReachable, 5000, 'unreachable');
+    const during = slave.requests;
+    await waitFor(() => slave.requests >= during + 4, 5000, 'polls while down');
+    assert.equal(workers.length, 1, 'nothing restarted while the slave is down');
+    assert.equal(workers[0]!.exited, false);
+
+    slave.node = { rtsp: 48554, compressedRtsp: 48555 };
+    slave.up = true;
+    await waitFor(() => workers.length === 2, 5000, 'the camera restarted on the new ports');
+    assert.equal(workers[0]!.exited, true);
+    const start = workers[1]!.received[0] as StartMessage;
+    assert.equal(start.inputUrl, 'rtsp://127.0.0.1:48554/site1/cam1');
+    assert.deepEqual(start.output, { kind: 'push', url: 'rtsp://127.0.0.1:48555/site1/cam1' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(workers.length, 2, 'same ports again: no further restart');
     await role.close();
   });
 

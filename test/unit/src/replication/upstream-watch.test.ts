@@ -68,3 +68,120 @@ test('an upstream without /api/v1/node (404) keeps the configured ports and is n
     w.close();
   }
 });
+
+/**
+ * An upstream that can be killed and restarted: while down, every request fails like a refused
+ * connection and its event socket closes; `nodePorts` is what its /api/v1/node announces.
+ */
+function killableUpstream(nodePorts: UpstreamPorts): {
+  fetch: typeof fetch;
+  connectEvents: (o: EventSocketOptions) => { close(): void };
+  kill(): void;
+  restart(ports: UpstreamPorts): void;
+  nodeCalls: () => number;
+} {
+  let up = true;
+  let ports = nodePorts;
+  let calls = 0;
+  const sockets = new Set<EventSocketOptions>();
+  return {
+    fetch: (async (input: URL | RequestInfo): Promise<Response> => {
+      if (!up) throw new TypeError('fetch failed (ECONNREFUSED)');
+      const path = new URL(String(input)).pathname;
+      if (path === '/api/v1/node') {
+        calls++;
+        return Response.json({ name: 'slave', role: 'slave', ports });
+      }
+      if (path === '/api/v1/streams') return Response.json({ items: [{ factory: 'raw', path: 'site1/cam1', publisher: { kind: 'rtmp' } }] });
+      return new Response('no', { status: 404 });
+    }) as typeof fetch,
+    connectEvents: (o) => {
+      if (!up) {
+        queueMicrotask(() => o.onClose?.('ECONNREFUSED'));
+        return { close() {} };
+      }
+      sockets.add(o);
+      queueMicrotask(() => o.onOpen?.());
+      return { close: () => void sockets.delete(o) };
+    },
+    kill() {
+      up = false;
+      for (const o of [...sockets]) {
+        sockets.delete(o);
+        o.onClose?.('socket closed');
+      }
+    },
+    restart(p) {
+      ports = p;
+      up = true;
+    },
+    nodeCalls: () => calls,
+  };
+}
+
+test('a killed upstream keeps the ports it announced (not the defaults) until it announces others', async () => {
+  const first = { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 };
+  const moved = { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 };
+  const slave = killableUpstream(first);
+  const reported: UpstreamPorts[] = [];
+  let opened = 0;
+  const w = new UpstreamWatch(
+    { id: 'slave', apiUrl: 'http://slave.test:8080' },
+    { pollIntervalMs: 10, requestTimeoutMs: 500, events: true },
+    {
+      fetch: slave.fetch,
+      connectEvents: (o) => slave.connectEvents({ ...o, onOpen: () => (opened++, o.onOpen?.()) }),
+      now: Date.now,
+      log: silentLogger,
+      onSnapshot: () => {},
+      onPorts: (p) => reported.push(p),
+    },
+  );
+  w.start();
+  try {
+    await waitFor(() => w.eventsConnected && w.ports.rtmp === first.rtmp, 2000, 'reachable, events open, ports announced', 5);
+    // Let the event socket live past one poll period, so its close triggers an immediate poll.
+    await new Promise((r) => setTimeout(r, 30));
+    slave.kill();
+    await waitFor(() => !w.snapshot.reachable, 2000, 'unreachable', 5);
+    // Many polls (10 ms apart) and retries while it is down: the ports stay the announced ones.
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(w.ports, first, `poll ${i} while down`);
+    }
+    assert.deepEqual(reported, [first], 'never reported the defaults');
+
+    // It comes back on other ports (a restart on port 0): they are learnt from its API.
+    const callsBefore = slave.nodeCalls();
+    slave.restart(moved);
+    await waitFor(() => w.ports.rtmp === moved.rtmp, 2000, 'the new ports', 5);
+    assert.ok(slave.nodeCalls() > callsBefore);
+    assert.deepEqual(reported, [first, moved]);
+    assert.ok(opened >= 2, 'events reconnected');
+  } finally {
+    w.close();
+  }
+});
+
+test('an upstream that drops its event socket but stays up is asked for its node info again', async () => {
+  const ports = { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 };
+  const slave = killableUpstream(ports);
+  const w = new UpstreamWatch(
+    { id: 'slave', apiUrl: 'http://slave.test:8080' },
+    { pollIntervalMs: 10, requestTimeoutMs: 500, events: true },
+    { fetch: slave.fetch, connectEvents: slave.connectEvents, now: Date.now, log: silentLogger, onSnapshot: () => {} },
+  );
+  w.start();
+  try {
+    await waitFor(() => w.eventsConnected, 2000, 'events open', 5);
+    await new Promise((r) => setTimeout(r, 30));
+    const calls = slave.nodeCalls();
+    // Restarted faster than a poll period, on the same address, with new ports.
+    slave.kill();
+    slave.restart({ rtmp: 31935, rtspRaw: 38554, rtspCompressed: 38555 });
+    await waitFor(() => w.ports.rtmp === 31935, 2000, 'the restarted upstream ports', 5);
+    assert.ok(slave.nodeCalls() > calls);
+  } finally {
+    w.close();
+  }
+});
