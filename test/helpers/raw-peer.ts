@@ -69,9 +69,12 @@ function open(port: number, localAddress: string | undefined, onReady: (sock: ne
   return peer;
 }
 
-/** A raw RTSP (or any plain TCP) peer: `ready` resolves on connect. */
+/** A raw RTSP (or any plain TCP) peer: `ready` resolves on connect; what the server sends is read and dropped. */
 export function rawPeer(port: number, localAddress?: string): RawPeer {
-  return open(port, localAddress, (_s, ready) => ready());
+  return open(port, localAddress, (sock, ready) => {
+    sock.on('data', () => {}); // a paused socket would never see the server's FIN
+    ready();
+  });
 }
 
 /** An RTMP peer that completes the handshake, then sends `after` (and nothing else unless the test writes). */
