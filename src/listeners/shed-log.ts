@@ -1,6 +1,6 @@
 /**
- * Logging of connections refused or closed by a limit, at most once per source address per
- * interval (an attacker opening thousands of sockets must not flood the log), with the number of
+ * Logging of connections refused or closed by a limit, at most once per source address and
+ * reason per interval (an attacker opening thousands of sockets must not flood the log), with the number of
  * events folded into the next line. The map of sources is capped; the oldest entries go first.
  */
 import type { Logger } from '../log/logger.ts';
@@ -23,15 +23,16 @@ export class ShedLog {
   /** One connection refused or closed by `reason` for `source` (an address key). */
   record(source: string, reason: string, fields: Record<string, unknown> = {}): void {
     const now = this.#now();
-    const s = this.#sources.get(source);
+    const key = `${source}|${reason}`;
+    const s = this.#sources.get(key);
     if (s !== undefined && now - s.lastMs < this.#intervalMs) {
       s.suppressed++;
       return;
     }
     const suppressed = s?.suppressed ?? 0;
-    this.#sources.delete(source);
+    this.#sources.delete(key);
     if (this.#sources.size >= MAX_SOURCES) this.#sources.delete(this.#sources.keys().next().value!);
-    this.#sources.set(source, { lastMs: now, suppressed: 0 });
+    this.#sources.set(key, { lastMs: now, suppressed: 0 });
     this.#log.warn('connection shed by a limit', { source, reason, ...fields, ...(suppressed > 0 ? { sameSourceSinceLastLog: suppressed } : {}) });
   }
 }
