@@ -36,6 +36,8 @@ import { CompressionBook } from './node/compression-book.ts';
 import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { OutputBudget } from './streams/output-budget.ts';
+import { InputBudget } from './listeners/input-budget.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
@@ -148,8 +150,19 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       unpublishedGraceMs: lim.unpublishedGraceMs,
     });
     const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: lim.unpublishedGraceMs });
-    const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs };
-    const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, maxConnections: lim.maxConnections, readerQueue };
+    // Memory budgets shared by every listener and reader of this node.
+    const inputBudget = new InputBudget({ maxTotalBytes: lim.maxInputBytes, maxConnectionBytes: lim.maxConnectionInputBytes, maxUnauthorisedBytes: lim.maxUnauthorisedInputBytes });
+    const outputBudget = new OutputBudget(lim.maxOutputBytes);
+    metrics.setSamplers({ budgets: () => ({ inputBytes: inputBudget.totalBytes, outputBytes: outputBudget.totalBytes }) });
+    const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs, budget: outputBudget };
+    const admission = {
+      maxConnections: lim.maxConnections,
+      maxConnectionsPerIp: lim.maxConnectionsPerIp,
+      ...(lim.maxUnauthorisedConnections !== undefined ? { maxUnauthorisedConnections: lim.maxUnauthorisedConnections } : {}),
+      firstRequestTimeoutMs: lim.firstRequestTimeoutMs,
+      authoriseTimeoutMs: lim.authoriseTimeoutMs,
+    };
+    const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, ...admission, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
 
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
@@ -188,22 +201,23 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           host: bindHost,
           handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
           idleTimeoutMs: lim.rtmpIdleTimeoutMs,
-          maxConnections: lim.maxConnections,
+          ...admission,
+          limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
           readerQueue,
-        }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw') }),
+        }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
       );
       const rtspRaw = await keep('rtsp-raw', bindHost, rawSettings.rtspPort, () =>
         startRtspListener(
           // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
           // publish policy (known camera and key, or auto-registration).
           { port: rawSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
-          { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw') },
+          { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
         ),
       );
       const rtspCompressed = await keep('rtsp-compressed', bindHost, compressedSettings.rtspPort, () =>
         startRtspListener(
           { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
-          { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed') },
+          { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
         ),
       );
       const mediaPorts = (): void => {

@@ -1,19 +1,60 @@
 /**
+ * Pushed pieces shorter than this, that own a small backing store (a socket read of a few bytes),
+ * are copied into a shared tail buffer instead of being kept as their own Buffer: a peer that
+ * trickles a few bytes per TCP segment would otherwise make us hold one Buffer object (~100 bytes
+ * of overhead) per byte or two. Views into larger parents are kept as views (`retainedBytes`
+ * counts their parents).
+ */
+export const SMALL_PIECE_BYTES = 512;
+/** Size of the tail buffer small pieces are copied into. */
+const TAIL_BYTES = 4096;
+
+/**
  * A queue of received Buffers that hands out the next n bytes as a view when they lie in one
  * chunk, and as one copy only when they span chunks. The shape of undici's websocket ByteParser.
  */
 export class ByteQueue {
   #chunks: Buffer[] = [];
   #length = 0;
+  /** Where small pieces are copied; bytes before #tailFill may have been handed out and are never rewritten. */
+  #tail: Buffer | null = null;
+  #tailFill = 0;
 
   get length(): number {
     return this.#length;
   }
 
+  /**
+   * Memory the queued bytes keep alive: the whole backing store of every queued piece (a view
+   * pins its parent). What a memory budget should count, rather than `length`.
+   */
+  get retainedBytes(): number {
+    let n = 0;
+    for (const c of this.#chunks) n += c.buffer.byteLength;
+    return n;
+  }
+
   push(chunk: Buffer): void {
-    if (chunk.length > 0) {
+    if (chunk.length === 0) return;
+    this.#length += chunk.length;
+    if (chunk.length >= SMALL_PIECE_BYTES || chunk.buffer.byteLength >= 2 * SMALL_PIECE_BYTES) {
       this.#chunks.push(chunk);
-      this.#length += chunk.length;
+      return;
+    }
+    let tail = this.#tail;
+    if (tail === null || this.#tailFill + chunk.length > tail.length) {
+      tail = this.#tail = Buffer.allocUnsafeSlow(TAIL_BYTES);
+      this.#tailFill = 0;
+    }
+    const start = this.#tailFill;
+    chunk.copy(tail, start);
+    this.#tailFill += chunk.length;
+    const last = this.#chunks[this.#chunks.length - 1];
+    if (last !== undefined && last.buffer === tail.buffer && last.byteOffset + last.length === tail.byteOffset + start) {
+      // Extends the queued view of the tail in place (the new bytes follow it directly).
+      this.#chunks[this.#chunks.length - 1] = tail.subarray(last.byteOffset - tail.byteOffset, this.#tailFill);
+    } else {
+      this.#chunks.push(tail.subarray(start, this.#tailFill));
     }
   }
 
@@ -65,6 +106,20 @@ export class ByteQueue {
     return out;
   }
 
+  /** Moves the next n bytes into `target` at `offset` (no intermediate copy). Caller checks `length` first. */
+  consumeInto(target: Buffer, offset: number, n: number): void {
+    if (n > this.#length) throw new RangeError(`consumeInto(${n}) with ${this.#length} bytes queued`);
+    this.#length -= n;
+    for (let off = 0; off < n; ) {
+      const c = this.#chunks[0]!;
+      const take = Math.min(c.length, n - off);
+      c.copy(target, offset + off, 0, take);
+      off += take;
+      if (take === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(take);
+    }
+  }
+
   /** Drops n bytes without returning them. */
   skip(n: number): void {
     if (n > this.#length) throw new RangeError(`skip(${n}) with ${this.#length} bytes queued`);
@@ -101,5 +156,7 @@ export class ByteQueue {
   clear(): void {
     this.#chunks = [];
     this.#length = 0;
+    this.#tail = null;
+    this.#tailFill = 0;
   }
 }

@@ -216,6 +216,31 @@ const limits = obj({
   rtpMtu: withDefault(int({ min: 200, max: 65_000 }), 1400),
   /** Simultaneous connections per listener. Defaults to 4096. */
   maxConnections: withDefault(int({ min: 1, max: 1_000_000 }), 4096),
+  /**
+   * Connections per listener from one IPv4 address (or IPv6 /64). A site whose cameras all reach us
+   * through one NAT address needs at least its camera count here. Defaults to 256.
+   */
+  maxConnectionsPerIp: withDefault(int({ min: 1, max: 1_000_000 }), 256),
+  /**
+   * Connections per listener not yet authorised (RTMP before an accepted publish/play, RTSP before
+   * a session); a new connection past it closes the oldest such one. Unset: half of maxConnections.
+   */
+  maxUnauthorisedConnections: optional(int({ min: 1, max: 1_000_000 })),
+  /** Time a new connection has for its first complete request: RTSP's first request, RTMP's handshake + `connect` (ms). Defaults to 5000. */
+  firstRequestTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 5000),
+  /** Time a new connection has to be authorised: an accepted RTMP publish/play, an RTSP session (SETUP) (ms). Defaults to 10000. */
+  authoriseTimeoutMs: withDefault(int({ min: 100, max: 600_000 }), 10_000),
+  /** Input all connections' parsers may hold together (partial messages, unparsed bytes); past it the largest holders are closed (bytes). Defaults to 256 MiB. */
+  maxInputBytes: withDefault(int({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024 }), 256 * 1024 * 1024),
+  /** Input one authorised connection's parser may hold (bytes). Defaults to 16 MiB. */
+  maxConnectionInputBytes: withDefault(int({ min: 64 * 1024, max: 1024 * 1024 * 1024 }), 16 * 1024 * 1024),
+  /** Input one connection may hold before it is authorised (handshake, partial messages, RTSP headers/body) (bytes). Defaults to 256 KiB. */
+  maxUnauthorisedInputBytes: withDefault(int({ min: 16 * 1024, max: 64 * 1024 * 1024 }), 256 * 1024),
+  /**
+   * Output waiting for all readers' sockets together; while over it, readers above an equal share
+   * drop frames to the next keyframe (and are evicted after readerMaxDroppingMs) (bytes). Defaults to 512 MiB.
+   */
+  maxOutputBytes: withDefault(int({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024 }), 512 * 1024 * 1024),
   /** Bytes a reader may have waiting in its socket before its frames are dropped to the next keyframe. Defaults to 4 MiB. */
   readerMaxPendingBytes: withDefault(int({ min: 64 * 1024, max: 1024 * 1024 * 1024 }), 4 * 1024 * 1024),
   /** A reader still dropping after this long is disconnected (ms). Defaults to 10000. */

@@ -58,8 +58,17 @@ export interface ReplicationSample {
   readonly addedDelaySeconds: number | null;
 }
 
+/** Bytes held under the node's memory budgets right now. */
+export interface BudgetSample {
+  /** Buffered input of all connections (the input budget's total). */
+  readonly inputBytes: number;
+  /** Output waiting in readers' sockets and write queues (the output budget's total). */
+  readonly outputBytes: number;
+}
+
 export interface MetricsSamplers {
   streams?: () => Iterable<StreamSample>;
+  budgets?: () => BudgetSample;
   compression?: () => Iterable<CompressionSample>;
   replication?: () => Iterable<ReplicationSample>;
 }
@@ -70,6 +79,8 @@ export interface MetricsOptions {
 }
 
 export type ConnectionProtocol = 'rtmp' | 'rtsp';
+export type ConnectionRefusedReason = 'per-ip-cap' | 'connection-cap';
+export type ConnectionShedReason = 'evicted' | 'first-request-timeout' | 'authorise-timeout' | 'connection-budget' | 'input-budget';
 export type PublishRejectReason = PublishRejectedError['reason'];
 
 /**
@@ -79,6 +90,10 @@ export type PublishRejectReason = PublishRejectedError['reason'];
 export interface ListenerMetrics {
   connectionOpened(): void;
   connectionClosed(): void;
+  /** A connection refused at accept (per-address cap, every slot authorised). */
+  connectionRefused(reason: ConnectionRefusedReason): void;
+  /** An open connection closed by a limit (timeouts, input budget, evicted for a newer one). */
+  connectionShed(reason: ConnectionShedReason): void;
   protocolError(code: ProtocolErrorCode): void;
   publishRejected(reason: PublishRejectReason): void;
 }
@@ -103,6 +118,10 @@ export class Metrics {
   #connections: Gauge<'protocol' | 'factory'>;
   #connectionsTotal: Counter<'protocol' | 'factory'>;
   #protocolErrors: Counter<'code'>;
+  #connectionsRefused: Counter<'protocol' | 'factory' | 'reason'>;
+  #connectionsShed: Counter<'protocol' | 'factory' | 'reason'>;
+  #inputBytes: Gauge;
+  #outputBytes: Gauge;
   #publishRejections: Counter<'factory' | 'reason'>;
   #compFps: Gauge<'camera'>;
   #compSpeed: Gauge<'camera'>;
@@ -139,6 +158,14 @@ export class Metrics {
     this.#connections = gauge('cupola_connections', 'Open RTMP/RTSP connections.', ['protocol', 'factory']);
     this.#connectionsTotal = counter('cupola_connections_total', 'RTMP/RTSP connections accepted.', ['protocol', 'factory']);
     this.#protocolErrors = counter('cupola_protocol_errors_total', 'Connections closed for a protocol violation, by ProtocolError code.', ['code']);
+    this.#connectionsRefused = counter('cupola_connections_refused_total', 'Connections refused at accept, by reason (per-ip-cap, connection-cap).', ['protocol', 'factory', 'reason']);
+    this.#connectionsShed = counter(
+      'cupola_connections_shed_total',
+      'Connections closed by a limit, by reason (evicted, first-request-timeout, authorise-timeout, connection-budget, input-budget).',
+      ['protocol', 'factory', 'reason'],
+    );
+    this.#inputBytes = gauge('cupola_input_buffered_bytes', 'Input buffered by the parsers of all connections (limits.maxInputBytes bounds it).', []);
+    this.#outputBytes = gauge('cupola_output_pending_bytes', 'Output waiting for readers\' sockets (limits.maxOutputBytes bounds it).', []);
     this.#publishRejections = counter('cupola_publish_rejections_total', 'Publish attempts refused, by reason.', ['factory', 'reason']);
     this.#compFps = gauge('cupola_compression_fps', 'Encoder frames per second.', ['camera']);
     this.#compSpeed = gauge('cupola_compression_speed', 'Encoding speed relative to real time (1 = real time).', ['camera']);
@@ -166,6 +193,11 @@ export class Metrics {
   /** Samples everything and renders the Prometheus text exposition format. */
   async text(): Promise<string> {
     this.#sampleStreams();
+    const budgets = this.#samplers.budgets?.();
+    if (budgets !== undefined) {
+      this.#inputBytes.set(budgets.inputBytes);
+      this.#outputBytes.set(budgets.outputBytes);
+    }
     this.#sampleCompression();
     this.#sampleReplication();
     return this.registry.metrics();
@@ -176,6 +208,8 @@ export class Metrics {
     return {
       connectionOpened: () => this.connectionOpened(protocol, factory),
       connectionClosed: () => this.connectionClosed(protocol, factory),
+      connectionRefused: (reason) => this.#connectionsRefused.inc({ protocol, factory, reason }),
+      connectionShed: (reason) => this.#connectionsShed.inc({ protocol, factory, reason }),
       protocolError: (code) => this.protocolError(code),
       publishRejected: (reason) => this.publishRejected(factory, reason),
     };

@@ -31,10 +31,17 @@ interface ChunkStreamState {
   messageLength: number;
   typeId: number;
   messageStreamId: number;
-  /** Body pieces of the message in progress (views) and their total size. */
-  pieces: Buffer[];
+  /**
+   * Body of the message in progress: a buffer of our own that grows (doubling, up to
+   * messageLength) as chunks arrive, so what a partial message holds is what we count, and no
+   * socket read stays pinned by a few bytes of it. Null when no message is in progress.
+   */
+  body: Buffer | null;
   received: number;
 }
+
+/** First allocation for the body of a message that spans chunks (or reads), unless it is shorter. */
+const INITIAL_BODY_BYTES = 16 * 1024;
 
 /** Message header sizes by chunk type (fmt) 0..3. */
 const MESSAGE_HEADER_SIZES = [11, 7, 3, 0] as const;
@@ -51,6 +58,8 @@ export class ChunkReader {
   #state: ChunkReaderState = 'basic-header';
   #chunkSize = DEFAULT_CHUNK_SIZE;
   #bufferedBytes = 0;
+  /** Capacity of the body buffers of partial messages. */
+  #bodyBytes = 0;
   /** The chunk being parsed. */
   #fmt = 0;
   #current: ChunkStreamState | null = null;
@@ -72,6 +81,14 @@ export class ChunkReader {
   /** Bytes held: unparsed input plus partial messages. */
   get bufferedBytes(): number {
     return this.#queue.length + this.#bufferedBytes;
+  }
+
+  /**
+   * Memory held for this peer: the backing stores of unparsed input plus the body buffers of
+   * partial messages. At least `bufferedBytes`; what a memory budget counts.
+   */
+  get retainedBytes(): number {
+    return this.#queue.retainedBytes + this.#bodyBytes;
   }
 
   /** Feeds bytes, emits every complete message; throws ProtocolError on a framing violation. */
@@ -132,7 +149,7 @@ export class ChunkReader {
       messageLength: 0,
       typeId: 0,
       messageStreamId: 0,
-      pieces: [],
+      body: null,
       received: 0,
     };
     this.#streams.set(csid, cs);
@@ -221,10 +238,18 @@ export class ChunkReader {
     if (this.#chunkRemaining > 0) {
       if (q.length === 0) return false;
       const take = Math.min(q.length, this.#chunkRemaining);
+      if (cs.received === 0 && take === cs.messageLength) {
+        // The whole message in one piece: handed out as a view, nothing held.
+        this.#chunkRemaining = 0;
+        this.#state = 'basic-header';
+        this.#emit(cs, q.consume(take));
+        return true;
+      }
       if (cs.received + take < cs.messageLength && this.#bufferedBytes + take > this.#maxBufferedBytes) {
         throw new ProtocolError('RTMP_BUFFER_LIMIT', `more than ${this.#maxBufferedBytes} bytes in partial messages`);
       }
-      cs.pieces.push(q.consume(take));
+      const body = this.#bodyFor(cs, cs.received + take);
+      q.consumeInto(body, cs.received, take);
       cs.received += take;
       this.#bufferedBytes += take;
       this.#chunkRemaining -= take;
@@ -235,9 +260,26 @@ export class ChunkReader {
     return true;
   }
 
+  /** The body buffer of `cs`, grown to hold at least `needed` bytes. */
+  #bodyFor(cs: ChunkStreamState, needed: number): Buffer {
+    const old = cs.body;
+    if (old !== null && old.length >= needed) return old;
+    const size = Math.min(cs.messageLength, Math.max(needed, 2 * (old?.length ?? 0), INITIAL_BODY_BYTES));
+    const body = Buffer.allocUnsafe(size);
+    if (old !== null) old.copy(body, 0, 0, cs.received);
+    this.#bodyBytes += size - (old?.length ?? 0);
+    cs.body = body;
+    return body;
+  }
+
   #complete(cs: ChunkStreamState): void {
-    const payload = cs.pieces.length === 1 ? cs.pieces[0]! : Buffer.concat(cs.pieces, cs.received);
+    const body = cs.body;
+    const payload = body === null ? Buffer.alloc(0) : body.length === cs.received ? body : body.subarray(0, cs.received);
     this.#dropPartial(cs);
+    this.#emit(cs, payload);
+  }
+
+  #emit(cs: ChunkStreamState, payload: Buffer): void {
     const message: RtmpMessage = {
       chunkStreamId: cs.csid,
       timestamp: cs.timestamp,
@@ -251,7 +293,8 @@ export class ChunkReader {
 
   #dropPartial(cs: ChunkStreamState): void {
     this.#bufferedBytes -= cs.received;
-    cs.pieces = [];
+    this.#bodyBytes -= cs.body?.length ?? 0;
+    cs.body = null;
     cs.received = 0;
   }
 

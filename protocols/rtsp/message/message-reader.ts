@@ -46,6 +46,11 @@ export class RtspMessageReader {
     return this.#queue.length;
   }
 
+  /** Memory the buffered bytes keep alive (backing stores of the queued pieces), for budgets. */
+  get retainedBytes(): number {
+    return this.#queue.retainedBytes;
+  }
+
   /** Feeds bytes; emits every complete item; throws ProtocolError on a framing violation. */
   push(chunk: Buffer): void {
     this.#queue.push(chunk);

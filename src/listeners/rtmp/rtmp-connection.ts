@@ -1,8 +1,10 @@
 /**
  * One accepted RTMP socket: handshake, then ChunkReader -> ServerSession, with the session's
  * output written back to the socket. It alone catches ProtocolError (logged with the connection
- * id and code, then only this socket is destroyed) and owns the handshake and idle timers.
- * Publish/play decisions are delegated through `onEvent`.
+ * id and code, then only this socket is destroyed) and owns the timers: handshake, idle, first
+ * request (handshake + `connect`) and authorisation (an accepted publish or play). What its
+ * parser holds is reported to the node's input budget after every read. Publish/play decisions
+ * are delegated through `onEvent`.
  */
 import type { Socket } from 'node:net';
 import { isProtocolError } from '../../../protocols/errors.ts';
@@ -12,11 +14,20 @@ import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts'
 import { ServerSession } from '../../../protocols/rtmp/session/server-session.ts';
 import type { ServerSessionEvent, ServerSessionOptions } from '../../../protocols/rtmp/session/server-session-events.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { InputAccount, InputBudget, InputBudgetReason } from '../input-budget.ts';
 import { flushSocketWrites } from '../socket-write-queue.ts';
+
+/** Why a connection was closed by a limit rather than by a protocol error or its peer. */
+export type RtmpShedReason = InputBudgetReason | 'first-request-timeout' | 'authorise-timeout';
 
 export interface RtmpConnectionOptions {
   readonly handshakeTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Time from accept to the `connect` command. */
+  readonly firstRequestTimeoutMs: number;
+  /** Time from accept to an accepted publish or play. */
+  readonly authoriseTimeoutMs: number;
+  readonly inputBudget: InputBudget;
   readonly session: ServerSessionOptions;
   readonly limits: ChunkLimits;
 }
@@ -26,6 +37,10 @@ export interface RtmpConnectionHooks {
   readonly uptimeMs: () => number;
   readonly onEvent: (conn: RtmpConnection, event: ServerSessionEvent) => void;
   readonly onProtocolError: (conn: RtmpConnection, code: string) => void;
+  /** Closed by a timeout or the input budget (the connection is being destroyed). */
+  readonly onShed: (conn: RtmpConnection, reason: RtmpShedReason) => void;
+  /** Its first publish or play was accepted. */
+  readonly onAuthorised: (conn: RtmpConnection) => void;
   readonly onClosed: (conn: RtmpConnection) => void;
 }
 
@@ -39,6 +54,9 @@ export class RtmpConnection {
   #handshake: ServerHandshake | null;
   readonly #reader: ChunkReader;
   #handshakeTimer: NodeJS.Timeout | null;
+  #firstRequestTimer: NodeJS.Timeout | null;
+  #authoriseTimer: NodeJS.Timeout | null;
+  readonly #account: InputAccount;
   #closed = false;
 
   constructor(id: string, socket: Socket, options: RtmpConnectionOptions, hooks: RtmpConnectionHooks, log: Logger) {
@@ -63,6 +81,38 @@ export class RtmpConnection {
     socket.on('close', () => this.#onClose());
     this.#handshakeTimer = setTimeout(() => this.destroy('handshake timeout'), options.handshakeTimeoutMs);
     this.#handshakeTimer.unref();
+    this.#firstRequestTimer = setTimeout(() => this.#shed('first-request-timeout'), options.firstRequestTimeoutMs);
+    this.#firstRequestTimer.unref();
+    this.#authoriseTimer = setTimeout(() => this.#shed('authorise-timeout'), options.authoriseTimeoutMs);
+    this.#authoriseTimer.unref();
+    this.#account = options.inputBudget.open((reason) => this.#shed(reason));
+  }
+
+  /** Whether a publish or play of this connection was accepted. */
+  get authorised(): boolean {
+    return this.#account.authorised;
+  }
+
+  /** The `connect` command arrived: the first-request deadline is met. */
+  connected(): void {
+    if (this.#firstRequestTimer !== null) clearTimeout(this.#firstRequestTimer);
+    this.#firstRequestTimer = null;
+  }
+
+  /** A publish or play was accepted: the connection leaves the unauthorised pool and budget. */
+  authorise(): void {
+    if (this.#closed || this.#account.authorised) return;
+    this.connected();
+    if (this.#authoriseTimer !== null) clearTimeout(this.#authoriseTimer);
+    this.#authoriseTimer = null;
+    this.#account.authorise();
+    this.#hooks.onAuthorised(this);
+  }
+
+  #shed(reason: RtmpShedReason): void {
+    if (this.#closed) return;
+    this.#hooks.onShed(this, reason);
+    this.destroy(reason);
   }
 
   get closed(): boolean {
@@ -111,6 +161,7 @@ export class RtmpConnection {
       }
       this.session.onBytesReceived(data.length);
       this.#reader.push(data);
+      this.#account.update(this.#reader.retainedBytes);
     } catch (err) {
       if (!isProtocolError(err)) {
         // A bug on our side: log it loudly but keep the process (and other connections) alive.
@@ -127,8 +178,9 @@ export class RtmpConnection {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
-    this.#handshakeTimer = null;
+    for (const t of [this.#handshakeTimer, this.#firstRequestTimer, this.#authoriseTimer]) if (t !== null) clearTimeout(t);
+    this.#handshakeTimer = this.#firstRequestTimer = this.#authoriseTimer = null;
+    this.#account.close();
     this.#hooks.onClosed(this);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The RTMP listener of a factory: accepts TCP connections (TCP_NODELAY), runs each through an
  * RtmpConnection and binds its publish/play requests to the stream registry. A protocol error
- * closes only the connection that caused it.
+ * closes only the connection that caused it. Admission (per-address cap, total cap, the pool of
+ * connections not yet authorised) and the input budget decide who gets and keeps a slot.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -11,12 +12,15 @@ import type { ProtocolErrorCode } from '../../../protocols/errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import { admissionOptions, ConnectionAdmission, type AdmissionOptions } from '../admission.ts';
+import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
+import { ShedLog } from '../shed-log.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
 import { RtmpStreamBinding } from './rtmp-stream-binding.ts';
 
-export interface RtmpListenerOptions {
+export interface RtmpListenerOptions extends AdmissionOptions {
   /** TCP port; 0 picks a free one. */
   readonly port: number;
   /** Bind address. Defaults to '0.0.0.0'. */
@@ -38,8 +42,6 @@ export interface RtmpListenerOptions {
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
-  /** Simultaneous connections. Defaults to 4096. */
-  readonly maxConnections?: number;
 }
 
 export interface RtmpListenerDeps {
@@ -49,6 +51,8 @@ export interface RtmpListenerDeps {
   readonly randomBytes?: (size: number) => Buffer;
   /** Connections, protocol errors and publish rejections for /metrics (`metrics.forListener('rtmp', factory)`). */
   readonly metrics?: ListenerMetrics;
+  /** The node's input budget, shared by all listeners. Defaults to one of this listener's own. */
+  readonly inputBudget?: InputBudget;
 }
 
 export interface RtmpListenerStats {
@@ -58,6 +62,8 @@ export interface RtmpListenerStats {
   publishRejected: number;
   /** ProtocolError codes seen, with counts. */
   readonly errorCodes: Map<string, number>;
+  /** Connections refused at accept or closed by a limit, by reason. */
+  readonly shed: Map<string, number>;
 }
 
 export interface RtmpListener {
@@ -71,13 +77,23 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const log = deps.log.child({ component: 'rtmp', factory: deps.registry.factory });
-  const stats: RtmpListenerStats = { connectionsAccepted: 0, protocolErrors: 0, publishRejected: 0, errorCodes: new Map() };
+  const stats: RtmpListenerStats = { connectionsAccepted: 0, protocolErrors: 0, publishRejected: 0, errorCodes: new Map(), shed: new Map() };
   const connections = new Map<string, { conn: RtmpConnection; binding: RtmpStreamBinding }>();
   let nextId = 0;
+  const limits = admissionOptions(options);
+  const admission = new ConnectionAdmission(limits);
+  const shedLog = new ShedLog(log, now);
+  const countShed = (reason: string, source: string, fields: Record<string, unknown> = {}): void => {
+    stats.shed.set(reason, (stats.shed.get(reason) ?? 0) + 1);
+    shedLog.record(source, reason, fields);
+  };
 
   const connectionOptions = {
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    firstRequestTimeoutMs: limits.firstRequestTimeoutMs,
+    authoriseTimeoutMs: limits.authoriseTimeoutMs,
+    inputBudget: deps.inputBudget ?? new InputBudget(DEFAULT_INPUT_BUDGET),
     session: {
       ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
       ...(options.windowAckSize !== undefined ? { windowAckSize: options.windowAckSize } : {}),
@@ -98,10 +114,23 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
   };
 
   const server = net.createServer((socket) => {
+    const address = socket.remoteAddress ?? '';
+    let conn: RtmpConnection | undefined;
+    const ticket = admission.admit(address, () => {
+      countShed('evicted', address);
+      deps.metrics?.connectionShed('evicted');
+      conn?.destroy('evicted: a newer connection needed the slot of this unauthorised one');
+    });
+    if (typeof ticket === 'string') {
+      countShed(ticket, address);
+      deps.metrics?.connectionRefused(ticket);
+      socket.destroy();
+      return;
+    }
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
     const id = `rtmp-${++nextId}`;
-    const conn = new RtmpConnection(
+    conn = new RtmpConnection(
       id,
       socket,
       connectionOptions,
@@ -116,7 +145,13 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
           stats.errorCodes.set(code, (stats.errorCodes.get(code) ?? 0) + 1);
           deps.metrics?.protocolError(code as ProtocolErrorCode);
         },
+        onShed: (c, reason) => {
+          countShed(reason, address, { conn: c.id, buffered: c.authorised ? 'authorised' : 'unauthorised' });
+          deps.metrics?.connectionShed(reason);
+        },
+        onAuthorised: () => ticket.authorise(),
         onClosed: (c) => {
+          ticket.release();
           const entry = connections.get(c.id);
           if (entry !== undefined) deps.metrics?.connectionClosed();
           connections.delete(c.id);
@@ -129,7 +164,9 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     connections.set(id, { conn, binding: new RtmpStreamBinding(conn, bindingDeps) });
     conn.log.debug('RTMP connection accepted');
   });
-  server.maxConnections = options.maxConnections ?? 4096;
+  // Admission enforces the cap (and may close an unauthorised connection for a new one); this
+  // is only a backstop against a storm of accepts.
+  server.maxConnections = 2 * limits.maxConnections;
   server.on('error', (err) => log.error('RTMP server error', { err }));
 
   await new Promise<void>((resolve, reject) => {

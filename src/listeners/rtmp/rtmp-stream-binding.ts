@@ -62,6 +62,7 @@ export class RtmpStreamBinding {
     switch (event.type) {
       case 'connect':
         this.#conn.log.debug('RTMP connect', { app: event.app, tcUrl: event.tcUrl });
+        this.#conn.connected();
         return;
       case 'publish-requested':
         this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
@@ -132,6 +133,7 @@ export class RtmpStreamBinding {
     }
     this.#ingests.set(streamId, new RtmpIngest(publication.stream.path, publication));
     session.acceptPublish(streamId);
+    this.#conn.authorise();
     this.#conn.log.info('RTMP publish started', { path: publication.stream.path });
   }
 
@@ -153,6 +155,7 @@ export class RtmpStreamBinding {
       return;
     }
     session.acceptPlay(streamId);
+    this.#conn.authorise();
     const chunkSize = session.chunkSize;
     const transport = new SocketTransport(this.#conn.socket, (reason) => {
       // Stream ended or reader evicted: tell the player (UnpublishNotify + StreamEOF), then close.

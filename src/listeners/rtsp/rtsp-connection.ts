@@ -2,6 +2,8 @@
  * One RTSP TCP connection: bytes -> RtspMessageReader -> requests answered through the listener,
  * interleaved frames routed to the session bound to their channel. Owns only its socket; a
  * ProtocolError closes this connection alone (after a 4xx when the peer can still read one).
+ * Owns the first-request and authorisation deadlines and reports what its reader holds to the
+ * node's input budget after every read.
  */
 import type { Socket } from 'node:net';
 import { isProtocolError, type ProtocolError } from '../../../protocols/errors.ts';
@@ -12,7 +14,20 @@ import type { RtspReaderItem, RtspRequest, RtspResponse } from '../../../protoco
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import type { ServerConnectionInfo } from '../../../protocols/rtsp/session/server-host.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { InputAccount, InputBudget, InputBudgetReason } from '../input-budget.ts';
 import { flushSocketWrites } from '../socket-write-queue.ts';
+
+/** Why a connection was closed by a limit rather than by a protocol error or its peer. */
+export type RtspShedReason = InputBudgetReason | 'first-request-timeout' | 'authorise-timeout';
+
+export interface RtspConnectionLimits {
+  /** Time from accept to the first complete request. */
+  readonly firstRequestTimeoutMs: number;
+  /** Time from accept to the connection's first session (SETUP). */
+  readonly authoriseTimeoutMs: number;
+  readonly inputBudget: InputBudget;
+  readonly message?: Partial<RtspMessageLimits>;
+}
 
 export interface ConnectionHandlers {
   /** Answers a request; `after` runs once the response is queued (start sending media). */
@@ -20,6 +35,8 @@ export interface ConnectionHandlers {
   interleaved(conn: RtspConnection, channel: number, payload: Buffer): void;
   closed(conn: RtspConnection): void;
   protocolError(conn: RtspConnection, err: ProtocolError): void;
+  /** Closed by a deadline or the input budget (the connection is being destroyed). */
+  shed(conn: RtspConnection, reason: RtspShedReason): void;
 }
 
 /** Status answered before closing, per framing error. */
@@ -44,15 +61,23 @@ export class RtspConnection implements ServerConnectionInfo {
   #lastActivityMs: number;
   #closed = false;
   #failed = false;
+  #firstRequestTimer: NodeJS.Timeout | null;
+  #authoriseTimer: NodeJS.Timeout | null;
+  readonly #account: InputAccount;
 
-  constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: Partial<RtspMessageLimits> = {}) {
+  constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: RtspConnectionLimits) {
     this.id = id;
     this.socket = socket;
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
     this.log = log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
     this.#handlers = handlers;
     this.#lastActivityMs = nowMs;
-    this.#reader = new RtspMessageReader((item) => this.#onItem(item), limits);
+    this.#reader = new RtspMessageReader((item) => this.#onItem(item), limits.message ?? {});
+    this.#account = limits.inputBudget.open((reason) => this.#shed(reason));
+    this.#firstRequestTimer = setTimeout(() => this.#shed('first-request-timeout'), limits.firstRequestTimeoutMs);
+    this.#firstRequestTimer.unref();
+    this.#authoriseTimer = setTimeout(() => this.#shed('authorise-timeout'), limits.authoriseTimeoutMs);
+    this.#authoriseTimer.unref();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.log.debug('socket error', { err }));
@@ -69,6 +94,28 @@ export class RtspConnection implements ServerConnectionInfo {
 
   touch(nowMs: number): void {
     this.#lastActivityMs = nowMs;
+  }
+
+  get authorised(): boolean {
+    return this.#account.authorised;
+  }
+
+  /** The connection has a session: it leaves the unauthorised pool and budget. */
+  authorise(): void {
+    if (this.#closed || this.#account.authorised) return;
+    this.#clearTimers();
+    this.#account.authorise();
+  }
+
+  #clearTimers(): void {
+    for (const t of [this.#firstRequestTimer, this.#authoriseTimer]) if (t !== null) clearTimeout(t);
+    this.#firstRequestTimer = this.#authoriseTimer = null;
+  }
+
+  #shed(reason: RtspShedReason): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.#handlers.shed(this, reason);
+    this.destroy(reason);
   }
 
   send(res: RtspResponse): void {
@@ -90,6 +137,7 @@ export class RtspConnection implements ServerConnectionInfo {
     if (this.#failed) return;
     try {
       this.#reader.push(chunk);
+      this.#account.update(this.#reader.retainedBytes);
     } catch (err) {
       if (!isProtocolError(err)) throw err;
       this.#failed = true;
@@ -106,6 +154,8 @@ export class RtspConnection implements ServerConnectionInfo {
     if (this.socket.destroyed) return;
     switch (item.kind) {
       case 'request': {
+        if (this.#firstRequestTimer !== null) clearTimeout(this.#firstRequestTimer);
+        this.#firstRequestTimer = null;
         const { response, after } = this.#handlers.request(this, item);
         this.send(response);
         for (const fn of after) fn();
@@ -124,6 +174,8 @@ export class RtspConnection implements ServerConnectionInfo {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#clearTimers();
+    this.#account.close();
     this.#handlers.closed(this);
   }
 }

@@ -2,7 +2,8 @@
  * One RTSP listener (one factory): accepts TCP connections, answers them through the pure
  * RtspServerHandler, carries RTP/RTCP over interleaved channels or the shared UDP pair, expires
  * idle sessions and sends RTCP sender reports. Factory 1 serves play only; Factory 2 also accepts
- * ANNOUNCE/RECORD.
+ * ANNOUNCE/RECORD. Admission (per-address cap, total cap, the pool of connections without a
+ * session yet) and the node's input budget decide who gets and keeps a slot.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -14,6 +15,9 @@ import { RtspServerHandler } from '../../../protocols/rtsp/session/server-handle
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
+import { admissionOptions, ConnectionAdmission, type AdmissionOptions, type AdmissionTicket } from '../admission.ts';
+import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
+import { ShedLog } from '../shed-log.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { ListenerHost } from './listener-host.ts';
@@ -32,7 +36,7 @@ export interface RtspAuthOptions {
   readonly nonceLifetimeMs?: number;
 }
 
-export interface RtspListenerOptions {
+export interface RtspListenerOptions extends AdmissionOptions {
   /** TCP port; 0 picks a free one. */
   readonly port: number;
   /** Bind address. Defaults to '0.0.0.0'. */
@@ -50,8 +54,6 @@ export interface RtspListenerOptions {
   readonly rtcpIntervalMs?: number;
   /** Max RTP payload per packet. Defaults to 1400 bytes. */
   readonly mtu?: number;
-  /** Simultaneous TCP connections. Defaults to 4096. */
-  readonly maxConnections?: number;
 }
 
 export interface RtspListenerDeps {
@@ -61,6 +63,8 @@ export interface RtspListenerDeps {
   readonly random?: () => number;
   /** Connections, protocol errors and publish rejections for /metrics (`metrics.forListener('rtsp', factory)`). */
   readonly metrics?: ListenerMetrics;
+  /** The node's input budget, shared by all listeners. Defaults to one of this listener's own. */
+  readonly inputBudget?: InputBudget;
 }
 
 export interface RtspListenerStats {
@@ -71,6 +75,8 @@ export interface RtspListenerStats {
   sessionsExpired: number;
   /** RTCP received from readers (receiver reports, BYE) and publishers (sender reports). */
   rtcp: RtcpStats;
+  /** Connections refused at accept or closed by a limit, by reason. */
+  readonly shed: Map<string, number>;
 }
 
 export interface RtspListener {
@@ -89,11 +95,23 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const log = deps.log.child({ component: 'rtsp', factory: deps.registry.factory });
   const host = options.host ?? '0.0.0.0';
   const timeoutSec = options.sessionTimeoutSec ?? 60;
-  const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0, rtcp: createRtcpStats() };
+  const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0, rtcp: createRtcpStats(), shed: new Map() };
   const udp: UdpPair | undefined = options.udp === false ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
   const connections = new Map<string, RtspConnection>();
   const routes = new RtspRoutes();
   let nextConnectionId = 0;
+  const limits = admissionOptions(options);
+  const admission = new ConnectionAdmission(limits);
+  const shedLog = new ShedLog(log, now);
+  const countShed = (reason: string, source: string, fields: Record<string, unknown> = {}): void => {
+    stats.shed.set(reason, (stats.shed.get(reason) ?? 0) + 1);
+    shedLog.record(source, reason, fields);
+  };
+  const connectionLimits = {
+    firstRequestTimeoutMs: limits.firstRequestTimeoutMs,
+    authoriseTimeoutMs: limits.authoriseTimeoutMs,
+    inputBudget: deps.inputBudget ?? new InputBudget(DEFAULT_INPUT_BUDGET),
+  };
 
   const makeAuth = (a: RtspAuthOptions | undefined): RtspServerAuth | undefined =>
     a === undefined
@@ -153,6 +171,11 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     }
     const after = listenerHost.deferred;
     listenerHost.deferred = [];
+    // A session (SETUP passed authentication) makes the connection authorised: it keeps its slot.
+    if (!conn.authorised && handler.sessionsOf(conn.id).length > 0) {
+      conn.authorise();
+      admitted.get(conn.id)?.authorise();
+    }
     return { response, after };
   }
 
@@ -170,11 +193,26 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     }
   }
 
+  const admitted = new Map<string, AdmissionTicket>();
   const server = net.createServer((socket) => {
+    const address = socket.remoteAddress ?? '';
+    let conn: RtspConnection | undefined;
+    const ticket = admission.admit(address, () => {
+      countShed('evicted', address);
+      deps.metrics?.connectionShed('evicted');
+      conn?.destroy('evicted: a newer connection needed the slot of this unauthorised one');
+    });
+    if (typeof ticket === 'string') {
+      countShed(ticket, address);
+      deps.metrics?.connectionRefused(ticket);
+      socket.destroy();
+      return;
+    }
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
     const id = `rtsp-${++nextConnectionId}`;
-    const conn = new RtspConnection(
+    admitted.set(id, ticket);
+    conn = new RtspConnection(
       id,
       socket,
       {
@@ -184,6 +222,8 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
           onMedia(routes.channel(c.id, channel), payload);
         },
         closed: (c) => {
+          ticket.release();
+          admitted.delete(c.id);
           if (connections.delete(c.id)) deps.metrics?.connectionClosed();
           handler.connectionClosed(c.id);
           listenerHost.connectionClosed(c.id);
@@ -193,13 +233,20 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
           stats.protocolErrors++;
           deps.metrics?.protocolError(err.code);
         },
+        shed: (c, reason) => {
+          countShed(reason, address, { conn: c.id });
+          deps.metrics?.connectionShed(reason);
+        },
       },
       log,
       now(),
+      connectionLimits,
     );
     connections.set(id, conn);
   });
-  server.maxConnections = options.maxConnections ?? 4096;
+  // Admission enforces the cap (and may close an unauthorised connection for a new one); this
+  // is only a backstop against a storm of accepts.
+  server.maxConnections = 2 * limits.maxConnections;
   server.on('error', (err) => log.error('RTSP server error', { err }));
 
   udp?.rtp.on('message', (msg, rinfo) => onMedia(routes.udp('rtp', normalizeAddress(rinfo.address), rinfo.port), msg));

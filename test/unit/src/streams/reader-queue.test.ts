@@ -76,3 +76,27 @@ test('FanOut writes the same buffers to every reader and replays the GOP to a jo
   fan.push({ buffers: [Buffer.from('k2')], track: 'video', startsGop: true, size: 2 });
   assert.equal(fan.gop.length, 1);
 });
+
+test('output budget: over the node-wide budget, only readers above an equal share drop; the rest keep flowing', async () => {
+  const { OutputBudget } = await import('../../../../src/streams/output-budget.ts');
+  const budget = new OutputBudget(3000);
+  const now = 0;
+  const opts = { maxPendingBytes: 1_000_000, maxDroppingMs: 10_000, budget };
+  const fast = fakeTransport();
+  const slow = fakeTransport();
+  const qFast = new ReaderQueue(fast, opts, () => now);
+  const qSlow = new ReaderQueue(slow, opts, () => now);
+  assert.equal(budget.readers, 2);
+  slow.pending = 2800;
+  assert.equal(qSlow.write(unit(100), 'video', true, 100), true, 'under the budget: no drop');
+  fast.pending = 200;
+  assert.equal(qFast.write(unit(100), 'video', false, 100), true, 'total 3200 > 3000, but the fast reader is under its share');
+  assert.equal(budget.totalBytes, 2900 + 300);
+  assert.equal(qSlow.write(unit(100), 'video', false, 100), false, 'the slow reader is over its share: it drops');
+  assert.equal(qSlow.dropping, true);
+  slow.pending = 100;
+  assert.equal(qSlow.write(unit(100), 'video', true, 100), true, 'drained: resumes at the next keyframe');
+  qSlow.markClosed();
+  assert.equal(budget.readers, 1);
+  assert.equal(budget.totalBytes, 300, 'a closed reader leaves the total');
+});

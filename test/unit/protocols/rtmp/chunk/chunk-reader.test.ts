@@ -179,3 +179,34 @@ for (const c of errors) {
     assert.throws(() => read([c.input], c.limits), { code: c.code });
   });
 }
+
+test('chunk reader: partial messages are held in buffers of our own, counted in retainedBytes, and released', () => {
+  // 60 chunk streams, each with the first chunk (128 bytes) of a 300 KiB message (item 10.2's pattern).
+  const r = new ChunkReader(() => {}, { maxChunkStreams: 64 });
+  const read = Buffer.alloc(60 * (12 + 128) + 65536); // one big socket read, mostly other bytes
+  let off = 0;
+  for (let i = 0; i < 60; i++) {
+    off += hex(`${(4 + i).toString(16).padStart(2, '0')} 000000 04b000 09 01000000`).copy(read, off);
+    read.fill(0xab, off, off + 128);
+    off += 128;
+  }
+  r.push(read.subarray(0, off));
+  assert.equal(r.bufferedBytes, 60 * 128);
+  assert.ok(r.retainedBytes >= 60 * 16 * 1024, `retained ${r.retainedBytes}: the capacity of 60 body buffers`);
+  assert.ok(r.retainedBytes < 60 * 20 * 1024 + 65536, `retained ${r.retainedBytes}`);
+  // Abort each message (a new type-0 header of a 1-byte message replaces the partial one).
+  for (let i = 0; i < 60; i++) r.push(hex(`${(4 + i).toString(16).padStart(2, '0')} 000000 000001 09 01000000 00`));
+  assert.equal(r.bufferedBytes, 0);
+  assert.equal(r.retainedBytes, 0);
+});
+
+test('chunk reader: a message spanning chunks does not pin the socket reads it came in', () => {
+  const input = Buffer.concat(encodeChunks({ chunkStreamId: 4, timestamp: 0, typeId: 9, messageStreamId: 1, payload: Buffer.alloc(20_000, 5) }, 128));
+  let payload: Buffer | undefined;
+  const r = new ChunkReader((m) => (payload = m.payload));
+  r.push(input);
+  assert.equal(payload?.length, 20_000);
+  assert.notEqual(payload?.buffer, input.buffer);
+  assert.ok(payload!.every((b) => b === 5));
+  assert.equal(r.retainedBytes, 0);
+});

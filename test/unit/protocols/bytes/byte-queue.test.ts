@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteQueue } from '../../../../protocols/bytes/byte-queue.ts';
+
+/** A Buffer that owns its memory, as a socket read of a few bytes does. */
+const own = (bytes: number[]): Buffer => {
+  const b = Buffer.allocUnsafeSlow(bytes.length);
+  b.set(bytes);
+  return b;
+};
+
+test('byte queue: tiny reads that own their memory are copied into one tail (no Buffer per byte)', () => {
+  const q = new ByteQueue();
+  const input = Array.from({ length: 3000 }, (_, i) => i & 0xff);
+  const pieces = input.map((v) => own([v]));
+  for (const p of pieces) q.push(p);
+  assert.equal(q.length, 3000);
+  assert.ok(q.retainedBytes <= 4096, `retained ${q.retainedBytes}`);
+  const head = q.consume(10);
+  q.push(own([1, 2, 3]));
+  assert.deepEqual([...head], input.slice(0, 10), 'bytes handed out are not rewritten by later pushes');
+  assert.deepEqual([...q.consume(2993)], [...input.slice(10), 1, 2, 3]);
+  assert.equal(q.length, 0);
+  assert.deepEqual(pieces.map((p) => p[0]), input, 'pushed Buffers untouched');
+});
+
+test('byte queue: a view into a large parent is kept as a view and counted with its parent', () => {
+  const parent = Buffer.alloc(65536, 7);
+  const q = new ByteQueue();
+  q.push(parent.subarray(65530));
+  assert.equal(q.length, 6);
+  assert.equal(q.retainedBytes, 65536);
+  assert.equal(q.consume(6).buffer, parent.buffer);
+});
+
+test('byte queue: consumeInto copies across pieces into the target', () => {
+  const q = new ByteQueue();
+  q.push(Buffer.from('hello '));
+  q.push(Buffer.from('world!'));
+  const out = Buffer.alloc(14, 0x2e);
+  q.consumeInto(out, 1, 11);
+  assert.equal(out.toString(), '.hello world..');
+  assert.equal(q.consume(1).toString(), '!');
+  assert.throws(() => q.consumeInto(out, 0, 1), RangeError);
+});
