@@ -21,14 +21,15 @@ import { findCamera, profileFor } from './config/catalog.ts';
 import { diffCatalog } from './config/diff.ts';
 import { FileStore } from './config/file-store.ts';
 import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
-import { readSettingsFile, type Settings } from './config/settings.ts';
+import { readSettingsFile, tlsWanted, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
 import { keepListening, listenersReadiness, type KeptListener } from './listeners/keep-listening.ts';
-import { startRtmpListener } from './listeners/rtmp/rtmp-listener.ts';
+import { startRtmpListener, type RtmpListenerOptions } from './listeners/rtmp/rtmp-listener.ts';
+import { TlsCertificate } from './listeners/tls-certificate.ts';
 import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-listener.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { registryStreamSampler } from './metrics/registry-sampler.ts';
@@ -55,6 +56,10 @@ export interface NodePorts {
   rtsp: number | null;
   compressedRtsp: number | null;
   api: number | null;
+  /** TLS listeners: null when off (or, for port 0, not bound yet). */
+  rtmps: number | null;
+  rtsps: number | null;
+  compressedRtsps: number | null;
 }
 
 export interface RunningNode {
@@ -168,7 +173,15 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
     const rawRead = settings.factories.raw.auth.read;
     const rawReadCredentials = rawRead !== undefined ? { credentials: { user: rawRead.user, pass: rawRead.pass } } : {};
-    const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
+    const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null, rtmps: null, rtsps: null, compressedRtsps: null };
+    // One certificate for every TLS listener, reloaded in place when its files change.
+    let certificate: TlsCertificate | undefined;
+    if (tlsWanted(settings)) {
+      const t = settings.tls;
+      const cert = await TlsCertificate.open({ certFile: t.certFile!, keyFile: t.keyFile!, watchIntervalMs: t.watchIntervalMs, log: log.child({ component: 'tls' }) });
+      certificate = cert;
+      closers.push(() => cert.close());
+    }
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
     // Every listener is kept bound on its own: one that cannot bind is retried with backoff while
@@ -195,16 +208,17 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role !== 'compressor') {
       const rawSettings = settings.factories.raw;
       const compressedSettings = settings.factories.compressed;
+      const rtmpOptions = (port: number): RtmpListenerOptions => ({
+        port,
+        host: bindHost,
+        handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
+        idleTimeoutMs: lim.rtmpIdleTimeoutMs,
+        ...admission,
+        limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
+        readerQueue,
+      });
       const rtmp = await keep('rtmp', bindHost, rawSettings.rtmpPort, () =>
-        startRtmpListener({
-          port: rawSettings.rtmpPort,
-          host: bindHost,
-          handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
-          idleTimeoutMs: lim.rtmpIdleTimeoutMs,
-          ...admission,
-          limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
-          readerQueue,
-        }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
+        startRtmpListener(rtmpOptions(rawSettings.rtmpPort), { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
       );
       const rtspRaw = await keep('rtsp-raw', bindHost, rawSettings.rtspPort, () =>
         startRtspListener(
@@ -220,10 +234,43 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
         ),
       );
+      // The TLS twins of the three listeners: the same listener code with the certificate; RTSPS
+      // is TCP interleaved only. Each is off unless its port is set.
+      const tlsPort = (p: number | undefined): number | undefined => (certificate === undefined ? undefined : p);
+      const rtmpsPort = tlsPort(rawSettings.rtmpsPort);
+      const rtspsRawPort = tlsPort(rawSettings.rtspsPort);
+      const rtspsCompressedPort = tlsPort(compressedSettings.rtspsPort);
+      const rtmps =
+        rtmpsPort === undefined
+          ? undefined
+          : await keep('rtmps', bindHost, rtmpsPort, () =>
+              startRtmpListener({ ...rtmpOptions(rtmpsPort), tls: certificate! }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
+            );
+      const rtspsRaw =
+        rtspsRawPort === undefined
+          ? undefined
+          : await keep('rtsps-raw', bindHost, rtspsRawPort, () =>
+              startRtspListener(
+                { port: rtspsRawPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
+                { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
+              ),
+            );
+      const rtspsCompressed =
+        rtspsCompressedPort === undefined
+          ? undefined
+          : await keep('rtsps-compressed', bindHost, rtspsCompressedPort, () =>
+              startRtspListener(
+                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
+                { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
+              ),
+            );
       const mediaPorts = (): void => {
         ports.rtmp = portOf(rtmp, rawSettings.rtmpPort);
         ports.rtsp = portOf(rtspRaw, rawSettings.rtspPort);
         ports.compressedRtsp = portOf(rtspCompressed, compressedSettings.rtspPort);
+        ports.rtmps = rtmps === undefined ? null : portOf(rtmps, rtmpsPort!);
+        ports.rtsps = rtspsRaw === undefined ? null : portOf(rtspsRaw, rtspsRawPort!);
+        ports.compressedRtsps = rtspsCompressed === undefined ? null : portOf(rtspsCompressed, rtspsCompressedPort!);
       };
       mediaPorts();
       onListenerUp.push(mediaPorts);
@@ -246,6 +293,9 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(ports.rtsp !== null ? { rtspRaw: ports.rtsp } : {}),
         ...(ports.compressedRtsp !== null ? { rtspCompressed: ports.compressedRtsp } : {}),
         ...(apiPort !== undefined ? { api: apiPort } : {}),
+        ...(ports.rtmps !== null ? { rtmps: ports.rtmps } : {}),
+        ...(ports.rtsps !== null ? { rtspsRaw: ports.rtsps } : {}),
+        ...(ports.compressedRtsps !== null ? { rtspsCompressed: ports.compressedRtsps } : {}),
       });
       const peer = peerEndpoint(settings);
       if (peer === undefined) return [self];
@@ -416,6 +466,16 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       get rtspCompressed() {
         return ports.compressedRtsp;
       },
+      // The TLS ports (null when off): a master replicates over TLS when they are offered.
+      get rtmps() {
+        return ports.rtmps;
+      },
+      get rtspsRaw() {
+        return ports.rtsps;
+      },
+      get rtspsCompressed() {
+        return ports.compressedRtsps;
+      },
     };
     const api = await keep('api', apiHost, settings.api.port, () =>
       startApiServer(
@@ -427,6 +487,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
           allowedOrigins: settings.api.allowedOrigins,
           staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+          ...(settings.api.https && certificate !== undefined ? { tls: certificate } : {}),
         },
         {
           store,

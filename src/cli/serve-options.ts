@@ -15,6 +15,17 @@ export interface ServeOptions {
   readonly rtspPort: number;
   readonly compressedRtspPort: number;
   readonly apiPort: number;
+  /** RTMPS port (0 = any free port); undefined: off. */
+  readonly rtmpsPort: number | undefined;
+  /** RTSPS port of Factory 1 (0 = any free port); undefined: off. */
+  readonly rtspsPort: number | undefined;
+  /** RTSPS port of Factory 2 (0 = any free port); undefined: off. */
+  readonly compressedRtspsPort: number | undefined;
+  /** PEM certificate and key of every TLS listener. */
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  /** The API port speaks HTTPS. */
+  readonly https: boolean;
   readonly dataDir: string;
   readonly config: string | undefined;
   readonly mongoUrl: string | undefined;
@@ -52,6 +63,12 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
+  { flags: '--rtmps-port <port>', env: 'CUPOLA_RTMPS_PORT', description: 'RTMPS ingest + play (Factory 1, usually 1936); 0 = any free port; unset = off; needs --tls-cert/--tls-key' },
+  { flags: '--rtsps-port <port>', env: 'CUPOLA_RTSPS_PORT', description: 'RTSPS raw (Factory 1, TCP interleaved only, usually 8322); 0 = any free port; unset = off' },
+  { flags: '--compressed-rtsps-port <port>', env: 'CUPOLA_COMPRESSED_RTSPS_PORT', description: 'RTSPS compressed (Factory 2, usually 8323); 0 = any free port; unset = off' },
+  { flags: '--https', env: 'CUPOLA_HTTPS', description: 'the API port speaks HTTPS (API, WSS events, /metrics, dashboard); needs --tls-cert/--tls-key' },
+  { flags: '--tls-cert <file>', env: 'CUPOLA_TLS_CERT', description: 'PEM certificate (chain) of every TLS listener; reloaded when the file changes' },
+  { flags: '--tls-key <file>', env: 'CUPOLA_TLS_KEY', description: 'PEM private key of --tls-cert; reloaded when the file changes' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
   { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON settings file of this node (factories auth, public ports, peer, webhooks...); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
@@ -78,6 +95,10 @@ function parsePort(name: string, raw: unknown): number {
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
   return n;
+}
+
+function optionalPort(name: string, raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : parsePort(name, raw);
 }
 
 function parseMillis(name: string, raw: string | undefined): number | undefined {
@@ -144,6 +165,9 @@ export function resolveServeOptions(
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
   if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const httpsEnv = env.CUPOLA_HTTPS;
+  const https = fromCli('https') ? flags.https === true : httpsEnv !== undefined && ['1', 'true', 'yes'].includes(httpsEnv.toLowerCase());
+  if (fromCli('https') || (httpsEnv !== undefined && httpsEnv !== '')) explicit.add('https');
   const resetEnv = env.CUPOLA_RESET_CATALOG;
   const resetCatalog = fromCli('resetCatalog') ? flags.resetCatalog === true : resetEnv !== undefined && ['1', 'true', 'yes'].includes(resetEnv.toLowerCase());
   if (resetCatalog) explicit.add('resetCatalog');
@@ -159,6 +183,12 @@ export function resolveServeOptions(
     rtspPort: parsePort('--rtsp-port / CUPOLA_RTSP_PORT', pick('rtspPort', 'CUPOLA_RTSP_PORT')),
     compressedRtspPort: parsePort('--compressed-rtsp-port / CUPOLA_COMPRESSED_RTSP_PORT', pick('compressedRtspPort', 'CUPOLA_COMPRESSED_RTSP_PORT')),
     apiPort: parsePort('--api-port / CUPOLA_API_PORT', pick('apiPort', 'CUPOLA_API_PORT')),
+    rtmpsPort: optionalPort('--rtmps-port / CUPOLA_RTMPS_PORT', optional('rtmpsPort', 'CUPOLA_RTMPS_PORT')),
+    rtspsPort: optionalPort('--rtsps-port / CUPOLA_RTSPS_PORT', optional('rtspsPort', 'CUPOLA_RTSPS_PORT')),
+    compressedRtspsPort: optionalPort('--compressed-rtsps-port / CUPOLA_COMPRESSED_RTSPS_PORT', optional('compressedRtspsPort', 'CUPOLA_COMPRESSED_RTSPS_PORT')),
+    tlsCert: optional('tlsCert', 'CUPOLA_TLS_CERT'),
+    tlsKey: optional('tlsKey', 'CUPOLA_TLS_KEY'),
+    https,
     dataDir: String(pick('dataDir', 'CUPOLA_DATA_DIR')),
     config: optional('config', 'CUPOLA_CONFIG'),
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
