@@ -6,7 +6,10 @@
  * master:     the same listeners, replication of the upstream slave(s), compression takeover.
  * compressor: API + metrics only; compresses every camera of the upstream slave into its Factory 2.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ClientTls } from './clients/client-socket.ts';
+import { fetchFor } from './replication/tls-fetch.ts';
 import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
@@ -14,7 +17,7 @@ import { startApiServer } from './api/server.ts';
 import { registryStreamsView } from './api/streams-view.ts';
 import type { StreamInfo, StreamsView } from './api/types.ts';
 import { UrlManager } from './api/url-manager.ts';
-import { peerEndpoint, selfEndpoint, type NodeEndpoint } from './api/urls.ts';
+import { peerEndpoint, selfEndpoint, withLearntPorts, type NodeEndpoint } from './api/urls.ts';
 import { WebhookDispatcher } from './api/webhooks.ts';
 import type { ServeOptions } from './cli/serve-options.ts';
 import { findCamera, profileFor } from './config/catalog.ts';
@@ -88,8 +91,29 @@ function upstreamConfig(u: RemoteNode): UpstreamConfig {
     apiUrl: u.apiUrl ?? `http://${host}:${u.ports.api}`,
     apiToken: u.apiToken,
     host: u.host,
-    ports: { rtmp: u.ports.rtmp, rtspRaw: u.ports.rtspRaw, rtspCompressed: u.ports.rtspCompressed },
+    ports: {
+      rtmp: u.ports.rtmp,
+      rtspRaw: u.ports.rtspRaw,
+      rtspCompressed: u.ports.rtspCompressed,
+      ...(u.ports.rtmps !== undefined ? { rtmps: u.ports.rtmps } : {}),
+      ...(u.ports.rtspsRaw !== undefined ? { rtspsRaw: u.ports.rtspsRaw } : {}),
+      ...(u.ports.rtspsCompressed !== undefined ? { rtspsCompressed: u.ports.rtspsCompressed } : {}),
+    },
+    ...(u.tlsCaFile !== undefined || u.tlsInsecure ? { tls: upstreamTrust(u) } : {}),
   };
+}
+
+/** How an upstream's certificate is checked (tlsCaFile read once, at start-up). */
+function upstreamTrust(u: RemoteNode): ClientTls {
+  let ca: Buffer | undefined;
+  if (u.tlsCaFile !== undefined) {
+    try {
+      ca = readFileSync(u.tlsCaFile);
+    } catch (err) {
+      throw new Error(`upstream ${u.id}: cannot read tlsCaFile ${u.tlsCaFile}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return { ...(ca !== undefined ? { ca } : {}), rejectUnauthorized: !u.tlsInsecure };
 }
 
 function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
@@ -300,7 +324,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       const peer = peerEndpoint(settings);
       if (peer === undefined) return [self];
       // The master learns its slave's real media ports from the slave's API.
-      return [self, learntPeerPorts === null ? peer : { ...peer, ports: { ...peer.ports, ...learntPeerPorts } }];
+      return [self, learntPeerPorts === null ? peer : withLearntPorts(peer, learntPeerPorts)];
     };
     let learntPeerPorts: UpstreamPorts | null = null;
     let boundApiPort: number | undefined;
@@ -366,11 +390,12 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     // so this node's best URLs point at the peer when only the peer has a stream.
     const configuredPeer = settings.node.peer;
     if (configuredPeer !== undefined && role !== 'compressor') {
+      const peerConfig = upstreamConfig(configuredPeer);
       const peerWatch = new UpstreamWatch(
-        upstreamConfig(configuredPeer),
+        peerConfig,
         { ...DEFAULT_WATCH_SETTINGS, pollIntervalMs: settings.replication.pollIntervalMs },
         {
-          fetch,
+          fetch: fetchFor(peerConfig.tls),
           connectEvents: connectEventSocket,
           now: Date.now,
           log: log.child({ component: 'peer' }),

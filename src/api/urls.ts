@@ -124,6 +124,23 @@ export function peerEndpoint(settings: Settings): NodeEndpoint | undefined {
   };
 }
 
+/**
+ * The peer with the ports it announced (GET /api/v1/node) over the configured ones; a TLS port it
+ * announced as null (not offered) removes a configured one.
+ */
+export function withLearntPorts(
+  ep: NodeEndpoint,
+  learnt: Pick<NodePorts, PlainPortKey> & { readonly [K in TlsPortKey]?: number | null | undefined },
+): NodeEndpoint {
+  const ports: { -readonly [K in keyof NodePorts]: NodePorts[K] } = { ...ep.ports, rtmp: learnt.rtmp, rtspRaw: learnt.rtspRaw, rtspCompressed: learnt.rtspCompressed };
+  for (const k of Object.values(TLS_TWIN)) {
+    const v = learnt[k];
+    if (v === null) delete ports[k];
+    else if (v !== undefined) ports[k] = v;
+  }
+  return { ...ep, ports };
+}
+
 function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

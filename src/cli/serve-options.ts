@@ -32,6 +32,10 @@ export interface ServeOptions {
   readonly upstream: readonly string[];
   /** API URL of the other node of the pair (the slave's master), for URL management. */
   readonly peer: string | undefined;
+  /** CA (or self-signed certificate) trusted for the upstreams' and peer's HTTPS, WSS, RTMPS, RTSPS. */
+  readonly upstreamTlsCa: string | undefined;
+  /** Do not verify the upstreams' and peer's certificates. */
+  readonly upstreamTlsInsecure: boolean;
   readonly compress: boolean;
   /** Master: compress a camera itself after its compressed feed from the slave is missing this long (ms). */
   readonly failoverAfterMs: number | undefined;
@@ -74,6 +78,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
+  { flags: '--upstream-tls-ca <file>', env: 'CUPOLA_UPSTREAM_TLS_CA', description: "PEM CA (or the slave's self-signed certificate) trusted for the upstreams' and peer's HTTPS API, WSS events, RTMPS and RTSPS" },
+  { flags: '--upstream-tls-insecure', env: 'CUPOLA_UPSTREAM_TLS_INSECURE', description: "do not verify the upstreams' and peer's TLS certificates (encrypted, not authenticated)" },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
@@ -165,6 +171,11 @@ export function resolveServeOptions(
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
   if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const insecureEnv = env.CUPOLA_UPSTREAM_TLS_INSECURE;
+  const upstreamTlsInsecure = fromCli('upstreamTlsInsecure')
+    ? flags.upstreamTlsInsecure === true
+    : insecureEnv !== undefined && ['1', 'true', 'yes'].includes(insecureEnv.toLowerCase());
+  if (upstreamTlsInsecure) explicit.add('upstreamTlsInsecure');
   const httpsEnv = env.CUPOLA_HTTPS;
   const https = fromCli('https') ? flags.https === true : httpsEnv !== undefined && ['1', 'true', 'yes'].includes(httpsEnv.toLowerCase());
   if (fromCli('https') || (httpsEnv !== undefined && httpsEnv !== '')) explicit.add('https');
@@ -194,6 +205,8 @@ export function resolveServeOptions(
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
     upstream,
     peer,
+    upstreamTlsCa: optional('upstreamTlsCa', 'CUPOLA_UPSTREAM_TLS_CA'),
+    upstreamTlsInsecure,
     compress,
     failoverAfterMs: parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
     logLevel,

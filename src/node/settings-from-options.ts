@@ -15,15 +15,17 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
     if (o.host !== '0.0.0.0' && o.host !== '::') node.host = o.host;
   }
   if (o.advertiseHost !== undefined) node.advertisedHost = o.advertiseHost;
+  // --upstream-tls-ca / --upstream-tls-insecure apply to every upstream and the peer given as flags.
+  const trust = { ...(o.upstreamTlsCa !== undefined ? { tlsCaFile: o.upstreamTlsCa } : {}), ...(o.upstreamTlsInsecure ? { tlsInsecure: true } : {}) };
   if (o.upstream.length > 0) {
     node.upstreams = o.upstream.map((u, i) => {
       const url = new URL(u);
-      return { id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`, host: url.hostname, apiUrl: url.origin, role: 'slave' };
+      return { id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`, host: url.hostname, apiUrl: url.origin, role: 'slave', ...trust };
     });
   }
   if (o.peer !== undefined) {
     const url = new URL(o.peer);
-    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, role: o.role === 'slave' ? 'master' : 'slave' };
+    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, role: o.role === 'slave' ? 'master' : 'slave', ...trust };
   }
   const raw: Record<string, unknown> = {};
   if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;

@@ -4,6 +4,7 @@
  * and added delay. On every reconnect the old Publication is closed and a new one taken on the same
  * path: the Stream keeps its readers and rebases timestamps so they never go backwards.
  */
+import type { ClientTls } from '../clients/client-socket.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Publication, StreamRegistry } from '../streams/registry.ts';
@@ -22,6 +23,8 @@ const MEDIA_REPORT_INTERVAL_MS = 250;
 export interface PullTarget {
   readonly url: string;
   readonly credentials?: { readonly user: string; readonly pass: string } | undefined;
+  /** TLS URLs: how the upstream's certificate is checked. */
+  readonly tls?: ClientTls | undefined;
 }
 
 export interface PullContext {
@@ -145,7 +148,7 @@ export class Pull {
     this.#ctx.log.debug('replication connecting', { factory: this.factory, path: this.path, url: target.url });
     try {
       this.#session = this.#ctx.open(
-        { factory: this.factory, url: target.url, credentials: target.credentials, connectTimeoutMs: this.#ctx.settings.connectTimeoutMs },
+        { factory: this.factory, url: target.url, credentials: target.credentials, connectTimeoutMs: this.#ctx.settings.connectTimeoutMs, tls: target.tls },
         {
           onDescription: (desc) => {
             if (current()) this.#onDescription(desc);

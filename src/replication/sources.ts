@@ -1,7 +1,8 @@
 /**
  * The real upstream sources: Factory 1 streams are played with the RTMP client, Factory 2 streams
  * with the RTSP client over TCP (interleaved: one connection, no UDP ports to open between the
- * machines). Both are adapted to the replication's SourceSession shape.
+ * machines). Both are adapted to the replication's SourceSession shape. rtmps:// and rtsps:// URLs
+ * (an upstream that offers TLS) are played over TLS with the upstream's trust settings.
  */
 import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
 import { startRtspPlayer, type RtspPlayer } from '../clients/rtsp/rtsp-player.ts';
@@ -22,7 +23,7 @@ function openRtmp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
       onFrame: (f) => handlers.onFrame(f),
       onClose: (err) => handlers.onClose(err),
     },
-    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS },
+    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, ...(request.tls !== undefined ? { tls: request.tls } : {}) },
   );
   return {
     get bytesReceived() {
@@ -46,6 +47,7 @@ function openRtsp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
       transport: 'tcp',
       connectTimeoutMs: request.connectTimeoutMs,
       responseTimeoutMs: request.connectTimeoutMs,
+      ...(request.tls !== undefined ? { tls: request.tls } : {}),
       ...(request.credentials !== undefined ? { credentials: { username: request.credentials.user, password: request.credentials.pass } } : {}),
     },
     {

@@ -2,6 +2,8 @@
 import { ProtocolError } from '../../errors.ts';
 
 export const DEFAULT_RTSP_PORT = 554;
+/** RFC 7826 §26.7: rtsps:// without a port. */
+export const DEFAULT_RTSPS_PORT = 322;
 
 export interface RtspUrl {
   readonly host: string;
@@ -12,6 +14,8 @@ export interface RtspUrl {
   readonly query: string;
   readonly username?: string;
   readonly password?: string;
+  /** rtsps://: the connection speaks TLS. */
+  readonly secure: boolean;
 }
 
 export function parseRtspUrl(uri: string): RtspUrl {
@@ -46,11 +50,12 @@ export function parseRtspUrl(uri: string): RtspUrl {
   }
   return {
     host,
-    port: url.port === '' ? DEFAULT_RTSP_PORT : Number(url.port),
+    port: url.port === '' ? (url.protocol === 'rtsps:' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT) : Number(url.port),
     path,
     query,
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    secure: url.protocol === 'rtsps:',
   };
 }
 
