@@ -377,6 +377,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         upstream: followed.apiUrl,
         ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
+        ...(followed.tls !== undefined ? { tls: followed.tls } : {}),
         profileFor: cameraProfile,
         listener: book,
         ...supervision,
