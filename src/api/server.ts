@@ -49,9 +49,11 @@ export interface ApiServerOptions {
   readonly readinessTimeoutMs?: number;
   /** Speak HTTPS/WSS with this certificate; a renewal re-listens (see above). Unset: plain HTTP. */
   readonly tls?: TlsCertificate;
+  /** After a renewal, how long the previous app keeps its connections (ms). Defaults to RETIRED_APP_DRAIN_MS. */
+  readonly renewalDrainMs?: number;
 }
 
-/** How long the app that served the previous certificate keeps its open connections after a renewal. */
+/** How long the app that served the previous certificate keeps its open connections after a renewal (ms). */
 export const RETIRED_APP_DRAIN_MS = 30_000;
 
 export interface ApiServerDeps {
@@ -198,7 +200,11 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
 
   /** One uWS app with every route (a certificate renewal makes another). */
   const makeApp = (): { app: uWS.TemplatedApp; close(): void } => {
-    const app = options.tls === undefined ? uWS.App() : uWS.SSLApp({ cert_file_name: options.tls.files.certFile, key_file_name: options.tls.files.keyFile });
+    // SSLApp loads (and checks) the pair when constructed: it gets the pair TlsCertificate checked.
+    const app =
+      options.tls === undefined
+        ? uWS.App()
+        : options.tls.withPemFiles((certFile, keyFile) => uWS.SSLApp({ cert_file_name: certFile, key_file_name: keyFile }));
     for (const { r, handler } of handlers) app[r.method](r.pattern, handler);
 
     const socket = attachEventSocket(app, {
@@ -246,17 +252,23 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
   };
 
   const host = options.host ?? '127.0.0.1';
-  let current = makeApp();
+  let current: ReturnType<typeof makeApp>;
+  try {
+    current = makeApp();
+  } catch (err) {
+    return Promise.reject(new Error(`API: ${(err as Error).message}`, { cause: err }));
+  }
   return listenExclusive(current.app, host, options.port).then(
     ({ socket: first, port }) => {
-      let listenSocket = first;
+      let listenSocket: uWS.us_listen_socket | null = first;
       let closed: Promise<void> | null = null;
+      const drainMs = options.renewalDrainMs ?? RETIRED_APP_DRAIN_MS;
       const retired = new Set<{ close(): void }>();
       const retire = (old: { close(): void }): void => {
         retired.add(old);
         setTimeout(() => {
           if (retired.delete(old)) old.close();
-        }, RETIRED_APP_DRAIN_MS).unref();
+        }, drainMs).unref();
       };
       let renewing: Promise<void> = Promise.resolve();
       const renew = (): Promise<void> =>
@@ -264,7 +276,8 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
           if (closed !== null) return;
           const next = makeApp();
           // The port is free between these two calls only (no SO_REUSEPORT: the bind is exclusive).
-          uWS.us_listen_socket_close(listenSocket);
+          if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+          listenSocket = null;
           try {
             listenSocket = (await listenExclusive(next.app, host, port)).socket;
           } catch (err) {
@@ -275,7 +288,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
           }
           retire(current);
           current = next;
-          log.info('HTTPS serves the renewed certificate', { port, drainMs: RETIRED_APP_DRAIN_MS });
+          log.info('HTTPS serves the renewed certificate', { port, drainMs });
         }).catch((err: unknown) => log.error('HTTPS certificate renewal failed', { err: (err as Error).message })));
       const unsubscribe = options.tls?.onChange(() => void renew());
       return {
@@ -284,7 +297,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
           closed ??= (async () => {
             unsubscribe?.();
             await renewing;
-            uWS.us_listen_socket_close(listenSocket);
+            if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
             current.close();
             for (const old of retired) old.close();
             retired.clear();

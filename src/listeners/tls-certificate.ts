@@ -7,7 +7,9 @@
  * certificate, old key) is not an error: the current pair stays until the files agree.
  */
 import { readFile } from 'node:fs/promises';
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { mkdtempSync, rmSync, unwatchFile, watchFile, writeFileSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
@@ -94,9 +96,23 @@ export class TlsCertificate {
     return this.#pair.context;
   }
 
-  /** The current pair's PEM bytes (for servers that take them rather than a context). */
-  get pem(): { readonly cert: Buffer; readonly key: Buffer } {
-    return { cert: this.#pair.cert, key: this.#pair.key };
+  /**
+   * Runs `fn` with the current pair written to private files (a 0700 temp directory, 0600 files)
+   * that are removed when it returns: for servers that only load a certificate from files (uWS's
+   * SSLApp reads them when constructed), so they load exactly the pair that was checked, not
+   * whatever the watched files hold at that instant.
+   */
+  withPemFiles<T>(fn: (certFile: string, keyFile: string) => T): T {
+    const dir = mkdtempSync(join(tmpdir(), 'cupola-tls-'));
+    try {
+      const certFile = join(dir, 'cert.pem');
+      const keyFile = join(dir, 'key.pem');
+      writeFileSync(certFile, this.#pair.cert, { mode: 0o600 });
+      writeFileSync(keyFile, this.#pair.key, { mode: 0o600 });
+      return fn(certFile, keyFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   get fingerprint256(): string {
