@@ -268,7 +268,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         rtmpsPort === undefined
           ? undefined
           : await keep('rtmps', bindHost, rtmpsPort, () =>
-              startRtmpListener({ ...rtmpOptions(rtmpsPort), tls: certificate! }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
+              startRtmpListener({ ...rtmpOptions(rtmpsPort), tls: certificate! }, { registry: raw, log, metrics: metrics.forListener('rtmps', 'raw'), inputBudget }),
             );
       const rtspsRaw =
         rtspsRawPort === undefined
@@ -276,7 +276,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           : await keep('rtsps-raw', bindHost, rtspsRawPort, () =>
               startRtspListener(
                 { port: rtspsRawPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
-                { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
+                { registry: raw, log, metrics: metrics.forListener('rtsps', 'raw'), inputBudget },
               ),
             );
       const rtspsCompressed =
@@ -285,7 +285,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           : await keep('rtsps-compressed', bindHost, rtspsCompressedPort, () =>
               startRtspListener(
                 { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
-                { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
+                { registry: compressed, log, metrics: metrics.forListener('rtsps', 'compressed'), inputBudget },
               ),
             );
       const mediaPorts = (): void => {

@@ -158,6 +158,13 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     assert.equal(node.ports.rtspsCompressed, server.ports.compressedRtsps);
   });
 
+  it('/metrics (over HTTPS) counts the TLS listeners apart: protocol rtmps and rtsps', async () => {
+    const m = await httpsGet(api('/metrics'), cert.certPem);
+    assert.equal(m.status, 200);
+    assert.match(m.body, /cupola_connections_total\{[^}]*protocol="rtmps"[^}]*\} [1-9]/);
+    assert.match(m.body, /cupola_connections_total\{[^}]*protocol="rtsps"[^}]*factory="raw"[^}]*\} [1-9]/);
+  });
+
   it('a renewed certificate (files replaced) is served by RTMPS, RTSPS and HTTPS to new connections without a restart', async () => {
     const ports = [server.ports.rtmps!, server.ports.rtsps!, server.ports.compressedRtsps!, server.ports.api];
     for (const p of ports) assert.equal(await peerFingerprint(p, cert.certPem), cert.fingerprint256, `port ${p} before renewal`);
