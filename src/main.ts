@@ -27,6 +27,7 @@ import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
 import { readSettingsFile, tlsWanted, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
+import { defaultMaxWorkers } from './compression/compression-queue.ts';
 import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
@@ -37,7 +38,8 @@ import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-l
 import { Metrics } from './metrics/metrics.ts';
 import { registryStreamSampler } from './metrics/registry-sampler.ts';
 import { CompressionBook } from './node/compression-book.ts';
-import { cameraPublishAuthorizer } from './node/publish-authorizer.ts';
+import { cameraPublishAuthorizer, compressedPublishAuthorizer } from './node/publish-authorizer.ts';
+import { autoRegisterDefault } from './config/publish-policy.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { OutputBudget } from './streams/output-budget.ts';
@@ -99,6 +101,7 @@ function upstreamConfig(u: RemoteNode): UpstreamConfig {
       ...(u.ports.rtspsRaw !== undefined ? { rtspsRaw: u.ports.rtspsRaw } : {}),
       ...(u.ports.rtspsCompressed !== undefined ? { rtspsCompressed: u.ports.rtspsCompressed } : {}),
     },
+    readCredentials: u.readCredentials,
     ...(u.tlsCaFile !== undefined || u.tlsInsecure ? { tls: upstreamTrust(u) } : {}),
   };
 }
@@ -114,6 +117,29 @@ function upstreamTrust(u: RemoteNode): ClientTls {
     }
   }
   return { ...(ca !== undefined ? { ca } : {}), rejectUnauthorized: !u.tlsInsecure };
+}
+
+/** The user name a compressor pushes to Factory 2 with when the API token is its password. */
+export const COMPRESSOR_PUSH_USER = 'compressor';
+
+/**
+ * Who may push to this node's Factory 2 over RTSP (security issue 17.1): its publish credentials
+ * when set, else user `compressor` with the API token as password (Digest), else nobody.
+ */
+export function compressedPushAuth(settings: Settings): RtspAuthOptions | undefined {
+  const nonceLifetimeSec = settings.limits.rtspDigestNonceLifetimeSec;
+  const explicit = rtspAuth(settings.factories.compressed.auth, nonceLifetimeSec).publish;
+  if (explicit !== undefined) return explicit;
+  const token = settings.api.token;
+  return token === undefined
+    ? undefined
+    : { credentials: [{ username: COMPRESSOR_PUSH_USER, password: token }], schemes: ['digest'], nonceLifetimeMs: nonceLifetimeSec * 1000 };
+}
+
+/** What a compressor role sends to push to its upstream's Factory 2: explicit, else the API token. */
+export function upstreamPushCredentials(u: RemoteNode): { user: string; pass: string } | undefined {
+  if (u.pushCredentials !== undefined) return u.pushCredentials;
+  return u.apiToken === undefined ? undefined : { user: COMPRESSOR_PUSH_USER, pass: u.apiToken };
 }
 
 function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
@@ -164,21 +190,49 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       backoff: { ...DEFAULT_BACKOFF, initialMs: comp.backoffInitialMs, maxMs: Math.max(comp.backoffMaxMs, comp.backoffInitialMs) },
     };
     const defaultProfile = settings.compression.defaultProfile;
-    /** A camera's profile; cameras not (yet) in the catalog get the default one. */
+    // Auto-registration (security issue 17.6): explicit, or on only while nothing is secured.
+    const factoryAuthConfigured = [settings.factories.raw.auth, settings.factories.compressed.auth].some((a) => a.read !== undefined || a.publish !== undefined);
+    const autoRegisterOn = (): boolean => settings.cameras.autoRegister ?? autoRegisterDefault(store.catalog(), factoryAuthConfigured);
+    const autoRegisterMax = settings.cameras.autoRegisterMax;
+    if (role !== 'compressor' && autoRegisterOn()) {
+      log.warn(
+        settings.cameras.autoRegister === true
+          ? 'cameras.autoRegister is on: any publisher may add cameras to the catalog (set it to false once the cameras are configured)'
+          : 'auto-registration is on because nothing is secured yet (no publish key, no factory credentials): any publisher may add cameras; it turns off once a camera has a publish key, or set cameras.autoRegister to false',
+        { max: autoRegisterMax },
+      );
+    }
+    /**
+     * A camera's profile: catalog cameras (enabled) get theirs; cameras not (yet) in the catalog the
+     * default one only while auto-registration is on (they are being registered), else none: a
+     * stranger's publish never starts an encoder (security issue 17.10).
+     */
     const cameraProfile = (path: string): CompressionProfile | undefined => {
       const catalog = store.catalog();
       const camera = findCamera(catalog, path);
-      if (camera === undefined) return catalog.profiles.find((p) => p.id === defaultProfile);
+      if (camera === undefined) return autoRegisterOn() ? catalog.profiles.find((p) => p.id === defaultProfile) : undefined;
       if (!camera.enabled) return undefined;
       return profileFor(catalog, camera, defaultProfile);
     };
+    /** The compressor role follows the slave's cameras (the slave admitted them), not this node's catalog. */
+    const followedCameraProfile = (path: string): CompressionProfile | undefined => {
+      const catalog = store.catalog();
+      const camera = findCamera(catalog, path);
+      if (camera === undefined) return catalog.profiles.find((p) => p.id === defaultProfile);
+      return camera.enabled ? profileFor(catalog, camera, defaultProfile) : undefined;
+    };
+    const maxWorkers = settings.compression.maxWorkers ?? defaultMaxWorkers();
 
     const lim = settings.limits;
     const raw = new StreamRegistry('raw', {
-      authorize: cameraPublishAuthorizer(store, () => settings.cameras.autoRegister, log.child({ component: 'cameras' })),
+      authorize: cameraPublishAuthorizer(store, { enabled: autoRegisterOn, maxRegistrations: autoRegisterMax }, log.child({ component: 'cameras' })),
       unpublishedGraceMs: lim.unpublishedGraceMs,
     });
-    const compressed = new StreamRegistry('compressed', { unpublishedGraceMs: lim.unpublishedGraceMs });
+    const pushAuth = compressedPushAuth(settings);
+    const compressed = new StreamRegistry('compressed', {
+      authorize: compressedPublishAuthorizer(store, pushAuth !== undefined),
+      unpublishedGraceMs: lim.unpublishedGraceMs,
+    });
     // Memory budgets shared by every listener and reader of this node.
     const inputBudget = new InputBudget({ maxTotalBytes: lim.maxInputBytes, maxConnectionBytes: lim.maxConnectionInputBytes, maxUnauthorisedBytes: lim.maxUnauthorisedInputBytes });
     const outputBudget = new OutputBudget(lim.maxOutputBytes);
@@ -240,6 +294,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...admission,
         limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
         readerQueue,
+        // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
+        ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
       });
       const rtmp = await keep('rtmp', bindHost, rawSettings.rtmpPort, () =>
         startRtmpListener(rtmpOptions(rawSettings.rtmpPort), { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
@@ -252,12 +308,17 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
         ),
       );
+      const compressedRead = rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec).read;
+      const compressedAuth = { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) };
       const rtspCompressed = await keep('rtsp-compressed', bindHost, compressedSettings.rtspPort, () =>
         startRtspListener(
-          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
+          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits },
           { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
         ),
       );
+      if (pushAuth === undefined) {
+        log.info('Factory 2 refuses remote RTSP pushes (ANNOUNCE/RECORD): to let a compressor role push, set api.token (--api-token; the compressor sends it) or factories.compressed.auth.publish');
+      }
       // The TLS twins of the three listeners: the same listener code with the certificate; RTSPS
       // is TCP interleaved only. Each is off unless its port is set.
       const tlsPort = (p: number | undefined): number | undefined => (certificate === undefined ? undefined : p);
@@ -284,7 +345,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ? undefined
           : await keep('rtsps-compressed', bindHost, rtspsCompressedPort, () =>
               startRtspListener(
-                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
+                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits, tls: certificate! },
                 { registry: compressed, log, metrics: metrics.forListener('rtsps', 'compressed'), inputBudget },
               ),
             );
@@ -347,6 +408,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         profileFor: cameraProfile,
         inputUrlFor: ownRawRtspUrl,
         listener: book,
+        maxWorkers,
         ...supervision,
         log: log.child({ component: 'compression' }),
       });
@@ -364,7 +426,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         log.info('camera profile changed; restarting its compression', { camera: path });
         void compression?.updateProfile(path, raw.get(path)?.live ? cameraProfile(path) : undefined);
         // The compressor role follows the slave's cameras, not a local Factory 1.
-        void compressorRole?.updateProfile(path, cameraProfile(path));
+        void compressorRole?.updateProfile(path, followedCameraProfile(path));
       }
     });
     closers.push(unwatch);
@@ -372,14 +434,21 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role === 'compressor') {
       const upstream = settings.node.upstreams[0];
       if (upstream === undefined) throw new Error('role compressor needs --upstream http://SLAVE:8080');
+      const pushCredentials = upstreamPushCredentials(upstream);
+      if (pushCredentials === undefined) {
+        log.warn("the upstream has no apiToken or pushCredentials: the slave's Factory 2 will refuse the compressed pushes (--upstream-token, i.e. node.upstreams[].apiToken, set to the slave's api.token)", { upstream: upstream.id });
+      }
       const followed = upstreamConfig(upstream);
       compressorRole = startCompressorRole({
         upstream: followed.apiUrl,
         ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
         ...(followed.tls !== undefined ? { tls: followed.tls } : {}),
-        profileFor: cameraProfile,
+        ...(pushCredentials !== undefined ? { pushCredentials } : {}),
+        ...(upstream.readCredentials !== undefined ? { readCredentials: upstream.readCredentials } : {}),
+        profileFor: followedCameraProfile,
         listener: book,
+        maxWorkers,
         ...supervision,
         log: log.child({ component: 'compressor' }),
       });
@@ -424,6 +493,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
             profileFor: cameraProfile,
             inputUrlFor: ownRawRtspUrl,
             listener: book,
+            maxWorkers,
             ...supervision,
             log: log.child({ component: 'compression' }),
           })

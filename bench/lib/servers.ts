@@ -4,7 +4,7 @@
  * killed by PID by `killAll()` (also on error and SIGINT, see run.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,12 +83,15 @@ export async function startListening(name: string, args: string[], dataDir: stri
 
 export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string } = {}): Promise<ServerProc> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
+  // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
+  const settings = join(dataDir, 'bench-settings.json');
+  writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 } }));
   // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by default).
   const nodeFlags = (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const args = [
     ...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', o.role ?? 'slave', '--no-compress', '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
-    '--data-dir', dataDir, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
+    '--data-dir', dataDir, '--config', settings, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
   return startListening(`cupola-${o.role ?? 'slave'}`, args, dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
 }

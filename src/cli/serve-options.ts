@@ -46,6 +46,8 @@ export interface ServeOptions {
    * collections) instead of refusing to start; a one-off start-up action, not a setting.
    */
   readonly resetCatalog: boolean;
+  /** Bearer token of the upstream API(s); a compressor also pushes to the upstream's Factory 2 with it. */
+  readonly upstreamToken: string | undefined;
   /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
   readonly explicit: ReadonlySet<keyof ServeOptions>;
 }
@@ -84,6 +86,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
+  { flags: '--upstream-token <token>', env: 'CUPOLA_UPSTREAM_TOKEN', description: "the upstream slave's API token (master, compressor); a compressor also pushes to the slave's Factory 2 with it" },
   { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
 
@@ -212,6 +215,7 @@ export function resolveServeOptions(
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     resetCatalog,
+    upstreamToken: optional('upstreamToken', 'CUPOLA_UPSTREAM_TOKEN'),
     explicit,
   };
 }

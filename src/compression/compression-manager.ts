@@ -2,13 +2,15 @@
  * One compressor worker per live camera: follows Factory 1 (stream up/down), publishes each
  * camera's compressed twin on Factory 2 at the same path, restarts only the camera whose profile
  * changed, stops everything on shutdown. The master reuses it with `follow: false` and calls
- * startCamera/stopCamera when it takes over compression for a camera.
+ * startCamera/stopCamera when it takes over compression for a camera. At most `maxWorkers` ffmpeg
+ * run at once: later cameras wait in state `queued` (first come, first served) for a slot.
  */
 import type { Stream } from '../streams/stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
+import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 import { startTsWorker } from './ts-worker.ts';
 
@@ -32,6 +34,8 @@ export interface CompressionManagerOptions {
   /** No ffmpeg output for this long restarts it (ms). Defaults to 10000. */
   readonly stallTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
+  /** Workers (ffmpeg processes) running at once; more cameras wait `queued`. Defaults to defaultMaxWorkers(). */
+  readonly maxWorkers?: number;
   /** Defaults to the bundled ffmpeg (resolved in the worker). */
   readonly ffmpegPath?: string;
   /** How long a stop waits for ffmpeg to exit before terminating the worker (ms). Defaults to 5000. */
@@ -46,6 +50,8 @@ export class CompressionManager {
   readonly #o: CompressionManagerOptions;
   readonly #log: Logger;
   readonly #cameras = new Map<string, CameraWorker>();
+  /** Cameras waiting for a worker slot (compression.maxWorkers). */
+  readonly #queue: CompressionQueue;
   /** Per path, the stop in progress (start waits for it: one ffmpeg per camera at any time). */
   readonly #stopping = new Map<string, Promise<void>>();
   #closed = false;
@@ -60,6 +66,12 @@ export class CompressionManager {
   constructor(options: CompressionManagerOptions) {
     this.#o = options;
     this.#log = options.log ?? silentLogger;
+    this.#queue = new CompressionQueue(options.maxWorkers, options.listener, options.now ?? Date.now);
+  }
+
+  /** Cameras waiting for a worker slot. */
+  get queuedCount(): number {
+    return this.#queue.size;
   }
 
   /** Begins following Factory 1 (when `follow`), starting a worker for every camera already live. */
@@ -74,7 +86,7 @@ export class CompressionManager {
 
   /** Starts compressing `path` (no-op when running or when it has no profile). */
   async startCamera(path: string): Promise<void> {
-    if (this.#closed || this.#cameras.has(path)) return;
+    if (this.#closed || this.#cameras.has(path) || this.#queue.has(path)) return;
     const pending = this.#stopping.get(path);
     if (pending !== undefined) {
       await pending;
@@ -83,18 +95,25 @@ export class CompressionManager {
       if (this.#o.follow !== false && this.#o.raw.get(path)?.live !== true) return;
     }
     const profile = this.#o.profileFor(path);
-    if (profile === undefined) return;
+    if (profile === undefined || this.#cameras.has(path) || this.#queue.has(path)) return;
+    if (!this.#queue.hasSlot(this.#busySlots())) {
+      this.#queue.add(path, profile);
+      this.#log.info('compression queued: all worker slots busy', { path, maxWorkers: this.#queue.maxWorkers, queued: this.#queue.size });
+      return;
+    }
     this.#launch(path, profile);
   }
 
-  /** Stops `path`'s worker and ffmpeg; resolves when they are gone. */
+  /** Stops `path`'s worker and ffmpeg (or takes it out of the queue); resolves when they are gone. */
   async stopCamera(path: string): Promise<void> {
+    if (this.#queue.remove(path)) return;
     const cam = this.#cameras.get(path);
     if (cam === undefined) return this.#stopping.get(path);
     this.#cameras.delete(path);
     const done = cam.stop().finally(() => {
       if (this.#stopping.get(path) === done) this.#stopping.delete(path);
       this.#o.listener?.onRemoved?.(path);
+      this.#drain();
     });
     this.#stopping.set(path, done);
     return done;
@@ -107,6 +126,7 @@ export class CompressionManager {
   async updateProfile(path: string, profile: CompressionProfile | undefined): Promise<void> {
     const cam = this.#cameras.get(path);
     if (profile === undefined) return this.stopCamera(path);
+    if (this.#queue.update(path, profile)) return;
     if (cam === undefined) {
       const follows = this.#o.follow !== false;
       if (follows && this.#o.raw.get(path)?.live === true) await this.startCamera(path);
@@ -119,11 +139,11 @@ export class CompressionManager {
   }
 
   status(path: string): CameraCompressionStatus | undefined {
-    return this.#cameras.get(path)?.status();
+    return this.#queue.status(path) ?? this.#cameras.get(path)?.status();
   }
 
   list(): CameraCompressionStatus[] {
-    return [...this.#cameras.values()].map((c) => c.status());
+    return [...[...this.#cameras.values()].map((c) => c.status()), ...this.#queue.list()];
   }
 
   /** PIDs of the running ffmpeg processes (diagnostics and tests). */
@@ -134,9 +154,25 @@ export class CompressionManager {
   /** Stops every worker and its ffmpeg; resolves when all are gone. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#queue.clear();
     this.#o.raw.off('stream.up', this.#onUp);
     this.#o.raw.off('stream.down', this.#onDown);
     await Promise.all([...[...this.#cameras.keys()].map((p) => this.stopCamera(p)), ...this.#stopping.values()]);
+  }
+
+  /** Running workers plus those still stopping (their ffmpeg may not have exited yet). */
+  #busySlots(): number {
+    return this.#cameras.size + this.#stopping.size;
+  }
+
+  /** A slot freed: start the longest-waiting cameras that fit (one whose old worker still stops waits). */
+  #drain(): void {
+    while (!this.#closed && this.#queue.hasSlot(this.#busySlots())) {
+      const next = this.#queue.take((path) => !this.#stopping.has(path));
+      if (next === undefined) return;
+      this.#log.info('compression slot free: starting the queued camera', { path: next.path });
+      this.#launch(next.path, next.profile);
+    }
   }
 
   #launch(path: string, profile: CompressionProfile): void {

@@ -4,12 +4,13 @@
  */
 
 /**
+ * queued: wanted but waiting for a worker slot (`compression.maxWorkers`), started when one frees;
  * idle: known but not started; starting: ffmpeg spawned, no output yet; running: compressed frames
  * flow; backoff: waiting to restart ffmpeg (or the worker) after an exit or stall; failed: the
  * profile cannot run here (e.g. a VAAPI encoder without a GPU; `lastError` says why), not retried;
  * stopped: stopped on request (camera gone, profile removed, shutdown).
  */
-export type CompressionState = 'idle' | 'starting' | 'running' | 'backoff' | 'failed' | 'stopped';
+export type CompressionState = 'queued' | 'idle' | 'starting' | 'running' | 'backoff' | 'failed' | 'stopped';
 
 export interface CompressionExit {
   readonly code: number | null;

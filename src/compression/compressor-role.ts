@@ -24,6 +24,7 @@ import { Backoff } from '../../workers/backoff.ts';
 import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
 import { COMPRESSOR_WORKER_ENTRY, sameProfile } from './compression-manager.ts';
+import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 import { startTsWorker } from './ts-worker.ts';
 
@@ -38,6 +39,13 @@ export interface CompressorRoleOptions {
   readonly ports?: Partial<UpstreamPorts>;
   /** Profile per camera; undefined skips the camera. Defaults to DEFAULT_COMPRESSION_PROFILE for all. */
   readonly profileFor?: (path: string) => CompressionProfile | undefined;
+  /**
+   * Sent when pushing to the slave's Factory 2 (RTSP Digest/Basic, as ffmpeg URL user info): the
+   * slave's `factories.compressed.auth.publish`, or user `compressor` with its API token. Never logged.
+   */
+  readonly pushCredentials?: { readonly user: string; readonly pass: string };
+  /** Sent when reading the slave's Factory 1 (its `factories.raw.auth.read`). Never logged. */
+  readonly readCredentials?: { readonly user: string; readonly pass: string };
   /** Where ffmpeg reads a camera. Defaults to rtsp://UPSTREAM_HOST:<slave's raw RTSP port>/path. */
   readonly rawRtspUrl?: (path: string) => string;
   /** Where ffmpeg pushes. Defaults to rtsp://UPSTREAM_HOST:<slave's compressed RTSP port>/path. */
@@ -53,6 +61,8 @@ export interface CompressorRoleOptions {
   /** No ffmpeg progress for this long restarts it (ms). Defaults to 10000. */
   readonly stallTimeoutMs?: number;
   readonly ffmpegPath?: string;
+  /** ffmpeg running at once; more cameras wait `queued`. Defaults to the CPU count (compression.maxWorkers). */
+  readonly maxWorkers?: number;
   readonly listener?: CompressionListener;
   readonly log?: Logger;
   readonly now?: () => number;
@@ -112,6 +122,9 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   const cameras = new Map<string, CameraWorker>();
   /** Per path, the stop in progress: a camera is started again only once its old ffmpeg is gone. */
   const stopping = new Map<string, Promise<void>>();
+  /** Cameras over the worker cap. */
+  const queue = new CompressionQueue(o.maxWorkers, o.listener, now);
+  const busy = (): number => cameras.size + stopping.size;
   const configuredPorts: UpstreamPorts = { ...DEFAULT_UPSTREAM_PORTS, ...o.ports };
   /** The ports the slave last announced (configured ones after a 404); null until known. */
   let ports: UpstreamPorts | null = null;
@@ -141,6 +154,14 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     o.rawRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? configuredPorts).rtspRaw}/${path}`;
   const pushUrl = (path: string): string =>
     o.compressedRtspUrl?.(path) ?? `rtsp://${host}:${(ports ?? configuredPorts).rtspCompressed}/${path}`;
+  /** ffmpeg takes RTSP credentials as URL user info (percent-encoded); the logged URL stays without. */
+  const withCredentials = (url: string, c: { readonly user: string; readonly pass: string } | undefined): string => {
+    if (c === undefined) return url;
+    const u = new URL(url);
+    u.username = encodeURIComponent(c.user);
+    u.password = encodeURIComponent(c.pass);
+    return u.toString();
+  };
 
   const startCamera = (path: string, profile: CompressionProfile): void => {
     const cam = new CameraWorker(path, profile, {
@@ -151,8 +172,8 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
         return b === undefined ? undefined : { inputBps: b.raw, outputBps: b.compressed };
       },
       createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
-      inputUrl: rawUrl(path),
-      output: { kind: 'push', url: pushUrl(path) },
+      inputUrl: withCredentials(rawUrl(path), o.readCredentials),
+      output: { kind: 'push', url: withCredentials(pushUrl(path), o.pushCredentials) },
       stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
       backoff: backoffOptions,
       ...(o.ffmpegPath !== undefined ? { ffmpegPath: o.ffmpegPath } : {}),
@@ -174,9 +195,28 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     const done: Promise<void> = cam.stop().finally(() => {
       if (stopping.get(path) === done) stopping.delete(path);
       o.listener?.onRemoved?.(path);
+      drain();
     });
     stopping.set(path, done);
     return done;
+  };
+
+  /** Starts a camera now, or queues it when every worker slot is taken. */
+  const admit = (path: string, profile: CompressionProfile): void => {
+    if (queue.hasSlot(busy())) startCamera(path, profile);
+    else {
+      queue.add(path, profile);
+      log.info('compression queued: all worker slots busy', { path, maxWorkers: queue.maxWorkers, queued: queue.size });
+    }
+  };
+
+  /** A slot freed: start the longest-waiting cameras that fit. */
+  const drain = (): void => {
+    while (!closed && queue.hasSlot(busy())) {
+      const next = queue.take((path) => !stopping.has(path) && !cameras.has(path));
+      if (next === undefined) return;
+      startCamera(next.path, next.profile);
+    }
   };
 
   const learnPorts = async (): Promise<void> => {
@@ -210,10 +250,11 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     if (closed) return;
     bitrates = listingBitrates(items);
     for (const path of [...cameras.keys()]) if (!wanted.has(path)) void stopCamera(path);
+    for (const q of queue.list()) if (!wanted.has(q.path)) queue.remove(q.path);
     for (const path of wanted) {
-      if (cameras.has(path) || stopping.has(path)) continue; // a stopping camera: the next poll starts it
+      if (cameras.has(path) || stopping.has(path) || queue.has(path)) continue; // a stopping camera: the next poll starts it
       const profile = (o.profileFor ?? (() => DEFAULT_COMPRESSION_PROFILE))(path);
-      if (profile !== undefined) startCamera(path, profile);
+      if (profile !== undefined) admit(path, profile);
     }
   };
 
@@ -278,11 +319,12 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   connectEvents();
 
   return {
-    list: () => [...cameras.values()].map((c) => c.status()),
+    list: () => [...[...cameras.values()].map((c) => c.status()), ...queue.list()],
     get upstreamReachable() {
       return reachable;
     },
     async updateProfile(path, profile) {
+      if (profile === undefined ? queue.remove(path) : queue.update(path, profile)) return;
       const cam = cameras.get(path);
       if (cam === undefined) {
         schedule(0); // e.g. a camera that had no profile: the next poll starts it if the slave has it
@@ -297,6 +339,7 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
       if (timer !== null) clearTimeout(timer);
       if (eventsTimer !== null) clearTimeout(eventsTimer);
       events?.close();
+      queue.clear();
       for (const path of [...cameras.keys()]) void stopCamera(path, 'shutting down');
       await Promise.all([...stopping.values()]);
     },

@@ -44,6 +44,12 @@ const credentials = obj({
 });
 export type Credentials = Infer<typeof credentials>;
 
+/** Credentials this node sends to another node's factory (the method is the server's choice). */
+const remoteCredentials = obj({
+  user: str({ minLength: 1, maxLength: 128 }),
+  pass: str({ minLength: 1, maxLength: 256 }),
+});
+
 const factoryAuth = obj({
   /** Required to play (DESCRIBE/SETUP/PLAY). Unset: anyone may read. */
   read: optional(credentials),
@@ -119,6 +125,16 @@ const remoteNode = obj({
   tlsCaFile: optional(str({ minLength: 1, maxLength: 4096 })),
   /** Accept any certificate from it (no verification: encrypted but not authenticated). Defaults to false. */
   tlsInsecure: withDefault(bool(), false),
+  /**
+   * Credentials for reading its factories (its `factories.*.auth.read`): sent by replication (RTMP
+   * `?user=&pass=`, RTSP Digest) and by the compressor role's RTSP input. Unset: none sent. Never logged.
+   */
+  readCredentials: optional(remoteCredentials),
+  /**
+   * Credentials the compressor role pushes to its Factory 2 with (its `factories.compressed.auth.publish`).
+   * Unset: user `compressor` with `apiToken` as password when apiToken is set, else none. Never logged.
+   */
+  pushCredentials: optional(remoteCredentials),
 });
 export type RemoteNode = Infer<typeof remoteNode>;
 
@@ -324,14 +340,29 @@ const settingsFields = obj({
   listeners: section(listeners),
   cameras: section(
     obj({
-      /** Unknown cameras that publish are registered under their site (created if missing). Defaults to true. */
-      autoRegister: withDefault(bool(), true),
+      /**
+       * Unknown cameras that publish to Factory 1 (RTMP or RTSP RECORD) are registered under their site
+       * (created if missing). Unset (the default): on only while no camera has a publish key and no
+       * factory has read or publish credentials (checked at each publish); an explicit true is logged
+       * as a warning at start-up.
+       */
+      autoRegister: optional(bool()),
+      /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */
+      autoRegisterMax: withDefault(int({ min: 0, max: 100_000 }), 64),
     }),
   ),
   compression: section(
     obj({
-      /** Compress every enabled camera (roles slave and master-takeover). Defaults to true. */
+      /**
+       * Compress every enabled catalog camera (roles slave and master-takeover); cameras not in the
+       * catalog only when auto-registration is on. Defaults to true.
+       */
       enabled: withDefault(bool(), true),
+      /**
+       * ffmpeg encoders running at once on this node (workers); cameras over the cap wait in state
+       * `queued` and start when a slot frees. Defaults to the CPU count (os.availableParallelism()), at least 1.
+       */
+      maxWorkers: optional(int({ min: 1, max: 4096 })),
       /** Profile of cameras without their own. Defaults to "default". */
       defaultProfile: withDefault(idSegment(), 'default'),
       /** No ffmpeg output (pipe bytes or progress) for this long restarts it (ms). Defaults to 10000. */

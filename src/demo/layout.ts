@@ -76,6 +76,8 @@ export function serveArgs(o: {
   readonly dataDir: string;
   readonly upstreamApi?: string;
   readonly logLevel?: string;
+  /** A settings file (`--config`), e.g. the demo's compression.maxWorkers. */
+  readonly config?: string;
 }): string[] {
   const args = [
     'serve',
@@ -90,5 +92,6 @@ export function serveArgs(o: {
   ];
   if (o.advertiseHost !== undefined) args.push('--advertise-host', o.advertiseHost);
   if (o.upstreamApi !== undefined) args.push('--upstream', o.upstreamApi);
+  if (o.config !== undefined) args.push('--config', o.config);
   return args;
 }

@@ -4,7 +4,7 @@
  * the slave's API), then one simulated camera per site and camera number publishing RTMP to the
  * slave, prints every URL, and on Ctrl-C / SIGTERM stops everything it started, cameras first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
@@ -96,7 +96,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       slavePorts = choosePorts(PREFERRED_PORTS.slave, (p) => free.has(p));
       masterPorts = choosePorts(PREFERRED_PORTS.master, (p) => free.has(p));
     }
-    const base = { host: bindHost, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
+    // The demo is sized so every simulated camera and its compression fit (small pictures): one
+    // worker per camera, whatever the CPU count (compression.maxWorkers defaults to it).
+    const config = join(dir, 'demo-settings.json');
+    writeFileSync(config, JSON.stringify({ compression: { maxWorkers: Math.max(1, cameras.length) } }));
+    const base = { host: bindHost, config, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
 
     say(`starting the slave (data and logs in ${dir})`);
     const slave = await startNode('slave', slavePorts, base, dir);

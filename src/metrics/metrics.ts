@@ -23,7 +23,7 @@ export interface StreamSample {
   readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
 }
 
-export const COMPRESSION_STATES = ['starting', 'running', 'backoff', 'stalled', 'failed', 'stopped'] as const;
+export const COMPRESSION_STATES = ['queued', 'starting', 'running', 'backoff', 'stalled', 'failed', 'stopped'] as const;
 export type CompressionState = (typeof COMPRESSION_STATES)[number];
 
 export interface CompressionSample {
@@ -128,6 +128,7 @@ export class Metrics {
   #compSpeed: Gauge<'camera'>;
   #compBitrate: Gauge<'camera'>;
   #compState: Gauge<'camera' | 'state'>;
+  #compQueued: Gauge<never>;
   #compRestarts: Counter<'camera'>;
   #compDropped: Counter<'camera'>;
   #compDuplicated: Counter<'camera'>;
@@ -172,6 +173,7 @@ export class Metrics {
     this.#compSpeed = gauge('cupola_compression_speed', 'Encoding speed relative to real time (1 = real time).', ['camera']);
     this.#compBitrate = gauge('cupola_compression_output_bitrate_bits_per_second', 'Compressed output bitrate.', ['camera']);
     this.#compState = gauge('cupola_compression_state', 'Compressor state (1 for the current state).', ['camera', 'state']);
+    this.#compQueued = gauge('cupola_compression_queued', 'Cameras waiting for a compression worker slot (compression.maxWorkers).', []);
     this.#compRestarts = counter('cupola_compression_restarts_total', 'ffmpeg restarts.', ['camera']);
     this.#compDropped = counter('cupola_compression_frames_dropped_total', 'Frames ffmpeg dropped (rate conversion or overload).', ['camera']);
     this.#compDuplicated = counter('cupola_compression_frames_duplicated_total', 'Frames ffmpeg duplicated (rate conversion).', ['camera']);
@@ -290,8 +292,11 @@ export class Metrics {
   #sampleCompression(): void {
     const sampler = this.#samplers.compression;
     for (const g of [this.#compFps, this.#compSpeed, this.#compBitrate, this.#compState]) g.reset();
+    this.#compQueued.set(0);
     if (sampler === undefined) return;
+    let queued = 0;
     for (const s of sampler()) {
+      if (s.state === 'queued') queued++;
       const camera = s.camera;
       this.#compFps.set({ camera }, s.fps);
       this.#compSpeed.set({ camera }, s.speed);
@@ -306,6 +311,7 @@ export class Metrics {
       this.#compDropped.inc({ camera }, d.framesDropped);
       this.#compDuplicated.inc({ camera }, d.framesDuplicated);
     }
+    this.#compQueued.set(queued);
   }
 
   #sampleReplication(): void {

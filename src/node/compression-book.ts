@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import type { CompressionSample, CompressionState } from '../metrics/metrics.ts';
 
 const METRIC_STATE: Readonly<Record<CameraCompressionStatus['state'], CompressionState>> = {
+  queued: 'queued',
   idle: 'starting',
   starting: 'starting',
   running: 'running',

@@ -20,7 +20,14 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   if (o.upstream.length > 0) {
     node.upstreams = o.upstream.map((u, i) => {
       const url = new URL(u);
-      return { id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`, host: url.hostname, apiUrl: url.origin, role: 'slave', ...trust };
+      return {
+        id: o.upstream.length === 1 ? 'upstream' : `upstream${i + 1}`,
+        host: url.hostname,
+        apiUrl: url.origin,
+        role: 'slave',
+        ...(o.upstreamToken !== undefined ? { apiToken: o.upstreamToken } : {}),
+        ...trust,
+      };
     });
   }
   if (o.peer !== undefined) {

@@ -14,9 +14,16 @@ const RTMP_IDLE_TIMEOUT_MS = 15_000;
 export const openUpstreamSource: OpenSource = (request, handlers) =>
   request.factory === 'raw' ? openRtmp(request, handlers) : openRtsp(request, handlers);
 
+/** RTMP carries read credentials in the stream name's query (`?user=&pass=`), as Cupola's listener reads them. */
+export function rtmpUrlWithCredentials(url: string, credentials: SourceRequest['credentials']): string {
+  if (credentials === undefined) return url;
+  const query = new URLSearchParams({ user: credentials.user, pass: credentials.pass }).toString();
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
 function openRtmp(request: SourceRequest, handlers: SourceHandlers): SourceSession {
   const client = RtmpClient.play(
-    request.url,
+    rtmpUrlWithCredentials(request.url, request.credentials),
     {
       onDescription: (d) => handlers.onDescription(d),
       onMetadata: (m) => handlers.onMetadata(m),

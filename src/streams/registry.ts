@@ -80,6 +80,17 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
   }
 
   /**
+   * Runs the authorizer alone (e.g. at RTSP ANNOUNCE, before the path's state is looked at); throws
+   * PublishRejectedError like publish(). Returns the normalised path.
+   */
+  authorize(rawPath: string, publisher: PublisherInfo): string {
+    const path = normalizeStreamPath(rawPath);
+    if (path === null) throw new PublishRejectedError('bad-path', `invalid stream path "${rawPath.slice(0, 100)}"`);
+    this.#authorize(path, publisher);
+    return path;
+  }
+
+  /**
    * Takes `path` for a publisher. Throws PublishRejectedError when the path is invalid, taken by a
    * live publisher, or refused by the authorizer (bad key, unknown camera).
    */
@@ -87,14 +98,17 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     if (this.#closed) throw new PublishRejectedError('disabled', 'server is shutting down');
     const path = normalizeStreamPath(rawPath);
     if (path === null) throw new PublishRejectedError('bad-path', `invalid stream path "${rawPath.slice(0, 100)}"`);
+    // Authorisation first: a client without the key learns nothing about the path, not even
+    // whether someone publishes it (security issue 17.5).
+    this.#authorize(path, publisher);
     const existing = this.#streams.get(path);
     // A camera publishing here directly takes precedence over a replicated copy of the same path:
     // the copy's publication is ended (its frames are ignored from now on) and the readers stay.
     const preempt = existing?.publisher?.kind === 'replication' && publisher.kind !== 'replication';
     if (existing?.publisher && !preempt) {
-      throw new PublishRejectedError('path-busy', `stream ${path} is already being published by ${existing.publisher.remote}`);
+      // Who publishes is the operator's business (the listener logs it), never the client's.
+      throw new PublishRejectedError('path-busy', `stream ${path} is already being published`);
     }
-    this.#authorize(path, publisher);
     if (preempt) this.#revokers.get(path)?.();
     const stream = existing ?? new Stream(path, this.factory, this.#now, this.#gopLimits);
     this.#streams.set(path, stream);

@@ -53,7 +53,13 @@ export interface StreamStats {
   readersEvicted: number;
 }
 
-export type PublishRejectReason = 'path-busy' | 'bad-key' | 'unknown-camera' | 'bad-path' | 'disabled';
+/**
+ * path-busy: someone publishes the path; bad-key: wrong or missing publish key; unknown-camera: not
+ * in the catalog; bad-path: not `site/camera`; disabled: camera disabled or server closing;
+ * unauthorized: this factory takes no publisher of this kind (e.g. a remote push to Factory 2 with
+ * no push credentials configured); register-limit: auto-registration reached `cameras.autoRegisterMax`.
+ */
+export type PublishRejectReason = 'path-busy' | 'bad-key' | 'unknown-camera' | 'bad-path' | 'disabled' | 'unauthorized' | 'register-limit';
 
 export class PublishRejectedError extends Error {
   override readonly name = 'PublishRejectedError';

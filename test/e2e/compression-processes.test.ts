@@ -10,7 +10,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
+import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { isAlive as alive } from '../unit/workers/worker-harness.ts';
 import { TestWebSocket } from '../unit/src/api/ws-client.ts';
@@ -30,8 +30,15 @@ interface CompressionItem {
   bitrateRatio: number | null;
 }
 
+/** Nodes started with an API token, and their token (the helpers below send it). */
+const tokens = new Map<number, string>();
+const authHeaders = (url: string): Record<string, string> => {
+  const token = tokens.get(Number(new URL(url).port));
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+};
+
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
+  const res = await fetch(url, { ...init, headers: { ...authHeaders(url), ...(init?.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(3000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -143,12 +150,34 @@ describe('compression with cupola serve processes', { timeout: 180_000 }, () => 
     for (const p of [pid, cam3After.pid!]) await waitFor(() => !alive(p), 10_000, `ffmpeg ${p} to exit after the slave was SIGKILLed`);
   });
 
-  it('compressor role: fills a separate slave Factory 2 over RTSP RECORD and follows the camera', async () => {
-    const slave = await startServer({ role: 'slave', args: ['--no-compress'] });
+  it('compressor role: fills a separate slave Factory 2 over RTSP RECORD (with the API token) and follows the camera; anonymous pushes are refused', async () => {
+    const TOKEN = 'slave-api-token-17';
+    const slave = await startServer({ role: 'slave', args: ['--no-compress', '--api-token', TOKEN] });
+    tokens.set(slave.ports.api, TOKEN);
     await smallDefaultProfile(slave);
-    const compressor = await startServer({ role: 'compressor', args: ['--upstream', `http://127.0.0.1:${slave.ports.api}`] });
+    // The camera has a publish key (security 17.1: the key was only checked on Factory 1).
+    await json(slave.apiUrl(`/api/v1/cameras/${CAM}`), { method: 'PATCH', headers: JSON_HEADERS, body: JSON.stringify({ publishKey: 'cam-key' }) });
+    // The compressor knows the slave's API token (--upstream-token, i.e. node.upstreams[].apiToken)
+    // and pushes to the slave's Factory 2 with it, as user `compressor`.
+    const compressor = await startServer({ role: 'compressor', args: ['--upstream', `http://127.0.0.1:${slave.ports.api}`, '--upstream-token', TOKEN] });
     await smallDefaultProfile(compressor);
-    const camera = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(CAM), { size: '320x240', gop: 25 })]);
+    const camera = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(`${CAM}?key=cam-key`), { size: '320x240', gop: 25 })]);
+
+    // Anyone else pushing to Factory 2 is refused: no credentials (401), or the token for a path
+    // outside the catalog (403); neither ever shows up on Factory 2.
+    const push = async (url: string): Promise<string> => {
+      const run = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(url, { format: 'rtsp', rtspTransport: 'tcp', seconds: 10 })]);
+      const exit = await waitExit(run, 20_000);
+      assert.notEqual(exit.code, 0, `${url} must be refused: ${run.stderr().slice(-500)}`);
+      return run.stderr();
+    };
+    assert.match(await push(slave.rtspUrl(CAM, 'compressed')), /401|Unauthorized/i);
+    assert.match(await push(slave.rtspUrl('evil/injected', 'compressed')), /401|Unauthorized/i);
+    assert.match(await push(slave.rtspUrl('evil/injected', 'compressed').replace('rtsp://', `rtsp://compressor:${TOKEN}@`)), /403|Forbidden/i);
+    const { items: afterAttacks } = await json<{ items: StreamItem[] }>(slave.apiUrl('/api/v1/streams?factory=compressed'));
+    assert.equal(afterAttacks.some((x) => x.path === 'evil/injected' || x.publisher?.kind === 'rtsp' && x.video?.height !== 144), false, JSON.stringify(afterAttacks));
+    const cams = await json<{ items: { id: string }[] }>(slave.apiUrl('/api/v1/cameras'));
+    assert.equal(cams.items.some((c) => c.id === 'evil/injected'), false, 'nothing registered through Factory 2');
 
     const s = await waitFor(async () => {
       const x = await liveStream(slave, 'compressed');

@@ -111,6 +111,7 @@ describe('compression end to end (in-process slave, real ffmpeg)', { timeout: 18
       raw: slave.raw,
       compressed: slave.compressed,
       profileFor: () => PROFILE,
+      maxWorkers: CAMERAS.length, // all at once, whatever the CPU count (the cap has its own tests)
       inputUrlFor: (p) => `rtsp://127.0.0.1:${slave.rtspRaw.port}/${p}`,
       backoff: { ...DEFAULT_BACKOFF, initialMs: 200, maxMs: 1000 },
       listener: { onStatus: (s) => s.pid !== null && pids.add(s.pid), onRemoved: (p) => removed.push(p) },

@@ -1,7 +1,8 @@
 /**
  * A slave whose Factory 1 requires RTSP read credentials (factories.raw.auth.read): outside readers
  * need them (401 without), while the node's own clients — the compression worker's ffmpeg and the
- * thumbnail grabber — read with them, and the password never shows in the API.
+ * thumbnail grabber — read with them, and the password never shows in the API. RTMP play needs
+ * them too, as `?user=&pass=` (security 17.9).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,17 @@ describe('Factory 1 with RTSP read credentials', { timeout: 120_000 }, () => {
     const authed = await readWithFfmpeg(slave.rtspUrl(CAM).replace('rtsp://', `rtsp://viewer:${PASS}@`), { frames: 5, timeoutMs: 15_000, inputArgs: ['-rtsp_transport', 'tcp'] });
     assert.ok(authed.videoFrames >= 5, authed.stderr.slice(-1500));
 
+    // RTMP play honours the same read credentials (security 17.9): refused without, plays with
+    // ?user=&pass= in the stream name; a wrong password is refused too.
+    const rtmpAnonymous = await readWithFfmpeg(slave.rtmpUrl(CAM), { frames: 5, timeoutMs: 15_000 });
+    assert.equal(rtmpAnonymous.videoFrames, 0, 'RTMP without credentials must not play');
+    assert.match(rtmpAnonymous.stderr, /Unauthorized|Play\.Failed/i, rtmpAnonymous.stderr.slice(-800));
+    const rtmpWrong = await readWithFfmpeg(`${slave.rtmpUrl(CAM)}?user=viewer&pass=wrong`, { frames: 5, timeoutMs: 15_000 });
+    assert.equal(rtmpWrong.videoFrames, 0, 'RTMP with a wrong password must not play');
+    const rtmpAuthed = await readWithFfmpeg(`${slave.rtmpUrl(CAM)}?user=viewer&pass=${encodeURIComponent(PASS)}`, { frames: 5, timeoutMs: 15_000 });
+    assert.ok(rtmpAuthed.videoFrames >= 5, rtmpAuthed.stderr.slice(-1500));
+    assert.match(slave.logs(), /RTMP play refused: missing or wrong read credentials/);
+
     const thumb = await waitFor(async () => {
       const r = await fetch(slave.apiUrl(`/api/v1/cameras/${CAM}/snapshot.jpg`));
       return r.status === 200 ? Buffer.from(await r.arrayBuffer()) : undefined;
@@ -53,6 +65,6 @@ describe('Factory 1 with RTSP read credentials', { timeout: 120_000 }, () => {
     const compression = await (await fetch(slave.apiUrl('/api/v1/compression'))).text();
     assert.ok(compression.includes(CAM));
     assert.ok(!compression.includes(PASS), 'the read password leaked into /api/v1/compression');
-    assert.ok(!slave.logs().includes(PASS), 'the read password leaked into the logs');
+    assert.ok(!slave.logs().includes(PASS), 'the read password leaked into the logs (RTMP play queries included)');
   });
 });

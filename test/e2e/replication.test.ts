@@ -13,7 +13,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
@@ -67,12 +70,17 @@ function camera(slave: ServerProcess): FfmpegRun {
   return runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(slave.rtmpUrl(CAM), { size: '320x240', fps: 25, gop: 25, bitrateK: 500 })]);
 }
 
-/** The 3-machine layout's compressor, stood in by ffmpeg: Factory 1 over RTSP in, Factory 2 over RTSP RECORD out. */
+/** The slave's Factory 2 push credentials (remote pushes need some: security 17.1). */
+const PUSH = { user: 'compressor', pass: 'push-secret-17' };
+const slaveConfig = join(mkdtempSync(join(tmpdir(), 'cupola-repl-')), 'settings.json');
+writeFileSync(slaveConfig, JSON.stringify({ factories: { compressed: { auth: { publish: PUSH } } } }));
+
+/** The 3-machine layout's compressor, stood in by ffmpeg: Factory 1 over RTSP in, Factory 2 over RTSP RECORD out (with the push credentials). */
 function compressor(slave: ServerProcess): FfmpegRun {
   return runFfmpeg([
     '-loglevel', 'error',
     '-rtsp_transport', 'tcp', '-i', slave.rtspUrl(CAM),
-    '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', slave.rtspUrl(CAM, 'compressed'),
+    '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', slave.rtspUrl(CAM, 'compressed').replace('rtsp://', `rtsp://${PUSH.user}:${PUSH.pass}@`),
   ]);
 }
 
@@ -119,7 +127,7 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
   let fwd: Awaited<ReturnType<typeof apiForwarder>>;
 
   let toMaster: Awaited<ReturnType<typeof apiForwarder>>;
-  const slaveArgs = (): string[] => ['--no-compress', '--peer', `http://127.0.0.1:${toMaster.port}`];
+  const slaveArgs = (): string[] => ['--no-compress', '--config', slaveConfig, '--peer', `http://127.0.0.1:${toMaster.port}`];
 
   before(async () => {
     // The slave knows its master as its peer (URL management); the master follows the slave.

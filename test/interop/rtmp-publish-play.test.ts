@@ -5,6 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
@@ -55,7 +58,11 @@ async function waitLive(path: string): Promise<void> {
 }
 
 before(async () => {
-  server = await startServer({ args: ['--no-compress'] });
+  // These tests publish made-up paths (site1/interop*) after others gave cameras publish keys, which
+  // turns the default auto-registration off (security 17.6): keep it on explicitly.
+  const config = join(mkdtempSync(join(tmpdir(), 'cupola-interop-')), 'settings.json');
+  writeFileSync(config, JSON.stringify({ cameras: { autoRegister: true } }));
+  server = await startServer({ args: ['--no-compress', '--config', config] });
 });
 
 after(async () => {
@@ -142,6 +149,32 @@ test('publish keys: a wrong key is refused, the right one accepted', async () =>
     await waitLive('site1/keyed');
   } finally {
     await right.stop();
+  }
+});
+
+test('a live keyed camera: a second publisher without the key gets the key error, not path-busy, and no address (security 17.5)', async () => {
+  const res = await fetch(server.apiUrl('/api/v1/cameras'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'site1/keyed2', enabled: true, publishKey: 'SECRET2' }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  const owner = publish('site1/keyed2?key=SECRET2', 60);
+  try {
+    await waitLive('site1/keyed2');
+    const intruder = runFfmpeg(['-loglevel', 'info', ...syntheticCameraArgs(server.rtmpUrl('site1/keyed2'), { seconds: 10 })]);
+    assert.notEqual((await waitExit(intruder, 15_000)).code, 0, 'the intruder is refused');
+    const said = intruder.stderr();
+    assert.match(said, /publish key/i, `ffmpeg shows the server's reason: ${said.slice(-800)}`);
+    assert.doesNotMatch(said, /already being published|path-busy/i, 'an unauthorised client learns nothing about the current publisher');
+    assert.doesNotMatch(said, /127\.0\.0\.1:\d+ /, 'no publisher address');
+    // An authorised second publisher gets path-busy, still without the first publisher's address.
+    const second = runFfmpeg(['-loglevel', 'info', ...syntheticCameraArgs(server.rtmpUrl('site1/keyed2?key=SECRET2'), { seconds: 10 })]);
+    assert.notEqual((await waitExit(second, 15_000)).code, 0);
+    assert.match(second.stderr(), /already being published/, second.stderr().slice(-800));
+    assert.doesNotMatch(second.stderr(), /published by/);
+  } finally {
+    await owner.stop();
   }
 });
 

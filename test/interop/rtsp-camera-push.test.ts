@@ -37,6 +37,12 @@ describe('RTSP-pushing cameras on Factory 1', { timeout: 120_000 }, () => {
       throw new Error(`${String(err)}\nffmpeg: ${cam.stderr().slice(-1500)}\n${await (await fetch(server.apiUrl('/api/v1/streams'))).text()}\n${server.logs().split('\n').filter((l) => l.includes('RTSP')).slice(-10).join('\n')}`);
     });
     assert.equal(stream.publisher?.kind, 'rtsp');
+    // Security 17.5: while the camera is live, a push without the key is refused for the key (403),
+    // before anything about the path is revealed (a busy path would answer 400).
+    const intruder = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(server.rtspUrl(path), { format: 'rtsp', rtspTransport: 'tcp', gop: 25 })]);
+    assert.notEqual((await waitExit(intruder, 20_000)).code, 0);
+    assert.match(intruder.stderr(), /403|Forbidden/i, intruder.stderr());
+    assert.doesNotMatch(intruder.stderr(), /400|Bad Request/i);
     for (const [url, inputArgs] of [[server.rtmpUrl(path), []], [server.rtspUrl(path), ['-rtsp_transport', 'tcp']]] as const) {
       const probe = await readWithFfmpeg(url, { frames: 30, timeoutMs: 20_000, inputArgs: [...inputArgs] });
       assert.deepEqual([probe.codec, probe.width, probe.height, probe.audioCodec], ['h264', 320, 240, 'aac'], probe.stderr.slice(-1500));

@@ -18,10 +18,14 @@ async function readClean(url: string, inputArgs: string[], frames = 40): Promise
   assert.deepEqual(decoderErrors(probe.stderr), [], `decoder errors reading ${url} ${inputArgs.join(' ')}`);
 }
 
+const PUSH_TOKEN = 'push-token-17';
+
 describe('RTSP through cupola serve', { timeout: 180_000 }, () => {
   let server: ServerProcess;
   before(async () => {
-    server = await startServer({ args: ['--no-compress'] });
+    // Factory 2 takes remote pushes only with credentials (security 17.1): here the API token, as
+    // the compressor role sends it (user `compressor`).
+    server = await startServer({ args: ['--no-compress', '--api-token', PUSH_TOKEN] });
   });
   after(async () => {
     await killAllFfmpeg();
@@ -38,10 +42,9 @@ describe('RTSP through cupola serve', { timeout: 180_000 }, () => {
     }
   });
 
-  for (const push of ['tcp', 'udp'] as const) {
-    it(`ffmpeg pushes -f rtsp over ${push} into Factory 2; read back over RTSP (tcp and udp)`, async () => {
-      const path = `site1/pushed-${push}`;
-      runFfmpeg(syntheticCameraArgs(server.rtspUrl(path, 'compressed'), { format: 'rtsp', rtspTransport: push, seconds: 60, gop: 25 }));
+  for (const [push, path] of [['tcp', 'site1/cam2'], ['udp', 'site1/cam3']] as const) {
+    it(`ffmpeg pushes -f rtsp over ${push} into Factory 2 (with the push credentials); read back over RTSP (tcp and udp)`, async () => {
+      runFfmpeg(syntheticCameraArgs(server.rtspUrl(path, 'compressed').replace('rtsp://', `rtsp://compressor:${PUSH_TOKEN}@`), { format: 'rtsp', rtspTransport: push, seconds: 60, gop: 25 }));
       await waitFor(async () => (await readWithFfmpeg(server.rtspUrl(path, 'compressed'), { frames: 1, timeoutMs: 5000, inputArgs: ['-rtsp_transport', 'tcp'] })).videoFrames >= 1, 20_000, 'pushed stream up');
       await readClean(server.rtspUrl(path, 'compressed'), ['-rtsp_transport', 'tcp']);
       await readClean(server.rtspUrl(path, 'compressed'), ['-rtsp_transport', 'udp']);

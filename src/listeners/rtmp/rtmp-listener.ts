@@ -42,6 +42,11 @@ export interface RtmpListenerOptions extends AdmissionOptions {
   readonly allowPublish?: boolean;
   /** Accept players. Defaults to true. */
   readonly allowPlay?: boolean;
+  /**
+   * Required to play (the factory's read credentials): the player sends them in the stream name's
+   * (or app's) query, `rtmp://host/site/cam?user=U&pass=P`. Unset: anyone may play.
+   */
+  readonly readCredentials?: { readonly user: string; readonly pass: string };
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
@@ -111,6 +116,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     now,
     allowPublish: options.allowPublish ?? true,
     allowPlay: options.allowPlay ?? true,
+    ...(options.readCredentials !== undefined ? { readCredentials: options.readCredentials } : {}),
     flv: options.hevc !== undefined ? { hevc: options.hevc } : {},
     onPublishRejected: (reason: PublishRejectReason) => {
       stats.publishRejected++;

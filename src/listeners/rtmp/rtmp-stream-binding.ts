@@ -6,6 +6,7 @@
 import type { ServerSessionEvent } from '../../../protocols/rtmp/session/server-session-events.ts';
 import { streamPath } from '../../../protocols/rtmp/session/stream-name.ts';
 import type { FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
+import { sameSecret } from '../../config/publish-policy.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
 import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
@@ -21,6 +22,8 @@ export interface StreamBindingDeps {
   readonly now: () => number;
   readonly allowPublish: boolean;
   readonly allowPlay: boolean;
+  /** Required in the play request's query (`?user=&pass=`); unset: anyone may play. */
+  readonly readCredentials?: { readonly user: string; readonly pass: string };
   readonly flv: FromFramesOptions;
   readonly onPublishRejected: (reason: PublishRejectReason | 'disabled') => void;
 }
@@ -41,6 +44,8 @@ const REJECT_STATUS: Record<PublishRejectReason, string> = {
   'bad-key': 'NetStream.Publish.Denied',
   'unknown-camera': 'NetStream.Publish.Denied',
   disabled: 'NetStream.Publish.Denied',
+  unauthorized: 'NetStream.Publish.Denied',
+  'register-limit': 'NetStream.Publish.Denied',
 };
 
 export class RtmpStreamBinding {
@@ -68,6 +73,13 @@ export class RtmpStreamBinding {
         this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
         return;
       case 'play-requested':
+        if (!this.#mayRead(event.query)) {
+          // Checked before the path is looked at: an unauthorised player learns nothing about it.
+          this.#conn.log.info('RTMP play refused: missing or wrong read credentials', { app: event.app });
+          this.#conn.session.rejectPlay(event.streamId, 'NetStream.Play.Failed', 'Unauthorized: this server needs read credentials (?user=...&pass=...).');
+          this.#conn.endAfterFlush('play unauthorized');
+          return;
+        }
         this.#play(event.streamId, event.app, event.streamName);
         return;
       case 'media':
@@ -103,6 +115,17 @@ export class RtmpStreamBinding {
         this.#conn.log.debug('unknown RTMP command', { name: event.name });
         return;
     }
+  }
+
+  #mayRead(query: Readonly<Record<string, string>>): boolean {
+    const c = this.#deps.readCredentials;
+    if (c === undefined) return true;
+    const user = query['user'];
+    const pass = query['pass'];
+    // Both compared (constant time) so the answer time says nothing about which one was wrong.
+    const userOk = user !== undefined && sameSecret(user, c.user);
+    const passOk = pass !== undefined && sameSecret(pass, c.pass);
+    return userOk && passOk;
   }
 
   /** The socket is gone: end publications, detach readers. */

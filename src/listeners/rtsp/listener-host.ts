@@ -15,8 +15,8 @@ import type { RtspServerSession } from '../../../protocols/rtsp/session/server-s
 import type { Logger } from '../../log/logger.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
 import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
-import type { StreamRegistry } from '../../streams/registry.ts';
-import { PublishRejectedError } from '../../streams/types.ts';
+import type { Publication, StreamRegistry } from '../../streams/registry.ts';
+import { PublishRejectedError, type PublishRejectReason, type PublisherInfo } from '../../streams/types.ts';
 import { InterleavedTransport } from './interleaved-transport.ts';
 import type { RtspConnection } from './rtsp-connection.ts';
 import { RTSP_OUTPUT_KEY, RtspPlayOutput, type PlayOutputDeps } from './rtsp-play-output.ts';
@@ -29,6 +29,17 @@ import { UdpTransport, type UdpTarget } from './udp-transport.ts';
 const MAX_PENDING_KEYS = 4096;
 /** Longest publish key kept (the catalog's keys are shorter). */
 const MAX_KEY_LENGTH = 256;
+
+/** The RTSP answer to a refused publish. */
+const REFUSAL_STATUS: Readonly<Record<PublishRejectReason, number>> = {
+  'path-busy': RtspStatus.BadRequest,
+  'bad-path': RtspStatus.BadRequest,
+  'bad-key': RtspStatus.Forbidden,
+  'unknown-camera': RtspStatus.Forbidden,
+  disabled: RtspStatus.ServiceUnavailable,
+  unauthorized: RtspStatus.Forbidden,
+  'register-limit': RtspStatus.Forbidden,
+};
 
 export interface ListenerHostDeps {
   readonly registry: StreamRegistry;
@@ -105,11 +116,14 @@ export class ListenerHost implements RtspServerHost {
     const path = normalizeStreamPath(rawPath);
     if (path === null) return RtspStatus.BadRequest;
     if (streamDescriptionFromSdp(sdp).tracks.length === 0) return RtspStatus.UnsupportedMediaType;
+    // A camera's publish key, as in RTMP: rtsp://host/site/cam?key=SECRET, checked here (before
+    // anything about the path's state is revealed) and again at RECORD.
+    const key = new URLSearchParams(query).get('key');
+    const refused = this.#refusal(() => this.#deps.registry.authorize(path, this.#publisher(conn.id, key ?? undefined)), path, conn.id);
+    if (refused !== null) return refused;
     const publisher = this.#deps.registry.get(path)?.publisher;
     // Someone is publishing there (a replicated copy gives way to a direct publisher at RECORD).
     if (publisher && publisher.kind !== 'replication') return RtspStatus.BadRequest;
-    // A camera's publish key, as in RTMP: rtsp://host/site/cam?key=SECRET, checked at RECORD.
-    const key = new URLSearchParams(query).get('key');
     this.#publishKeys.delete(conn.id);
     if (key !== null) {
       if (this.#publishKeys.size >= MAX_PENDING_KEYS) this.#publishKeys.delete(this.#publishKeys.keys().next().value!);
@@ -152,22 +166,13 @@ export class ListenerHost implements RtspServerHost {
     const offered = streamDescriptionFromSdp(state.sdp);
     const tracks = offered.tracks.filter((t) => session.hasTrack(t.index));
     if (tracks.length === 0) return RtspStatus.UnsupportedMediaType;
-    const conn = this.#deps.connections.get(session.connectionId);
-    let publication;
-    try {
-      const key = this.#publishKeys.get(session.connectionId);
-      this.#publishKeys.delete(session.connectionId);
-      publication = this.#deps.registry.publish(path, {
-        kind: 'rtsp',
-        remote: conn === undefined ? 'unknown' : `${conn.remoteAddress}`,
-        ...(key !== undefined ? { key } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof PublishRejectedError)) throw err;
-      this.#deps.log.info('RTSP publish refused', { path, reason: err.reason, session: session.id });
-      this.#deps.onPublishRejected?.(err.reason);
-      return err.reason === 'path-busy' || err.reason === 'bad-path' ? RtspStatus.BadRequest : err.reason === 'disabled' ? RtspStatus.ServiceUnavailable : RtspStatus.Forbidden;
-    }
+    const key = this.#publishKeys.get(session.connectionId);
+    this.#publishKeys.delete(session.connectionId);
+    let publication: Publication | undefined;
+    const refused = this.#refusal(() => {
+      publication = this.#deps.registry.publish(path, this.#publisher(session.connectionId, key));
+    }, path, session.connectionId);
+    if (refused !== null || publication === undefined) return refused ?? RtspStatus.InternalServerError;
     const description = { ...(tracks.some((t) => t.kind === 'video') ? { video: offered.description.video! } : {}), ...(tracks.some((t) => t.kind === 'audio') ? { audio: offered.description.audio! } : {}) };
     const recorder = new RtspRecorder(publication, description, tracks);
     this.#active.set(session.id, { kind: 'record', recorder });
@@ -198,6 +203,24 @@ export class ListenerHost implements RtspServerHost {
       const stats = a.recorder.stats;
       a.recorder.close();
       this.#deps.log.info('RTSP publish ended', { session: session.id, reason, ...stats });
+    }
+  }
+
+  #publisher(connectionId: string, key: string | undefined): PublisherInfo {
+    const conn = this.#deps.connections.get(connectionId);
+    return { kind: 'rtsp', remote: conn === undefined ? 'unknown' : conn.remoteAddress, ...(key !== undefined ? { key: key.slice(0, MAX_KEY_LENGTH) } : {}) };
+  }
+
+  /** Runs a registry call; a PublishRejectedError becomes the RTSP status to answer (logged, counted). */
+  #refusal(call: () => unknown, path: string, connectionId: string): number | null {
+    try {
+      call();
+      return null;
+    } catch (err) {
+      if (!(err instanceof PublishRejectedError)) throw err;
+      this.#deps.log.info('RTSP publish refused', { path, reason: err.reason, message: err.message, conn: connectionId });
+      this.#deps.onPublishRejected?.(err.reason);
+      return REFUSAL_STATUS[err.reason];
     }
   }
 

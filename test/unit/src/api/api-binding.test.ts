@@ -4,21 +4,11 @@
  * (a second server on the same port fails instead of binding beside the first).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { probeFreePort } from '../../../../src/api/uws-listen.ts';
+import { noTcpTable, timeWaitCount } from '../../../helpers/tcp-state.ts';
 import { startFixture } from './fixture.ts';
-
-/** Local TCP endpoints on 127.0.0.1:`port` in state TIME-WAIT (/proc/net/tcp state 06). */
-async function timeWaitCount(port: number): Promise<number> {
-  const table = await readFile('/proc/net/tcp', 'utf8');
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return table.split('\n').filter((line) => {
-    const cols = line.trim().split(/\s+/);
-    return cols[1] === local && cols[3] === '06';
-  }).length;
-}
 
 /** Opens a keep-alive HTTP connection to the server and leaves it open (the server closes it). */
 async function idleConnection(port: number): Promise<net.Socket> {
@@ -33,7 +23,7 @@ async function idleConnection(port: number): Promise<net.Socket> {
   return socket;
 }
 
-describe('API server binding', { skip: process.platform !== 'linux' ? 'reads /proc/net/tcp (Linux only)' : false }, () => {
+describe('API server binding', { skip: noTcpTable }, () => {
   for (const first of ['an OS-chosen port (0)', 'a fixed port'] as const) {
     it(`rebinds ${first} at once while the old server's connections are in TIME-WAIT`, async () => {
       const port = first === 'a fixed port' ? await probeFreePort('127.0.0.1') : 0;

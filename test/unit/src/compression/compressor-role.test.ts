@@ -132,6 +132,42 @@ describe('compressor role', { timeout: 60_000 }, () => {
     assert.equal(workers.length, 2, 'no extra workers');
   });
 
+  it('sends the push and read credentials in the ffmpeg URLs (percent-encoded); at most maxWorkers run, the rest are queued (security 17.1, 17.10)', async () => {
+    const slave = await fakeSlave();
+    slaves.add(slave);
+    slave.streams = [{ factory: 'raw', path: 'site1/cam1' }, { factory: 'raw', path: 'site1/cam2' }, { factory: 'raw', path: 'site1/cam3' }];
+    const workers: FakeWorker[] = [];
+    const role = startCompressorRole({
+      upstream: slave.url,
+      pollIntervalMs: 30,
+      followEvents: false,
+      backoff: fastBackoff,
+      maxWorkers: 2,
+      pushCredentials: { user: 'compressor', pass: 'tok/en@1' },
+      readCredentials: { user: 'viewer', pass: 'p w' },
+      createWorker: () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    roles.add(role);
+    await waitFor(() => role.list().length === 3, 5000, 'three cameras known');
+    assert.equal(workers.length, 2, 'two workers at most');
+    const start = workers[0]!.received[0] as StartMessage;
+    assert.equal(start.inputUrl, `rtsp://viewer:p%20w@127.0.0.1:18554/${start.cameraPath}`);
+    assert.deepEqual(start.output, { kind: 'push', url: `rtsp://compressor:tok%2Fen%401@127.0.0.1:18555/${start.cameraPath}` });
+    const queued = role.list().filter((c) => c.state === 'queued');
+    assert.equal(queued.length, 1);
+    // A running camera goes: the queued one takes its slot.
+    const leaving = start.cameraPath;
+    slave.streams = slave.streams.filter((x) => x.path !== leaving);
+    await waitFor(() => workers.length === 3, 5000, 'the queued camera started');
+    assert.equal((workers[2]!.received[0] as StartMessage).cameraPath, queued[0]!.path);
+    assert.equal(role.list().filter((c) => c.state === 'queued').length, 0);
+    await role.close();
+  });
+
   it('a profile change restarts only that camera (after its old worker stopped); an unchanged one nothing', async () => {
     const slave = await fakeSlave();
     slaves.add(slave);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultCatalog } from '../../../../src/config/catalog.ts';
-import { decidePublish } from '../../../../src/config/publish-policy.ts';
+import { autoRegisterDefault, decideCompressedPublish, decidePublish, sameSecret } from '../../../../src/config/publish-policy.ts';
 
 describe('decidePublish', () => {
   const base = defaultCatalog();
@@ -30,5 +30,25 @@ describe('decidePublish', () => {
     assert.equal(reason('site1/cam2'), 'bad-key');
     assert.equal(reason('site1/cam2', 'wrong'), 'bad-key');
     assert.equal(reason('site1/cam2', 's3cret'), undefined);
+  });
+  it('auto-registration defaults on only while nothing is secured (security 17.6)', () => {
+    assert.equal(autoRegisterDefault(base, false), true, 'the embedded default catalog: the quickstart registers new cameras');
+    assert.equal(autoRegisterDefault(keyed, false), false, 'a camera with a publish key turns it off');
+    assert.equal(autoRegisterDefault(base, true), false, 'factory read or publish credentials turn it off');
+  });
+  it('Factory 2 takes only enabled catalog cameras, never registers (security 17.1)', () => {
+    assert.equal(decideCompressedPublish(keyed, 'site1/cam2').kind, 'allow', 'a keyed camera: the compressor needs no camera key');
+    const reason = (path: string): string | undefined => {
+      const d = decideCompressedPublish(keyed, path);
+      return d.kind === 'reject' ? d.reason : undefined;
+    };
+    assert.equal(reason('evil/injected'), 'unknown-camera');
+    assert.equal(reason('site1/cam9'), 'unknown-camera');
+    assert.equal(reason('site1/cam3'), 'disabled');
+  });
+  it('sameSecret compares any lengths', () => {
+    assert.equal(sameSecret('a', 'a'), true);
+    assert.equal(sameSecret('a', 'ab'), false);
+    assert.equal(sameSecret('', 'x'), false);
   });
 });

@@ -3,13 +3,15 @@ import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, mergeRaw, parseSettings } from '../../../../src/config/settings.ts';
 
 describe('settings', () => {
-  it('defaults: slave role, standard ports, auto-registration on', () => {
+  it('defaults: slave role, standard ports, auto-registration computed (unset), capped at 64', () => {
     assert.equal(DEFAULT_SETTINGS.node.role, 'slave');
     assert.equal(DEFAULT_SETTINGS.factories.raw.rtmpPort, 1935);
     assert.equal(DEFAULT_SETTINGS.factories.raw.rtspPort, 8554);
     assert.equal(DEFAULT_SETTINGS.factories.compressed.rtspPort, 8555);
     assert.equal(DEFAULT_SETTINGS.api.port, 8080);
-    assert.equal(DEFAULT_SETTINGS.cameras.autoRegister, true);
+    assert.equal(DEFAULT_SETTINGS.cameras.autoRegister, undefined, 'computed from the catalog and factory auth (autoRegisterDefault)');
+    assert.equal(DEFAULT_SETTINGS.cameras.autoRegisterMax, 64);
+    assert.equal(DEFAULT_SETTINGS.compression.maxWorkers, undefined, 'the CPU count, resolved at start');
     assert.equal(DEFAULT_SETTINGS.compression.defaultProfile, 'default');
     assert.ok(Object.isFrozen(DEFAULT_SETTINGS.node));
   });

@@ -44,8 +44,9 @@ describe('demo layout', () => {
     ]);
     const master = serveArgs({
       role: 'master', ports: ANY_PORTS, host: '0.0.0.0', advertiseHost: 'demo.local', dataDir: '/tmp/d/master',
-      upstreamApi: 'http://127.0.0.1:8080',
+      upstreamApi: 'http://127.0.0.1:8080', config: '/tmp/d/demo-settings.json',
     });
+    assert.equal(master[master.indexOf('--config') + 1], '/tmp/d/demo-settings.json');
     assert.equal(master[master.indexOf('--role') + 1], 'master');
     assert.equal(master[master.indexOf('--upstream') + 1], 'http://127.0.0.1:8080');
     assert.equal(master[master.indexOf('--advertise-host') + 1], 'demo.local');

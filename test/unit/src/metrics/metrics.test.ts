@@ -106,4 +106,22 @@ describe('Metrics', () => {
     assert.equal(valueOf(exp, 'cupola_replication_bytes_total', { path: 'site1/cam1' }), 4096);
     assert.equal(valueOf(exp, 'cupola_replication_added_delay_seconds', { path: 'site1/cam1' }), 0.12);
   });
+
+  it('compression queued over compression.maxWorkers: one-hot state and the queued count', async () => {
+    const m = new Metrics({ defaultMetrics: false });
+    const base = { source: 1, fps: 0, speed: 0, bitrateBps: 0, restarts: 0, framesDropped: 0, framesDuplicated: 0 };
+    let samples: CompressionSample[] = [
+      { ...base, camera: 'site1/cam1', state: 'running' },
+      { ...base, camera: 'site1/cam2', state: 'queued' },
+      { ...base, camera: 'site1/cam3', state: 'queued' },
+    ];
+    m.setSamplers({ compression: () => samples });
+    let exp = parsePrometheusText(await m.text());
+    assert.equal(valueOf(exp, 'cupola_compression_state', { camera: 'site1/cam2', state: 'queued' }), 1);
+    assert.equal(valueOf(exp, 'cupola_compression_state', { camera: 'site1/cam1', state: 'queued' }), 0);
+    assert.equal(valueOf(exp, 'cupola_compression_queued', {}), 2);
+    samples = samples.slice(0, 1);
+    exp = parsePrometheusText(await m.text());
+    assert.equal(valueOf(exp, 'cupola_compression_queued', {}), 0);
+  });
 });

@@ -192,3 +192,25 @@ test('stats count bytes and frames in, and reader counts per protocol', () => {
   assert.equal(pub.stream.readerCount('rtmp'), 1);
   reg.close();
 });
+
+test('authorisation comes before the busy check, and the busy error never names the other publisher (security 17.5)', () => {
+  const reg = new StreamRegistry('raw', {
+    authorize: (_path, p) => {
+      if (p.key !== 'k') throw new PublishRejectedError('bad-key', 'wrong or missing publish key');
+    },
+  });
+  const pub = reg.publish('site1/cam1', { kind: 'rtmp', remote: '127.0.0.1:39464', key: 'k' });
+  assert.throws(
+    () => reg.publish('site1/cam1', { kind: 'rtmp', remote: '10.0.0.9:5000' }),
+    (err: unknown) => err instanceof PublishRejectedError && err.reason === 'bad-key',
+    'an unauthorised publisher gets the auth error, not path-busy',
+  );
+  assert.throws(
+    () => reg.publish('site1/cam1', { kind: 'rtmp', remote: '10.0.0.9:5000', key: 'k' }),
+    (err: unknown) => err instanceof PublishRejectedError && err.reason === 'path-busy' && !err.message.includes('127.0.0.1') && !err.message.includes('39464'),
+  );
+  assert.throws(() => reg.authorize('site1/cam1', { kind: 'rtsp', remote: 'x' }), (err: unknown) => err instanceof PublishRejectedError && err.reason === 'bad-key');
+  assert.equal(reg.authorize('site1/cam1', { kind: 'rtsp', remote: 'x', key: 'k' }), 'site1/cam1');
+  pub.close();
+  reg.close();
+});

@@ -12,6 +12,7 @@ import { StreamRegistry } from '../../../../../src/streams/registry.ts';
 import { PublishRejectedError } from '../../../../../src/streams/types.ts';
 import { startRtmpListener, type RtmpListener, type RtmpListenerOptions } from '../../../../../src/listeners/rtmp/rtmp-listener.ts';
 import { createLogger } from '../../../../../src/log/logger.ts';
+import { openUpstreamSource, rtmpUrlWithCredentials } from '../../../../../src/replication/sources.ts';
 import { RtmpClient, RtmpClientError } from '../../../../../src/clients/rtmp/rtmp-client.ts';
 import type { Frame, StreamDescription } from '../../../../../protocols/media/frame.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS, H265_IDR, H265_PPS, H265_SPS, H265_TRAIL, H265_VPS } from '../../../protocols/flv/fixtures.ts';
@@ -166,6 +167,37 @@ test('play of a stream that is not live is refused with NetStream.Play.StreamNot
   const err = await player.closed;
   assert.ok(err instanceof RtmpClientError);
   assert.equal(err.code, 'NetStream.Play.StreamNotFound');
+});
+
+test('read credentials (security 17.9): play needs ?user=&pass=, refused with NetStream.Play.Failed before the path is looked at; replication sends its upstream credentials', { timeout: 20_000 }, async () => {
+  const { url } = await setup({ readCredentials: { user: 'viewer', pass: 'p@ss w' } });
+  const pub = await startPublisher(url('site1/cam1'), H264_AAC);
+  const stepper = liveStepper(pub, false);
+  for (const bad of ['site1/cam1', 'site1/cam1?user=viewer&pass=wrong', 'site1/cam1?user=other&pass=p%40ss%20w', 'site1/none']) {
+    const err = await startPlayer(url(bad)).closed;
+    assert.ok(err instanceof RtmpClientError, bad);
+    assert.equal(err.code, 'NetStream.Play.Failed', `${bad}: refused as unauthorised (even a path that does not exist)`);
+  }
+  const good = startPlayer(url('site1/cam1?user=viewer&pass=p%40ss%20w'));
+  await stepper.until(() => good.frames.length >= 3, 'frames for the authorised player');
+  // The master's pull of a slave's Factory 1 (RTMP) carries the upstream's read credentials.
+  const frames: Frame[] = [];
+  let closedWith: Error | null | undefined;
+  const pull = (credentials?: { user: string; pass: string }) =>
+    openUpstreamSource(
+      { factory: 'raw', url: url('site1/cam1'), connectTimeoutMs: 5000, ...(credentials !== undefined ? { credentials } : {}) },
+      { onDescription: () => {}, onMetadata: () => {}, onFrame: (f) => frames.push(f), onClose: (e) => (closedWith = e) },
+    );
+  const anonymous = pull();
+  await stepper.until(() => closedWith !== undefined, 'the anonymous pull refused');
+  assert.ok(closedWith instanceof RtmpClientError && closedWith.code === 'NetStream.Play.Failed');
+  anonymous.close();
+  closedWith = undefined;
+  const replica = pull({ user: 'viewer', pass: 'p@ss w' });
+  await stepper.until(() => frames.length >= 3, 'frames for the replication pull');
+  assert.equal(closedWith, undefined);
+  replica.close();
+  assert.equal(rtmpUrlWithCredentials('rtmp://h:1/a/b?key=k', { user: 'u', pass: 'a&b' }), 'rtmp://h:1/a/b?key=k&user=u&pass=a%26b');
 });
 
 test('publish refused by the authorizer (bad key) and when publishing is off', async () => {
