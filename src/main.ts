@@ -583,6 +583,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
           allowedOrigins: settings.api.allowedOrigins,
           staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
+          maxConnectionsPerIp: lim.maxConnectionsPerIp,
           ...(settings.api.https && certificate !== undefined ? { tls: certificate } : {}),
         },
         {

@@ -2,7 +2,9 @@
  * WebSocket /api/v1/events: a snapshot on connect (streams, URLs, cameras without their publish
  * keys, and compression and replication status where the node has them), then every bus event as
  * one JSON text message, URL credentials redacted. Upgrades from a foreign browser Origin are refused. A client that falls behind by more than maxBackpressure is disconnected
- * rather than buffered without bound; it reconnects and gets a fresh snapshot.
+ * rather than buffered without bound; it reconnects and gets a fresh snapshot. Sockets from one
+ * address (IPv4, or IPv6 /64) are capped (limits.maxConnectionsPerIp): past it the upgrade is
+ * answered 429.
  */
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { ConfigStore } from '../config/store.ts';
@@ -14,6 +16,7 @@ import { publicCamera } from './public-camera.ts';
 import { redactCredentials } from './redact-credentials.ts';
 import type { ApiLogger, CompressionView, ReplicationView, StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
+import { ipKey } from '../listeners/admission.ts';
 
 export const EVENTS_PATH = '/api/v1/events';
 const TOPIC = 'events';
@@ -31,12 +34,16 @@ export interface EventSocketDeps {
   readonly log: ApiLogger;
   readonly compression?: CompressionView;
   readonly replication?: ReplicationView;
+  /** Event sockets from one address at most. Defaults to 256. */
+  readonly maxSocketsPerIp?: number;
 }
 
-type UserData = Record<string, never>;
+type UserData = { readonly ip: string };
 
 export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { close(): void } {
   const sockets = new Set<WebSocket<UserData>>();
+  const perIp = new Map<string, number>();
+  const maxPerIp = deps.maxSocketsPerIp ?? 256;
   app.ws<UserData>(EVENTS_PATH, {
     maxPayloadLength: 4 * 1024,
     maxBackpressure: MAX_SOCKET_BACKPRESSURE,
@@ -58,8 +65,13 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
         writeReply(res, errorReply(401, 'missing or wrong bearer token'));
         return;
       }
+      const ip = ipKey(Buffer.from(res.getRemoteAddressAsText()).toString());
+      if ((perIp.get(ip) ?? 0) >= maxPerIp) {
+        writeReply(res, errorReply(429, `more than ${maxPerIp} event sockets from this address`));
+        return;
+      }
       res.upgrade<UserData>(
-        {},
+        { ip },
         req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'),
         req.getHeader('sec-websocket-extensions'),
@@ -67,6 +79,8 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
       );
     },
     open: (ws) => {
+      const ip = ws.getUserData().ip;
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
       sockets.add(ws);
       const snapshot = {
         type: 'snapshot',
@@ -85,7 +99,11 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
       // The stream is one-way; client messages (if any) are ignored.
     },
     close: (ws) => {
-      sockets.delete(ws);
+      if (!sockets.delete(ws)) return;
+      const ip = ws.getUserData().ip;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
     },
   });
   const unsubscribe = deps.bus.subscribe((event) => {

@@ -51,6 +51,12 @@ export interface ApiServerOptions {
   readonly tls?: TlsCertificate;
   /** After a renewal, how long the previous app keeps its connections (ms). Defaults to RETIRED_APP_DRAIN_MS. */
   readonly renewalDrainMs?: number;
+  /**
+   * Event WebSockets from one address at most (limits.maxConnectionsPerIp). Defaults to 256.
+   * Plain HTTP connections have no per-address cap: uWebSockets.js offers no accept hook; it
+   * closes a connection idle or with an incomplete request after ~10 s by itself.
+   */
+  readonly maxConnectionsPerIp?: number;
 }
 
 /** How long the app that served the previous certificate keeps its open connections after a renewal (ms). */
@@ -217,6 +223,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       log,
       ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
       ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
+      ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
     });
 
     app.any('/*', (res, req) => {

@@ -77,8 +77,11 @@ export function rawPeer(port: number, localAddress?: string): RawPeer {
   });
 }
 
-/** An RTMP peer that completes the handshake, then sends `after` (and nothing else unless the test writes). */
-export function rtmpPeer(port: number, o: { localAddress?: string; after?: readonly Buffer[] } = {}): RawPeer {
+/**
+ * An RTMP peer that completes the handshake, then sends `after` (and nothing else unless the test
+ * writes). With `stopReading` it never reads again: a reader whose socket backs up.
+ */
+export function rtmpPeer(port: number, o: { localAddress?: string; after?: readonly Buffer[]; stopReading?: boolean } = {}): RawPeer {
   return open(port, o.localAddress, (sock, ready) => {
     const hs = new ClientHandshake({ randomBytes, timeMs: 0 });
     sock.write(Buffer.concat(hs.start()));
@@ -87,7 +90,8 @@ export function rtmpPeer(port: number, o: { localAddress?: string; after?: reado
       if (step.send.length > 0) sock.write(Buffer.concat(step.send));
       if (!step.done) return;
       sock.off('data', onData);
-      sock.on('data', () => {}); // keep reading what the server sends
+      if (o.stopReading === true) sock.pause();
+      else sock.on('data', () => {}); // keep reading what the server sends
       for (const b of o.after ?? []) sock.write(b);
       ready();
     };
@@ -96,6 +100,15 @@ export function rtmpPeer(port: number, o: { localAddress?: string; after?: reado
 }
 
 const chunks = (m: Parameters<typeof encodeChunks>[0], size = 128): Buffer => Buffer.concat(encodeChunks(m, size));
+
+/** `connect`, `createStream` (the server's first stream id is 1) and `play` of `app/name` on it. */
+export function rtmpPlay(app: string, name: string): Buffer {
+  return Buffer.concat([
+    rtmpConnect(app),
+    chunks(commandMessage({ name: 'createStream', transactionId: 2, commandObject: null, args: [] })),
+    chunks(commandMessage({ name: 'play', transactionId: 0, commandObject: null, args: [name] }, 1, 8)),
+  ]);
+}
 
 /** RTMP `connect` to app `site1`, in 128-byte chunks. */
 export function rtmpConnect(app = 'site1'): Buffer {

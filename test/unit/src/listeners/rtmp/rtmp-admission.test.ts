@@ -11,7 +11,8 @@ import { InputBudget } from '../../../../../src/listeners/input-budget.ts';
 import { createLogger } from '../../../../../src/log/logger.ts';
 import { RtmpClient } from '../../../../../src/clients/rtmp/rtmp-client.ts';
 import { waitFor } from '../../../../helpers/server.ts';
-import { destroyAllPeers, partialMessages, rawPeer, rtmpConnect, rtmpPeer } from '../../../../helpers/raw-peer.ts';
+import { destroyAllPeers, partialMessages, rawPeer, rtmpConnect, rtmpPeer, rtmpPlay } from '../../../../helpers/raw-peer.ts';
+import { OutputBudget } from '../../../../../src/streams/output-budget.ts';
 import { au, H264_IDR, H264_PPS, H264_SPS } from '../../../protocols/flv/fixtures.ts';
 
 const log = createLogger('silent');
@@ -125,4 +126,32 @@ test('rtmp: over the total input budget the largest unauthorised holders are clo
   for (let i = 0; i < 5; i++) pub.pushFrame(keyframe(i * 40));
   await waitFor(() => (registry.get('site1/cam1')?.stats.framesIn ?? 0) >= 5, 3000, 'camera frames');
   assert.equal(registry.get('site1/cam1')?.live, true);
+});
+
+test('rtmp: over the node-wide output budget a reader that stopped reading drops frames; one that keeps up gets them all', async () => {
+  const budget = new OutputBudget(256 * 1024);
+  // 64 MiB per reader: without the node-wide budget nothing would drop in the ~20 MB this test
+  // sends (the kernel's loopback buffers take the first few MB of the stuck reader's backlog).
+  const { url, registry } = await setup({ readerQueue: { maxPendingBytes: 64 * 1024 * 1024, maxDroppingMs: 60_000, budget } });
+  const pub = await publish(url('site1/cam1'));
+  pub.pushFrame(keyframe(0));
+  await waitFor(() => registry.get('site1/cam1')?.live === true, 3000, 'live');
+  const stuck = rtmpPeer(listeners.at(-1)!.port, { localAddress: '127.0.0.2', after: [rtmpPlay('site1', 'cam1')], stopReading: true });
+  await stuck.ready;
+  let good = 0;
+  await new Promise<void>((resolve, reject) => {
+    const c = RtmpClient.play(url('site1/cam1'), { onStarted: () => resolve(), onFrame: (f) => void (f.track === 'video' && good++), onClose: (e) => reject(e ?? new Error('closed')) });
+    clients.push(c);
+  });
+  await waitFor(() => registry.get('site1/cam1')!.readerCount() === 2, 3000, 'two readers');
+  const stream = registry.get('site1/cam1')!;
+  const goodBefore = good;
+  const big = (dts: number) => ({ ...keyframe(dts), payload: au(H264_IDR, Buffer.alloc(200_000, 2)) });
+  for (let i = 1; i <= 100; i++) {
+    pub.pushFrame(big(i * 40));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await waitFor(() => good - goodBefore >= 100, 5000, `the reading player got every frame (${good - goodBefore})`);
+  assert.ok(stream.stats.framesDropped > 0, 'the stuck reader dropped frames');
+  assert.ok(budget.totalBytes < 16 * 1024 * 1024, `output total ${budget.totalBytes}`);
 });
