@@ -19,6 +19,7 @@ import type { StreamInfo, StreamsView } from './api/types.ts';
 import { UrlManager } from './api/url-manager.ts';
 import { peerEndpoint, selfEndpoint, withLearntPorts, type NodeEndpoint } from './api/urls.ts';
 import { WebhookDispatcher } from './api/webhooks.ts';
+import { HookRunner } from './hooks/hook-runner.ts';
 import type { ServeOptions } from './cli/serve-options.ts';
 import { findCamera, profileFor } from './config/catalog.ts';
 import { diffCatalog } from './config/diff.ts';
@@ -396,6 +397,15 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       connectCatalogEvents(store, bus, urls, metrics),
     ];
     closers.push(() => unwire.forEach((u) => u()));
+    // Hooks follow the bus; closing kills every hook command with its process group.
+    const hooks = new HookRunner({
+      hooks: settings.hooks,
+      bus,
+      node: { name: settings.node.name, role },
+      urlsFor: (path) => urls.get(path),
+      log: log.child({ component: 'hooks' }),
+    });
+    closers.push(() => hooks.close());
 
     // Compression: the slave's own workers follow Factory 1.
     let compression: CompressionManager | undefined;

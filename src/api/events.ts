@@ -5,13 +5,21 @@
  */
 import type { PublicCamera } from './public-camera.ts';
 import type { CompressionState, ReplicationState } from '../metrics/metrics.ts';
-import type { FactoryName } from '../streams/types.ts';
+import type { FactoryName, ReaderProtocol } from '../streams/types.ts';
 import type { CameraUrls, BestUrls } from './urls.ts';
 import type { StreamInfo } from './types.ts';
 
 export type EventBody =
   | { readonly type: 'stream.up'; readonly stream: StreamInfo }
   | { readonly type: 'stream.down'; readonly factory: FactoryName; readonly path: string }
+  | {
+      readonly type: 'reader.connect' | 'reader.disconnect';
+      readonly factory: FactoryName;
+      readonly path: string;
+      readonly protocol: ReaderProtocol;
+      /** The reader's address (`ip:port`) or a description. */
+      readonly remote: string;
+    }
   | { readonly type: 'urls.changed'; readonly camera: string; readonly best: BestUrls | null; readonly urls: CameraUrls | null }
   | { readonly type: 'camera.changed'; readonly camera: string; readonly change: 'added' | 'updated' | 'removed'; readonly value: PublicCamera }
   | {
@@ -28,6 +36,12 @@ export type EventBody =
       readonly state: ReplicationState;
       readonly upstream?: string;
       readonly detail?: string;
+    }
+  | {
+      /** Master: it started compressing a camera the slave no longer compresses ('failover'), or stopped ('handback'). */
+      readonly type: 'replication.failover';
+      readonly camera: string;
+      readonly change: 'failover' | 'handback';
     };
 
 export type EventType = EventBody['type'];

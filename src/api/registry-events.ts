@@ -1,12 +1,13 @@
 /**
  * Wires one stream registry to the control plane: stream up/down become `stream.up`/`stream.down`
- * events, then liveness for URL management (so `urls.changed` follows the stream event); a stream going down is folded into the metrics at once
+ * events (readers coming and going `reader.connect`/`reader.disconnect`), then liveness for URL management (so `urls.changed` follows the stream event); a stream going down is folded into the metrics at once
  * (the registry may drop the Stream object right after).
  */
 import type { Metrics } from '../metrics/metrics.ts';
 import { streamSample } from '../metrics/registry-sampler.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { Stream } from '../streams/stream.ts';
+import type { ReaderProtocol } from '../streams/types.ts';
 import type { EventBus } from './events.ts';
 import { streamInfoOf } from './streams-view.ts';
 import type { UrlManager } from './url-manager.ts';
@@ -30,10 +31,19 @@ export function connectRegistryEvents(registry: StreamRegistry, deps: RegistryEv
     deps.bus.publish({ type: 'stream.down', factory: stream.factory, path: stream.path });
     deps.urls.setLive('self', stream.factory, stream.path, false);
   };
+  const reader = (type: 'reader.connect' | 'reader.disconnect') => (stream: Stream, protocol: ReaderProtocol, remote: string): void => {
+    deps.bus.publish({ type, factory: stream.factory, path: stream.path, protocol, remote });
+  };
+  const connect = reader('reader.connect');
+  const disconnect = reader('reader.disconnect');
   registry.on('stream.up', up);
   registry.on('stream.down', down);
+  registry.on('reader.connect', connect);
+  registry.on('reader.disconnect', disconnect);
   return () => {
     registry.off('stream.up', up);
     registry.off('stream.down', down);
+    registry.off('reader.connect', connect);
+    registry.off('reader.disconnect', disconnect);
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Optional webhooks: every event the bus carries is POSTed as JSON to each configured URL, in order,
  * with retries and capped exponential backoff. Each target has a bounded queue (oldest dropped and
- * counted when full), so a dead receiver never grows memory or blocks the publisher.
+ * counted when full), so a dead receiver never grows memory or blocks the publisher. With a `secret`,
+ * each attempt is signed (see webhookSignature) so the receiver can check origin and freshness.
  */
+import { createHmac } from 'node:crypto';
 import type { WebhookSettings } from '../config/settings.ts';
 import type { ApiEvent, EventBus } from './events.ts';
 import { redactCredentials } from './redact-credentials.ts';
@@ -21,6 +23,8 @@ export interface WebhookDispatcherOptions {
   readonly log?: ApiLogger;
   /** Jitter source in [0, 1). Defaults to Math.random. */
   readonly random?: () => number;
+  /** Clock for the signature timestamp. Defaults to Date.now. */
+  readonly now?: () => number;
 }
 
 export interface WebhookStats {
@@ -29,6 +33,15 @@ export interface WebhookStats {
   readonly delivered: number;
   readonly dropped: number;
   readonly failedAttempts: number;
+}
+
+/**
+ * `X-Cupola-Signature` value: `sha256=` + hex HMAC-SHA256 with the webhook's secret over
+ * `<X-Cupola-Timestamp>.<raw body>` (timestamp in Unix seconds), so a captured request cannot be
+ * replayed later with a new timestamp. Each attempt is signed with its own timestamp.
+ */
+export function webhookSignature(secret: string, timestampSec: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex')}`;
 }
 
 
@@ -87,6 +100,11 @@ class WebhookTarget {
       try {
         const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'cupola' };
         if (this.settings.token !== undefined) headers['authorization'] = `Bearer ${this.settings.token}`;
+        if (this.settings.secret !== undefined) {
+          const timestampSec = Math.floor(this.opts.now() / 1000);
+          headers['x-cupola-timestamp'] = String(timestampSec);
+          headers['x-cupola-signature'] = webhookSignature(this.settings.secret, timestampSec, body);
+        }
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.settings.timeoutMs)]);
         const res = await this.opts.fetch(this.settings.url, { method: 'POST', headers, body, signal });
         await res.body?.cancel().catch(() => undefined);
@@ -136,6 +154,7 @@ export class WebhookDispatcher {
       fetch: options.fetch ?? globalThis.fetch,
       log: options.log ?? silentLogger,
       random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
     };
     this.#targets = options.webhooks.map((w) => new WebhookTarget(w, opts));
     this.#unsubscribe = options.bus.subscribe((ev) => {

@@ -8,10 +8,10 @@ import {
   arr,
   bool,
   int,
+  join,
   obj,
   oneOf,
   optional,
-  join,
   parseOrThrow,
   port,
   refine,
@@ -144,7 +144,11 @@ const node = obj({
   name: withDefault(idSegment(), 'cupola'),
   /** Interface the listeners bind. Defaults to 0.0.0.0 (all). */
   bindHost: withDefault(host(), '0.0.0.0'),
-  /** This node's address on the internal network, used in internal URLs. Defaults to 127.0.0.1. */
+  /**
+   * This node's address on the internal network, used in internal URLs. `cupola serve` defaults it
+   * to the bound address, or on a wildcard bind to the machine's primary address (first
+   * non-loopback IPv4, else the host name; src/node/internal-host.ts). Schema default: 127.0.0.1.
+   */
   host: withDefault(host(), '127.0.0.1'),
   /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */
   advertisedHost: optional(host()),
@@ -159,10 +163,13 @@ export type NodeSettings = Infer<typeof node>;
 export const EVENT_TYPES = [
   'stream.up',
   'stream.down',
+  'reader.connect',
+  'reader.disconnect',
   'urls.changed',
   'camera.changed',
   'compression.state',
   'replication.state',
+  'replication.failover',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -172,6 +179,8 @@ const webhook = obj({
   events: optional(arr(oneOf(EVENT_TYPES, 'event type'), { maxItems: EVENT_TYPES.length })),
   /** Sent as `Authorization: Bearer <token>`. Never logged. */
   token: optional(str({ minLength: 1, maxLength: 512 })),
+  /** HMAC-SHA256 key: requests carry X-Cupola-Timestamp and X-Cupola-Signature (docs/operations.md). Unset: unsigned. Never logged. */
+  secret: optional(str({ minLength: 16, maxLength: 512 })),
   /** Per-request timeout (ms). Defaults to 5000. */
   timeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
   /** Attempts per event before it is dropped. Defaults to 6. */
@@ -213,7 +222,7 @@ const apiFields = obj({
     [],
   ),
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
-  /** Directory served at / (the dashboard). Unset: no static files. */
+  /** Directory served at /. Unset: the bundled dashboard (src/dashboard). */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
   /** The API port speaks HTTPS (API, WSS events, /metrics, dashboard) with tls.certFile/keyFile. Defaults to false. */
   https: withDefault(bool(), false),
@@ -290,6 +299,58 @@ const limits = obj({
 });
 export type LimitsSettings = Infer<typeof limits>;
 
+/** What a hook runs on; see docs/operations.md for the event each one follows and its variables. */
+export const HOOK_EVENTS = [
+  'stream.ready',
+  'stream.notReady',
+  'reader.connect',
+  'reader.disconnect',
+  'compression.state',
+  'replication.failover',
+  'replication.handback',
+  'source.failed',
+] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** Arguments of one hook command; argv[0] is the program (looked up in PATH), no shell. */
+export const MAX_HOOK_ARGS = 256;
+const hookInput = obj({
+  /** Shown in the log as `hook: <name>` and passed as CUPOLA_HOOK. Unique. */
+  name: idSegment(),
+  on: oneOf(HOOK_EVENTS, 'hook event'),
+  /** argv, run without a shell: ["ffmpeg", "-i", "..."]; for shell syntax use ["sh", "-c", "..."]. */
+  command: arr(str({ minLength: 1, maxLength: 4096 }), { maxItems: MAX_HOOK_ARGS }),
+  /** Only events of this factory. Unset: both (events without a factory always match). */
+  factory: optional(oneOf(['raw', 'compressed'] as const, 'factory')),
+  /** Only these camera paths; `*` matches within one segment, `**` anything: ["site1/*"]. Unset: all. */
+  paths: optional(arr(str({ minLength: 1, maxLength: 256 }), { maxItems: 64 })),
+  /** stream.ready hooks only: start the command again when it exits while the stream is up. Defaults to true. */
+  restart: withDefault(bool(), true),
+  /**
+   * Time a command has between SIGTERM and SIGKILL of its process group (ms). Defaults to 5000. At most
+   * 10000, so every hook is gone within the node's 15 s shutdown bound.
+   */
+  killGraceMs: withDefault(int({ min: 100, max: 10_000 }), 5000),
+  /** Hooks other than stream.ready: the command is killed after this long (ms). Defaults to 60000. */
+  timeoutMs: withDefault(int({ min: 100, max: 86_400_000 }), 60_000),
+  /** First restart delay (ms); doubles per quick exit up to backoffMaxMs, +-20 % jitter. Defaults to 1000. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 1000),
+  /** Upper bound of the restart delay (ms). Defaults to 30000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
+});
+const hook = refine(hookInput, (h, path, ctx) => {
+  if (h.command.length === 0) return void ctx.add(join(path, 'command'), 'needs at least the program: ["/usr/local/bin/record", "..."]');
+  return h;
+});
+export type HookSettings = Infer<typeof hookInput>;
+const hooks = refine(arr(hook, { maxItems: 64 }), (list, path, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, h] of list.entries()) {
+    if (seen.has(h.name)) return void ctx.add(join(join(path, i), 'name'), `hook name "${h.name}" is used twice`);
+    seen.add(h.name);
+  }
+  return list;
+});
 /** What a listener that cannot bind does: the node keeps serving on the others and retries it. */
 const listeners = obj({
   /** First delay before binding a listener again after a failed bind (ms); doubles per failure up to retryMaxMs, with jitter. Defaults to 500. */
@@ -337,6 +398,8 @@ const settingsFields = obj({
   store: section(store),
   replication: section(replication),
   limits: section(limits),
+  /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
+  hooks: withDefault(hooks, []),
   listeners: section(listeners),
   cameras: section(
     obj({
@@ -420,7 +483,28 @@ export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown>
   return out;
 }
 
-/** Reads a JSON settings file; the error names the file and the problem. */
+// `cameras` is in both (the catalog's camera list, the settings' cameras.autoRegister): it decides nothing.
+const CATALOG_KEYS = ['version', 'sites', 'profiles'];
+const SETTINGS_KEYS = Object.keys(settingsFields.shape).filter((k) => k !== 'cameras');
+
+/**
+ * Which kind of Cupola file a parsed JSON document looks like: the catalog (the embedded store's
+ * DATA_DIR/config.json), node settings (--config), or neither. Only top-level keys are looked at.
+ */
+export function fileKind(doc: unknown): 'catalog' | 'settings' | 'unknown' {
+  if (!isPlainObject(doc)) return 'unknown';
+  const keys = Object.keys(doc);
+  const catalog = keys.filter((k) => CATALOG_KEYS.includes(k)).length;
+  const settings = keys.filter((k) => SETTINGS_KEYS.includes(k)).length;
+  if (catalog > 0 && settings === 0) return 'catalog';
+  if (settings > 0 && catalog === 0) return 'settings';
+  return 'unknown';
+}
+
+/**
+ * Reads a JSON settings file; the error names the file and the problem, and says so when the file
+ * is the catalog instead (a common mix-up: both are JSON, both are "config").
+ */
 export async function readSettingsFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -428,9 +512,18 @@ export async function readSettingsFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new Error(`cannot read settings file ${path}: ${(err as Error).message}`, { cause: err });
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
     throw new Error(`settings file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+  if (fileKind(doc) === 'catalog') {
+    throw new Error(
+      `${path} is a catalog file (version, sites, cameras, profiles: what the embedded store keeps in DATA_DIR/config.json), ` +
+        'but --config / CUPOLA_CONFIG expects a node settings file (node, factories, api, store, replication, limits, cameras, ' +
+        'compression; see docs/configuration.md). Leave the catalog in --data-dir and drop --config, or write a settings file.',
+    );
+  }
+  return doc;
 }

@@ -49,7 +49,7 @@ export interface ReplicationDeps {
   readonly compression?: LocalCompression;
   /** Whether a camera should be compressed at all (has a profile, compression enabled). Default: yes. */
   readonly compressionWanted?: (path: string) => boolean;
-  /** Where `replication.state` events go (the API's EventBus fits). */
+  /** Where `replication.state` and `replication.failover` events go (the API's EventBus fits). */
   readonly events?: { publish(body: EventBody): unknown };
   readonly listener?: ReplicationListener;
   readonly log?: Logger;
@@ -241,11 +241,13 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
       log.info('compression failover ended: the slave compresses this camera again', { path });
       void Promise.resolve(compression.stopCamera(path)).catch((err: unknown) => log.warn('stopping local compression failed', { path, error: (err as Error).message }));
       deps.listener?.onFailover?.(path, false);
+      deps.events?.publish({ type: 'replication.failover', camera: path, change: 'handback' });
     }
     for (const path of decision.start) {
       log.warn('compression failover: the slave compressed stream is missing, compressing on the master', { path, afterMs: settings.failover.afterMs });
       void Promise.resolve(compression.startCamera(path)).catch((err: unknown) => log.warn('starting local compression failed', { path, error: (err as Error).message }));
       deps.listener?.onFailover?.(path, true);
+      deps.events?.publish({ type: 'replication.failover', camera: path, change: 'failover' });
     }
   };
 

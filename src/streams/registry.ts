@@ -8,6 +8,7 @@ import {
   type FactoryName,
   type PublishAuthorizer,
   type PublisherInfo,
+  type ReaderProtocol,
 } from './types.ts';
 
 export interface StreamRegistryOptions {
@@ -39,6 +40,10 @@ export interface StreamRegistryEvents {
   'stream.down': [stream: Stream];
   /** The description of a live stream changed (codec or resolution). */
   'stream.changed': [stream: Stream];
+  /** A reader started playing a stream (counted by Stream.addReader). */
+  'reader.connect': [stream: Stream, protocol: ReaderProtocol, remote: string];
+  /** A reader stopped playing. */
+  'reader.disconnect': [stream: Stream, protocol: ReaderProtocol, remote: string];
 }
 
 /**
@@ -56,6 +61,9 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
   #gopLimits: GopCacheLimits;
   #now: () => number;
   #closed = false;
+  #onReader = (stream: Stream, change: 'connect' | 'disconnect', protocol: ReaderProtocol, remote: string): void => {
+    this.emit(change === 'connect' ? 'reader.connect' : 'reader.disconnect', stream, protocol, remote);
+  };
 
   constructor(factory: FactoryName, options: StreamRegistryOptions = {}) {
     super();
@@ -110,7 +118,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
       throw new PublishRejectedError('path-busy', `stream ${path} is already being published`);
     }
     if (preempt) this.#revokers.get(path)?.();
-    const stream = existing ?? new Stream(path, this.factory, this.#now, this.#gopLimits);
+    const stream = existing ?? new Stream(path, this.factory, this.#now, this.#gopLimits, this.#onReader);
     this.#streams.set(path, stream);
     this.#cancelGrace(path);
     stream.attachPublisher(publisher);

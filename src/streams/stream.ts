@@ -1,12 +1,21 @@
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import { GopCache, type GopCacheLimits, DEFAULT_GOP_LIMITS } from './gop-cache.ts';
 import { RateMeter } from './rate-meter.ts';
+
+/**
+ * The bitrate the API and dashboard show is the average of the last this many whole seconds: long
+ * enough to span several GOPs (a keyframe every 2 s makes 2-s readings swing by 2-3x).
+ */
+export const BITRATE_WINDOW_SECONDS = 10;
 import type { FactoryName, FrameSink, PublisherInfo, ReaderProtocol, StreamStats } from './types.ts';
 
 /** A per-format output shared by every reader of one stream (RTMP chunks, RTP packets...). */
 export interface StreamOutput {
   close(): void;
 }
+
+/** Told when a reader is counted in or out (the registry turns it into `reader.*` events). */
+export type ReaderObserver = (stream: Stream, change: 'connect' | 'disconnect', protocol: ReaderProtocol, remote: string) => void;
 
 /** Gap inserted between the last frame of one publisher and the first of the next (ms). */
 const REBASE_GAP_MS = 40;
@@ -29,7 +38,7 @@ export class Stream {
   #sinks = new Set<FrameSink>();
   #outputs = new Map<string, StreamOutput>();
   #readers = new Map<ReaderProtocol, number>();
-  #bitrate = new RateMeter();
+  #bitrate = new RateMeter(BITRATE_WINDOW_SECONDS + 1);
   #fps = new RateMeter();
   #lastFrameAt: number | null = null;
   // timestamp rebasing
@@ -37,11 +46,14 @@ export class Stream {
   #lastOutDts = Number.NEGATIVE_INFINITY;
   #rebasePending = false;
 
-  constructor(path: string, factory: FactoryName, now: () => number, gopLimits: GopCacheLimits = DEFAULT_GOP_LIMITS) {
+  #onReader: ReaderObserver | undefined;
+
+  constructor(path: string, factory: FactoryName, now: () => number, gopLimits: GopCacheLimits = DEFAULT_GOP_LIMITS, onReader?: ReaderObserver) {
     this.path = path;
     this.factory = factory;
     this.#now = now;
     this.#gop = new GopCache(gopLimits);
+    this.#onReader = onReader;
   }
 
   get publisher(): PublisherInfo | null {
@@ -113,9 +125,13 @@ export class Stream {
     this.#outputs.delete(key);
   }
 
-  /** Counts a reader (for the API and metrics); returns the function that uncounts it. */
-  addReader(protocol: ReaderProtocol): () => void {
+  /**
+   * Counts a reader (for the API, metrics and `reader.*` events); returns the function that uncounts
+   * it. `remote` is the reader's address (`ip:port`) or a description.
+   */
+  addReader(protocol: ReaderProtocol, remote = 'unknown'): () => void {
     this.#readers.set(protocol, (this.#readers.get(protocol) ?? 0) + 1);
+    this.#onReader?.(this, 'connect', protocol, remote);
     let done = false;
     return () => {
       if (done) return;
@@ -123,6 +139,7 @@ export class Stream {
       const n = (this.#readers.get(protocol) ?? 1) - 1;
       if (n <= 0) this.#readers.delete(protocol);
       else this.#readers.set(protocol, n);
+      this.#onReader?.(this, 'disconnect', protocol, remote);
     };
   }
 

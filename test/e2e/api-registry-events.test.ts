@@ -50,7 +50,7 @@ describe('control plane over a real stream registry', () => {
       pub.setDescription(DESC);
       const sink: FrameSink = { onDescription() {}, onFrame() {}, onEnd() {} };
       const unsubscribe = pub.stream.subscribe(sink);
-      const unreader = pub.stream.addReader('rtsp');
+      const unreader = pub.stream.addReader('rtsp', '127.0.0.1:50001');
       let sent = 0;
       for (let i = 0; i < 50; i++) {
         const size = 100 + i * 7;
@@ -79,9 +79,13 @@ describe('control plane over a real stream registry', () => {
       pub.close();
       assert.equal(registry.get('site1/cam1'), undefined);
 
-      const types: unknown[] = [];
-      for (let i = 0; i < 4; i++) types.push((await ws.next())['type']);
-      assert.deepEqual(types, ['stream.up', 'urls.changed', 'stream.down', 'urls.changed']);
+      const got: Record<string, unknown>[] = [];
+      for (let i = 0; i < 6; i++) got.push(await ws.next());
+      assert.deepEqual(got.map((e) => e['type']), ['stream.up', 'urls.changed', 'reader.connect', 'reader.disconnect', 'stream.down', 'urls.changed']);
+      assert.deepEqual(
+        { factory: got[2]!['factory'], path: got[2]!['path'], protocol: got[2]!['protocol'], remote: got[2]!['remote'] },
+        { factory: 'raw', path: 'site1/cam1', protocol: 'rtsp', remote: '127.0.0.1:50001' },
+      );
 
       exp = await scrape();
       assert.equal(valueOf(exp, 'cupola_streams_live', { factory: 'raw' }), 0);

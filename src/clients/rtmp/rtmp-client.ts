@@ -45,6 +45,8 @@ export interface RtmpClientOptions {
   readonly flv?: FromFramesOptions;
   /** rtmps:// URLs: how the server's certificate is checked. Defaults to the system's CAs. */
   readonly tls?: ClientTls;
+  /** flashVer sent in connect. Defaults to 'FMLE/3.0 (compatible; Cupola)'. */
+  readonly flashVer?: string;
 }
 
 /** The server refused or ended the session (status code from onStatus/_error). */
@@ -99,7 +101,7 @@ export class RtmpClient {
     const target = parseRtmpUrl(url);
     this.#handshake = new ClientHandshake({ randomBytes, timeMs: 0, digest: options.digestHandshake ?? true });
     this.#session = new ClientSession(
-      { mode, app: target.app, tcUrl: target.tcUrl, streamName: target.streamName },
+      { mode, app: target.app, tcUrl: target.tcUrl, streamName: target.streamName, ...(options.flashVer !== undefined ? { flashVer: options.flashVer } : {}) },
       (buffers) => this.#write(buffers),
       (event) => this.#onEvent(event),
     );

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
@@ -72,6 +73,71 @@ describe('WebhookDispatcher', () => {
       d.close();
       await rx.close();
     }
+  });
+
+  it('signs each attempt with HMAC-SHA256 over "<timestamp>.<raw body>"; a receiver that verifies it sees the retry', async () => {
+    const secret = 'a-webhook-secret-of-some-length';
+    // The receiver does what docs/operations.md tells operators to do, with node:crypto only.
+    const attempts: { raw: string; timestamp: string; signature: string; valid: boolean }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const timestamp = String(req.headers['x-cupola-timestamp'] ?? '');
+        const signature = String(req.headers['x-cupola-signature'] ?? '');
+        const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`);
+        const got = Buffer.from(signature);
+        const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+        const valid = fresh && got.length === expected.length && timingSafeEqual(got, expected);
+        attempts.push({ raw, timestamp, signature, valid });
+        // First attempt refused (as a receiver that is restarting would); then 401 for a bad signature.
+        res.writeHead(attempts.length === 1 ? 503 : valid ? 204 : 401).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const bus = new EventBus();
+    const d = new WebhookDispatcher({ webhooks: [webhook(url, { secret, maxAttempts: 3 })], bus, initialBackoffMs: 1100, maxBackoffMs: 1100, random: () => 0.5 });
+    try {
+      bus.publish({ type: 'stream.down', factory: 'raw', path: 'site1/cam1' });
+      await until(() => d.stats()[0]!.delivered === 1 || d.stats()[0]!.dropped === 1, 'delivery');
+      assert.equal(d.stats()[0]!.delivered, 1, 'delivered on the second attempt');
+      assert.equal(attempts.length, 2);
+      assert.ok(attempts.every((a) => a.valid), 'every attempt carries a valid signature');
+      assert.equal(attempts[0]!.raw, attempts[1]!.raw, 'same body on the retry');
+      // Each attempt has its own timestamp (1.1 s backoff), hence its own signature.
+      assert.notEqual(attempts[0]!.timestamp, attempts[1]!.timestamp);
+      assert.notEqual(attempts[0]!.signature, attempts[1]!.signature);
+      assert.equal((JSON.parse(attempts[1]!.raw) as ApiEvent).type, 'stream.down');
+    } finally {
+      d.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('sends no signature headers without a secret, and refuses a short secret', async () => {
+    const rx = await receiver(0);
+    let headers: IncomingMessage['headers'] | undefined;
+    const bus = new EventBus();
+    const d = new WebhookDispatcher({
+      webhooks: [webhook(rx.url)],
+      bus,
+      fetch: async (input, init) => {
+        headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>));
+        return fetch(input, init);
+      },
+    });
+    try {
+      bus.publish({ type: 'stream.down', factory: 'raw', path: 'site1/cam1' });
+      await rx.waitFor(1);
+      assert.equal(headers?.['x-cupola-signature'], undefined);
+      assert.equal(headers?.['x-cupola-timestamp'], undefined);
+    } finally {
+      d.close();
+      await rx.close();
+    }
+    assert.throws(() => webhook(rx.url, { secret: 'short' }), /secret/);
   });
 
   it('filters by event type and drops an event after maxAttempts', async () => {

@@ -48,5 +48,7 @@ describe('diffSettings', () => {
     assert.deepEqual(diffSettings(DEFAULT_SETTINGS, parseSettings({})), []);
     const tls = { certFile: '/c.pem', keyFile: '/k.pem' };
     assert.deepEqual(diffSettings(parseSettings({ tls }), parseSettings({ tls: { ...tls, certFile: '/other.pem' } })), ['tls']);
+    const hooks = parseSettings({ hooks: [{ name: 'rec', on: 'stream.ready', command: ['rec'] }] });
+    assert.deepEqual(diffSettings(DEFAULT_SETTINGS, hooks), ['hooks']);
   });
 });

@@ -430,6 +430,14 @@ test('compression failover: raw live and compressed missing for afterMs starts a
       const off = await nextFailover(h);
       assert.deepEqual(off, ['s1/cam1', false]);
       assert.deepEqual(h.compression.stopped, ['s1/cam1']);
+      // The same two moments on the event bus (what hooks and webhooks follow).
+      assert.deepEqual(
+        h.events.filter((e) => e.type === 'replication.failover'),
+        [
+          { type: 'replication.failover', camera: 's1/cam1', change: 'failover' },
+          { type: 'replication.failover', camera: 's1/cam1', change: 'handback' },
+        ],
+      );
     } finally {
       clearInterval(keepFeeding);
     }

@@ -214,3 +214,24 @@ test('authorisation comes before the busy check, and the busy error never names 
   pub.close();
   reg.close();
 });
+
+test('readers counted on a stream are reported as reader.connect / reader.disconnect with protocol and address', () => {
+  const reg = new StreamRegistry('compressed');
+  const seen: string[] = [];
+  reg.on('reader.connect', (s, protocol, remote) => seen.push(`+ ${s.factory} ${s.path} ${protocol} ${remote}`));
+  reg.on('reader.disconnect', (s, protocol, remote) => seen.push(`- ${s.factory} ${s.path} ${protocol} ${remote}`));
+  const pub = reg.publish('site1/cam1', { kind: 'rtsp', remote: 'cam' });
+  pub.setDescription(desc);
+  const uncount = pub.stream.addReader('rtsp', '10.0.0.9:40000');
+  const uncountRtmp = pub.stream.addReader('rtmp', '10.0.0.8:50000');
+  uncount();
+  uncount(); // idempotent: reported once
+  assert.deepEqual(seen, [
+    '+ compressed site1/cam1 rtsp 10.0.0.9:40000',
+    '+ compressed site1/cam1 rtmp 10.0.0.8:50000',
+    '- compressed site1/cam1 rtsp 10.0.0.9:40000',
+  ]);
+  assert.equal(pub.stream.readerCount(), 1);
+  uncountRtmp();
+  reg.close();
+});

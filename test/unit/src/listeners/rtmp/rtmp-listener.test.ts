@@ -226,10 +226,18 @@ test('when the stream ends for good the player gets a clean end', async () => {
   const pub = await startPublisher(url('site1/cam1'), H264_AAC);
   for (const f of gop('h264', 0, 3)) pub.pushFrame(f);
   await waitLive(registry, 'site1/cam1', 3);
+  const readers: string[] = [];
+  registry.on('reader.connect', (st, protocol, remote) => readers.push(`+ ${st.path} ${protocol} ${remote}`));
+  registry.on('reader.disconnect', (st, protocol, remote) => readers.push(`- ${st.path} ${protocol} ${remote}`));
   const player = startPlayer(url('site1/cam1'));
   await player.waitFrames(3);
   pub.close(); // the 200 ms grace passes without a new publisher
   assert.equal(await player.closed, null);
+  // The player was reported as a reader (with its address) and, once it was closed, as gone.
+  for (let i = 0; i < 200 && readers.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(readers.length, 2, readers.join('; '));
+  assert.match(readers[0]!, /^\+ site1\/cam1 rtmp 127\.0\.0\.1:\d+$/);
+  assert.equal(readers[1], readers[0]!.replace('+', '-'));
 });
 
 test('receiveVideo(false) / receiveAudio(false) stop that track for this player only; receiveVideo(true) rejoins at a keyframe', async () => {
