@@ -16,6 +16,9 @@ import { startServer, stopAllServers, waitFor, type ServerProcess } from '../hel
 import { makeTestCertificate, opensslMissing, renewTestCertificate, type TestCertificate } from '../helpers/tls-cert.ts';
 import { RawRtspConnection } from './raw-rtsp-connection.ts';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Why this suite cannot run here, or null. */
 function skipReason(): string | null {
@@ -25,8 +28,7 @@ function skipReason(): string | null {
   if (!/\brtmps\b/.test(protocols) || !/\btls\b/.test(protocols)) return `the bundled ffmpeg (${ffmpegPath}) was built without tls/rtmps`;
   return null;
 }
-const skip = skipReason();
-if (skip !== null) process.stdout.write(`# skipped TLS interop: ${skip}\n`);
+const skip = skipReason() ?? false;
 
 /** GET over HTTPS trusting exactly the test certificate; resolves with status, body and the peer's fingerprint. */
 function httpsGet(url: string, ca: string): Promise<{ status: number; body: string; fingerprint: string }> {
@@ -56,20 +58,27 @@ function peerFingerprint(port: number, ca: string): Promise<string> {
   });
 }
 
-describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 240_000 }, () => {
+/** Factory 2 takes remote pushes only with its push credentials (security 17.1), for catalog cameras. */
+const PUSH = { user: 'compressor', pass: 'push-secret-14' };
+
+describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { timeout: 240_000 }, () => {
   let server: ServerProcess;
   let cert: TestCertificate;
   let pub: FfmpegRun;
-  const CAM = 'site1/tls1';
+  // Cameras of the embedded default catalog (auto-registration is off once factory auth is set).
+  const CAM = 'site1/cam1';
   const rtmps = (p: string): string => `rtmps://127.0.0.1:${server.ports.rtmps}/${p}`;
   const rtsps = (p: string, port = server.ports.rtsps): string => `rtsps://127.0.0.1:${port}/${p}`;
   const api = (p: string): string => `https://127.0.0.1:${server.ports.api}${p}`;
 
   before(async () => {
+    if (skip !== false) return;
     cert = makeTestCertificate();
+    const config = join(mkdtempSync(join(tmpdir(), 'cupola-tls-settings-')), 'settings.json');
+    writeFileSync(config, JSON.stringify({ factories: { compressed: { auth: { publish: PUSH } } } }));
     server = await startServer({
       args: [
-        '--no-compress', '--advertise-host', 'cams.example.org',
+        '--no-compress', '--config', config, '--advertise-host', 'cams.example.org',
         '--rtmps-port', '0', '--rtsps-port', '0', '--compressed-rtsps-port', '0', '--https',
         '--tls-cert', cert.certFile, '--tls-key', cert.keyFile,
       ],
@@ -83,7 +92,7 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     await stopAllServers();
   });
 
-  it('announces rtmps, rtsps and compressedRtsps in the listening line', () => {
+  it('announces rtmps, rtsps and compressedRtsps in the listening line', { skip }, () => {
     for (const k of ['rtmps', 'rtsps', 'compressedRtsps'] as const) {
       const port = server.ports[k];
       assert.ok(typeof port === 'number' && port > 0, `${k}: ${String(port)}`);
@@ -91,7 +100,7 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     assert.deepEqual(server.ports.down, []);
   });
 
-  it('ffmpeg published over rtmps:// and reads it back over rtsps:// (TCP interleaved) and rtmps://, and plain rtsp:// still serves it', async () => {
+  it('ffmpeg published over rtmps:// and reads it back over rtsps:// (TCP interleaved) and rtmps://, and plain rtsp:// still serves it', { skip }, async () => {
     for (const url of [rtsps(CAM), rtmps(CAM), server.rtspUrl(CAM)]) {
       const r = await readWithFfmpeg(url, { frames: 50, timeoutMs: 25_000 });
       assert.equal(r.codec, 'h264', `${url}: ${r.stderr.slice(-1500)}`);
@@ -101,9 +110,10 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     }
   });
 
-  it('ffmpeg pushes to Factory 2 over rtsps:// (ANNOUNCE/RECORD) and reads it back over rtsps://', async () => {
-    const path = 'site1/tls2';
-    const push = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(rtsps(path, server.ports.compressedRtsps), { format: 'rtsp', seconds: 60, gop: 25, audio: false })]);
+  it('ffmpeg pushes to Factory 2 over rtsps:// (ANNOUNCE/RECORD) and reads it back over rtsps://', { skip }, async () => {
+    const path = 'site1/cam2';
+    const pushUrl = rtsps(path, server.ports.compressedRtsps).replace('rtsps://', `rtsps://${PUSH.user}:${PUSH.pass}@`);
+    const push = runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(pushUrl, { format: 'rtsp', seconds: 60, gop: 25, audio: false })]);
     try {
       await waitFor(async () => (await httpsGet(api('/api/v1/streams?factory=compressed'), cert.certPem)).body.includes(path), 20_000, `${path} pushed over RTSPS`);
       const r = await readWithFfmpeg(rtsps(path, server.ports.compressedRtsps), { frames: 30, timeoutMs: 25_000 });
@@ -113,7 +123,7 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     }
   });
 
-  it('RTSPS answers a SETUP asking for UDP with 461 Unsupported Transport (UDP RTP would be in the clear) and plays TCP interleaved', async () => {
+  it('RTSPS answers a SETUP asking for UDP with 461 Unsupported Transport (UDP RTP would be in the clear) and plays TCP interleaved', { skip }, async () => {
     const c = new RawRtspConnection(server.ports.rtsps!, { tls: true });
     try {
       const uri = rtsps(CAM);
@@ -130,7 +140,7 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     }
   });
 
-  it('a plain-text client on a TLS port is closed; the TLS readers and the publisher go on', async () => {
+  it('a plain-text client on a TLS port is closed; the TLS readers and the publisher go on', { skip }, async () => {
     for (const port of [server.ports.rtmps!, server.ports.rtsps!]) {
       const s = net.connect(port, '127.0.0.1');
       s.on('error', () => {});
@@ -143,7 +153,7 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     assert.ok(r.videoFrames >= 25, `${r.videoFrames} frames after the bad clients`);
   });
 
-  it('advertised URLs use rtmps:// and rtsps:// with the TLS ports; internal ones stay plain', async () => {
+  it('advertised URLs use rtmps:// and rtsps:// with the TLS ports; internal ones stay plain', { skip }, async () => {
     const res = await httpsGet(api(`/api/v1/cameras/${CAM}/urls`), cert.certPem);
     assert.equal(res.status, 200, res.body);
     const urls = JSON.parse(res.body) as { nodes: { rtmpIngest: { internal: string; advertised: string }; rtspRaw: { internal: string; advertised: string }; rtspCompressed: { advertised: string } }[] };
@@ -158,14 +168,14 @@ describe('TLS listeners (RTMPS, RTSPS, HTTPS)', { skip: skip ?? false, timeout: 
     assert.equal(node.ports.rtspsCompressed, server.ports.compressedRtsps);
   });
 
-  it('/metrics (over HTTPS) counts the TLS listeners apart: protocol rtmps and rtsps', async () => {
+  it('/metrics (over HTTPS) counts the TLS listeners apart: protocol rtmps and rtsps', { skip }, async () => {
     const m = await httpsGet(api('/metrics'), cert.certPem);
     assert.equal(m.status, 200);
     assert.match(m.body, /cupola_connections_total\{[^}]*protocol="rtmps"[^}]*\} [1-9]/);
     assert.match(m.body, /cupola_connections_total\{[^}]*protocol="rtsps"[^}]*factory="raw"[^}]*\} [1-9]/);
   });
 
-  it('a renewed certificate (files replaced) is served by RTMPS, RTSPS and HTTPS to new connections without a restart', async () => {
+  it('a renewed certificate (files replaced) is served by RTMPS, RTSPS and HTTPS to new connections without a restart', { skip }, async () => {
     const ports = [server.ports.rtmps!, server.ports.rtsps!, server.ports.compressedRtsps!, server.ports.api];
     for (const p of ports) assert.equal(await peerFingerprint(p, cert.certPem), cert.fingerprint256, `port ${p} before renewal`);
     const renewed = renewTestCertificate(cert, 'renewed.localhost');
