@@ -170,6 +170,7 @@ export const EVENT_TYPES = [
   'compression.state',
   'replication.state',
   'replication.failover',
+  'source.state',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -380,6 +381,33 @@ const replication = obj({
 });
 export type ReplicationSettings = Infer<typeof replication>;
 
+/** How cameras with a `source` URL are pulled into Factory 1 (src/sources). */
+const sources = obj({
+  /** A live source that sends no media for this long is marked stalled and reconnected (ms). Defaults to 5000. */
+  stallMs: withDefault(int({ min: 500, max: 600_000 }), 5000),
+  /** Time from connecting to the first frame before the attempt counts as failed (ms). Defaults to 10000. */
+  connectTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 10_000),
+  /** First reconnect delay (ms); it doubles per failure up to backoffMaxMs, minus up to 20 % jitter. Defaults to 1000. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 1000),
+  /** Upper bound of the reconnect delay (ms). Defaults to 30000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
+  /** sourceTransport auto: no RTP over UDP for this long after PLAY switches the camera to TCP (ms). Defaults to 3000. */
+  udpFallbackMs: withDefault(int({ min: 100, max: 60_000 }), 3000),
+  /** sourceOnDemand: how long the first reader is held waiting for the source's first keyframe (ms); keep it below limits.authoriseTimeoutMs, which closes a connection that has no session yet. Defaults to 8000. */
+  onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
+  /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
+  onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+  /**
+   * Master: while the slave that pulls a camera is unreachable, the master pulls the camera's source
+   * itself (the catalog must be shared, e.g. MongoDB), and hands it back when the slave returns.
+   * Defaults to false.
+   */
+  failover: withDefault(bool(), false),
+  /** Master, failover on: how long the slave must be unreachable before the master pulls (ms). Defaults to 10000. */
+  failoverAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+});
+export type SourcesSettings = Infer<typeof sources>;
+
 /** The certificate of every TLS listener (RTMPS, RTSPS, HTTPS); reloaded when the files change. */
 const tlsSettings = obj({
   /** PEM certificate (leaf first, then intermediates). Unset (default): no TLS listener may be on. */
@@ -397,6 +425,7 @@ const settingsFields = obj({
   api: withDefault(api, parseOrThrow(api, {})),
   store: section(store),
   replication: section(replication),
+  sources: section(sources),
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),

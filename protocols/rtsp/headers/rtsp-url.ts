@@ -2,7 +2,7 @@
 import { ProtocolError } from '../../errors.ts';
 
 export const DEFAULT_RTSP_PORT = 554;
-/** RFC 7826 §26.7: rtsps:// without a port. */
+/** rtsps:// default port (RFC 7826 §19.2). */
 export const DEFAULT_RTSPS_PORT = 322;
 
 export interface RtspUrl {
@@ -14,7 +14,7 @@ export interface RtspUrl {
   readonly query: string;
   readonly username?: string;
   readonly password?: string;
-  /** rtsps://: the connection speaks TLS. */
+  /** rtsps:// (RTSP over TLS). */
   readonly secure: boolean;
 }
 
@@ -50,12 +50,12 @@ export function parseRtspUrl(uri: string): RtspUrl {
   }
   return {
     host,
-    port: url.port === '' ? (url.protocol === 'rtsps:' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT) : Number(url.port),
+    port: url.port !== '' ? Number(url.port) : url.protocol === 'rtsps:' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT,
     path,
     query,
+    secure: url.protocol === 'rtsps:',
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    secure: url.protocol === 'rtsps:',
   };
 }
 

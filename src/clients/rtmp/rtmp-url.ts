@@ -5,7 +5,7 @@
  */
 
 export const DEFAULT_RTMP_PORT = 1935;
-/** rtmps:// without a port: 443, as ffmpeg and OBS assume. */
+/** rtmps:// default port (RTMP over TLS, as Facebook/YouTube ingest and nginx stunnel set-ups use). */
 export const DEFAULT_RTMPS_PORT = 443;
 
 export interface RtmpUrl {
@@ -16,7 +16,7 @@ export interface RtmpUrl {
   readonly streamName: string;
   /** `rtmp://host:port/app`, sent in connect. */
   readonly tcUrl: string;
-  /** rtmps://: the connection speaks TLS. */
+  /** rtmps:// (RTMP over TLS). */
   readonly secure: boolean;
 }
 
@@ -30,7 +30,7 @@ export function parseRtmpUrl(raw: string): RtmpUrl {
   if (url.protocol !== 'rtmp:' && url.protocol !== 'rtmps:') throw new Error(`not an rtmp:// URL: ${raw}`);
   const secure = url.protocol === 'rtmps:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port === '' ? (secure ? DEFAULT_RTMPS_PORT : DEFAULT_RTMP_PORT) : Number(url.port);
+  const port = url.port !== '' ? Number(url.port) : secure ? DEFAULT_RTMPS_PORT : DEFAULT_RTMP_PORT;
   const segments = decodeURIComponent(url.pathname).split('/').filter((s) => s.length > 0);
   if (segments.length < 2) throw new Error(`RTMP URL needs /app/stream: ${raw}`);
   const app = segments[0]!;

@@ -61,8 +61,9 @@ export async function startRtspPlayer(options: RtspPlayerOptions, handlers: Rtsp
   const pairs: UdpPair[] = [];
   let conn: RtspClientConnection | undefined;
   try {
+    // RTSPS carries media inside the TLS connection (SRTP over UDP is not spoken here).
+    if (url.secure && transport === 'udp') throw new Error('rtsps:// sources play over TCP only');
     if (transport === 'udp') for (let i = 0; i < UDP_PAIRS; i++) pairs.push(await bindUdpPair(options.udpHost ?? '0.0.0.0', 0, 0));
-    if (url.secure && transport === 'udp') throw new Error('rtsps:// plays over TCP only (UDP RTP would be unencrypted)');
     conn = await RtspClientConnection.connect({ host: url.host, port: url.port, secure: url.secure, ...(options.tls !== undefined ? { tls: options.tls } : {}), ...timeouts(options) });
     const session = new RtspClientSession({
       url: options.url,

@@ -174,9 +174,17 @@ export class RtmpStreamBinding {
     this.#conn.log.info('RTMP publish ended', { path: ingest.path, reason, ...ingest.stats });
   }
 
-  #play(streamId: number, app: string, streamName: string): void {
+  #play(streamId: number, app: string, streamName: string, demanded = false): void {
     const session = this.#conn.session;
     const path = normalizeStreamPath(streamPath(app, streamName));
+    // An on-demand camera: hold the player until its source has a keyframe (or gave up), then look again.
+    const pending = demanded || path === null || !this.#deps.allowPlay ? undefined : this.#deps.registry.demand(path);
+    if (pending !== undefined) {
+      void pending.then(() => {
+        if (!this.#conn.closed) this.#play(streamId, app, streamName, true);
+      });
+      return;
+    }
     const stream = path === null ? undefined : this.#deps.registry.get(path);
     if (!this.#deps.allowPlay || stream === undefined || !stream.live) {
       session.rejectPlay(streamId, 'NetStream.Play.StreamNotFound', `No stream ${path ?? ''}.`);

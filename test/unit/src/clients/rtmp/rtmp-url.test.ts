@@ -18,6 +18,11 @@ test('rtmp URLs: app is the first segment, the stream name keeps the rest and th
   assert.equal(parseRtmpUrl('rtmp://[::1]:1935/a/b').host, '::1');
 });
 
+test('rtmps URLs: TLS, default port 443, tcUrl keeps the scheme', () => {
+  const u = parseRtmpUrl('rtmps://live.example/app/key');
+  assert.deepEqual([u.secure, u.port, u.tcUrl], [true, 443, 'rtmps://live.example:443/app']);
+});
+
 test('rtmp URLs: refused forms', () => {
   assert.throws(() => parseRtmpUrl('rtsp://host/a/b'), /not an rtmp/);
   assert.throws(() => parseRtmpUrl('rtmp://host/onlyapp'), /needs \/app\/stream/);
