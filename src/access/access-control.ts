@@ -12,6 +12,7 @@ import { HttpAuthorizer } from './http-authorizer.ts';
 import { IpRules } from './ip-rules.ts';
 import { JwtAuthorizer } from './jwt/jwt-authorizer.ts';
 import type { AuthSettings } from '../config/settings.ts';
+import { sameSecret } from '../config/publish-policy.ts';
 
 export type AuthMethod = 'internal' | 'http' | 'jwt';
 
@@ -23,6 +24,7 @@ export class AccessControl {
   readonly #ip: IpRules;
   readonly #backend: AccessBackend | null;
   readonly #log: Logger;
+  #trusted: { readonly user: string; readonly pass: string } | undefined;
 
   constructor(method: AuthMethod, ip: IpRules, backend: AccessBackend | null, log: Logger) {
     if (method !== 'internal' && backend === null) throw new Error(`auth.method ${method} needs its backend`);
@@ -54,8 +56,19 @@ export class AccessControl {
     return deny('ip', refused);
   }
 
+  /**
+   * The credential this node's own readers (in-process compression input, dashboard thumbnails)
+   * use on its listeners with an external method: a random secret made at start-up, accepted for
+   * `read` without asking the backend or the IP lists (those readers connect from this machine).
+   */
+  trustReader(credential: { readonly user: string; readonly pass: string }): void {
+    this.#trusted = credential;
+  }
+
   /** The verdict for one request. Never rejects: a failing backend is a denial (fail closed). */
   async authorize(req: AccessRequest, internal?: InternalCheck): Promise<AccessVerdict> {
+    const t = this.#trusted;
+    if (t !== undefined && req.action === 'read' && req.user !== undefined && req.password !== undefined && sameSecret(req.user, t.user) && sameSecret(req.password, t.pass)) return { allowed: true, user: t.user };
     const byIp = this.refuseIp(req);
     if (byIp !== null) return byIp;
     if (this.#backend === null) {
