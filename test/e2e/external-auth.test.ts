@@ -78,6 +78,22 @@ describe('auth.method http: the operator auth service decides', { timeout: 240_0
     assert.deepEqual({ protocol: pubAsk.protocol, path: pubAsk.path, password: pubAsk.password }, { protocol: 'rtmp', path: 'site1/cam1', password: 'cam-pw' });
     assert.match(pubAsk.query, /user=cam/);
 
+    // RTSP publish (ANNOUNCE/RECORD to Factory 1): refused without credentials, allowed with Basic cam:cam-pw.
+    const rtspPushRefused = runFfmpeg(['-loglevel', 'info', ...syntheticCameraArgs(server.rtspUrl('site1/cam2'), { seconds: 20, audio: false, format: 'rtsp' })]);
+    assert.notEqual((await waitExit(rtspPushRefused, 20_000)).code, 0);
+    assert.match(rtspPushRefused.stderr(), /401|Unauthorized/i, rtspPushRefused.stderr().slice(-600));
+    runFfmpeg(['-loglevel', 'error', ...syntheticCameraArgs(server.rtspUrl('site1/cam2').replace('rtsp://', 'rtsp://cam:cam-pw@'), { gop: 25, audio: false, format: 'rtsp' })]);
+    await live(server, 'site1/cam2', bearer);
+    assert.ok(service.requests.some((r) => r.action === 'publish' && r.protocol === 'rtsp' && r.path === 'site1/cam2' && r.user === 'cam'));
+
+    // The node's own reader (the dashboard thumbnail grabs Factory 1 over RTSP) is not sent to the service.
+    const thumb = await waitFor(async () => {
+      const r = await fetch(server.apiUrl('/api/v1/cameras/site1/cam1/snapshot.jpg'), { headers: { authorization: bearer } });
+      return r.status === 200 ? Buffer.from(await r.arrayBuffer()) : undefined;
+    }, 30_000, 'a thumbnail through the protected Factory 1');
+    assert.deepEqual([...thumb.subarray(0, 2)], [0xff, 0xd8], 'a JPEG');
+    assert.ok(!service.requests.some((r) => r.user === 'cupola-internal'), 'the internal reader never asked the service');
+
     // RTMP play: refused without, plays with ?user=&pass=.
     const rtmpAnon = await readWithFfmpeg(server.rtmpUrl('site1/cam1'), { frames: 5, timeoutMs: 15_000 });
     assert.equal(rtmpAnon.videoFrames, 0);
@@ -179,12 +195,15 @@ describe('auth.method jwt: tokens signed by the operator identity provider', { t
 });
 
 describe('auth.ipDeny with the internal method', { timeout: 60_000 }, () => {
-  it('refuses a listed address on the API (403) and RTSP (403) before any credentials; other actions are not concerned', async () => {
+  it('refuses a listed address on the API (403), RTSP (403) and RTMP play before any credentials; /healthz is not concerned', async () => {
     const config = settingsFile({ auth: { ipDeny: { api: ['127.0.0.0/8'], read: ['127.0.0.1'] } } });
     const server = await startServer({ args: ['--no-compress', '--config', config] });
     assert.equal((await fetch(server.apiUrl('/api/v1/streams'))).status, 403);
     assert.equal((await fetch(server.apiUrl('/healthz'))).status, 200, '/healthz is not behind the API check');
     const rtsp = await readWithFfmpeg(server.rtspUrl('site1/cam1'), { frames: 1, timeoutMs: 10_000, inputArgs: TCP });
     assert.match(rtsp.stderr, /403|Forbidden/i, rtsp.stderr.slice(-600));
+    const rtmp = await readWithFfmpeg(server.rtmpUrl('site1/cam1'), { frames: 1, timeoutMs: 10_000 });
+    assert.match(rtmp.stderr, /Unauthorized|Play\.Failed/i, rtmp.stderr.slice(-600));
+    assert.match(server.logs(), /access refused by IP list/);
   });
 });
