@@ -4,6 +4,7 @@
  * validated once (`parseSettings`) into a frozen snapshot with every default filled.
  */
 import { readFile } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
 import { BlockList } from 'node:net';
 import { addIpEntry } from '../access/ip-rules.ts';
 import {
@@ -458,6 +459,13 @@ const auth = refine(authFields, (v, path, ctx) => {
   if (v.method === 'jwt' && v.jwt.jwksUrl === undefined && v.jwt.key === undefined && v.jwt.secret === undefined) {
     return void ctx.add(join(path, 'jwt'), 'auth.method "jwt" needs jwt.jwksUrl (--auth-jwks-url), jwt.key or jwt.secret');
   }
+  if (v.jwt.key !== undefined) {
+    try {
+      createPublicKey(v.jwt.key);
+    } catch (err) {
+      return void ctx.add(join(path, 'jwt.key'), `is not a usable public key: ${(err as Error).message}`);
+    }
+  }
   return v;
 });
 export type AuthSettings = Infer<typeof auth>;
@@ -478,9 +486,9 @@ export const settingsSchema = obj({
     obj({
       /**
        * Unknown cameras that publish to Factory 1 (RTMP or RTSP RECORD) are registered under their site
-       * (created if missing). Unset (the default): on only while no camera has a publish key and no
-       * factory has read or publish credentials (checked at each publish); an explicit true is logged
-       * as a warning at start-up.
+       * (created if missing). Unset (the default): on only while no camera has a publish key, no
+       * factory has read or publish credentials and auth.method is internal (checked at each
+       * publish); an explicit true is logged as a warning at start-up.
        */
       autoRegister: optional(bool()),
       /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */

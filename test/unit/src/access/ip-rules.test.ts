@@ -34,5 +34,6 @@ describe('IpRules (auth.ipAllow / auth.ipDeny)', () => {
     const s = parseSettings({ auth: { method: 'http', http: { url: 'http://127.0.0.1:9/auth' } } });
     assert.deepEqual({ timeoutMs: s.auth.http.timeoutMs, cacheMs: s.auth.http.cacheMs }, { timeoutMs: 2000, cacheMs: 5000 });
     assert.equal(parseSettings({}).auth.method, 'internal');
+    assert.throws(() => parseSettings({ auth: { method: 'jwt', jwt: { key: '-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n' } } }), /auth\.jwt\.key: is not a usable public key/);
   });
 });
