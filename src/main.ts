@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClientTls } from './clients/client-socket.ts';
 import { fetchFor } from './replication/tls-fetch.ts';
+import { randomBytes } from 'node:crypto';
+import { accessControlFromSettings } from './access/access-control.ts';
 import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
@@ -194,7 +196,21 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const defaultProfile = settings.compression.defaultProfile;
     // Auto-registration (security issue 17.6): explicit, or on only while nothing is secured.
-    const factoryAuthConfigured = [settings.factories.raw.auth, settings.factories.compressed.auth].some((a) => a.read !== undefined || a.publish !== undefined);
+    const factoryAuthConfigured =
+      settings.auth.method !== 'internal' || [settings.factories.raw.auth, settings.factories.compressed.auth].some((a) => a.read !== undefined || a.publish !== undefined);
+    // Who may publish, read and use the API (issue 14): IP lists, then internal checks or the operator's service.
+    const access = accessControlFromSettings(settings.auth, log);
+    if (access.external) {
+      log.info('external authentication', { method: settings.auth.method, url: settings.auth.method === 'http' ? settings.auth.http.url : settings.auth.jwt.jwksUrl });
+      const replaced = [
+        settings.factories.raw.auth.read && 'factories.raw.auth.read',
+        settings.factories.raw.auth.publish && 'factories.raw.auth.publish',
+        settings.factories.compressed.auth.read && 'factories.compressed.auth.read',
+        settings.factories.compressed.auth.publish && 'factories.compressed.auth.publish',
+        settings.api.token !== undefined && 'api.token (except for /metrics)',
+      ].filter(Boolean);
+      if (replaced.length > 0) log.warn(`auth.method ${settings.auth.method} decides access: these settings are not checked any more`, { settings: replaced });
+    }
     const autoRegisterOn = (): boolean => settings.cameras.autoRegister ?? autoRegisterDefault(store.catalog(), factoryAuthConfigured);
     const autoRegisterMax = settings.cameras.autoRegisterMax;
     if (role !== 'compressor' && autoRegisterOn()) {
@@ -233,7 +249,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     });
     const pushAuth = compressedPushAuth(settings);
     const compressed = new StreamRegistry('compressed', {
-      authorize: compressedPublishAuthorizer(store, pushAuth !== undefined),
+      // With an external method the operator's service decides who may push (the listener asks it).
+      authorize: compressedPublishAuthorizer(store, pushAuth !== undefined || access.external),
       unpublishedGraceMs: lim.unpublishedGraceMs,
     });
     // Memory budgets shared by every listener and reader of this node.
@@ -253,7 +270,13 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
 
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
     const rawRead = settings.factories.raw.auth.read;
-    const rawReadCredentials = rawRead !== undefined ? { credentials: { user: rawRead.user, pass: rawRead.pass } } : {};
+    let rawReadCredentials: { credentials?: { user: string; pass: string } } = rawRead !== undefined ? { credentials: { user: rawRead.user, pass: rawRead.pass } } : {};
+    if (access.external) {
+      // Our own readers do not depend on the operator's service: a per-run secret only they know.
+      const own = { user: 'cupola-internal', pass: randomBytes(24).toString('base64url') };
+      access.trustReader(own);
+      rawReadCredentials = { credentials: own };
+    }
     const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null, rtmps: null, rtsps: null, compressedRtsps: null };
     // One certificate for every TLS listener, reloaded in place when its files change.
     let certificate: TlsCertificate | undefined;
@@ -299,6 +322,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         readerQueue,
         // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
         ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
+        access,
       });
       const rtmp = await keep('rtmp', bindHost, rawSettings.rtmpPort, () =>
         startRtmpListener(rtmpOptions(rawSettings.rtmpPort), { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
@@ -307,7 +331,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         startRtspListener(
           // Cameras that push RTSP (ANNOUNCE/RECORD) land in Factory 1 like RTMP ones, under the same
           // publish policy (known camera and key, or auto-registration).
-          { port: rawSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits },
+          { port: rawSettings.rtspPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), access, ...rtspLimits },
           { registry: raw, log, metrics: metrics.forListener('rtsp', 'raw'), inputBudget },
         ),
       );
@@ -315,11 +339,11 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       const compressedAuth = { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) };
       const rtspCompressed = await keep('rtsp-compressed', bindHost, compressedSettings.rtspPort, () =>
         startRtspListener(
-          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits },
+          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: compressedAuth, access, ...rtspLimits },
           { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
         ),
       );
-      if (pushAuth === undefined) {
+      if (pushAuth === undefined && !access.external) {
         log.info('Factory 2 refuses remote RTSP pushes (ANNOUNCE/RECORD): to let a compressor role push, set api.token (--api-token; the compressor sends it) or factories.compressed.auth.publish');
       }
       // The TLS twins of the three listeners: the same listener code with the certificate; RTSPS
@@ -339,7 +363,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ? undefined
           : await keep('rtsps-raw', bindHost, rtspsRawPort, () =>
               startRtspListener(
-                { port: rtspsRawPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
+                { port: rtspsRawPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), access, ...rtspLimits, tls: certificate! },
                 { registry: raw, log, metrics: metrics.forListener('rtsps', 'raw'), inputBudget },
               ),
             );
@@ -348,7 +372,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ? undefined
           : await keep('rtsps-compressed', bindHost, rtspsCompressedPort, () =>
               startRtspListener(
-                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits, tls: certificate! },
+                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: compressedAuth, access, ...rtspLimits, tls: certificate! },
                 { registry: compressed, log, metrics: metrics.forListener('rtsps', 'compressed'), inputBudget },
               ),
             );
@@ -627,6 +651,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           metricsAuth: settings.api.metricsAuth,
           ...(settings.api.metricsToken !== undefined ? { metricsToken: settings.api.metricsToken } : {}),
           allowedOrigins: settings.api.allowedOrigins,
+          access,
           staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
           maxConnectionsPerIp: lim.maxConnectionsPerIp,
           ...(settings.api.https && certificate !== undefined ? { tls: certificate } : {}),

@@ -16,7 +16,9 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { TokenAuth } from './auth.ts';
 import { catalogRoutes, type RouteDef } from './catalog-routes.ts';
 import type { EventBus } from './events.ts';
-import { errorReply, uwsHandler, writeReply, type Reply } from './http.ts';
+import { errorReply, uwsHandler, writeReply, type HandleOptions, type Reply } from './http.ts';
+import { apiGuard, UNAUTHORIZED } from './api-access.ts';
+import type { AccessControl } from '../access/access-control.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import { staticDirectory, type StaticFiles } from './static-files.ts';
 import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
@@ -57,6 +59,11 @@ export interface ApiServerOptions {
    * closes a connection idle or with an incomplete request after ~10 s by itself.
    */
   readonly maxConnectionsPerIp?: number;
+  /**
+   * The node's access check for /api/v1 and the event WebSocket (auth.method, IP lists); unset:
+   * the token only. /metrics keeps its own tokens.
+   */
+  readonly access?: AccessControl;
 }
 
 /** How long the app that served the previous certificate keeps its open connections after a renewal (ms). */
@@ -110,8 +117,8 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
   const log = deps.log ?? silentLogger;
   const auth = new TokenAuth(options.token);
   const staticFiles = deps.staticFiles ?? (options.staticDir !== undefined ? staticDirectory(options.staticDir) : undefined);
-  const unauthorized: Reply = { ...errorReply(401, 'missing or wrong bearer token'), headers: { 'www-authenticate': 'Bearer realm="cupola"' } };
-  const guardApi = (authorization: string): Reply | null => (auth.checkHeader(authorization) ? null : unauthorized);
+  const unauthorized = UNAUTHORIZED;
+  const guardApi = apiGuard(options.access, auth);
   const origins = new OriginPolicy(options.allowedOrigins);
   // /metrics with metricsAuth `token`: any of the enabled tokens (each checked, in constant time).
   const metricsAuths = options.metricsAuth === 'token' ? [new TokenAuth(options.metricsToken), auth].filter((a) => a.enabled) : [];
@@ -119,7 +126,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     metricsAuths.map((a) => a.checkHeader(authorization)).some(Boolean) ? null : unauthorized;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
-  const routes: (RouteDef & { guard?: (a: string) => Reply | null })[] = [
+  const routes: (RouteDef & { guard?: NonNullable<HandleOptions['guard']> })[] = [
     ...catalogRoutes(deps.store, deps.compression !== undefined ? { compression: deps.compression } : {}).map((r) => ({ ...r, guard: guardApi })),
     {
       method: 'get',
@@ -235,6 +242,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
 
     const socket = attachEventSocket(app, {
       auth,
+      ...(options.access !== undefined ? { access: options.access } : {}),
       origins,
       bus: deps.bus,
       streams: deps.streams,

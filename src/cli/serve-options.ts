@@ -48,6 +48,10 @@ export interface ServeOptions {
   readonly resetCatalog: boolean;
   /** Bearer token of the upstream API(s); a compressor also pushes to the upstream's Factory 2 with it. */
   readonly upstreamToken: string | undefined;
+  /** `auth.method: http` with this auth service URL (issue 14). */
+  readonly authHttpUrl: string | undefined;
+  /** `auth.method: jwt` with this JWKS URL (issue 14). */
+  readonly authJwksUrl: string | undefined;
   /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
   readonly explicit: ReadonlySet<keyof ServeOptions>;
 }
@@ -87,6 +91,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--upstream-token <token>', env: 'CUPOLA_UPSTREAM_TOKEN', description: "the upstream slave's API token (master, compressor); a compressor also pushes to the slave's Factory 2 with it" },
+  { flags: '--auth-http-url <url>', env: 'CUPOLA_AUTH_HTTP_URL', description: 'external authentication: POST every publish, read and API access request to this auth service (auth.method http); 2xx allows' },
+  { flags: '--auth-jwks-url <url>', env: 'CUPOLA_AUTH_JWKS_URL', description: 'external authentication: accept JWTs signed by a key of this JWKS (auth.method jwt)' },
   { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'least severe level logged', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
 
@@ -198,6 +204,19 @@ export function resolveServeOptions(
     explicit.add('failoverAfterMs');
     return parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', String(raw));
   };
+  const httpUrl = (name: string, v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      const url = new URL(v);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new Error(`${name}: "${v}" is not an http:// or https:// URL`);
+    }
+    return v;
+  };
+  const authHttpUrl = httpUrl('--auth-http-url / CUPOLA_AUTH_HTTP_URL', optional('authHttpUrl', 'CUPOLA_AUTH_HTTP_URL'));
+  const authJwksUrl = httpUrl('--auth-jwks-url / CUPOLA_AUTH_JWKS_URL', optional('authJwksUrl', 'CUPOLA_AUTH_JWKS_URL'));
+  if (authHttpUrl !== undefined && authJwksUrl !== undefined) throw new Error('--auth-http-url and --auth-jwks-url choose two auth methods: give one');
   return {
     role: role as Role,
     host: String(pick('host', 'CUPOLA_HOST')),
@@ -225,6 +244,8 @@ export function resolveServeOptions(
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     resetCatalog,
     upstreamToken: optional('upstreamToken', 'CUPOLA_UPSTREAM_TOKEN'),
+    authHttpUrl,
+    authJwksUrl,
     explicit,
   };
 }

@@ -4,6 +4,9 @@
  * validated once (`parseSettings`) into a frozen snapshot with every default filled.
  */
 import { readFile } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { BlockList } from 'node:net';
+import { addIpEntry } from '../access/ip-rules.ts';
 import {
   arr,
   bool,
@@ -419,10 +422,94 @@ const tlsSettings = obj({
 });
 export type TlsSettings = Infer<typeof tlsSettings>;
 
+/** Addresses and CIDR ranges (`10.0.0.0/8`, `192.168.1.7`, `fd00::/8`) per action. */
+const ipEntry = (): Schema<string> =>
+  refine(str({ minLength: 2, maxLength: 64 }), (v, path, ctx) => {
+    try {
+      addIpEntry(new BlockList(), v);
+      return v;
+    } catch (err) {
+      return void ctx.add(path, (err as Error).message);
+    }
+  });
+const ipLists = obj({
+  publish: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+  read: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+  api: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+});
+
+export const AUTH_METHODS = ['internal', 'http', 'jwt'] as const;
+
+const authFields = obj({
+  /**
+   * Who decides publish, read (RTMP, RTSP) and API access: `internal` (this node's own checks:
+   * publish keys, factory credentials, api.token), `http` (the operator's auth service at
+   * auth.http.url) or `jwt` (signed tokens, auth.jwt). Defaults to internal.
+   */
+  method: withDefault(oneOf(AUTH_METHODS, 'auth method'), 'internal'),
+  http: section(
+    obj({
+      /** URL the access requests are POSTed to (method http). */
+      url: optional(httpUrl()),
+      /** An auth service slower than this is a refusal (fail closed) (ms). Defaults to 2000. */
+      timeoutMs: withDefault(int({ min: 50, max: 60_000 }), 2000),
+      /** How long an allow or deny is reused for the same request (ms); 0 = never. Defaults to 5000. */
+      cacheMs: withDefault(int({ min: 0, max: 3_600_000 }), 5000),
+      /** Verdicts cached at most. Defaults to 10000. */
+      cacheMaxEntries: withDefault(int({ min: 1, max: 1_000_000 }), 10_000),
+    }),
+  ),
+  jwt: section(
+    obj({
+      /** JWKS URL of the token issuer (method jwt). */
+      jwksUrl: optional(httpUrl()),
+      /** A PEM public key (RSA or EC) instead of, or besides, a JWKS. Never logged. */
+      key: optional(str({ pattern: /-----BEGIN PUBLIC KEY-----/, patternHint: 'a PEM public key (-----BEGIN PUBLIC KEY-----)', maxLength: 16_384 })),
+      /** An HMAC secret for HS256/384/512 tokens (at least 32 characters). Never logged. */
+      secret: optional(str({ minLength: 32, maxLength: 1024 })),
+      /** Claim listing the permissions: `[{ action, path? }]`. Defaults to cupola_permissions. */
+      claim: withDefault(str({ pattern: /^[A-Za-z0-9_:.-]{1,128}$/, patternHint: 'a claim name' }), 'cupola_permissions'),
+      /** Required `iss` when set. */
+      issuer: optional(str({ minLength: 1, maxLength: 2048 })),
+      /** Required in `aud` when set. */
+      audience: optional(str({ minLength: 1, maxLength: 2048 })),
+      /** Tolerance on exp and nbf (s). Defaults to 30. */
+      clockSkewSec: withDefault(int({ min: 0, max: 3600 }), 30),
+      /** JWKS fetch timeout (ms). Defaults to 5000. */
+      jwksTimeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
+      /** The JWKS is fetched again after this long (ms). Defaults to 600000 (10 min). */
+      jwksMaxAgeMs: withDefault(int({ min: 1000, max: 86_400_000 }), 600_000),
+      /** A token with an unknown kid refetches the JWKS at most this often (ms). Defaults to 10000. */
+      jwksMinRefreshMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+    }),
+  ),
+  /** Per action (`publish`, `read`, `api`): only these addresses may try. Empty (default): any. */
+  ipAllow: section(ipLists),
+  /** Per action: these addresses are refused (before any credentials). Empty (default): none. */
+  ipDeny: section(ipLists),
+});
+
+const auth = refine(authFields, (v, path, ctx) => {
+  if (v.method === 'http' && v.http.url === undefined) return void ctx.add(join(path, 'http.url'), 'is required with auth.method "http" (--auth-http-url)');
+  if (v.method === 'jwt' && v.jwt.jwksUrl === undefined && v.jwt.key === undefined && v.jwt.secret === undefined) {
+    return void ctx.add(join(path, 'jwt'), 'auth.method "jwt" needs jwt.jwksUrl (--auth-jwks-url), jwt.key or jwt.secret');
+  }
+  if (v.jwt.key !== undefined) {
+    try {
+      createPublicKey(v.jwt.key);
+    } catch (err) {
+      return void ctx.add(join(path, 'jwt.key'), `is not a usable public key: ${(err as Error).message}`);
+    }
+  }
+  return v;
+});
+export type AuthSettings = Infer<typeof auth>;
+
 const settingsFields = obj({
   node: section(node),
   factories: section(factories),
   api: withDefault(api, parseOrThrow(api, {})),
+  auth: withDefault(auth, parseOrThrow(auth, {})),
   store: section(store),
   replication: section(replication),
   sources: section(sources),
@@ -434,9 +521,9 @@ const settingsFields = obj({
     obj({
       /**
        * Unknown cameras that publish to Factory 1 (RTMP or RTSP RECORD) are registered under their site
-       * (created if missing). Unset (the default): on only while no camera has a publish key and no
-       * factory has read or publish credentials (checked at each publish); an explicit true is logged
-       * as a warning at start-up.
+       * (created if missing). Unset (the default): on only while no camera has a publish key, no
+       * factory has read or publish credentials and auth.method is internal (checked at each
+       * publish); an explicit true is logged as a warning at start-up.
        */
       autoRegister: optional(bool()),
       /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */

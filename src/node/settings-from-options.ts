@@ -59,6 +59,9 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   const layer: Record<string, unknown> = { node, factories: { raw, compressed }, api, store, tls };
   if (has('compress')) layer.compression = { enabled: o.compress };
   if (o.failoverAfterMs !== undefined) layer.replication = { failoverAfterMs: o.failoverAfterMs };
+  // Each URL flag chooses its method; the other auth keys come from the settings file.
+  if (o.authHttpUrl !== undefined) layer.auth = { method: 'http', http: { url: o.authHttpUrl } };
+  if (o.authJwksUrl !== undefined) layer.auth = { method: 'jwt', jwt: { jwksUrl: o.authJwksUrl } };
   return layer;
 }
 

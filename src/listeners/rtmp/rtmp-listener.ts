@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts';
 import type { HevcSignalling } from '../../../protocols/flv/video-tag-writer.ts';
 import type { ProtocolErrorCode } from '../../../protocols/errors.ts';
+import type { AccessControl } from '../../access/access-control.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
@@ -47,6 +48,8 @@ export interface RtmpListenerOptions extends AdmissionOptions {
    * (or app's) query, `rtmp://host/site/cam?user=U&pass=P`. Unset: anyone may play.
    */
   readonly readCredentials?: { readonly user: string; readonly pass: string };
+  /** The node's access check (auth.method, IP lists); unset: the internal checks above only. */
+  readonly access?: AccessControl;
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
@@ -117,6 +120,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     allowPublish: options.allowPublish ?? true,
     allowPlay: options.allowPlay ?? true,
     ...(options.readCredentials !== undefined ? { readCredentials: options.readCredentials } : {}),
+    ...(options.access !== undefined ? { access: options.access } : {}),
     flv: options.hevc !== undefined ? { hevc: options.hevc } : {},
     onPublishRejected: (reason: PublishRejectReason) => {
       stats.publishRejected++;
