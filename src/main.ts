@@ -644,7 +644,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       },
     };
     // WebRTC playback (WHEP) on the API port, for both factories (replicated streams included).
-    const whep = role !== 'compressor' && settings.webrtc.enabled ? whepFromSettings(settings, apiHost, { raw, compressed }, readerQueue, metrics, log) : undefined;
+    const whep = role !== 'compressor' && settings.webrtc.enabled ? whepFromSettings(settings, apiHost, { raw, compressed }, readerQueue, metrics, log, access) : undefined;
     if (whep !== undefined) closers.push(() => whep.service.close());
     const api = await keep('api', apiHost, settings.api.port, () =>
       startApiServer(

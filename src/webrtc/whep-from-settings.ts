@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ReaderQueueOptions } from '../streams/reader-queue.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { FactoryName } from '../streams/types.ts';
+import type { AccessControl } from '../access/access-control.ts';
 import { WhepAuth } from './whep-auth.ts';
 import { WhepService, type WebrtcMetrics } from './whep-service.ts';
 import type { IceSettings } from './whep-session.ts';
@@ -44,6 +45,7 @@ export function whepFromSettings(
   readerQueue: ReaderQueueOptions,
   metrics: { readonly webrtc: WebrtcMetrics } | undefined,
   log: Logger,
+  access?: AccessControl,
 ): { service: WhepService; auth: WhepAuth } {
   const read = (f: FactoryName): { user: string; pass: string } | undefined => {
     const r = settings.factories[f].auth.read;
@@ -53,6 +55,7 @@ export function whepFromSettings(
   const compressedRead = read('compressed');
   const auth = new WhepAuth({
     ...(settings.api.token !== undefined ? { apiToken: settings.api.token } : {}),
+    ...(access !== undefined ? { access } : {}),
     readCredentials: { ...(rawRead !== undefined ? { raw: rawRead } : {}), ...(compressedRead !== undefined ? { compressed: compressedRead } : {}) },
   });
   const service = new WhepService({

@@ -45,6 +45,8 @@ interface Req {
   readonly contentType: string;
   readonly query: URLSearchParams;
   readonly params: readonly string[];
+  /** Peer address (ip only). */
+  readonly ip: string;
 }
 
 function corsHeaders(origin: string): Record<string, string> {
@@ -90,6 +92,7 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
       contentType: req.getHeader('content-type'),
       query: new URLSearchParams(req.getQuery() ?? ''),
       params: Array.from({ length: paramCount }, (_, i) => req.getParameter(i) ?? ''),
+      ip: Buffer.from(res.getRemoteAddressAsText()).toString(),
     };
     const reply = (x: Reply): void => {
       if (done) return;
@@ -100,7 +103,7 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
     run(r, res, reply);
   };
 
-  /** Origin, factory and credentials; a Reply refuses. */
+  /** Origin and factory; a Reply refuses. */
   const admit = (r: Req): { factory: FactoryName; path: string } | Reply => {
     if (!origins.allows(r.origin, r.host)) {
       return errorReply(403, `cross-origin WHEP refused: Origin ${r.origin} is not this API's origin nor listed in api.allowedOrigins`);
@@ -115,10 +118,15 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
       return errorReply(400, 'malformed camera path');
     }
     if (factory === undefined) return errorReply(404, `no factory "${r.params[0] ?? ''}" (raw or compressed)`);
-    if (!auth.allows(factory, r.authorization, r.query)) {
-      return { ...errorReply(401, `reading factory ${factory} needs its read credentials (HTTP Basic) or the API token`), headers: { 'www-authenticate': auth.challenge(factory) } };
-    }
     return { factory, path: `${site}/${camera}` };
+  };
+
+  /** Read access (WhepAuth: internal checks or the node's AccessControl); resolves with the refusal or null. */
+  const checkRead = async (r: Req, factory: FactoryName, path: string): Promise<Reply | null> => {
+    const v = await auth.authorize(factory, path, r.authorization, r.query, r.ip);
+    if (v.allowed) return null;
+    if (v.reason === 'credentials') return { ...errorReply(401, v.message), headers: { 'www-authenticate': auth.challenge(factory) || 'Bearer realm="cupola"' } };
+    return errorReply(403, v.message);
   };
 
   app.options(`${WHEP_PREFIX}/*`, (res, req) => {
@@ -143,11 +151,17 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
     route(3, (r, res, reply) => {
       const a = admit(r);
       if ('status' in a) return reply(a);
-      if (!SDP_TYPE.test(r.contentType)) return reply(errorReply(415, 'a WHEP offer is sent as Content-Type: application/sdp'));
-      const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
-      readBody(res, MAX_OFFER_BYTES, (body) => {
+      // The body is read while access is checked (uWS wants onData attached at once).
+      const refused = checkRead(r, a.factory, a.path);
+      if (!SDP_TYPE.test(r.contentType)) {
+        void refused.then((x) => reply(x ?? errorReply(415, 'a WHEP offer is sent as Content-Type: application/sdp')));
+        return;
+      }
+      readBody(res, MAX_OFFER_BYTES, async (body) => {
+        const denied = await refused;
+        if (denied !== null) return reply(denied);
         if (body === null) return reply(errorReply(400, `SDP offer over ${MAX_OFFER_BYTES} bytes (WEBRTC_OFFER_TOO_LARGE)`));
-        service.offer(a.factory, a.path, body, remote).then(
+        service.offer(a.factory, a.path, body, r.ip).then(
           (answer) => {
             const location = `${whepPath(a.factory, a.path)}/${answer.id}`;
             reply({
@@ -172,18 +186,26 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
     }),
   );
 
-  const sessionRoute = (handle: (r: Req, res: HttpResponse, reply: (x: Reply) => void, id: string) => void) =>
+  /** DELETE/PATCH of a session: `handle` runs once access is granted and the session exists (body, if any, read meanwhile). */
+  const sessionRoute = (withBody: boolean, handle: (r: Req, reply: (x: Reply) => void, id: string, body: string | null) => void) =>
     route(4, (r, res, reply) => {
       const a = admit(r);
       if ('status' in a) return reply(a);
-      const id = r.params[3] ?? '';
-      if (!service.has(id, a.factory, a.path)) return reply(errorReply(404, 'no such WHEP session'));
-      handle(r, res, reply, id);
+      const refused = checkRead(r, a.factory, a.path);
+      const go = async (body: string | null): Promise<void> => {
+        const denied = await refused;
+        if (denied !== null) return reply(denied);
+        const id = r.params[3] ?? '';
+        if (!service.has(id, a.factory, a.path)) return reply(errorReply(404, 'no such WHEP session'));
+        handle(r, reply, id, body);
+      };
+      if (withBody) readBody(res, MAX_OFFER_BYTES, (body) => void go(body));
+      else void go(null);
     });
 
   app.del(
     `${WHEP_PREFIX}/:factory/:site/:camera/:session`,
-    sessionRoute((_r, _res, reply, id) => {
+    sessionRoute(false, (_r, reply, id) => {
       service.end(id);
       reply({ status: 200 });
     }),
@@ -191,15 +213,13 @@ export function attachWhepRoutes(app: TemplatedApp, deps: WhepRoutesDeps): void 
 
   app.patch(
     `${WHEP_PREFIX}/:factory/:site/:camera/:session`,
-    sessionRoute((r, res, reply, id) => {
+    sessionRoute(true, (r, reply, id, body) => {
       if (!TRICKLE_TYPE.test(r.contentType)) return reply(errorReply(415, 'trickle ICE is sent as Content-Type: application/trickle-ice-sdpfrag'));
-      readBody(res, MAX_OFFER_BYTES, (body) => {
-        if (body === null) return reply(errorReply(413, `SDP fragment over ${MAX_OFFER_BYTES} bytes`));
-        service.trickle(id, body).then(
-          (ok) => reply(ok ? { status: 204 } : errorReply(404, 'no such WHEP session')),
-          (err: unknown) => reply(errorReply(400, `cannot add the candidates: ${(err as Error).message}`)),
-        );
-      });
+      if (body === null) return reply(errorReply(413, `SDP fragment over ${MAX_OFFER_BYTES} bytes`));
+      service.trickle(id, body).then(
+        (ok) => reply(ok ? { status: 204 } : errorReply(404, 'no such WHEP session')),
+        (err: unknown) => reply(errorReply(400, `cannot add the candidates: ${(err as Error).message}`)),
+      );
     }),
   );
 }

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { ConfigValidationError } from '../../../../src/config/schema-kit.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 import { WhepAuth } from '../../../../src/webrtc/whep-auth.ts';
+import { AccessControl } from '../../../../src/access/access-control.ts';
+import { IpRules } from '../../../../src/access/ip-rules.ts';
+import { silentLogger } from '../../../../src/log/logger.ts';
 import { iceSettings, machineIpv4Addresses } from '../../../../src/webrtc/whep-from-settings.ts';
 
 describe('webrtc settings', () => {
@@ -52,5 +55,18 @@ describe('WHEP read access', () => {
     assert.equal(a.allows('compressed', '', q('token=secret-token')), true);
     assert.equal(a.allows('compressed', '', q('token=nope')), false);
     assert.equal(a.challenge('raw'), 'Basic realm="cupola", Bearer realm="cupola"');
+  });
+
+  it('goes through the node\'s access check as action read: its IP lists refuse (403-type verdict) before credentials', async () => {
+    const access = new AccessControl('internal', new IpRules({}, { read: ['10.0.0.0/8'] }), null, silentLogger);
+    const a = new WhepAuth({ readCredentials: {}, access });
+    const refused = await a.authorize('raw', 'site1/cam1', '', q(), '10.1.2.3');
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.allowed === false && refused.reason, 'ip');
+    assert.equal((await a.authorize('raw', 'site1/cam1', '', q(), '::ffff:192.0.2.9')).allowed, true);
+    const withCreds = new WhepAuth({ readCredentials: { raw: { user: 'viewer', pass: 'pw' } }, access });
+    const v = await withCreds.authorize('raw', 'site1/cam1', '', q(), '192.0.2.9');
+    assert.equal(v.allowed === false && v.reason, 'credentials', 'the internal check still runs behind the lists');
+    assert.equal((await withCreds.authorize('raw', 'site1/cam1', basic('viewer', 'pw'), q(), '192.0.2.9')).allowed, true);
   });
 });
