@@ -11,6 +11,9 @@ import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
 import { startApiServer } from './api/server.ts';
+import { HlsService } from './hls/hls-service.ts';
+import { HlsReadAuth } from './hls/hls-read-auth.ts';
+import { HLS_CORS_HEADERS, hlsRoute } from './hls/hls-routes.ts';
 import { registryStreamsView } from './api/streams-view.ts';
 import type { StreamInfo, StreamsView } from './api/types.ts';
 import { UrlManager } from './api/url-manager.ts';
@@ -490,6 +493,18 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const webhooks = new WebhookDispatcher({ webhooks: settings.api.webhooks, bus, log });
     closers.push(() => webhooks.close());
+    // LL-HLS for both factories (slave and master; replicated cameras too), served by the API.
+    const hls = role !== 'compressor' && settings.hls.enabled ? new HlsService({ registries: { raw, compressed }, settings: settings.hls, metrics: metrics.hls }) : undefined;
+    if (hls !== undefined) closers.push(() => hls.close());
+    const hlsAuth = new HlsReadAuth({ raw: settings.factories.raw.auth.read, compressed: settings.factories.compressed.auth.read }, settings.api.token);
+    const playback =
+      hls === undefined
+        ? undefined
+        : {
+            routes: [hlsRoute({ service: hls, auth: hlsAuth, metrics: metrics.hls, knows: (p: string) => urls.get(p) !== undefined || raw.get(p) !== undefined || compressed.get(p) !== undefined })],
+            prefixes: ['/hls'],
+            corsHeaders: HLS_CORS_HEADERS,
+          };
     const apiHost = settings.api.bindHost ?? bindHost;
     const nodePorts = {
       get rtmp() {
@@ -525,6 +540,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
           ...(replication !== undefined ? { replication } : {}),
           ...(snapshots !== undefined ? { snapshots } : {}),
+          ...(playback !== undefined ? { playback } : {}),
           log,
         },
       ),

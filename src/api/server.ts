@@ -66,6 +66,12 @@ export interface ApiServerDeps {
   readonly log?: ApiLogger;
   /** Overrides staticDir (tests, embedded assets). */
   readonly staticFiles?: StaticFiles;
+  /**
+   * Browser playback routes (GET /hls/...): they check read access themselves (the factory's read
+   * rule, not the API token alone) and answer with CORS headers; OPTIONS preflights under their
+   * prefixes are answered with `corsHeaders`.
+   */
+  readonly playback?: { readonly routes: readonly RouteDef[]; readonly prefixes: readonly string[]; readonly corsHeaders: Readonly<Record<string, string>> };
 }
 
 export interface ApiServer {
@@ -155,6 +161,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       handler: () => ({ status: 200, body: deps.node ?? { name: 'cupola', role: 'unknown', version: 'unknown' } }),
     },
     ...(deps.snapshots !== undefined ? [{ ...snapshotRoute(deps.snapshots), guard: guardApi }] : []),
+    ...(deps.playback?.routes ?? []),
     { method: 'get', pattern: '/healthz', paramCount: 0, handler: () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: 'get',
@@ -203,6 +210,11 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
     ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
   });
+
+  for (const prefix of deps.playback?.prefixes ?? []) {
+    // CORS preflight of a cross-site read that sends Authorization (reads only: writes stay same-origin).
+    app.options(`${prefix}/*`, (res) => writeReply(res, { status: 204, headers: { ...deps.playback!.corsHeaders, 'access-control-max-age': '600' } }));
+  }
 
   app.any('/*', (res, req) => {
     const method = req.getMethod().toUpperCase();

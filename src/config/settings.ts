@@ -356,12 +356,28 @@ const replication = obj({
 });
 export type ReplicationSettings = Infer<typeof replication>;
 
+/** LL-HLS browser playback (served by the API under /hls/<factory>/<site>/<camera>/index.m3u8). */
+const hls = obj({
+  /** Serve LL-HLS for both factories. Defaults to true. */
+  enabled: withDefault(bool(), true),
+  /** Part target duration (ms): a part closes at the first frame boundary at or after it. Defaults to 200. */
+  partMs: withDefault(int({ min: 50, max: 2000 }), 200),
+  /** Segment target duration (ms): whole GOPs when the GOP is shorter, else split at a part boundary. Defaults to 1000. */
+  segmentMs: withDefault(int({ min: 250, max: 10_000 }), 1000),
+  /** Complete segments held in memory per stream (the playlist's window). Defaults to 7. */
+  windowSegments: withDefault(int({ min: 2, max: 60 }), 7),
+  /** A stream's muxer stops after this long without an HLS request (ms). Defaults to 30000. */
+  idleStopMs: withDefault(int({ min: 1000, max: 3_600_000 }), 30_000),
+});
+export type HlsSettings = Infer<typeof hls>;
+
 export const settingsSchema = obj({
   node: section(node),
   factories: section(factories),
   api: withDefault(api, parseOrThrow(api, {})),
   store: section(store),
   replication: section(replication),
+  hls: section(hls),
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),

@@ -7,6 +7,7 @@
  * pulled at scrape time through samplers, so the media path pays nothing; discrete events
  * (connections, protocol errors, publish rejections) are pushed through the typed methods.
  */
+import type { HlsMetrics } from '../hls/hls-service.ts';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
@@ -136,6 +137,11 @@ export class Metrics {
   #replBytes: Counter<'factory' | 'path'>;
   #replSinceFrame: Gauge<'factory' | 'path'>;
   #replDelay: Gauge<'factory' | 'path'>;
+  #hlsMuxers: Gauge<'factory'>;
+  #hlsParts: Counter<'factory'>;
+  #hlsSegments: Counter<'factory'>;
+  #hlsRequests: Counter<'factory'>;
+  #hlsBytes: Counter<'factory'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -181,6 +187,11 @@ export class Metrics {
     this.#replBytes = counter('cupola_replication_bytes_total', 'Bytes received by replication.', fp);
     this.#replSinceFrame = gauge('cupola_replication_seconds_since_last_frame', 'Time since replication last received a frame.', fp);
     this.#replDelay = gauge('cupola_replication_added_delay_seconds', 'Latency replication adds over the origin.', fp);
+    this.#hlsMuxers = gauge('cupola_hls_muxers', 'LL-HLS muxers running (streams someone requested within hls.idleStopMs).', ['factory']);
+    this.#hlsParts = counter('cupola_hls_parts_total', 'LL-HLS parts made.', ['factory']);
+    this.#hlsSegments = counter('cupola_hls_segments_total', 'LL-HLS segments completed.', ['factory']);
+    this.#hlsRequests = counter('cupola_hls_requests_total', 'LL-HLS requests answered with 200 (playlists, init, parts, segments).', ['factory']);
+    this.#hlsBytes = counter('cupola_hls_sent_bytes_total', 'LL-HLS bytes sent (playlists and media).', ['factory']);
   }
 
   /** Installs (or replaces) the samplers read at every scrape. */
@@ -204,6 +215,18 @@ export class Metrics {
     this.#sampleReplication();
     return this.registry.metrics();
   }
+
+  /** What the LL-HLS muxers and routes report. */
+  readonly hls: HlsMetrics = {
+    muxerStarted: (factory) => this.#hlsMuxers.inc({ factory }),
+    muxerStopped: (factory) => this.#hlsMuxers.dec({ factory }),
+    partMade: (factory) => this.#hlsParts.inc({ factory }),
+    segmentMade: (factory) => this.#hlsSegments.inc({ factory }),
+    request: (factory, bytes) => {
+      this.#hlsRequests.inc({ factory });
+      this.#hlsBytes.inc({ factory }, bytes);
+    },
+  };
 
   /** The events of one listener, labels bound. */
   forListener(protocol: ConnectionProtocol, factory: FactoryName): ListenerMetrics {
