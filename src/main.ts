@@ -11,6 +11,8 @@ import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
 import { startApiServer } from './api/server.ts';
+import { firstOf, staticDirectory, staticFileMap } from './api/static-files.ts';
+import { createRequire } from 'node:module';
 import { HlsService } from './hls/hls-service.ts';
 import { HlsReadAuth } from './hls/hls-read-auth.ts';
 import { HLS_CORS_HEADERS, hlsRoute } from './hls/hls-routes.ts';
@@ -55,6 +57,8 @@ import type { UpstreamPorts } from './replication/upstream-api.ts';
 
 export const VERSION = '0.1.0';
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
+/** Browser libraries the dashboard loads, served from the installed packages (no build step). */
+const VENDOR_FILES: Readonly<Record<string, string>> = { '/vendor/hls.min.js': createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js') };
 
 export interface NodePorts {
   rtmp: number | null;
@@ -541,6 +545,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(replication !== undefined ? { replication } : {}),
           ...(snapshots !== undefined ? { snapshots } : {}),
           ...(playback !== undefined ? { playback } : {}),
+          staticFiles: firstOf(staticDirectory(settings.api.staticDir ?? DASHBOARD_DIR), staticFileMap(VENDOR_FILES)),
           log,
         },
       ),

@@ -2,6 +2,8 @@
 // (a snapshot, then stream/URL/camera/compression/replication events); one 5 s tick refreshes the
 // measured bitrates (GET /api/v1/streams) and the thumbnails of visible live cameras, a few at a
 // time, so 50 cameras cost one timer, not 50.
+import { openPlayer } from './player.js';
+
 const API = '/api/v1';
 const TOKEN_KEY = 'cupola.apiToken';
 const TICK_MS = 5000;
@@ -210,6 +212,10 @@ function cardFor(id) {
   c.parts.name.textContent = id;
   c.parts.name.title = id;
   c.parts.urls.addEventListener('toggle', () => c.parts.urls.open && drawUrls(id, c));
+  // The camera card opens a live player (the thumbnail or the button).
+  const watch = () => openPlayer(id, () => token);
+  q('.watch').addEventListener('click', watch);
+  q('.thumb-box').addEventListener('click', watch);
   cards.set(id, c);
   insertSorted(siteSection(id.split('/')[0]).querySelector('.grid'), el, id);
   observer.observe(el);
