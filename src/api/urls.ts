@@ -1,5 +1,6 @@
 /**
- * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs on this
+ * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs (and
+ * the LL-HLS playlists of both factories) on this
  * node and on its peer (slave <-> master), internal and advertised (port-forwarded) forms, which of
  * them are live, and the best live URL per factory for the digital twin.
  */
@@ -38,6 +39,9 @@ export interface NodeCameraUrls {
   readonly rtmpIngest: UrlPair;
   readonly rtspRaw: UrlPair;
   readonly rtspCompressed: UrlPair;
+  /** LL-HLS multivariant playlists on the node's HTTP (API) port, for browsers. */
+  readonly hlsRaw: UrlPair;
+  readonly hlsCompressed: UrlPair;
   readonly live: { readonly raw: boolean; readonly compressed: boolean };
 }
 
@@ -48,6 +52,8 @@ export interface BestUrl {
   /** RTSP URL on the internal network. */
   readonly url: string;
   readonly advertised: string | null;
+  /** The same stream as LL-HLS, for browsers. */
+  readonly hls: UrlPair;
 }
 
 /** The URL a consumer should use right now, per factory; null while no node has it live. */
@@ -110,7 +116,12 @@ function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: keyof PublicPorts, path: string): UrlPair {
+/** A camera's LL-HLS playlist on a node (served by its API port: src/hls/hls-routes.ts). */
+function hlsPair(ep: NodeEndpoint, factory: FactoryName, cameraId: string): UrlPair {
+  return pair(ep, 'http', 'api', `hls/${factory}/${cameraId}/index.m3u8`);
+}
+
+function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp' | 'http', port: keyof PublicPorts, path: string): UrlPair {
   const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports[port]}/${path}`;
   const advertised =
     ep.advertisedHost === null ? null : `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts[port] ?? ep.ports[port]}/${path}`;
@@ -130,6 +141,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
       rtmpIngest: pair(ep, 'rtmp', 'rtmp', camera.id),
       rtspRaw: pair(ep, 'rtsp', 'rtspRaw', camera.id),
       rtspCompressed: pair(ep, 'rtsp', 'rtspCompressed', camera.id),
+      hlsRaw: hlsPair(ep, 'raw', camera.id),
+      hlsCompressed: hlsPair(ep, 'compressed', camera.id),
       live: { raw: live.isLive(ep.ref, 'raw', camera.id), compressed: live.isLive(ep.ref, 'compressed', camera.id) },
     }));
   // The origin (slave) first, then the master; on equal roles this node before its peer.
@@ -138,7 +151,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
     const n = ranked.find((x) => x.live[factory]);
     if (n === undefined) return null;
     const urls = factory === 'raw' ? n.rtspRaw : n.rtspCompressed;
-    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised };
+    const hls = factory === 'raw' ? n.hlsRaw : n.hlsCompressed;
+    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised, hls };
   };
   return {
     camera: camera.id,
@@ -153,7 +167,7 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
 
 function sameBestUrl(a: BestUrl | null, b: BestUrl | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.node === b.node && a.url === b.url && a.advertised === b.advertised;
+  return a.node === b.node && a.url === b.url && a.advertised === b.advertised && a.hls.internal === b.hls.internal && a.hls.advertised === b.hls.advertised;
 }
 
 export function sameBest(a: BestUrls | null, b: BestUrls | null): boolean {

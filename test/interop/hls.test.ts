@@ -108,6 +108,18 @@ describe('LL-HLS', { timeout: 180_000 }, () => {
     assert.equal(part.body.subarray(4, 8).toString('latin1'), 'moof');
   });
 
+  it('the camera\'s URL set (and its best URL) carries the HLS playlist URLs, and they play', async () => {
+    const urls = JSON.parse((await get(server.apiUrl(`/api/v1/cameras/${CAM}/urls`))).text) as {
+      nodes: { hlsRaw: { internal: string }; hlsCompressed: { internal: string } }[];
+      best: { raw: { hls: { internal: string } } | null };
+    };
+    const self = urls.nodes[0]!;
+    assert.equal(self.hlsRaw.internal, hls('index.m3u8'));
+    assert.equal(self.hlsCompressed.internal, hls('index.m3u8', 'compressed'));
+    assert.equal(urls.best.raw?.hls.internal, self.hlsRaw.internal);
+    assert.equal((await get(self.hlsRaw.internal)).status, 200);
+  });
+
   it('bad input: unknown camera 404, not live 404, a far-future _HLS_msn 400, an unknown file 404; the stream keeps being served', async () => {
     assert.equal((await get(hls('index.m3u8', 'raw', 'site1/nope'))).status, 404);
     const notLive = await get(hls('index.m3u8', 'compressed'));

@@ -120,6 +120,8 @@ describe('hookEnv', () => {
         rtmpIngest: { internal: 'rtmp://10.0.0.1:1935/site1/cam1', advertised: 'rtmp://cams.example:11935/site1/cam1' },
         rtspRaw: { internal: 'rtsp://10.0.0.1:8554/site1/cam1', advertised: null },
         rtspCompressed: { internal: 'rtsp://10.0.0.1:8555/site1/cam1', advertised: null },
+        hlsRaw: { internal: 'http://10.0.0.1:8080/hls/raw/site1/cam1/index.m3u8', advertised: null },
+        hlsCompressed: { internal: 'http://10.0.0.1:8080/hls/compressed/site1/cam1/index.m3u8', advertised: null },
         live: { raw: true, compressed: false },
       },
       {
@@ -129,6 +131,8 @@ describe('hookEnv', () => {
         rtmpIngest: { internal: 'rtmp://10.0.0.2:1935/site1/cam1', advertised: null },
         rtspRaw: { internal: 'rtsp://10.0.0.2:8554/site1/cam1', advertised: null },
         rtspCompressed: { internal: 'rtsp://10.0.0.2:8555/site1/cam1', advertised: null },
+        hlsRaw: { internal: 'http://10.0.0.2:8080/hls/raw/site1/cam1/index.m3u8', advertised: null },
+        hlsCompressed: { internal: 'http://10.0.0.2:8080/hls/compressed/site1/cam1/index.m3u8', advertised: null },
         live: { raw: false, compressed: false },
       },
     ],
