@@ -9,6 +9,8 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { ConfigStore } from '../config/store.ts';
 import type { TokenAuth } from './auth.ts';
+import type { AccessControl } from '../access/access-control.ts';
+import { apiAccessRequest, apiRefusal } from './api-access.ts';
 import type { EventBus } from './events.ts';
 import { errorReply, writeReply } from './http.ts';
 import type { OriginPolicy } from './origin-policy.ts';
@@ -25,6 +27,8 @@ export const MAX_SOCKET_BACKPRESSURE = 1024 * 1024;
 
 export interface EventSocketDeps {
   readonly auth: TokenAuth;
+  /** The node's access check (external methods, IP lists); unset: the token only. */
+  readonly access?: AccessControl;
   /** A browser page of another origin may not open the socket (it would read every event). */
   readonly origins: OriginPolicy;
   readonly bus: EventBus;
@@ -60,23 +64,33 @@ export function attachEventSocket(app: TemplatedApp, deps: EventSocketDeps): { c
       const header = req.getHeader('authorization');
       const query = new URLSearchParams(req.getQuery() ?? '');
       const token = query.get('token');
-      const ok = header !== '' ? deps.auth.checkHeader(header) : deps.auth.checkToken(token ?? '');
-      if (!ok) {
-        writeReply(res, errorReply(401, 'missing or wrong bearer token'));
-        return;
-      }
-      const ip = ipKey(Buffer.from(res.getRemoteAddressAsText()).toString());
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const ip = ipKey(remote);
       if ((perIp.get(ip) ?? 0) >= maxPerIp) {
         writeReply(res, errorReply(429, `more than ${maxPerIp} event sockets from this address`));
         return;
       }
-      res.upgrade<UserData>(
-        { ip },
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
+      const internalOk = (): boolean => (header !== '' ? deps.auth.checkHeader(header) : deps.auth.checkToken(token ?? ''));
+      const access = deps.access;
+      if (access === undefined || !access.isAsync('api')) {
+        if (!internalOk()) return writeReply(res, errorReply(401, 'missing or wrong bearer token'));
+        res.upgrade<UserData>({ ip }, key, protocol, extensions, context);
+        return;
+      }
+      // An external check: uWS lets the upgrade finish later if we watch for the client leaving.
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      void access.authorize(apiAccessRequest('ws', header, { ip: remote, url: EVENTS_PATH }, token ?? undefined), internalOk).then((verdict) => {
+        if (aborted) return;
+        const refused = apiRefusal(verdict);
+        if (refused !== null) return writeReply(res, refused);
+        res.cork(() => res.upgrade<UserData>({ ip }, key, protocol, extensions, context));
+      });
     },
     open: (ws) => {
       const ip = ws.getUserData().ip;

@@ -98,11 +98,22 @@ export function writeReply(res: HttpResponse, reply: Reply): void {
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
+/** What a guard may know of the client besides its credentials. */
+export interface GuardClient {
+  /** Peer IP address as text. */
+  readonly ip: string;
+  /** The request's URL path. */
+  readonly url: string;
+}
+
 export interface HandleOptions {
   readonly paramCount: number;
   readonly readBody: boolean;
-  /** Runs before the body is read; a Reply refuses the request (auth). */
-  readonly guard?: (authorization: string, query: URLSearchParams) => Reply | null;
+  /**
+   * Runs before the handler; a Reply refuses the request (auth). A promise (an external access
+   * check) is awaited while the body is read; the handler runs only once it allowed.
+   */
+  readonly guard?: (authorization: string, query: URLSearchParams, client: GuardClient) => Reply | null | Promise<Reply | null>;
   readonly log: ApiLogger;
   readonly route: string;
   /**
@@ -146,12 +157,16 @@ export function uwsHandler(handler: Handler, opts: HandleOptions): (res: HttpRes
     const contentType = req.getHeader('content-type');
     const rawParams: string[] = [];
     for (let i = 0; i < opts.paramCount; i++) rawParams.push(req.getParameter(i) ?? '');
+    const guarded = opts.guard?.(authorization, query, { ip: Buffer.from(res.getRemoteAddressAsText()).toString(), url }) ?? null;
+    const pending = guarded instanceof Promise ? guarded : null;
     const refused =
-      opts.guard?.(authorization, query) ??
+      (pending === null ? guarded : null) ??
       (opts.origins !== undefined ? refuseWrite(opts.origins, method, req.getHeader('origin'), req.getHeader('host'), contentType, opts.readBody) : null);
-    if (refused !== null) return finish(refused);
+    if (refused !== null) return finish(refused as Reply);
     const run = (body: unknown): void => {
       void (async () => {
+        const denied = pending === null ? null : await pending;
+        if (denied !== null) return denied;
         const params = rawParams.map(decodeParam);
         return handler({ method, url, query, params, authorization, body });
       })().then(finish, (err: unknown) => finish(replyForError(err, opts.log, opts.route)));

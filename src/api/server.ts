@@ -2,6 +2,12 @@
  * The HTTP API on uWebSockets.js: JSON under /api/v1, the event WebSocket, /healthz, /readyz,
  * /metrics, and optionally static files at / (the dashboard). Everything it shows comes through
  * injected interfaces; it owns no state of the media path.
+ *
+ * With `tls` the port speaks HTTPS (and WSS for the events) through uWebSockets.js's SSLApp. uWS
+ * cannot swap the certificate of a running SSLApp (addServerName only adds SNI names, and clients
+ * that connect by IP send none), so a renewed certificate re-listens: a new SSLApp with the same
+ * routes takes the port over, and the old one keeps serving the connections it has (HTTP keep-alive,
+ * event WebSockets) for RETIRED_APP_DRAIN_MS, then closes them (WebSocket clients reconnect).
  */
 import uWS from 'uWebSockets.js';
 import type { MetricsAuthMode } from '../config/settings.ts';
@@ -10,13 +16,16 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { TokenAuth } from './auth.ts';
 import { catalogRoutes, type RouteDef } from './catalog-routes.ts';
 import type { EventBus } from './events.ts';
-import { errorReply, uwsHandler, writeReply, type Reply } from './http.ts';
+import { errorReply, uwsHandler, writeReply, type HandleOptions, type Reply } from './http.ts';
+import { apiGuard, UNAUTHORIZED } from './api-access.ts';
+import type { AccessControl } from '../access/access-control.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import { staticDirectory, type StaticFiles } from './static-files.ts';
 import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type ReadinessCheck, type ReplicationView, type StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
 import { listenExclusive } from './uws-listen.ts';
+import type { TlsCertificate } from '../listeners/tls-certificate.ts';
 import { snapshotRoute } from '../snapshots/snapshot-route.ts';
 import type { SnapshotService } from '../snapshots/snapshot-service.ts';
 
@@ -40,13 +49,25 @@ export interface ApiServerOptions {
   readonly staticDir?: string;
   /** Time a readiness check may take before it counts as failed (ms). Defaults to 2000. */
   readonly readinessTimeoutMs?: number;
+  /** Speak HTTPS/WSS with this certificate; a renewal re-listens (see above). Unset: plain HTTP. */
+  readonly tls?: TlsCertificate;
+  /** After a renewal, how long the previous app keeps its connections (ms). Defaults to RETIRED_APP_DRAIN_MS. */
+  readonly renewalDrainMs?: number;
   /**
    * Event WebSockets from one address at most (limits.maxConnectionsPerIp). Defaults to 256.
    * Plain HTTP connections have no per-address cap: uWebSockets.js offers no accept hook; it
    * closes a connection idle or with an incomplete request after ~10 s by itself.
    */
   readonly maxConnectionsPerIp?: number;
+  /**
+   * The node's access check for /api/v1 and the event WebSocket (auth.method, IP lists); unset:
+   * the token only. /metrics keeps its own tokens.
+   */
+  readonly access?: AccessControl;
 }
+
+/** How long the app that served the previous certificate keeps its open connections after a renewal (ms). */
+export const RETIRED_APP_DRAIN_MS = 30_000;
 
 export interface ApiServerDeps {
   readonly store: ConfigStore;
@@ -61,17 +82,19 @@ export interface ApiServerDeps {
   readonly compression?: CompressionView;
   /** GET /api/v1/replication (master); absent: 404. */
   readonly replication?: ReplicationView;
+  /** GET /api/v1/sources and /api/v1/sources/:site/:name (pulled cameras); absent: an empty list. */
+  readonly sources?: { list(): readonly object[]; get(camera: string): object | undefined };
   /** GET /api/v1/cameras/:site/:name/snapshot.jpg (the dashboard's thumbnails); absent: 404. */
   readonly snapshots?: Pick<SnapshotService, 'get'>;
   readonly log?: ApiLogger;
   /** Overrides staticDir (tests, embedded assets). */
   readonly staticFiles?: StaticFiles;
   /**
-   * Browser playback routes (GET /hls/...): they check read access themselves (the factory's read
-   * rule, not the API token alone) and answer with CORS headers; OPTIONS preflights under their
+   * Browser playback routes (GET /hls/...): their own guards check read access (the factory's read
+   * rule through the access check, not the API token alone) and they answer with CORS headers; OPTIONS preflights under their
    * prefixes are answered with `corsHeaders`.
    */
-  readonly playback?: { readonly routes: readonly RouteDef[]; readonly prefixes: readonly string[]; readonly corsHeaders: Readonly<Record<string, string>> };
+  readonly playback?: { readonly routes: readonly (RouteDef & { readonly guard?: NonNullable<HandleOptions['guard']> })[]; readonly prefixes: readonly string[]; readonly corsHeaders: Readonly<Record<string, string>> };
 }
 
 export interface ApiServer {
@@ -99,10 +122,9 @@ async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<string> {
 export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): Promise<ApiServer> {
   const log = deps.log ?? silentLogger;
   const auth = new TokenAuth(options.token);
-  const app = uWS.App();
   const staticFiles = deps.staticFiles ?? (options.staticDir !== undefined ? staticDirectory(options.staticDir) : undefined);
-  const unauthorized: Reply = { ...errorReply(401, 'missing or wrong bearer token'), headers: { 'www-authenticate': 'Bearer realm="cupola"' } };
-  const guardApi = (authorization: string): Reply | null => (auth.checkHeader(authorization) ? null : unauthorized);
+  const unauthorized = UNAUTHORIZED;
+  const guardApi = apiGuard(options.access, auth);
   const origins = new OriginPolicy(options.allowedOrigins);
   // /metrics with metricsAuth `token`: any of the enabled tokens (each checked, in constant time).
   const metricsAuths = options.metricsAuth === 'token' ? [new TokenAuth(options.metricsToken), auth].filter((a) => a.enabled) : [];
@@ -110,7 +132,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     metricsAuths.map((a) => a.checkHeader(authorization)).some(Boolean) ? null : unauthorized;
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
 
-  const routes: (RouteDef & { guard?: (a: string) => Reply | null })[] = [
+  const routes: (RouteDef & { guard?: NonNullable<HandleOptions['guard']> })[] = [
     ...catalogRoutes(deps.store, deps.compression !== undefined ? { compression: deps.compression } : {}).map((r) => ({ ...r, guard: guardApi })),
     {
       method: 'get',
@@ -155,6 +177,24 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     },
     {
       method: 'get',
+      pattern: '/api/v1/sources',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => ({ status: 200, body: { items: deps.sources?.list() ?? [] } }),
+    },
+    {
+      method: 'get',
+      pattern: '/api/v1/sources/:site/:name',
+      paramCount: 2,
+      guard: guardApi,
+      handler: (ctx) => {
+        const id = `${ctx.params[0]!}/${ctx.params[1]!}`;
+        const s = deps.sources?.get(id);
+        return s === undefined ? errorReply(404, `camera "${id}" has no source pulled here`) : { status: 200, body: s };
+      },
+    },
+    {
+      method: 'get',
       pattern: '/api/v1/node',
       paramCount: 0,
       guard: guardApi,
@@ -186,80 +226,135 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     },
   ];
 
-  for (const r of routes) {
-    const handler = uwsHandler(r.handler, {
+  const handlers = routes.map((r) => ({
+    r,
+    handler: uwsHandler(r.handler, {
       paramCount: r.paramCount,
       readBody: r.body === true,
       ...(r.guard !== undefined ? { guard: r.guard } : {}),
       log,
       route: `${r.method} ${r.pattern}`,
       origins,
-    });
-    app[r.method](r.pattern, handler);
-  }
+    }),
+  }));
 
-  const socket = attachEventSocket(app, {
-    auth,
-    origins,
-    bus: deps.bus,
-    streams: deps.streams,
-    urls: deps.urls,
-    store: deps.store,
-    log,
-    ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
-    ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
-    ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
-  });
+  /** One uWS app with every route (a certificate renewal makes another). */
+  const makeApp = (): { app: uWS.TemplatedApp; close(): void } => {
+    // SSLApp loads (and checks) the pair when constructed: it gets the pair TlsCertificate checked.
+    const app =
+      options.tls === undefined
+        ? uWS.App()
+        : options.tls.withPemFiles((certFile, keyFile) => uWS.SSLApp({ cert_file_name: certFile, key_file_name: keyFile }));
+    for (const { r, handler } of handlers) app[r.method](r.pattern, handler);
 
-  for (const prefix of deps.playback?.prefixes ?? []) {
-    // CORS preflight of a cross-site read that sends Authorization (reads only: writes stay same-origin).
-    app.options(`${prefix}/*`, (res) => writeReply(res, { status: 204, headers: { ...deps.playback!.corsHeaders, 'access-control-max-age': '600' } }));
-  }
-
-  app.any('/*', (res, req) => {
-    const method = req.getMethod().toUpperCase();
-    const url = req.getUrl();
-    if (staticFiles === undefined || method !== 'GET' || url.startsWith('/api/')) {
-      writeReply(res, errorReply(404, `no route for ${method} ${url}`));
-      return;
+    for (const prefix of deps.playback?.prefixes ?? []) {
+      // CORS preflight of a cross-site read that sends Authorization (reads only: writes stay same-origin).
+      app.options(`${prefix}/*`, (res) => writeReply(res, { status: 204, headers: { ...deps.playback!.corsHeaders, 'access-control-max-age': '600' } }));
     }
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
+
+    const socket = attachEventSocket(app, {
+      auth,
+      ...(options.access !== undefined ? { access: options.access } : {}),
+      origins,
+      bus: deps.bus,
+      streams: deps.streams,
+      urls: deps.urls,
+      store: deps.store,
+      log,
+      ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
+      ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
+      ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
     });
-    void staticFiles(url).then(
-      (file) => {
-        if (aborted) return;
-        writeReply(res, file === null ? errorReply(404, `${url} not found`) : { status: 200, body: file.body, contentType: file.contentType });
+
+    app.any('/*', (res, req) => {
+      const method = req.getMethod().toUpperCase();
+      const url = req.getUrl();
+      if (staticFiles === undefined || method !== 'GET' || url.startsWith('/api/')) {
+        writeReply(res, errorReply(404, `no route for ${method} ${url}`));
+        return;
+      }
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      void staticFiles(url).then(
+        (file) => {
+          if (aborted) return;
+          writeReply(res, file === null ? errorReply(404, `${url} not found`) : { status: 200, body: file.body, contentType: file.contentType });
+        },
+        () => {
+          if (!aborted) writeReply(res, errorReply(500, 'cannot read file'));
+        },
+      );
+    });
+
+    return {
+      app,
+      close: () => {
+        socket.close();
+        // Closes keep-alive HTTP connections too, so the process can exit at once.
+        (app as unknown as { close?: () => void }).close?.();
       },
-      () => {
-        if (!aborted) writeReply(res, errorReply(500, 'cannot read file'));
-      },
-    );
-  });
+    };
+  };
 
   const host = options.host ?? '127.0.0.1';
-  const closeApp = (): void => {
-    socket.close();
-    // Closes keep-alive HTTP connections too, so the process can exit at once.
-    (app as unknown as { close?: () => void }).close?.();
-  };
-  return listenExclusive(app, host, options.port).then(
-    ({ socket: listenSocket, port }) => {
+  let current: ReturnType<typeof makeApp>;
+  try {
+    current = makeApp();
+  } catch (err) {
+    return Promise.reject(new Error(`API: ${(err as Error).message}`, { cause: err }));
+  }
+  return listenExclusive(current.app, host, options.port).then(
+    ({ socket: first, port }) => {
+      let listenSocket: uWS.us_listen_socket | null = first;
       let closed: Promise<void> | null = null;
+      const drainMs = options.renewalDrainMs ?? RETIRED_APP_DRAIN_MS;
+      const retired = new Set<{ close(): void }>();
+      const retire = (old: { close(): void }): void => {
+        retired.add(old);
+        setTimeout(() => {
+          if (retired.delete(old)) old.close();
+        }, drainMs).unref();
+      };
+      let renewing: Promise<void> = Promise.resolve();
+      const renew = (): Promise<void> =>
+        (renewing = renewing.then(async () => {
+          if (closed !== null) return;
+          const next = makeApp();
+          // The port is free between these two calls only (no SO_REUSEPORT: the bind is exclusive).
+          if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+          listenSocket = null;
+          try {
+            listenSocket = (await listenExclusive(next.app, host, port)).socket;
+          } catch (err) {
+            next.close();
+            log.error('HTTPS re-listen with the renewed certificate failed; serving the previous one', { err: (err as Error).message });
+            listenSocket = (await listenExclusive(current.app, host, port)).socket;
+            return;
+          }
+          retire(current);
+          current = next;
+          log.info('HTTPS serves the renewed certificate', { port, drainMs });
+        }).catch((err: unknown) => log.error('HTTPS certificate renewal failed', { err: (err as Error).message })));
+      const unsubscribe = options.tls?.onChange(() => void renew());
       return {
         port,
         close: () => {
           closed ??= (async () => {
-            uWS.us_listen_socket_close(listenSocket);
-            closeApp();
+            unsubscribe?.();
+            await renewing;
+            if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+            current.close();
+            for (const old of retired) old.close();
+            retired.clear();
           })();
           return closed;
         },
       };
     },
     (err: unknown) => {
-      closeApp();
+      current.close();
       throw new Error(`API ${(err as Error).message}`, { cause: err });
     },
   );

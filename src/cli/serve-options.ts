@@ -15,12 +15,27 @@ export interface ServeOptions {
   readonly rtspPort: number;
   readonly compressedRtspPort: number;
   readonly apiPort: number;
+  /** RTMPS port (0 = any free port); undefined: off. */
+  readonly rtmpsPort: number | undefined;
+  /** RTSPS port of Factory 1 (0 = any free port); undefined: off. */
+  readonly rtspsPort: number | undefined;
+  /** RTSPS port of Factory 2 (0 = any free port); undefined: off. */
+  readonly compressedRtspsPort: number | undefined;
+  /** PEM certificate and key of every TLS listener. */
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  /** The API port speaks HTTPS. */
+  readonly https: boolean;
   readonly dataDir: string;
   readonly config: string | undefined;
   readonly mongoUrl: string | undefined;
   readonly upstream: readonly string[];
   /** API URL of the other node of the pair (the slave's master), for URL management. */
   readonly peer: string | undefined;
+  /** CA (or self-signed certificate) trusted for the upstreams' and peer's HTTPS, WSS, RTMPS, RTSPS. */
+  readonly upstreamTlsCa: string | undefined;
+  /** Do not verify the upstreams' and peer's certificates. */
+  readonly upstreamTlsInsecure: boolean;
   readonly compress: boolean;
   /** Master: compress a camera itself after its compressed feed from the slave is missing this long (ms). */
   readonly failoverAfterMs: number | undefined;
@@ -33,6 +48,10 @@ export interface ServeOptions {
   readonly resetCatalog: boolean;
   /** Bearer token of the upstream API(s); a compressor also pushes to the upstream's Factory 2 with it. */
   readonly upstreamToken: string | undefined;
+  /** `auth.method: http` with this auth service URL (issue 14). */
+  readonly authHttpUrl: string | undefined;
+  /** `auth.method: jwt` with this JWKS URL (issue 14). */
+  readonly authJwksUrl: string | undefined;
   /** Options given on the command line or through CUPOLA_* (the rest are defaults a settings file may override). */
   readonly explicit: ReadonlySet<keyof ServeOptions>;
 }
@@ -54,16 +73,26 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
+  { flags: '--rtmps-port <port>', env: 'CUPOLA_RTMPS_PORT', description: 'RTMPS ingest + play (Factory 1, usually 1936); 0 = any free port; unset = off; needs --tls-cert/--tls-key' },
+  { flags: '--rtsps-port <port>', env: 'CUPOLA_RTSPS_PORT', description: 'RTSPS raw (Factory 1, TCP interleaved only, usually 8322); 0 = any free port; unset = off' },
+  { flags: '--compressed-rtsps-port <port>', env: 'CUPOLA_COMPRESSED_RTSPS_PORT', description: 'RTSPS compressed (Factory 2, usually 8323); 0 = any free port; unset = off' },
+  { flags: '--https', env: 'CUPOLA_HTTPS', description: 'the API port speaks HTTPS (API, WSS events, /metrics, dashboard); needs --tls-cert/--tls-key' },
+  { flags: '--tls-cert <file>', env: 'CUPOLA_TLS_CERT', description: 'PEM certificate (chain) of every TLS listener; reloaded when the file changes' },
+  { flags: '--tls-key <file>', env: 'CUPOLA_TLS_KEY', description: 'PEM private key of --tls-cert; reloaded when the file changes' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
   { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON node settings file (factories auth, public ports, peer, webhooks...; not the catalog, which lives in the data dir); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
+  { flags: '--upstream-tls-ca <file>', env: 'CUPOLA_UPSTREAM_TLS_CA', description: "PEM CA (or the slave's self-signed certificate) trusted for the upstreams' and peer's HTTPS API, WSS events, RTMPS and RTSPS" },
+  { flags: '--upstream-tls-insecure', env: 'CUPOLA_UPSTREAM_TLS_INSECURE', description: "do not verify the upstreams' and peer's TLS certificates (encrypted, not authenticated)" },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--upstream-token <token>', env: 'CUPOLA_UPSTREAM_TOKEN', description: "the upstream slave's API token (master, compressor); a compressor also pushes to the slave's Factory 2 with it" },
+  { flags: '--auth-http-url <url>', env: 'CUPOLA_AUTH_HTTP_URL', description: 'external authentication: POST every publish, read and API access request to this auth service (auth.method http); 2xx allows' },
+  { flags: '--auth-jwks-url <url>', env: 'CUPOLA_AUTH_JWKS_URL', description: 'external authentication: accept JWTs signed by a key of this JWKS (auth.method jwt)' },
   { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'least severe level logged', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
 
@@ -83,6 +112,10 @@ function parsePort(name: string, raw: unknown): number {
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
   return n;
+}
+
+function optionalPort(name: string, raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : parsePort(name, raw);
 }
 
 function parseMillis(name: string, raw: string | undefined): number | undefined {
@@ -149,6 +182,14 @@ export function resolveServeOptions(
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
   if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const insecureEnv = env.CUPOLA_UPSTREAM_TLS_INSECURE;
+  const upstreamTlsInsecure = fromCli('upstreamTlsInsecure')
+    ? flags.upstreamTlsInsecure === true
+    : insecureEnv !== undefined && ['1', 'true', 'yes'].includes(insecureEnv.toLowerCase());
+  if (upstreamTlsInsecure) explicit.add('upstreamTlsInsecure');
+  const httpsEnv = env.CUPOLA_HTTPS;
+  const https = fromCli('https') ? flags.https === true : httpsEnv !== undefined && ['1', 'true', 'yes'].includes(httpsEnv.toLowerCase());
+  if (fromCli('https') || (httpsEnv !== undefined && httpsEnv !== '')) explicit.add('https');
   const resetEnv = env.CUPOLA_RESET_CATALOG;
   const resetCatalog = fromCli('resetCatalog') ? flags.resetCatalog === true : resetEnv !== undefined && ['1', 'true', 'yes'].includes(resetEnv.toLowerCase());
   if (resetCatalog) explicit.add('resetCatalog');
@@ -163,6 +204,19 @@ export function resolveServeOptions(
     explicit.add('failoverAfterMs');
     return parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', String(raw));
   };
+  const httpUrl = (name: string, v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      const url = new URL(v);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new Error(`${name}: "${v}" is not an http:// or https:// URL`);
+    }
+    return v;
+  };
+  const authHttpUrl = httpUrl('--auth-http-url / CUPOLA_AUTH_HTTP_URL', optional('authHttpUrl', 'CUPOLA_AUTH_HTTP_URL'));
+  const authJwksUrl = httpUrl('--auth-jwks-url / CUPOLA_AUTH_JWKS_URL', optional('authJwksUrl', 'CUPOLA_AUTH_JWKS_URL'));
+  if (authHttpUrl !== undefined && authJwksUrl !== undefined) throw new Error('--auth-http-url and --auth-jwks-url choose two auth methods: give one');
   return {
     role: role as Role,
     host: String(pick('host', 'CUPOLA_HOST')),
@@ -171,17 +225,27 @@ export function resolveServeOptions(
     rtspPort: parsePort('--rtsp-port / CUPOLA_RTSP_PORT', pick('rtspPort', 'CUPOLA_RTSP_PORT')),
     compressedRtspPort: parsePort('--compressed-rtsp-port / CUPOLA_COMPRESSED_RTSP_PORT', pick('compressedRtspPort', 'CUPOLA_COMPRESSED_RTSP_PORT')),
     apiPort: parsePort('--api-port / CUPOLA_API_PORT', pick('apiPort', 'CUPOLA_API_PORT')),
+    rtmpsPort: optionalPort('--rtmps-port / CUPOLA_RTMPS_PORT', optional('rtmpsPort', 'CUPOLA_RTMPS_PORT')),
+    rtspsPort: optionalPort('--rtsps-port / CUPOLA_RTSPS_PORT', optional('rtspsPort', 'CUPOLA_RTSPS_PORT')),
+    compressedRtspsPort: optionalPort('--compressed-rtsps-port / CUPOLA_COMPRESSED_RTSPS_PORT', optional('compressedRtspsPort', 'CUPOLA_COMPRESSED_RTSPS_PORT')),
+    tlsCert: optional('tlsCert', 'CUPOLA_TLS_CERT'),
+    tlsKey: optional('tlsKey', 'CUPOLA_TLS_KEY'),
+    https,
     dataDir: String(pick('dataDir', 'CUPOLA_DATA_DIR')),
     config: optional('config', 'CUPOLA_CONFIG'),
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
     upstream,
     peer,
+    upstreamTlsCa: optional('upstreamTlsCa', 'CUPOLA_UPSTREAM_TLS_CA'),
+    upstreamTlsInsecure,
     compress,
     failoverAfterMs: failoverAfter(),
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     resetCatalog,
     upstreamToken: optional('upstreamToken', 'CUPOLA_UPSTREAM_TOKEN'),
+    authHttpUrl,
+    authJwksUrl,
     explicit,
   };
 }

@@ -4,6 +4,9 @@
  * validated once (`parseSettings`) into a frozen snapshot with every default filled.
  */
 import { readFile } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { BlockList } from 'node:net';
+import { addIpEntry } from '../access/ip-rules.ts';
 import {
   arr,
   bool,
@@ -61,10 +64,16 @@ export type FactoryAuth = Infer<typeof factoryAuth>;
 const rawFactory = obj({
   rtmpPort: withDefault(port(), 1935),
   rtspPort: withDefault(port(), 8554),
+  /** RTMPS (RTMP over TLS, ingest + play) port, usually 1936; 0 = any free port. Unset (default): off. Needs tls.certFile/keyFile. */
+  rtmpsPort: optional(port()),
+  /** RTSPS (RTSP over TLS, TCP interleaved only) port of Factory 1, usually 8322; 0 = any free port. Unset (default): off. */
+  rtspsPort: optional(port()),
   auth: section(factoryAuth),
 });
 const compressedFactory = obj({
   rtspPort: withDefault(port(), 8555),
+  /** RTSPS port of Factory 2, usually 8323; 0 = any free port. Unset (default): off. */
+  rtspsPort: optional(port()),
   auth: section(factoryAuth),
 });
 const factories = obj({ raw: section(rawFactory), compressed: section(compressedFactory) });
@@ -76,6 +85,12 @@ const nodePorts = obj({
   rtspRaw: withDefault(port(), 8554),
   rtspCompressed: withDefault(port(), 8555),
   api: withDefault(port(), 8080),
+  /** Its RTMPS port; unset: it serves no RTMPS (or it announces it in GET /api/v1/node). */
+  rtmps: optional(port()),
+  /** Its RTSPS port of Factory 1; unset: none. */
+  rtspsRaw: optional(port()),
+  /** Its RTSPS port of Factory 2; unset: none. */
+  rtspsCompressed: optional(port()),
 });
 export type NodePorts = Infer<typeof nodePorts>;
 
@@ -85,6 +100,9 @@ const publicPorts = obj({
   rtspRaw: optional(port()),
   rtspCompressed: optional(port()),
   api: optional(port()),
+  rtmps: optional(port()),
+  rtspsRaw: optional(port()),
+  rtspsCompressed: optional(port()),
 });
 export type PublicPorts = Infer<typeof publicPorts>;
 
@@ -103,6 +121,13 @@ const remoteNode = obj({
   apiUrl: optional(httpUrl()),
   /** Bearer token for its API. Never logged. */
   apiToken: optional(str({ minLength: 1, maxLength: 512 })),
+  /**
+   * PEM file of the CA (or the self-signed certificate itself) trusted for its HTTPS API, WSS events,
+   * RTMPS and RTSPS, besides the system's CAs. Unset: the system's CAs only.
+   */
+  tlsCaFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** Accept any certificate from it (no verification: encrypted but not authenticated). Defaults to false. */
+  tlsInsecure: withDefault(bool(), false),
   /**
    * Credentials for reading its factories (its `factories.*.auth.read`): sent by replication (RTMP
    * `?user=&pass=`, RTSP Digest) and by the compressor role's RTSP input. Unset: none sent. Never logged.
@@ -148,6 +173,7 @@ export const EVENT_TYPES = [
   'compression.state',
   'replication.state',
   'replication.failover',
+  'source.state',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -202,6 +228,8 @@ const apiFields = obj({
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
   /** Directory served at /. Unset: the bundled dashboard (src/dashboard). */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** The API port speaks HTTPS (API, WSS events, /metrics, dashboard) with tls.certFile/keyFile. Defaults to false. */
+  https: withDefault(bool(), false),
 });
 
 const api = refine(apiFields, (v, path, ctx) => {
@@ -371,12 +399,135 @@ const hls = obj({
 });
 export type HlsSettings = Infer<typeof hls>;
 
-export const settingsSchema = obj({
+/** How cameras with a `source` URL are pulled into Factory 1 (src/sources). */
+const sources = obj({
+  /** A live source that sends no media for this long is marked stalled and reconnected (ms). Defaults to 5000. */
+  stallMs: withDefault(int({ min: 500, max: 600_000 }), 5000),
+  /** Time from connecting to the first frame before the attempt counts as failed (ms). Defaults to 10000. */
+  connectTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 10_000),
+  /** First reconnect delay (ms); it doubles per failure up to backoffMaxMs, minus up to 20 % jitter. Defaults to 1000. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 1000),
+  /** Upper bound of the reconnect delay (ms). Defaults to 30000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
+  /** sourceTransport auto: no RTP over UDP for this long after PLAY switches the camera to TCP (ms). Defaults to 3000. */
+  udpFallbackMs: withDefault(int({ min: 100, max: 60_000 }), 3000),
+  /** sourceOnDemand: how long the first reader is held waiting for the source's first keyframe (ms); keep it below limits.authoriseTimeoutMs, which closes a connection that has no session yet. Defaults to 8000. */
+  onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
+  /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
+  onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+  /**
+   * Master: while the slave that pulls a camera is unreachable, the master pulls the camera's source
+   * itself (the catalog must be shared, e.g. MongoDB), and hands it back when the slave returns.
+   * Defaults to false.
+   */
+  failover: withDefault(bool(), false),
+  /** Master, failover on: how long the slave must be unreachable before the master pulls (ms). Defaults to 10000. */
+  failoverAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+});
+export type SourcesSettings = Infer<typeof sources>;
+
+/** The certificate of every TLS listener (RTMPS, RTSPS, HTTPS); reloaded when the files change. */
+const tlsSettings = obj({
+  /** PEM certificate (leaf first, then intermediates). Unset (default): no TLS listener may be on. */
+  certFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** PEM private key of that certificate (unencrypted). */
+  keyFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** How often both files are checked for a renewal (ms); a changed pair is used without a restart. Defaults to 2000. */
+  watchIntervalMs: withDefault(int({ min: 100, max: 3_600_000 }), 2000),
+});
+export type TlsSettings = Infer<typeof tlsSettings>;
+
+/** Addresses and CIDR ranges (`10.0.0.0/8`, `192.168.1.7`, `fd00::/8`) per action. */
+const ipEntry = (): Schema<string> =>
+  refine(str({ minLength: 2, maxLength: 64 }), (v, path, ctx) => {
+    try {
+      addIpEntry(new BlockList(), v);
+      return v;
+    } catch (err) {
+      return void ctx.add(path, (err as Error).message);
+    }
+  });
+const ipLists = obj({
+  publish: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+  read: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+  api: withDefault(arr(ipEntry(), { maxItems: 1024 }), []),
+});
+
+export const AUTH_METHODS = ['internal', 'http', 'jwt'] as const;
+
+const authFields = obj({
+  /**
+   * Who decides publish, read (RTMP, RTSP) and API access: `internal` (this node's own checks:
+   * publish keys, factory credentials, api.token), `http` (the operator's auth service at
+   * auth.http.url) or `jwt` (signed tokens, auth.jwt). Defaults to internal.
+   */
+  method: withDefault(oneOf(AUTH_METHODS, 'auth method'), 'internal'),
+  http: section(
+    obj({
+      /** URL the access requests are POSTed to (method http). */
+      url: optional(httpUrl()),
+      /** An auth service slower than this is a refusal (fail closed) (ms). Defaults to 2000. */
+      timeoutMs: withDefault(int({ min: 50, max: 60_000 }), 2000),
+      /** How long an allow or deny is reused for the same request (ms); 0 = never. Defaults to 5000. */
+      cacheMs: withDefault(int({ min: 0, max: 3_600_000 }), 5000),
+      /** Verdicts cached at most. Defaults to 10000. */
+      cacheMaxEntries: withDefault(int({ min: 1, max: 1_000_000 }), 10_000),
+    }),
+  ),
+  jwt: section(
+    obj({
+      /** JWKS URL of the token issuer (method jwt). */
+      jwksUrl: optional(httpUrl()),
+      /** A PEM public key (RSA or EC) instead of, or besides, a JWKS. Never logged. */
+      key: optional(str({ pattern: /-----BEGIN PUBLIC KEY-----/, patternHint: 'a PEM public key (-----BEGIN PUBLIC KEY-----)', maxLength: 16_384 })),
+      /** An HMAC secret for HS256/384/512 tokens (at least 32 characters). Never logged. */
+      secret: optional(str({ minLength: 32, maxLength: 1024 })),
+      /** Claim listing the permissions: `[{ action, path? }]`. Defaults to cupola_permissions. */
+      claim: withDefault(str({ pattern: /^[A-Za-z0-9_:.-]{1,128}$/, patternHint: 'a claim name' }), 'cupola_permissions'),
+      /** Required `iss` when set. */
+      issuer: optional(str({ minLength: 1, maxLength: 2048 })),
+      /** Required in `aud` when set. */
+      audience: optional(str({ minLength: 1, maxLength: 2048 })),
+      /** Tolerance on exp and nbf (s). Defaults to 30. */
+      clockSkewSec: withDefault(int({ min: 0, max: 3600 }), 30),
+      /** JWKS fetch timeout (ms). Defaults to 5000. */
+      jwksTimeoutMs: withDefault(int({ min: 100, max: 60_000 }), 5000),
+      /** The JWKS is fetched again after this long (ms). Defaults to 600000 (10 min). */
+      jwksMaxAgeMs: withDefault(int({ min: 1000, max: 86_400_000 }), 600_000),
+      /** A token with an unknown kid refetches the JWKS at most this often (ms). Defaults to 10000. */
+      jwksMinRefreshMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+    }),
+  ),
+  /** Per action (`publish`, `read`, `api`): only these addresses may try. Empty (default): any. */
+  ipAllow: section(ipLists),
+  /** Per action: these addresses are refused (before any credentials). Empty (default): none. */
+  ipDeny: section(ipLists),
+});
+
+const auth = refine(authFields, (v, path, ctx) => {
+  if (v.method === 'http' && v.http.url === undefined) return void ctx.add(join(path, 'http.url'), 'is required with auth.method "http" (--auth-http-url)');
+  if (v.method === 'jwt' && v.jwt.jwksUrl === undefined && v.jwt.key === undefined && v.jwt.secret === undefined) {
+    return void ctx.add(join(path, 'jwt'), 'auth.method "jwt" needs jwt.jwksUrl (--auth-jwks-url), jwt.key or jwt.secret');
+  }
+  if (v.jwt.key !== undefined) {
+    try {
+      createPublicKey(v.jwt.key);
+    } catch (err) {
+      return void ctx.add(join(path, 'jwt.key'), `is not a usable public key: ${(err as Error).message}`);
+    }
+  }
+  return v;
+});
+export type AuthSettings = Infer<typeof auth>;
+
+const settingsFields = obj({
   node: section(node),
   factories: section(factories),
   api: withDefault(api, parseOrThrow(api, {})),
+  auth: withDefault(auth, parseOrThrow(auth, {})),
   store: section(store),
   replication: section(replication),
+  sources: section(sources),
   hls: section(hls),
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
@@ -386,9 +537,9 @@ export const settingsSchema = obj({
     obj({
       /**
        * Unknown cameras that publish to Factory 1 (RTMP or RTSP RECORD) are registered under their site
-       * (created if missing). Unset (the default): on only while no camera has a publish key and no
-       * factory has read or publish credentials (checked at each publish); an explicit true is logged
-       * as a warning at start-up.
+       * (created if missing). Unset (the default): on only while no camera has a publish key, no
+       * factory has read or publish credentials and auth.method is internal (checked at each
+       * publish); an explicit true is logged as a warning at start-up.
        */
       autoRegister: optional(bool()),
       /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */
@@ -417,6 +568,25 @@ export const settingsSchema = obj({
       backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
     }),
   ),
+  tls: section(tlsSettings),
+});
+
+/** True when this node serves anything over TLS. */
+export function tlsWanted(s: Pick<Infer<typeof settingsFields>, 'factories' | 'api'>): boolean {
+  return s.factories.raw.rtmpsPort !== undefined || s.factories.raw.rtspsPort !== undefined || s.factories.compressed.rtspsPort !== undefined || s.api.https;
+}
+
+export const settingsSchema = refine(settingsFields, (v, path, ctx) => {
+  if (tlsWanted(v)) {
+    // Name the first TLS listener asked for, so the message says why a certificate is needed.
+    const what =
+      v.api.https ? 'api.https' : v.factories.raw.rtmpsPort !== undefined ? 'factories.raw.rtmpsPort' : v.factories.raw.rtspsPort !== undefined ? 'factories.raw.rtspsPort' : 'factories.compressed.rtspsPort';
+    if (v.tls.certFile === undefined) return void ctx.add(join(path, 'tls.certFile'), `is required by ${what} (--tls-cert FILE)`);
+    if (v.tls.keyFile === undefined) return void ctx.add(join(path, 'tls.keyFile'), `is required by ${what} (--tls-key FILE)`);
+  } else if ((v.tls.certFile === undefined) !== (v.tls.keyFile === undefined)) {
+    return void ctx.add(join(path, v.tls.certFile === undefined ? 'tls.certFile' : 'tls.keyFile'), 'tls.certFile and tls.keyFile go together');
+  }
+  return v;
 });
 export type Settings = Infer<typeof settingsSchema>;
 
@@ -447,7 +617,7 @@ export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown>
 
 // `cameras` is in both (the catalog's camera list, the settings' cameras.autoRegister): it decides nothing.
 const CATALOG_KEYS = ['version', 'sites', 'profiles'];
-const SETTINGS_KEYS = Object.keys(settingsSchema.shape).filter((k) => k !== 'cameras');
+const SETTINGS_KEYS = Object.keys(settingsFields.shape).filter((k) => k !== 'cameras');
 
 /**
  * Which kind of Cupola file a parsed JSON document looks like: the catalog (the embedded store's

@@ -18,6 +18,7 @@ const state = {
   urls: new Map(), // camera id -> CameraUrls
   compression: new Map(), // camera id -> { state, detail }
   replication: new Map(), // `${factory} ${path}` -> { state, detail }
+  sources: new Map(), // camera id -> { state, lastError } of a pulled camera (GET /sources, source.state)
 };
 const cards = new Map(); // camera id -> { el, parts, visible, thumbUrl }
 const sites = new Map(); // site id -> section element
@@ -144,6 +145,10 @@ function apply(e) {
       state.replication.set(key(e.factory, e.path), e);
       mark(e.path);
       break;
+    case 'source.state':
+      state.sources.set(e.camera, { ...state.sources.get(e.camera), state: e.state, lastError: e.detail });
+      mark(e.camera);
+      break;
     default:
       break; // newer servers may send more event types
   }
@@ -204,7 +209,7 @@ function cardFor(id) {
     // grid then fetches no thumbnails of cards nobody can see.
     el, visible: false, thumbUrl: null,
     parts: {
-      name: q('.name'), thumb: q('.thumb'), thumbLabel: q('.thumb-label'), live: q('.b-live'), comp: q('.b-comp'), repl: q('.b-repl'),
+      name: q('.name'), thumb: q('.thumb'), thumbLabel: q('.thumb-label'), live: q('.b-live'), comp: q('.b-comp'), repl: q('.b-repl'), src: q('.b-src'),
       media: q('.media'), raw: q('.bitrate-raw'), compRate: q('.bitrate-comp'), ratio: q('.ratio'), readers: q('.readers'),
       best: q('.best'), urls: q('.urls'), urlList: q('.url-list'),
     },
@@ -295,13 +300,23 @@ function drawCard(id, c) {
   const rp = replica(id, raw, comp);
   setText(p.repl, rp.text, rp.tone);
   p.repl.title = rp.title;
+  // A pulled camera: its source state, and the last error where the picture's details would be.
+  const src = cam?.source !== undefined ? state.sources.get(id) ?? { state: 'pending' } : null;
+  p.src.hidden = src === null;
+  if (src) {
+    setText(p.src, `source ${src.state}`, src.state === 'live' ? 'ok' : src.state === 'idle' ? 'off' : 'warn');
+    p.src.title = `${cam.source}${src.lastError ? ` — ${src.lastError}` : ''}${src.restarts ? ` · ${src.restarts} restarts` : ''}`;
+  }
 
   const v = raw?.video;
   const a = raw?.audio;
   const media = v
     ? `${v.codec.toUpperCase()} ${v.width ?? '?'}×${v.height ?? '?'}${v.fps ? ` ${Math.round(v.fps * 10) / 10} fps` : ''}${a ? ` · ${a.codec.toUpperCase()} ${a.sampleRate / 1000} kHz` : ''}`
-    : raw ? 'waiting for codec parameters' : cam?.enabled === false ? 'disabled' : 'not publishing';
+    : raw ? 'waiting for codec parameters' : cam?.enabled === false ? 'disabled'
+    : src ? (src.lastError ? `source ${src.state}: ${src.lastError}` : src.state === 'idle' ? 'pulled on demand: no reader' : `source ${src.state}`)
+    : 'not publishing';
   setText(p.media, media);
+  p.media.title = media; // a source's last error is often longer than the card
   setText(p.raw, raw ? rate(raw.bitrateBps) : '–');
   setText(p.compRate, comp ? rate(comp.bitrateBps) : '–');
   setText(p.ratio, raw?.bitrateBps > 0 && comp?.bitrateBps > 0 ? `${(raw.bitrateBps / comp.bitrateBps).toFixed(1)}×` : '–');
@@ -421,6 +436,7 @@ let ticking = false;
 const optional = {
   compression: { path: '/compression', on: true, set: (items) => (state.compression = new Map(items.map((c) => [c.camera ?? c.path, c]))) },
   replication: { path: '/replication', on: true, set: (items) => (state.replication = new Map(items.map((r) => [key(r.factory, r.path), r]))) },
+  sources: { path: '/sources', on: true, set: (items) => (state.sources = new Map(items.map((s) => [s.camera, s]))) },
 };
 
 async function tick() {

@@ -7,12 +7,13 @@
 import { codecString } from '../../protocols/mp4/codec-string.ts';
 import { HlsFiles, mediaPlaylist, multivariantPlaylist, parseMediaFile } from '../../protocols/hls/playlist.ts';
 import type { HlsPart } from '../../protocols/hls/ll-hls-segmenter.ts';
-import { errorReply, type Reply, type RequestContext } from '../api/http.ts';
+import type { AccessControl } from '../access/access-control.ts';
+import { errorReply, type HandleOptions, type Reply, type RequestContext } from '../api/http.ts';
 import type { RouteDef } from '../api/catalog-routes.ts';
 import { normalizeStreamPath } from '../streams/path.ts';
 import type { FactoryName } from '../streams/types.ts';
 import type { HlsMuxer } from './hls-muxer.ts';
-import { authQuery, type HlsReadAuth } from './hls-read-auth.ts';
+import { authQuery, hlsGuard, type HlsReadAuth } from './hls-read-auth.ts';
 import type { HlsMetrics, HlsService } from './hls-service.ts';
 
 export const HLS_CORS_HEADERS: Readonly<Record<string, string>> = {
@@ -29,6 +30,8 @@ const MAX_MSN_AHEAD = 2;
 export interface HlsRouteDeps {
   readonly service: HlsService;
   readonly auth: HlsReadAuth;
+  /** The node's access check (IP lists, auth.method); unset: the internal rule only. */
+  readonly access?: AccessControl;
   /** Whether a camera of this path is in the catalog (unknown → 404 "camera not found"). */
   readonly knows: (path: string) => boolean;
   readonly metrics?: HlsMetrics;
@@ -36,11 +39,14 @@ export interface HlsRouteDeps {
 
 const cors = (r: Reply): Reply => ({ ...r, headers: { ...(r.headers ?? {}), ...HLS_CORS_HEADERS } });
 
-export function hlsRoute(deps: HlsRouteDeps): RouteDef {
+export type GuardedRoute = RouteDef & { readonly guard?: NonNullable<HandleOptions['guard']> };
+
+export function hlsRoute(deps: HlsRouteDeps): GuardedRoute {
   return {
     method: 'get',
     pattern: '/hls/:factory/:site/:camera/:file',
     paramCount: 4,
+    guard: hlsGuard(deps.auth, deps.access, HLS_CORS_HEADERS),
     handler: async (ctx) => cors(await serve(deps, ctx)),
   };
 }
@@ -48,9 +54,6 @@ export function hlsRoute(deps: HlsRouteDeps): RouteDef {
 async function serve(deps: HlsRouteDeps, ctx: RequestContext): Promise<Reply> {
   const [factory, site, camera, file] = ctx.params as [string, string, string, string];
   if (!deps.service.hasFactory(factory)) return errorReply(404, `no factory "${factory}" here (raw or compressed)`);
-  if (!deps.auth.allows(factory, ctx.authorization, ctx.query)) {
-    return { ...errorReply(401, `factory ${factory} needs read credentials (Basic, ?user=&pass=) or the API token (?token=)`), headers: { 'www-authenticate': 'Basic realm="cupola"' } };
-  }
   const path = normalizeStreamPath(`${site}/${camera}`);
   if (path === null || !deps.knows(path)) return errorReply(404, `camera "${site}/${camera}" not found`);
   const found = deps.service.muxer(factory, path);

@@ -6,8 +6,11 @@ import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/
 
 export type FactoryName = 'raw' | 'compressed';
 
-/** Who feeds a stream; shown in the API and metrics. */
-export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'internal';
+/**
+ * Who feeds a stream; shown in the API and metrics. 'source': a catalog camera Cupola pulls itself
+ * (its `source` URL, src/sources).
+ */
+export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'source' | 'internal';
 
 export interface PublisherInfo {
   readonly kind: PublisherKind;

@@ -41,10 +41,14 @@ export interface ServerAuthOptions {
   readonly maxNonces?: number;
 }
 
-/** What verify() decided; the handler answers 200-path, 401 (with fresh challenges) or 400. */
+/**
+ * What verify() (or the host's access check) decided; the handler answers 200-path, 401 (with fresh
+ * challenges), 403 (credentials known but not allowed, or an address refused) or 400.
+ */
 export type AuthVerdict =
   | { readonly kind: 'ok'; readonly username: string }
   | { readonly kind: 'unauthorized'; readonly stale: boolean; readonly reason: string }
+  | { readonly kind: 'forbidden'; readonly reason: string }
   | { readonly kind: 'bad-request'; readonly reason: string };
 
 /** nc is 8 hex digits (RFC 7616 §3.4). */

@@ -17,7 +17,7 @@ import { RtspStatus } from '../message/status-codes.ts';
 import { buildSdp } from '../sdp/build-sdp.ts';
 import { parseSdp } from '../sdp/parse-sdp.ts';
 import type { SessionDescription } from '../sdp/session-description.ts';
-import type { RtspAccess, RtspServerHost, RtspStopReason, ServerConnectionInfo } from './server-host.ts';
+import type { AuthVerdict, RtspAccess, RtspServerHost, RtspStopReason, ServerConnectionInfo } from './server-host.ts';
 import { RtspServerSession, type PortPairTuple } from './server-session.ts';
 import { handleSetup } from './server-setup.ts';
 
@@ -57,6 +57,8 @@ export class RtspServerHandler {
   readonly #host: RtspServerHost;
   readonly #sessions = new Map<string, RtspServerSession>();
   readonly #announcements = new Map<string, Announcement>();
+  /** The host's verdict for the request being handled (see handle()). */
+  #decided: AuthVerdict | undefined;
 
   constructor(options: RtspServerHandlerOptions, host: RtspServerHost) {
     this.options = { sessionTimeoutSec: DEFAULT_SESSION_TIMEOUT_SEC, maxSessions: MAX_SESSIONS, serverName: 'Cupola', ...options };
@@ -79,8 +81,12 @@ export class RtspServerHandler {
     return [...this.#sessions.values()].filter((s) => s.connectionId === connectionId);
   }
 
-  /** Answers one request. Never throws for anything the peer sent. */
-  handle(req: RtspRequest, conn: ServerConnectionInfo, nowMs: number): RtspResponse {
+  /**
+   * Answers one request. Never throws for anything the peer sent. `decided` is the verdict of an
+   * access check the host ran (and awaited) beforehand for what accessFor() named; without it the
+   * handler asks host.authenticate() synchronously.
+   */
+  handle(req: RtspRequest, conn: ServerConnectionInfo, nowMs: number, decided?: AuthVerdict): RtspResponse {
     let cseq: number;
     try {
       cseq = parseCSeq(req.headers.get('CSeq'));
@@ -88,13 +94,65 @@ export class RtspServerHandler {
       if (!isProtocolError(err)) throw err;
       return this.#reply(undefined, RtspStatus.BadRequest);
     }
+    this.#decided = decided;
     try {
       return this.#dispatch(req, conn, cseq, nowMs);
     } catch (err) {
       if (!isProtocolError(err)) throw err;
       const status = err.code === 'RTSP_TRANSPORT_INVALID' ? RtspStatus.UnsupportedTransport : RtspStatus.BadRequest;
       return this.#reply(cseq, status);
+    } finally {
+      this.#decided = undefined;
     }
+  }
+
+  /**
+   * The access the request will be checked for, and the stream path it concerns, or null when
+   * handle() would check nothing (OPTIONS, TEARDOWN, keepalives, requests refused before any
+   * check). Pure: lets the host run a slow (external) check first and pass its verdict to handle().
+   */
+  accessFor(req: RtspRequest, conn: ServerConnectionInfo): { readonly access: RtspAccess; readonly path: string; readonly query: string } | null {
+    const m = req.method;
+    if (!KNOWN_METHODS.has(m) || m === RtspMethod.Redirect || (!this.options.allowPublish && PUBLISH_METHODS.includes(m as never))) return null;
+    let url;
+    let session: RtspServerSession | undefined;
+    try {
+      url = parseRtspUrl(req.uri);
+      const header = req.headers.get('Session');
+      if (header !== undefined) {
+        session = this.#sessions.get(parseSessionHeader(header).id);
+        if (session === undefined || (session.connectionId !== conn.id && session.usesTcp())) return null;
+      }
+    } catch (err) {
+      if (!isProtocolError(err)) throw err;
+      return null;
+    }
+    const at = (access: RtspAccess, path: string): { access: RtspAccess; path: string; query: string } => ({ access, path, query: url.query });
+    switch (m) {
+      case RtspMethod.Describe:
+        return at('read', url.path);
+      case RtspMethod.Announce:
+        return at('publish', url.path);
+      case RtspMethod.Play:
+      case RtspMethod.Record:
+        return session?.path === undefined ? null : at(m === RtspMethod.Play ? 'read' : 'publish', session.path);
+      case RtspMethod.Setup: {
+        const announcement = this.#announcements.get(conn.id);
+        const access = this.#setupAccess(session, announcement);
+        if (session?.path !== undefined) return at(access, session.path);
+        if (access === 'publish' && announcement !== undefined) return at(access, announcement.path);
+        // A play SETUP names a track (`site/cam/trackID=0`): the stream is the URL less its control.
+        const slash = url.path.lastIndexOf('/');
+        const stream = slash > 0 && this.#host.describe(url.path.slice(0, slash)) !== null ? url.path.slice(0, slash) : url.path;
+        return at(access, stream);
+      }
+      default:
+        return null;
+    }
+  }
+
+  #setupAccess(existing: RtspServerSession | undefined, announcement: Announcement | undefined): RtspAccess {
+    return existing?.checkState(['pre-record']) === true || (existing === undefined && announcement !== undefined) ? 'publish' : 'read';
   }
 
   /** Drops the sessions bound to a closed connection (those using TCP interleaving or not set up). */
@@ -193,7 +251,7 @@ export class RtspServerHandler {
 
   #setup(req: RtspRequest, conn: ServerConnectionInfo, cseq: number, existing: RtspServerSession | undefined, nowMs: number): RtspResponse {
     const announcement = this.#announcements.get(conn.id);
-    const access: RtspAccess = existing?.checkState(['pre-record']) === true || (existing === undefined && announcement !== undefined) ? 'publish' : 'read';
+    const access = this.#setupAccess(existing, announcement);
     const refused = this.#checkAuth(req, access, conn, cseq);
     if (refused !== null) return refused;
     if (existing === undefined) {
@@ -277,12 +335,14 @@ export class RtspServerHandler {
 
   /** null when the request may go on; else the 401 (fresh challenges) or 400 to answer. */
   #checkAuth(req: RtspRequest, access: RtspAccess, conn: ServerConnectionInfo, cseq: number): RtspResponse | null {
-    const verdict = this.#host.authenticate(req, access, conn);
+    const verdict = this.#decided ?? this.#host.authenticate(req, access, conn);
     switch (verdict.kind) {
       case 'ok':
         return null;
       case 'bad-request':
         return this.#reply(cseq, RtspStatus.BadRequest);
+      case 'forbidden':
+        return this.#reply(cseq, RtspStatus.Forbidden);
       case 'unauthorized':
         return this.#unauthorized(cseq, access, conn, verdict.stale);
     }

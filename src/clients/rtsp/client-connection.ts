@@ -3,7 +3,8 @@
  * interleaved frames to a callback. One instance per client session; the pure RtspClientSession
  * decides what to send.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { connectClientSocket, type ClientTls } from '../client-socket.ts';
 import { isProtocolError } from '../../../protocols/errors.ts';
 import { parseCSeq } from '../../../protocols/rtsp/headers/cseq.ts';
 import { RtspMessageReader } from '../../../protocols/rtsp/message/message-reader.ts';
@@ -17,6 +18,9 @@ export interface ClientConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Time to wait for each response. Defaults to 10 000 ms. */
   readonly responseTimeoutMs?: number;
+  /** rtsps://: speak TLS, checking the certificate as told. */
+  readonly secure?: boolean;
+  readonly tls?: ClientTls;
 }
 
 interface Pending {
@@ -62,7 +66,7 @@ export class RtspClientConnection {
 
   static connect(options: ClientConnectionOptions): Promise<RtspClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: options.host, port: options.port });
+      const { socket, readyEvent } = connectClientSocket(options.host, options.port, options.secure === true, options.tls);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`RTSP connect to ${options.host}:${options.port} timed out`));
@@ -71,7 +75,7 @@ export class RtspClientConnection {
         clearTimeout(timer);
         reject(err);
       });
-      socket.once('connect', () => {
+      socket.once(readyEvent, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new RtspClientConnection(socket, options.responseTimeoutMs ?? 10_000));

@@ -3,18 +3,22 @@
  * RtmpConnection and binds its publish/play requests to the stream registry. A protocol error
  * closes only the connection that caused it. Admission (per-address cap, total cap, the pool of
  * connections not yet authorised) and the input budget decide who gets and keeps a slot.
+ * With `tls` it is the RTMPS listener: the same connections, each TCP socket admitted and then
+ * wrapped in TLS (the connection's first-request deadline bounds the TLS handshake too).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { ChunkLimits } from '../../../protocols/rtmp/chunk/chunk-limits.ts';
 import type { HevcSignalling } from '../../../protocols/flv/video-tag-writer.ts';
 import type { ProtocolErrorCode } from '../../../protocols/errors.ts';
+import type { AccessControl } from '../../access/access-control.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import { admissionOptions, ConnectionAdmission, type AdmissionOptions } from '../admission.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
 import { ShedLog } from '../shed-log.ts';
+import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
@@ -44,9 +48,13 @@ export interface RtmpListenerOptions extends AdmissionOptions {
    * (or app's) query, `rtmp://host/site/cam?user=U&pass=P`. Unset: anyone may play.
    */
   readonly readCredentials?: { readonly user: string; readonly pass: string };
+  /** The node's access check (auth.method, IP lists); unset: the internal checks above only. */
+  readonly access?: AccessControl;
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
+  /** Serve RTMPS: every connection speaks TLS with this certificate (reloaded in place). Unset: plain RTMP. */
+  readonly tls?: TlsCertificate;
 }
 
 export interface RtmpListenerDeps {
@@ -112,6 +120,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     allowPublish: options.allowPublish ?? true,
     allowPlay: options.allowPlay ?? true,
     ...(options.readCredentials !== undefined ? { readCredentials: options.readCredentials } : {}),
+    ...(options.access !== undefined ? { access: options.access } : {}),
     flv: options.hevc !== undefined ? { hevc: options.hevc } : {},
     onPublishRejected: (reason: PublishRejectReason) => {
       stats.publishRejected++;
@@ -119,8 +128,10 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     },
   };
 
-  const server = net.createServer((socket) => {
-    const address = socket.remoteAddress ?? '';
+  const certificate = options.tls;
+  const kind = certificate === undefined ? 'RTMP' : 'RTMPS';
+  const server = net.createServer((tcp) => {
+    const address = tcp.remoteAddress ?? '';
     let conn: RtmpConnection | undefined;
     const ticket = admission.admit(address, () => {
       countShed('evicted', address);
@@ -130,12 +141,13 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     if (typeof ticket === 'string') {
       countShed(ticket, address);
       deps.metrics?.connectionRefused(ticket);
-      socket.destroy();
+      tcp.destroy();
       return;
     }
+    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
-    const id = `rtmp-${++nextId}`;
+    const id = `${certificate === undefined ? 'rtmp' : 'rtmps'}-${++nextId}`;
     conn = new RtmpConnection(
       id,
       socket,
@@ -173,7 +185,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
   // Admission enforces the cap (and may close an unauthorised connection for a new one); this
   // is only a backstop against a storm of accepts.
   server.maxConnections = 2 * limits.maxConnections;
-  server.on('error', (err) => log.error('RTMP server error', { err }));
+  server.on('error', (err) => log.error(`${kind} server error`, { err }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -183,7 +195,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     });
   });
   const address = server.address() as net.AddressInfo;
-  log.info('RTMP listening', { port: address.port });
+  log.info(`${kind} listening`, { port: address.port });
 
   return {
     port: address.port,

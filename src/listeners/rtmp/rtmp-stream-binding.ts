@@ -6,6 +6,8 @@
 import type { ServerSessionEvent } from '../../../protocols/rtmp/session/server-session-events.ts';
 import { streamPath } from '../../../protocols/rtmp/session/stream-name.ts';
 import type { FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
+import type { AccessControl } from '../../access/access-control.ts';
+import type { AccessVerdict } from '../../access/access-request.ts';
 import { sameSecret } from '../../config/publish-policy.ts';
 import { readerProtocol } from '../../streams/internal-reader.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
@@ -13,6 +15,7 @@ import type { ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import { PublishRejectedError, type PublishRejectReason } from '../../streams/types.ts';
 import type { RtmpConnection } from './rtmp-connection.ts';
+import { rtmpAccessRequest } from './rtmp-access.ts';
 import { RtmpIngest } from './rtmp-ingest.ts';
 import { ALL_TRACKS, RtmpPlayOutput, rtmpOutputKey, type RtmpTrackSelection } from './rtmp-play-output.ts';
 import { SocketTransport } from './socket-transport.ts';
@@ -26,6 +29,11 @@ export interface StreamBindingDeps {
   /** Required in the play request's query (`?user=&pass=`); unset: anyone may play. */
   readonly readCredentials?: { readonly user: string; readonly pass: string };
   readonly flv: FromFramesOptions;
+  /**
+   * The node's access check (auth.method, IP lists). When it has nothing to wait for (internal,
+   * no IP list) the checks stay synchronous; otherwise publish and play wait for its verdict.
+   */
+  readonly access?: AccessControl;
   readonly onPublishRejected: (reason: PublishRejectReason | 'disabled') => void;
 }
 
@@ -38,6 +46,9 @@ interface Player {
   readonly uncount: () => void;
   readonly attach: () => void;
 }
+
+/** Access checks one connection may have waiting at once; more requests are refused. */
+const MAX_PENDING_CHECKS = 4;
 
 const REJECT_STATUS: Record<PublishRejectReason, string> = {
   'path-busy': 'NetStream.Publish.BadName',
@@ -56,6 +67,7 @@ export class RtmpStreamBinding {
   readonly #players = new Map<number, Player>();
   /** flashVer of the client's connect: Cupola's own clients mark themselves internal with it. */
   #flashVer: string | undefined;
+  #pendingChecks = 0;
 
   constructor(conn: RtmpConnection, deps: StreamBindingDeps) {
     this.#conn = conn;
@@ -76,9 +88,18 @@ export class RtmpStreamBinding {
         return;
       }
       case 'publish-requested':
+        if (this.#deps.access?.isAsync('publish') === true && this.#deps.allowPublish) {
+          this.#checkAccess('publish', event.streamId, streamPath(event.app, event.streamName), event.query, () => true, () => this.#publish(event.streamId, event.app, event.streamName, event.query['key']));
+          return;
+        }
         this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
         return;
       case 'play-requested':
+        if (this.#deps.access?.isAsync('read') === true) {
+          const path = normalizeStreamPath(streamPath(event.app, event.streamName)) ?? streamPath(event.app, event.streamName);
+          this.#checkAccess('read', event.streamId, path, event.query, () => this.#mayRead(event.query), () => this.#play(event.streamId, event.app, event.streamName));
+          return;
+        }
         if (!this.#mayRead(event.query)) {
           // Checked before the path is looked at: an unauthorised player learns nothing about it.
           this.#conn.log.info('RTMP play refused: missing or wrong read credentials', { app: event.app });
@@ -121,6 +142,39 @@ export class RtmpStreamBinding {
         this.#conn.log.debug('unknown RTMP command', { name: event.name });
         return;
     }
+  }
+
+  /**
+   * Waits for the access verdict (other connections go on meanwhile), then runs `granted` or
+   * answers with RTMP's refusal and closes: NetStream.Publish.BadName for a publish,
+   * NetStream.Play.Failed for a play. The internal check runs only with auth.method internal.
+   */
+  #checkAccess(action: 'publish' | 'read', streamId: number, path: string, query: Readonly<Record<string, string>>, internal: () => boolean, granted: () => void): void {
+    const access = this.#deps.access!;
+    if (this.#pendingChecks >= MAX_PENDING_CHECKS) {
+      this.#refuse(action, streamId, path, { allowed: false, reason: 'forbidden', message: 'too many access checks in progress on this connection' });
+      return;
+    }
+    this.#pendingChecks++;
+    void access
+      .authorize(rtmpAccessRequest(action, path, this.#conn.socket.remoteAddress, query), internal)
+      .then((verdict) => {
+        this.#pendingChecks--;
+        if (this.#conn.closed) return;
+        if (verdict.allowed) granted();
+        else this.#refuse(action, streamId, path, verdict);
+      });
+  }
+
+  #refuse(action: 'publish' | 'read', streamId: number, path: string, verdict: Extract<AccessVerdict, { allowed: false }>): void {
+    this.#conn.log.info(`RTMP ${action === 'publish' ? 'publish' : 'play'} refused by the access check`, { path, reason: verdict.reason, message: verdict.message });
+    if (action === 'publish') {
+      this.#deps.onPublishRejected('unauthorized');
+      this.#conn.session.rejectPublish(streamId, 'NetStream.Publish.BadName', `Unauthorized: ${verdict.message}.`);
+    } else {
+      this.#conn.session.rejectPlay(streamId, 'NetStream.Play.Failed', `Unauthorized: ${verdict.message}.`);
+    }
+    this.#conn.endAfterFlush(`${action} unauthorized`);
   }
 
   #mayRead(query: Readonly<Record<string, string>>): boolean {
@@ -174,9 +228,17 @@ export class RtmpStreamBinding {
     this.#conn.log.info('RTMP publish ended', { path: ingest.path, reason, ...ingest.stats });
   }
 
-  #play(streamId: number, app: string, streamName: string): void {
+  #play(streamId: number, app: string, streamName: string, demanded = false): void {
     const session = this.#conn.session;
     const path = normalizeStreamPath(streamPath(app, streamName));
+    // An on-demand camera: hold the player until its source has a keyframe (or gave up), then look again.
+    const pending = demanded || path === null || !this.#deps.allowPlay ? undefined : this.#deps.registry.demand(path);
+    if (pending !== undefined) {
+      void pending.then(() => {
+        if (!this.#conn.closed) this.#play(streamId, app, streamName, true);
+      });
+      return;
+    }
     const stream = path === null ? undefined : this.#deps.registry.get(path);
     if (!this.#deps.allowPlay || stream === undefined || !stream.live) {
       session.rejectPlay(streamId, 'NetStream.Play.StreamNotFound', `No stream ${path ?? ''}.`);

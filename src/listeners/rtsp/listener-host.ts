@@ -6,6 +6,7 @@
 import type dgram from 'node:dgram';
 import type { TrackKind } from '../../../protocols/media/frame.ts';
 import type { AuthVerdict, RtspServerAuth } from '../../../protocols/rtsp/auth/server-auth.ts';
+import { formatWwwAuthenticate } from '../../../protocols/rtsp/headers/www-authenticate.ts';
 import type { RtspRequest } from '../../../protocols/rtsp/message/rtsp-message.ts';
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import type { SessionDescription } from '../../../protocols/rtsp/sdp/session-description.ts';
@@ -48,6 +49,8 @@ export interface ListenerHostDeps {
   readonly connections: ReadonlyMap<string, RtspConnection>;
   readonly udp: { readonly rtp: dgram.Socket; readonly rtcp: dgram.Socket } | undefined;
   readonly auth: { readonly read?: RtspServerAuth; readonly publish?: RtspServerAuth };
+  /** Set with an external auth method: 401s challenge Basic in this realm (the service needs the password). */
+  readonly externalRealm?: string;
   readonly readerQueue: ReaderQueueOptions;
   readonly output: PlayOutputDeps;
   readonly log: Logger;
@@ -94,6 +97,9 @@ export class ListenerHost implements RtspServerHost {
   }
 
   authenticate(req: RtspRequest, access: RtspAccess, conn: ServerConnectionInfo): AuthVerdict {
+    // With an external method every checked request comes with the listener's verdict; one that
+    // reaches here without it is refused rather than let through (fail closed).
+    if (this.#deps.externalRealm !== undefined) return { kind: 'forbidden', reason: 'no verdict from the access check' };
     const auth = this.#deps.auth[access];
     if (auth === undefined) return { kind: 'ok', username: '' };
     const verdict = auth.verify(req, conn.id);
@@ -104,6 +110,8 @@ export class ListenerHost implements RtspServerHost {
   }
 
   challenge(access: RtspAccess, conn: ServerConnectionInfo, stale: boolean): string[] {
+    const realm = this.#deps.externalRealm;
+    if (realm !== undefined) return [formatWwwAuthenticate({ scheme: 'basic', realm })];
     return this.#deps.auth[access]?.challenge(conn.id, stale) ?? [];
   }
 

@@ -4,24 +4,31 @@
  * idle sessions and sends RTCP sender reports. Factory 1 serves play only; Factory 2 also accepts
  * ANNOUNCE/RECORD. Admission (per-address cap, total cap, the pool of connections without a
  * session yet) and the node's input budget decide who gets and keeps a slot.
+ * With `tls` it is an RTSPS listener: TCP interleaved only (UDP RTP would leave the media in the
+ * clear, so UDP is off and a SETUP asking only for UDP gets 461 Unsupported Transport); each TCP
+ * socket is admitted and then wrapped in TLS (the first-request deadline bounds the TLS handshake).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { RtspServerAuth, type AuthScheme, type RtspCredential } from '../../../protocols/rtsp/auth/server-auth.ts';
+import { RtspServerAuth, type AuthScheme, type AuthVerdict, type RtspCredential } from '../../../protocols/rtsp/auth/server-auth.ts';
 import { createResponse } from '../../../protocols/rtsp/message/message-writer.ts';
 import type { RtspRequest, RtspResponse } from '../../../protocols/rtsp/message/rtsp-message.ts';
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import { RtspServerHandler } from '../../../protocols/rtsp/session/server-handler.ts';
+import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
+import type { AccessControl } from '../../access/access-control.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import { admissionOptions, ConnectionAdmission, type AdmissionOptions, type AdmissionTicket } from '../admission.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
 import { ShedLog } from '../shed-log.ts';
+import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { ListenerHost } from './listener-host.ts';
 import { normalizeAddress, RtspConnection } from './rtsp-connection.ts';
+import { rtspAccessRequest, rtspVerdict } from './rtsp-access.ts';
 import { createRtcpStats, inspectRtcp, type RtcpStats } from './rtcp-inspector.ts';
 import { RtspRoutes, type MediaRoute } from './rtsp-routes.ts';
 import { bindUdpPair, type UdpPair } from './udp-pair.ts';
@@ -54,6 +61,14 @@ export interface RtspListenerOptions extends AdmissionOptions {
   readonly rtcpIntervalMs?: number;
   /** Max RTP payload per packet. Defaults to 1400 bytes. */
   readonly mtu?: number;
+  /** Serve RTSPS with this certificate (reloaded in place): TCP interleaved only, `udp` is ignored. Unset: plain RTSP. */
+  readonly tls?: TlsCertificate;
+  /**
+   * The node's access check (auth.method, IP lists). With method http or jwt it replaces `auth`
+   * (the challenge becomes Basic) and each checked request is held (this connection only) until
+   * its verdict; with internal only its IP lists apply, synchronously.
+   */
+  readonly access?: AccessControl;
 }
 
 export interface RtspListenerDeps {
@@ -89,6 +104,8 @@ export interface RtspListener {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** Access grants remembered per connection (external methods); a connection plays a few streams at most. */
+const MAX_GRANTS_PER_CONNECTION = 16;
 
 export async function startRtspListener(options: RtspListenerOptions, deps: RtspListenerDeps): Promise<RtspListener> {
   const now = deps.now ?? Date.now;
@@ -96,7 +113,9 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const host = options.host ?? '0.0.0.0';
   const timeoutSec = options.sessionTimeoutSec ?? 60;
   const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0, rtcp: createRtcpStats(), shed: new Map() };
-  const udp: UdpPair | undefined = options.udp === false ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
+  const certificate = options.tls;
+  const kind = certificate === undefined ? 'RTSP' : 'RTSPS';
+  const udp: UdpPair | undefined = options.udp === false || certificate !== undefined ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
   const connections = new Map<string, RtspConnection>();
   const routes = new RtspRoutes();
   let nextConnectionId = 0;
@@ -133,6 +152,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     connections,
     udp,
     auth: { ...(readAuth === undefined ? {} : { read: readAuth }), ...(publishAuth === undefined ? {} : { publish: publishAuth }) },
+    ...(options.access?.external === true ? { externalRealm: options.auth?.read?.realm ?? 'Cupola' } : {}),
     readerQueue: options.readerQueue ?? DEFAULT_READER_QUEUE,
     output: { now, random: deps.random ?? Math.random, log, ...(options.mtu === undefined ? {} : { mtu: options.mtu }) },
     log,
@@ -158,12 +178,74 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     if (session.usesTcp()) connections.get(session.connectionId)?.destroy(reason);
   }
 
+  /** Verdicts of external access checks, taken while the request was held (accessHold). */
+  const decided = new WeakMap<RtspRequest, AuthVerdict>();
+  /** With an external method: the access/path pairs each connection was allowed (bounded per connection). */
+  const grants = new Map<string, Set<string>>();
+
+  /**
+   * Auth point of an external method: the request's check runs while the connection holds it (and
+   * what is pipelined behind it); other connections go on. The verdict goes to the handler with the
+   * request. A request without credentials on a connection that was granted this access and path
+   * before goes on: the Content-Base we answer drops the query, so a `?token=` client's SETUP and
+   * PLAY come without it (the grant dies with the connection).
+   */
+  function accessHold(conn: RtspConnection, req: RtspRequest): Promise<void> | undefined {
+    const access = options.access;
+    if (access === undefined || !access.external) return undefined;
+    const need = handler.accessFor(req, conn);
+    if (need === null) return undefined;
+    const request = rtspAccessRequest(req, need, conn.remoteAddress);
+    const grant = `${need.access} ${need.path}`;
+    const presented = request.user !== undefined || request.token !== undefined;
+    if (!presented && grants.get(conn.id)?.has(grant) === true) {
+      decided.set(req, { kind: 'ok', username: '' });
+      return undefined;
+    }
+    return access.authorize(request).then((verdict) => {
+      if (verdict.allowed && !conn.closed) {
+        let set = grants.get(conn.id);
+        if (set === undefined) grants.set(conn.id, (set = new Set()));
+        if (set.size < MAX_GRANTS_PER_CONNECTION) set.add(grant);
+      }
+      decided.set(req, rtspVerdict(verdict));
+    });
+  }
+
+  /** With the internal method, IP lists are checked here, synchronously; credentials by the handler. */
+  function ipVerdict(conn: RtspConnection, req: RtspRequest): AuthVerdict | undefined {
+    const access = options.access;
+    if (access === undefined || access.external) return undefined;
+    const need = handler.accessFor(req, conn);
+    if (need === null || !access.isAsync(need.access)) return undefined;
+    const refused = access.refuseIp(rtspAccessRequest(req, need, conn.remoteAddress));
+    return refused === null ? undefined : rtspVerdict(refused);
+  }
+
+  /**
+   * An on-demand camera: DESCRIBE waits until its source has a keyframe (or gave up). Only a
+   * request that could be authorised starts a source (no Authorization on a protected factory is
+   * answered 401 at once, as before; with an external method, only one its check allowed).
+   */
+  function demand(req: RtspRequest, verdict: AuthVerdict | undefined): Promise<unknown> | undefined {
+    if (req.method !== 'DESCRIBE') return undefined;
+    if (verdict === undefined && readAuth !== undefined && !req.headers.has('Authorization')) return undefined;
+    if (verdict !== undefined && verdict.kind !== 'ok') return undefined;
+    let path: string;
+    try {
+      path = parseRtspUrl(req.uri).path;
+    } catch {
+      return undefined; // the handler answers the bad URL
+    }
+    return deps.registry.demand(path);
+  }
+
   function onRequest(conn: RtspConnection, req: RtspRequest): { response: RtspResponse; after: (() => void)[] } {
     conn.touch(now());
     listenerHost.deferred = [];
     let response: RtspResponse;
     try {
-      response = handler.handle(req, conn, now());
+      response = handler.handle(req, conn, now(), decided.get(req) ?? ipVerdict(conn, req));
     } catch (err) {
       // A bug on our side must not take the process down: answer 500 and keep serving.
       conn.log.error('RTSP request failed', { method: req.method, err });
@@ -194,8 +276,8 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   }
 
   const admitted = new Map<string, AdmissionTicket>();
-  const server = net.createServer((socket) => {
-    const address = socket.remoteAddress ?? '';
+  const server = net.createServer((tcp) => {
+    const address = tcp.remoteAddress ?? '';
     let conn: RtspConnection | undefined;
     const ticket = admission.admit(address, () => {
       countShed('evicted', address);
@@ -205,18 +287,25 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     if (typeof ticket === 'string') {
       countShed(ticket, address);
       deps.metrics?.connectionRefused(ticket);
-      socket.destroy();
+      tcp.destroy();
       return;
     }
+    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
-    const id = `rtsp-${++nextConnectionId}`;
+    const id = `${certificate === undefined ? 'rtsp' : 'rtsps'}-${++nextConnectionId}`;
     admitted.set(id, ticket);
     conn = new RtspConnection(
       id,
       socket,
       {
         request: onRequest,
+        hold: (c, req) => {
+          const checking = accessHold(c, req);
+          if (checking === undefined) return demand(req, decided.get(req) ?? ipVerdict(c, req));
+          // A source starts only for a DESCRIBE the access check allowed.
+          return checking.then(() => demand(req, decided.get(req)));
+        },
         interleaved: (c, channel, payload) => {
           c.touch(now());
           onMedia(routes.channel(c.id, channel), payload);
@@ -227,6 +316,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
           if (connections.delete(c.id)) deps.metrics?.connectionClosed();
           handler.connectionClosed(c.id);
           listenerHost.connectionClosed(c.id);
+          grants.delete(c.id);
           routes.removeConnection(c.id);
         },
         protocolError: (_c, err) => {
@@ -247,7 +337,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   // Admission enforces the cap (and may close an unauthorised connection for a new one); this
   // is only a backstop against a storm of accepts.
   server.maxConnections = 2 * limits.maxConnections;
-  server.on('error', (err) => log.error('RTSP server error', { err }));
+  server.on('error', (err) => log.error(`${kind} server error`, { err }));
 
   udp?.rtp.on('message', (msg, rinfo) => onMedia(routes.udp('rtp', normalizeAddress(rinfo.address), rinfo.port), msg));
   udp?.rtcp.on('message', (msg, rinfo) => onMedia(routes.udp('rtcp', normalizeAddress(rinfo.address), rinfo.port), msg));
@@ -284,7 +374,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     throw err;
   });
   const address = server.address() as net.AddressInfo;
-  log.info('RTSP listening', { port: address.port, udp: udp?.ports ?? null, publish: options.allowPublish ?? false });
+  log.info(`${kind} listening`, { port: address.port, udp: udp?.ports ?? null, publish: options.allowPublish ?? false });
 
   return {
     port: address.port,

@@ -30,3 +30,23 @@ test('the credential query parameters, and only those, are carried onto playlist
   assert.equal(authQuery(new URLSearchParams('token=a b&_HLS_msn=3&x=1')), 'token=a+b');
   assert.equal(authQuery(new URLSearchParams('_HLS_msn=3')), '');
 });
+
+test('the /hls guard asks the node\'s access check: IP lists for `read` refuse with 403, credentials with 401, both with CORS', async () => {
+  const { hlsGuard } = await import('../../../../src/hls/hls-read-auth.ts');
+  const { AccessControl } = await import('../../../../src/access/access-control.ts');
+  const { IpRules } = await import('../../../../src/access/ip-rules.ts');
+  const { silentLogger } = await import('../../../../src/log/logger.ts');
+  const cors = { 'access-control-allow-origin': '*' };
+  const auth = new HlsReadAuth({ raw: { user: 'viewer', pass: 'secret' } }, undefined);
+  const url = '/hls/raw/site1/cam1/index.m3u8';
+  const plain = hlsGuard(auth, AccessControl.internal(silentLogger), cors);
+  assert.equal(plain('', new URLSearchParams(''), { ip: '10.0.0.1', url: '/hls/compressed/site1/cam1/index.m3u8' }), null, 'no read credentials: open');
+  const refused = await plain('', new URLSearchParams(''), { ip: '10.0.0.1', url });
+  assert.equal(refused?.status, 401);
+  assert.equal(refused?.headers?.['access-control-allow-origin'], '*');
+  assert.equal(await plain(basic('viewer', 'secret'), new URLSearchParams(''), { ip: '10.0.0.1', url }), null);
+  const listed = hlsGuard(auth, new AccessControl('internal', new IpRules({}, { read: ['10.0.0.0/8'] }), null, silentLogger), cors);
+  const byIp = await listed(basic('viewer', 'secret'), new URLSearchParams(''), { ip: '10.0.0.1', url });
+  assert.equal(byIp?.status, 403, 'an IP on the read deny list is refused whatever its credentials');
+  assert.equal(await listed(basic('viewer', 'secret'), new URLSearchParams(''), { ip: '192.168.1.1', url }), null);
+});
