@@ -29,6 +29,8 @@ export interface NodeEndpoint {
   readonly publicPorts: PublicPorts;
   /** Its API (and so LL-HLS) serves HTTPS (`api.https`). Known for this node; assumed off for the peer. */
   readonly apiHttps?: boolean;
+  /** It serves LL-HLS (`hls.enabled`). Known for this node; assumed on for the peer. */
+  readonly hls?: boolean;
 }
 
 export interface UrlPair {
@@ -46,8 +48,9 @@ export interface NodeCameraUrls {
   readonly rtspRaw: UrlPair;
   readonly rtspCompressed: UrlPair;
   /** LL-HLS multivariant playlists on the node's HTTP (API) port, for browsers. */
-  readonly hlsRaw: UrlPair;
-  readonly hlsCompressed: UrlPair;
+  /** Null when the node does not serve LL-HLS (`hls.enabled: false`). */
+  readonly hlsRaw: UrlPair | null;
+  readonly hlsCompressed: UrlPair | null;
   readonly live: { readonly raw: boolean; readonly compressed: boolean };
 }
 
@@ -59,7 +62,7 @@ export interface BestUrl {
   readonly url: string;
   readonly advertised: string | null;
   /** The same stream as LL-HLS, for browsers. */
-  readonly hls: UrlPair;
+  readonly hls: UrlPair | null;
 }
 
 /** The URL a consumer should use right now, per factory; null while no node has it live. */
@@ -104,6 +107,7 @@ export function selfEndpoint(settings: Settings, bound: Partial<NodePorts> = {})
     },
     publicPorts: n.publicPorts,
     apiHttps: settings.api.https,
+    hls: settings.hls.enabled,
   };
 }
 
@@ -155,7 +159,8 @@ function hostPart(host: string): string {
 }
 
 /** A camera's LL-HLS playlist on a node, on its API port (src/hls/hls-routes.ts); https when its API serves TLS. */
-function hlsPair(ep: NodeEndpoint, factory: FactoryName, cameraId: string): UrlPair {
+function hlsPair(ep: NodeEndpoint, factory: FactoryName, cameraId: string): UrlPair | null {
+  if (ep.hls === false) return null;
   const scheme = ep.apiHttps === true ? 'https' : 'http';
   const path = `hls/${factory}/${cameraId}/index.m3u8`;
   const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports.api}/${path}`;
@@ -214,7 +219,7 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
 
 function sameBestUrl(a: BestUrl | null, b: BestUrl | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.node === b.node && a.url === b.url && a.advertised === b.advertised && a.hls.internal === b.hls.internal && a.hls.advertised === b.hls.advertised;
+  return a.node === b.node && a.url === b.url && a.advertised === b.advertised && a.hls?.internal === b.hls?.internal && a.hls?.advertised === b.hls?.advertised;
 }
 
 export function sameBest(a: BestUrls | null, b: BestUrls | null): boolean {

@@ -370,7 +370,7 @@ function drawUrls(id, c) {
     h.textContent = `${n.name} · ${n.role}${n.node === 'self' ? ' (this node)' : ''}`;
     list.append(h);
     const rows = [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed]];
-    if (n.hlsRaw) rows.push(['HLS raw', n.hlsRaw, n.live.raw], ['HLS comp.', n.hlsCompressed, n.live.compressed]);
+    if (n.hlsRaw && n.hlsCompressed) rows.push(['HLS raw', n.hlsRaw, n.live.raw], ['HLS comp.', n.hlsCompressed, n.live.compressed]);
     for (const [label, pair, live] of rows) {
       list.append(urlRow(label, pair.advertised ?? pair.internal, live, pair.advertised ? `internal: ${pair.internal}` : ''));
     }
