@@ -57,6 +57,8 @@ const cameraInput = obj({
   publishKey: optional(str({ minLength: 1, maxLength: 256 })),
   /** Compression profile id overriding the node's default profile. */
   profile: optional(idSegment()),
+  /** Readers stay connected while the camera is offline (placeholder picture). Unset: `cameras.alwaysAvailable`. */
+  alwaysAvailable: optional(bool()),
 });
 
 interface CameraShape {
@@ -66,6 +68,7 @@ interface CameraShape {
   readonly enabled: boolean;
   readonly publishKey?: string;
   readonly profile?: string;
+  readonly alwaysAvailable?: boolean;
 }
 
 export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | undefined => {
@@ -99,6 +102,7 @@ export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | un
     enabled: v.enabled,
     ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
     ...(v.profile !== undefined ? { profile: v.profile } : {}),
+    ...(v.alwaysAvailable !== undefined ? { alwaysAvailable: v.alwaysAvailable } : {}),
   });
 });
 export type Camera = Infer<typeof cameraSchema>;

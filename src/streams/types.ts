@@ -6,8 +6,11 @@ import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/
 
 export type FactoryName = 'raw' | 'compressed';
 
-/** Who feeds a stream; shown in the API and metrics. */
-export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'internal';
+/**
+ * Who feeds a stream; shown in the API and metrics. `placeholder`: the "camera offline" picture that
+ * stands in for an always-available camera while it is away (see StreamRegistry.publishStandIn).
+ */
+export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'internal' | 'placeholder';
 
 export interface PublisherInfo {
   readonly kind: PublisherKind;

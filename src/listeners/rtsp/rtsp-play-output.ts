@@ -3,7 +3,9 @@
  * Buffers go to every reader through a FanOut (which keeps the packetized GOP, so a joining reader
  * starts at the last keyframe with continuous sequence numbers). Sender reports go out per track.
  */
-import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
+import type { Frame, StreamDescription, TrackKind, VideoTrackInfo } from '../../../protocols/media/frame.ts';
+import { withInBandParameterSets } from '../../../protocols/media/in-band-parameter-sets.ts';
+import { fmtpValue, type RtpCodecParams } from '../../../protocols/rtp/format.ts';
 import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
 import { createPacketizer } from '../../../protocols/rtp/format.ts';
 import { buildSdp } from '../../../protocols/rtsp/sdp/build-sdp.ts';
@@ -48,6 +50,8 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
   #tracks = new Map<TrackKind, PlayTrack>();
   #described: StreamSdp | undefined;
   #sdpText = '';
+  /** The current video parameters, sent in-band before keyframes that lack them. */
+  #video: VideoTrackInfo | undefined;
   #unsubscribe: (() => void) | undefined;
   #closed = false;
   /** pts of the unit that started the cached GOP. */
@@ -105,7 +109,17 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
   onDescription(desc: StreamDescription): void {
     const next = sdpFromStreamDescription(desc, { sessionName: this.stream.path, sessionId: String(Math.floor(this.#deps.random() * 1e9)) });
     const nextText = buildSdp({ ...next.sdp, origin: { ...next.sdp.origin, sessionId: '0' } });
+    this.#video = desc.video;
     if (this.#described !== undefined && nextText === this.#sdpText) return; // same codec setup: keep sequence continuity
+    if (this.#described !== undefined && sameRtpFormats(this.#described, next)) {
+      // Only the video parameter sets (or profile) changed, e.g. a placeholder standing in for the
+      // camera or the camera back: readers keep their session and sequence numbers, and learn the
+      // new parameter sets in-band before the next keyframe. Joining readers get the new SDP.
+      this.#described = next;
+      this.#sdpText = nextText;
+      this.#fanOut.resetGop();
+      return;
+    }
     if (this.#described !== undefined) {
       // Readers negotiated the old SDP and cannot follow a codec change: they reconnect.
       this.#closeReaders('stream codec parameters changed');
@@ -121,9 +135,10 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     }
   }
 
-  onFrame(frame: Frame): void {
-    const t = this.#tracks.get(frame.track);
+  onFrame(input: Frame): void {
+    const t = this.#tracks.get(input.track);
     if (t === undefined) return;
+    const frame = this.#video !== undefined ? withInBandParameterSets(this.#video, input) : input;
     const buffers = t.packetizer.packetize(frame);
     if (buffers.length === 0) return;
     t.lastPtsMs = frame.pts;
@@ -175,4 +190,31 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     if (t.lastPtsMs === undefined) return 0;
     return t.lastPtsMs + Math.max(0, this.#deps.now() - t.lastSentAtMs);
   }
+}
+
+/**
+ * Whether readers that negotiated `before` can keep decoding packets made for `after`: the same
+ * tracks with the same payload type, codec, clock and channels; audio with the same configuration
+ * (AAC's config is only in the SDP); video with the same packetization mode. Video parameter sets
+ * and profile may differ: they travel in-band too.
+ */
+function sameRtpFormats(before: StreamSdp, after: StreamSdp): boolean {
+  if (before.tracks.length !== after.tracks.length) return false;
+  return before.tracks.every((b, i) => {
+    const a = after.tracks[i]!;
+    if (a.kind !== b.kind || !sameFormat(a.params, b.params)) return false;
+    if (a.kind === 'audio') return fmtpText(a.params) === fmtpText(b.params);
+    return fmtpValue(a.params, 'packetization-mode') === fmtpValue(b.params, 'packetization-mode');
+  });
+}
+
+function sameFormat(a: RtpCodecParams, b: RtpCodecParams): boolean {
+  return a.payloadType === b.payloadType && a.encodingName.toUpperCase() === b.encodingName.toUpperCase() && a.clockRate === b.clockRate && (a.channels ?? 1) === (b.channels ?? 1);
+}
+
+function fmtpText(p: RtpCodecParams): string {
+  return Object.entries(p.fmtp)
+    .map(([k, v]) => `${k.toLowerCase()}=${v.trim()}`)
+    .sort()
+    .join(';');
 }
