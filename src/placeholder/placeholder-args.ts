@@ -65,7 +65,9 @@ export function placeholderArgs(spec: PlaceholderClipSpec, files: { textFile?: s
     ].join(':');
     args.push('-vf', `drawtext=${draw}`);
   }
-  args.push('-map', '0:v:0', '-frames:v', String(frames), '-pix_fmt', 'yuv420p');
+  // The output ends after `seconds` on both tracks (the color source ends there too): a frame
+  // count would stop the audio early, while the muxer still waits to interleave it.
+  args.push('-map', '0:v:0', '-t', seconds, '-pix_fmt', 'yuv420p');
   if (spec.codec === 'h264') {
     // ultrafast without B-frames: constrained-baseline tools every H.264 decoder takes, pts = dts.
     args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-bf', '0', '-g', String(frames), '-keyint_min', String(frames), '-sc_threshold', '0');
@@ -73,7 +75,7 @@ export function placeholderArgs(spec: PlaceholderClipSpec, files: { textFile?: s
     args.push('-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=${frames}:min-keyint=${frames}:bframes=0:scenecut=0:repeat-headers=1:log-level=error`);
   }
   if (spec.audio !== undefined) {
-    args.push('-map', '1:a:0', '-t', seconds, '-c:a', 'aac', '-b:a', '32k', '-ar', String(spec.audio.sampleRate), '-ac', String(spec.audio.channels));
+    args.push('-map', '1:a:0', '-c:a', 'aac', '-b:a', '32k', '-ar', String(spec.audio.sampleRate), '-ac', String(spec.audio.channels));
   }
   args.push('-f', placeholderContainer(spec.codec), 'pipe:1');
   return args;

@@ -29,6 +29,8 @@ const ENCODE_TIMEOUT_MS = 30_000;
 /** stdout bytes accepted from one encode: a one-second clip of a still picture is tens of KiB. */
 const MAX_CLIP_BYTES = 32 * 1024 * 1024;
 const STDERR_TAIL_CHARS = 1000;
+/** ffmpeg's AAC encoder: AAC LC, 1024 samples per access unit. */
+const AAC_SAMPLES_PER_FRAME = 1024;
 
 export class PlaceholderEncodeError extends Error {
   override readonly name = 'PlaceholderEncodeError';
@@ -103,18 +105,24 @@ function runEncode(ffmpegPath: string, args: readonly string[], spec: Placeholde
   });
 }
 
-/** Timestamps from 0 (containers start at an offset), the loop period, audio cut at the period. */
+/**
+ * Timestamps from the keyframe's (containers start at an offset; AAC priming puts audio a frame
+ * ahead), the loop period, audio outside [0, period) cut: the keyframe is the loop's first frame.
+ */
 export function clipFrom(video: VideoTrackInfo | undefined, frames: readonly Frame[], spec: PlaceholderClipSpec): PlaceholderClip {
   const videoFrames = frames.filter((f) => f.track === 'video');
   if (video === undefined || video.sps === undefined || videoFrames.length === 0 || !videoFrames[0]!.keyframe) {
     throw new PlaceholderEncodeError('ffmpeg produced no decodable video');
   }
-  const base = Math.min(...frames.map((f) => f.dts));
+  const base = videoFrames[0]!.dts;
   const periodMs = (videoFrames.length * 1000) / spec.fps;
+  // An AAC frame is 1024 samples; one that would still play at the loop's end is cut, so looped
+  // audio never overlaps itself (it leaves a gap of under one frame per loop instead).
+  const audioFrameMs = spec.audio === undefined ? 0 : (AAC_SAMPLES_PER_FRAME * 1000) / spec.audio.sampleRate;
   const out = frames
     .map((f) => (base === 0 ? f : { ...f, dts: f.dts - base, pts: f.pts - base }))
-    .filter((f) => f.track === 'video' || f.dts < periodMs)
-    .sort((a, b) => a.dts - b.dts);
+    .filter((f) => f.track === 'video' || (f.dts >= 0 && f.dts + audioFrameMs <= periodMs + 1))
+    .sort((a, b) => a.dts - b.dts || (a.track === 'video' ? -1 : 1));
   return { video, frames: out, periodMs };
 }
 
@@ -163,9 +171,9 @@ export class ClipCache {
       release: () => {
         if (released) return;
         released = true;
-        if (--held.users > 0) return;
-        if (this.#entries.get(key) === held) this.#entries.delete(key);
-        held.abort.abort();
+        if (--held.users > 0 || this.#entries.get(key) !== held) return;
+        this.#entries.delete(key);
+        held.abort.abort(); // ends an encode still running; nothing once it is done
       },
     };
   }
