@@ -50,6 +50,8 @@ import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import type { FactoryAuth, RemoteNode } from './config/settings.ts';
 import { DEFAULT_BACKOFF as DEFAULT_REPLICATION_BACKOFF } from './replication/backoff.ts';
 import { startReplication, type ReplicationRunner } from './replication/runner.ts';
+import { startSources, type SourceRunner } from './sources/source-runner.ts';
+import { SourceFailoverPlan } from './sources/source-failover.ts';
 import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig } from './replication/upstream-watch.ts';
 import { connectEventSocket } from './replication/ws/event-socket.ts';
 import type { UpstreamPorts } from './replication/upstream-api.ts';
@@ -493,8 +495,41 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       closers.push(() => runner.close());
     }
 
+    // Pulled cameras (catalog cameras with a `source`) land in Factory 1 like pushing ones.
+    let sources: SourceRunner | undefined;
+    const sourceFailover = role === 'master' && settings.sources.failover && replication !== undefined ? new SourceFailoverPlan(settings.sources.failoverAfterMs) : undefined;
+    if (role === 'slave' || sourceFailover !== undefined) {
+      const repl = replication;
+      const runner = startSources({
+        raw,
+        catalog: () => store.catalog(),
+        watchCatalog: (fn) => store.watch(fn),
+        settings: settings.sources,
+        events: bus,
+        log: log.child({ component: 'sources' }),
+        // Master: a camera is pulled here only while the slave replicating it (else every slave) is gone.
+        ...(sourceFailover !== undefined && repl !== undefined
+          ? {
+              failover: {
+                active: (camera: string) => {
+                  const now = Date.now();
+                  const upstreams = repl.upstreams();
+                  sourceFailover.observe(upstreams, now);
+                  const pull = repl.list().find((p) => p.factory === 'raw' && p.path === camera);
+                  return sourceFailover.active(pull !== undefined ? [pull.upstream] : upstreams.map((u) => u.id), now);
+                },
+              },
+            }
+          : {}),
+      });
+      sources = runner;
+      raw.setDemandHandler((path) => (runner.isOnDemand(path) ? runner.demand(path) : undefined));
+      closers.push(() => runner.close());
+    }
+
     metrics.setSamplers({
       streams: registryStreamSampler([raw, compressed]),
+      ...(sources !== undefined ? { sources: () => sources.samples() } : {}),
       compression: () => book.samples(),
       ...(replication !== undefined ? { replication: () => replication.samples() } : {}),
     });
@@ -542,6 +577,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           node: { name: settings.node.name, role, version: VERSION, ports: nodePorts },
           ...(role !== 'master' || compression !== undefined ? { compression: book } : {}),
           ...(replication !== undefined ? { replication } : {}),
+          ...(sources !== undefined ? { sources } : {}),
           ...(snapshots !== undefined ? { snapshots } : {}),
           log,
         },

@@ -60,7 +60,9 @@ export function videoFilter(profile: CompressionProfile): string {
   const parts: string[] = [];
   if (profile.fps !== undefined) parts.push(`fps=${profile.fps}`);
   const scale = scaleFilter(profile.width, profile.height);
-  if (scale !== undefined) parts.push(scale);
+  // Rounding the other side to even changes the aspect by a pixel: 1280x720 -> 854x480 would be
+  // flagged SAR 1280:1281. The pixels are meant square.
+  if (scale !== undefined) parts.push(scale, 'setsar=1');
   if (isVaapi(profile.codec)) parts.push('format=nv12', 'hwupload');
   else parts.push('format=yuv420p');
   return parts.join(',');
@@ -88,8 +90,14 @@ export function scaleFilter(width: number | undefined, height: number | undefine
  */
 export const LIVE_DECODER_ARGS: readonly string[] = ['-flags', 'low_delay'];
 
+/**
+ * RTSP User-Agent of the compression input: the server counts it as an internal reader, not a viewer
+ * (src/streams/internal-reader.ts; workers/ cannot import src/, the unit test checks they agree).
+ */
+export const COMPRESSION_USER_AGENT = 'Cupola-internal/compression';
+
 function defaultInputArgs(inputUrl: string): string[] {
-  return /^rtsps?:\/\//i.test(inputUrl) ? ['-rtsp_transport', 'tcp', ...LIVE_DECODER_ARGS] : [];
+  return /^rtsps?:\/\//i.test(inputUrl) ? ['-rtsp_transport', 'tcp', '-user_agent', COMPRESSION_USER_AGENT, ...LIVE_DECODER_ARGS] : [];
 }
 
 function videoEncoderArgs(profile: CompressionProfile): string[] {

@@ -33,6 +33,8 @@ export interface WatchedSpawnOptions {
   /** Extra pipes after stdin/stdout/stderr (fd 3, 4...), at most MAX_EXTRA_PIPES. Defaults to 1. */
   readonly extraPipes?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Own process group (a terminal's Ctrl-C reaches only the parent). Defaults to false. */
+  readonly detached?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export function spawnWatched(command: string, args: readonly string[], options: 
   return spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'cupola-ffmpeg', command, ...args], {
     stdio,
     env: options.env ?? process.env,
+    detached: options.detached ?? false,
     windowsHide: true,
   });
 }

@@ -6,7 +6,7 @@
 import { documentSchemas, type CatalogDocuments, type CollectionName } from '../config/model.ts';
 import { ConfigValidationError, parseOrThrow } from '../config/schema-kit.ts';
 import type { ConfigStore, PutMode, Versioned } from '../config/store.ts';
-import { CAMERA_WRITE_ONLY_FIELDS, publicCamera } from './public-camera.ts';
+import { CAMERA_READ_ONLY_FIELDS, CAMERA_WRITE_ONLY_FIELDS, publicCamera } from './public-camera.ts';
 import { HttpError, errorReply, type Handler, type Reply, type RequestContext } from './http.ts';
 import type { CompressionView } from './types.ts';
 
@@ -191,7 +191,7 @@ export function catalogRoutes(store: ConfigStore, options: CatalogRoutesOptions 
       },
       view: publicCamera,
       writeOnlyFields: CAMERA_WRITE_ONLY_FIELDS,
-      readOnlyFields: ['publishKeyRequired', ...(view !== undefined ? ['compression'] : [])],
+      readOnlyFields: [...CAMERA_READ_ONLY_FIELDS, ...(view !== undefined ? ['compression'] : [])],
       ...(view !== undefined ? { extra: (id: string) => ({ compression: compressionOf(view, id) }) } : {}),
     }),
   ];

@@ -8,6 +8,7 @@ import type { CompressionState, ReplicationState } from '../metrics/metrics.ts';
 import type { FactoryName, ReaderProtocol } from '../streams/types.ts';
 import type { CameraUrls, BestUrls } from './urls.ts';
 import type { StreamInfo } from './types.ts';
+import type { SourceState } from '../sources/source-status.ts';
 
 export type EventBody =
   | { readonly type: 'stream.up'; readonly stream: StreamInfo }
@@ -42,7 +43,9 @@ export type EventBody =
       readonly type: 'replication.failover';
       readonly camera: string;
       readonly change: 'failover' | 'handback';
-    };
+    }
+  /** A pulled camera's source changed state; `detail` is the last error (never with credentials). */
+  | { readonly type: 'source.state'; readonly camera: string; readonly state: SourceState; readonly detail?: string };
 
 export type EventType = EventBody['type'];
 

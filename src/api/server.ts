@@ -61,6 +61,8 @@ export interface ApiServerDeps {
   readonly compression?: CompressionView;
   /** GET /api/v1/replication (master); absent: 404. */
   readonly replication?: ReplicationView;
+  /** GET /api/v1/sources and /api/v1/sources/:site/:name (pulled cameras); absent: an empty list. */
+  readonly sources?: { list(): readonly object[]; get(camera: string): object | undefined };
   /** GET /api/v1/cameras/:site/:name/snapshot.jpg (the dashboard's thumbnails); absent: 404. */
   readonly snapshots?: Pick<SnapshotService, 'get'>;
   readonly log?: ApiLogger;
@@ -145,6 +147,24 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
         const r = deps.replication;
         if (r === undefined) return errorReply(404, 'this node does not replicate (role master does)');
         return { status: 200, body: { items: r.list(), upstreams: r.upstreams(), failovers: r.failovers() } };
+      },
+    },
+    {
+      method: 'get',
+      pattern: '/api/v1/sources',
+      paramCount: 0,
+      guard: guardApi,
+      handler: () => ({ status: 200, body: { items: deps.sources?.list() ?? [] } }),
+    },
+    {
+      method: 'get',
+      pattern: '/api/v1/sources/:site/:name',
+      paramCount: 2,
+      guard: guardApi,
+      handler: (ctx) => {
+        const id = `${ctx.params[0]!}/${ctx.params[1]!}`;
+        const s = deps.sources?.get(id);
+        return s === undefined ? errorReply(404, `camera "${id}" has no source pulled here`) : { status: 200, body: s };
       },
     },
     {

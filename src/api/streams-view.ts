@@ -2,7 +2,7 @@
  * Adapts the stream registries to the API's StreamsView: every live stream of every factory.
  */
 import type { StreamRegistry } from '../streams/registry.ts';
-import type { Stream } from '../streams/stream.ts';
+import { BITRATE_WINDOW_SECONDS, type Stream } from '../streams/stream.ts';
 import type { StreamInfo, StreamsView } from './types.ts';
 
 export function streamInfoOf(stream: Stream, now: number): StreamInfo {
@@ -28,7 +28,10 @@ export function streamInfoOf(stream: Stream, now: number): StreamInfo {
       : {}),
     ...(a !== undefined ? { audio: { codec: a.codec, sampleRate: a.sampleRate, channels: a.channels } } : {}),
     bitrateBps: Math.round(stream.bitrateBps()),
+    bitrateWindowSeconds: BITRATE_WINDOW_SECONDS,
     readers: Object.fromEntries(stream.readerCounts()),
+    viewers: stream.readerCount('rtmp') + stream.readerCount('rtsp'),
+    internalReaders: stream.readerCount('internal'),
     uptimeSeconds: stream.publishedAt === null ? 0 : Math.max(0, (now - stream.publishedAt) / 1000),
     bytesIn: stream.stats.bytesIn,
     bytesOut: stream.stats.bytesOut,

@@ -19,9 +19,16 @@ export interface StreamInfo {
     readonly level?: number;
   };
   readonly audio?: { readonly codec: AudioCodec; readonly sampleRate: number; readonly channels: number };
-  /** Measured incoming bitrate over the last seconds (bit/s). */
+  /** Measured incoming bitrate, averaged over the last `bitrateWindowSeconds` (bit/s). */
   readonly bitrateBps: number;
+  /** The averaging window of `bitrateBps` (s). */
+  readonly bitrateWindowSeconds: number;
+  /** Readers per protocol; Cupola's own consumers (compression, replication, snapshots) under `internal`. */
   readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
+  /** Readers that are not Cupola's own: the `rtmp` and `rtsp` counts. */
+  readonly viewers: number;
+  /** Cupola's own consumers: the `internal` count. */
+  readonly internalReaders: number;
   /** Seconds since the current publisher started. */
   readonly uptimeSeconds: number;
   readonly bytesIn: number;

@@ -9,12 +9,18 @@ import { runServe } from './serve.ts';
 import { registerApiCommands } from './commands/api-commands.ts';
 import { registerDemoCommand } from '../demo/command.ts';
 import { registerProbeCommand } from './commands/probe.ts';
+import { VERSION } from '../main.ts';
 
 const program = new Command();
 program
   .name('cupola')
   .description('Streaming server for camera sites: RTMP ingest, RTSP/RTMP serving, compression, replication.')
-  .showHelpAfterError();
+  .version(VERSION, '-V, --version', 'print the version and exit')
+  // One line and a pointer to --help on a usage error, exit 2 (the help itself is long).
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
 
 addServeFlags(
   program

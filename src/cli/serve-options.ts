@@ -9,7 +9,7 @@ export interface ServeOptions {
   readonly role: Role;
   /** Address the listeners bind. */
   readonly host: string;
-  /** Host name put in advertised URLs (port forwarding / NAT). Defaults to the bound host. */
+  /** Host name put in advertised URLs (port forwarding / NAT). Unset: advertised URLs are null. */
   readonly advertiseHost: string | undefined;
   readonly rtmpPort: number;
   readonly rtspPort: number;
@@ -49,13 +49,13 @@ interface FlagSpec {
 export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--role <role>', env: 'CUPOLA_ROLE', description: 'what this node runs', defaultValue: 'slave', choices: ROLES },
   { flags: '--host <addr>', env: 'CUPOLA_HOST', description: 'address every listener binds', defaultValue: '0.0.0.0' },
-  { flags: '--advertise-host <host>', env: 'CUPOLA_ADVERTISE_HOST', description: 'host name used in advertised URLs (default: the machine host name)' },
+  { flags: '--advertise-host <host>', env: 'CUPOLA_ADVERTISE_HOST', description: 'host name or address clients outside use (port forwarding / NAT); default: none, no advertised URLs' },
   { flags: '--rtmp-port <port>', env: 'CUPOLA_RTMP_PORT', description: 'RTMP ingest + play (Factory 1); 0 = any free port', defaultValue: '1935' },
   { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
-  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON settings file of this node (factories auth, public ports, peer, webhooks...); flags and env override it' },
+  { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON node settings file (factories auth, public ports, peer, webhooks...; not the catalog, which lives in the data dir); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
@@ -64,13 +64,15 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
   { flags: '--api-token <token>', env: 'CUPOLA_API_TOKEN', description: 'bearer token required by the HTTP API (default: none)' },
   { flags: '--upstream-token <token>', env: 'CUPOLA_UPSTREAM_TOKEN', description: "the upstream slave's API token (master, compressor); a compressor also pushes to the slave's Factory 2 with it" },
-  { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'debug, info, warn, error or silent', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
+  { flags: '--log-level <level>', env: 'CUPOLA_LOG_LEVEL', description: 'least severe level logged', defaultValue: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'] },
 ];
 
 export function addServeFlags(cmd: Command): Command {
   for (const f of SERVE_FLAGS) {
-    const opt = new Option(f.flags, `${f.description} [env ${f.env}]`);
-    if (f.choices) opt.choices(f.choices);
+    // Choices are listed, not enforced by commander: resolveServeOptions refuses a bad value in one
+    // line (exit 2) for a flag and a variable alike, where commander would print the whole help.
+    const choices = f.choices ? ` (${f.choices.join(', ')})` : '';
+    const opt = new Option(f.flags, `${f.description}${choices} [env ${f.env}]`);
     if (f.defaultValue !== undefined && typeof f.defaultValue === 'string') opt.default(f.defaultValue);
     cmd.addOption(opt);
   }
@@ -154,6 +156,13 @@ export function resolveServeOptions(
     const v = pick(key, envName);
     return v === undefined || v === '' ? undefined : String(v);
   };
+  // Commander names the `--failover-after <ms>` value `failoverAfter` (the option key is failoverAfterMs).
+  const failoverAfter = (): number | undefined => {
+    const raw = fromCli('failoverAfter') ? flags.failoverAfter : env.CUPOLA_FAILOVER_AFTER;
+    if (raw === undefined || raw === '') return undefined;
+    explicit.add('failoverAfterMs');
+    return parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', String(raw));
+  };
   return {
     role: role as Role,
     host: String(pick('host', 'CUPOLA_HOST')),
@@ -168,7 +177,7 @@ export function resolveServeOptions(
     upstream,
     peer,
     compress,
-    failoverAfterMs: parseMillis('--failover-after / CUPOLA_FAILOVER_AFTER', optional('failoverAfterMs', 'CUPOLA_FAILOVER_AFTER')),
+    failoverAfterMs: failoverAfter(),
     logLevel,
     apiToken: optional('apiToken', 'CUPOLA_API_TOKEN'),
     resetCatalog,

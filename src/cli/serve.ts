@@ -1,27 +1,46 @@
 import type { Logger } from '../log/logger.ts';
 import { startNode } from '../main.ts';
 import type { ServeOptions } from './serve-options.ts';
+import { STOP_SIGNALS, watchParent } from './parent-watch.ts';
+import { dashboardUrl, startupSummary } from './startup-summary.ts';
+import { VERSION } from '../main.ts';
+
+export interface ServeOutput {
+  /** Where start-up failures and the summary go; defaults to process.stderr. */
+  readonly stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
 
 /**
- * Runs a node until SIGINT/SIGTERM, then shuts it down gracefully. Prints the one-line JSON
- * `listening` announcement on stdout once start-up is done: the ports, and in `down` the listeners
- * that could not bind (they are retried with backoff; a fixed port shows the configured one). Only a
- * start-up error other than a bind (bad settings, unreadable store) makes it exit. Returns the exit code.
+ * Runs a node until SIGINT, SIGTERM or SIGHUP (or until its launcher is gone, see parent-watch.ts),
+ * then shuts it down gracefully. Prints the one-line JSON `listening` announcement on stdout once
+ * start-up is done: the ports, and in `down` the listeners that could not bind (they are retried
+ * with backoff; a fixed port shows the configured one). Only a start-up error other than a bind
+ * (bad settings, unreadable store) makes it exit. Returns the exit code.
  */
-export async function runServe(options: ServeOptions, log: Logger): Promise<number> {
+export async function runServe(options: ServeOptions, log: Logger, out: ServeOutput = {}): Promise<number> {
+  const stderr = out.stderr ?? process.stderr;
+  // A person at a terminal gets one human line per failure and a summary; a log collector gets JSON.
+  const human = stderr.isTTY === true;
   let node;
   try {
     node = await startNode(options, log);
   } catch (err) {
-    log.error('start-up failed', { err: (err as Error).message });
-    process.stderr.write(`cupola serve: ${(err as Error).message}\n`);
+    if (!human) log.error('start-up failed', { err: (err as Error).message });
+    stderr.write(`cupola serve: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', role: options.role, ...node.ports, down: node.listenersDown() })}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  const down = node.listenersDown();
+  process.stdout.write(`${JSON.stringify({ event: 'listening', role: node.settings.node.role, ...node.ports, down })}\n`);
+  const summary = startupSummary({ settings: node.settings, ports: node.ports, version: VERSION });
+  if (human) stderr.write(`${summary.join('\n')}\n${down.length > 0 ? `Not bound yet (retrying): ${down.join(', ')}\n` : ''}`);
+  const dashboard = dashboardUrl(node.settings, node.ports);
+  if (dashboard !== null) log.info('dashboard', { url: dashboard });
+  let stopWatching = (): void => {};
+  const signal = await new Promise<string>((resolve) => {
+    for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
+    stopWatching = watchParent(resolve);
   });
+  stopWatching();
   log.info('shutting down', { signal });
   const hardStop = setTimeout(() => {
     log.error('graceful shutdown took too long; exiting');

@@ -13,6 +13,7 @@ import { guardCatalog, presenceOf, type CatalogPresence } from './catalog-guard.
 import { CatalogState, catalogOfEntries, type LoadedEntry } from './catalog-state.ts';
 import { COLLECTIONS, documentSchemas, type CatalogDocuments, type CollectionName } from './model.ts';
 import { ConfigValidationError, parseOrThrow } from './schema-kit.ts';
+import { fileKind } from './settings.ts';
 import {
   StoreConflictError,
   StoreLoadError,
@@ -249,7 +250,9 @@ export class FileStore implements ConfigStore {
       const catalog = parseCatalog(rest);
       return { entries: entriesOf(catalog, (c, id) => revisions[`${c}:${id}`] ?? 1), text };
     } catch (err) {
-      throw new StoreLoadError(`${file} is invalid: ${(err as Error).message}; ${keep}`, { cause: err });
+      // A node settings file put where the catalog belongs: say which file this place expects.
+      const hint = fileKind(raw) === 'settings' ? ' (this looks like a node settings file: pass it with --config; the data dir holds the catalog: version, sites, cameras, profiles)' : '';
+      throw new StoreLoadError(`${file} is invalid${hint}: ${(err as Error).message}; ${keep}`, { cause: err });
     }
   }
 }

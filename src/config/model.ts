@@ -22,8 +22,17 @@ import {
   str,
   withDefault,
   type Infer,
+  type ParseContext,
   type Schema,
 } from './schema-kit.ts';
+import {
+  MAX_SOURCE_PASS_LENGTH,
+  MAX_SOURCE_URL_LENGTH,
+  MAX_SOURCE_USER_LENGTH,
+  parseSourceUrl,
+  SOURCE_TRANSPORTS,
+  type SourceTransport,
+} from './camera-source.ts';
 
 /** One path segment: the same rule the stream registry applies to `site/camera` paths. */
 export const ID_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -59,6 +68,19 @@ const cameraInput = obj({
   profile: optional(idSegment()),
   /** Readers stay connected while the camera is offline (placeholder picture). Unset: `cameras.alwaysAvailable`. */
   alwaysAvailable: optional(bool()),
+  /**
+   * A camera that does not push: Cupola pulls this URL into Factory 1 (rtsp://, rtsps://, rtmp://,
+   * rtmps://). User info in the URL is moved to sourceUser/sourcePass; the stored URL has none.
+   */
+  source: optional(str({ minLength: 1, maxLength: MAX_SOURCE_URL_LENGTH })),
+  /** RTSP sources: 'udp', 'tcp' (interleaved) or 'auto' (UDP, then TCP when no media comes). Defaults to auto. */
+  sourceTransport: optional(oneOf(SOURCE_TRANSPORTS, 'source transport')),
+  /** Pull only while someone reads the camera (first reader starts it). Defaults to false (always on). */
+  sourceOnDemand: optional(bool()),
+  /** Source user name (write-only in the API, like the password). */
+  sourceUser: optional(str({ minLength: 1, maxLength: MAX_SOURCE_USER_LENGTH })),
+  /** Source password: write-only, never returned, logged or put in an event. */
+  sourcePass: optional(str({ minLength: 1, maxLength: MAX_SOURCE_PASS_LENGTH })),
 });
 
 interface CameraShape {
@@ -69,6 +91,45 @@ interface CameraShape {
   readonly publishKey?: string;
   readonly profile?: string;
   readonly alwaysAvailable?: boolean;
+  readonly source?: string;
+  /** Present (filled with 'auto') whenever `source` is. */
+  readonly sourceTransport?: SourceTransport;
+  /** Present (false by default) whenever `source` is. */
+  readonly sourceOnDemand?: boolean;
+  readonly sourceUser?: string;
+  readonly sourcePass?: string;
+}
+
+/** The source fields of a camera, validated: credentials out of the URL, defaults filled. */
+function cameraSourceFields(v: Infer<typeof cameraInput>, path: string, ctx: ParseContext): Partial<CameraShape> | undefined {
+  if (v.source === undefined) {
+    // Transport, on-demand and credentials mean nothing without a URL; they are dropped, not kept.
+    return {};
+  }
+  const parsed = parseSourceUrl(v.source);
+  if ('error' in parsed) {
+    ctx.add(join(path, 'source'), `${parsed.error}`);
+    return undefined;
+  }
+  const transport = v.sourceTransport ?? 'auto';
+  if (transport === 'udp' && parsed.scheme !== 'rtsp') {
+    ctx.add(join(path, 'sourceTransport'), `udp applies to rtsp:// sources only (${parsed.scheme}:// runs over TCP)`);
+    return undefined;
+  }
+  // Credentials in the URL are the newest (an operator pasted a camera URL); they replace stored ones.
+  const user = parsed.user ?? v.sourceUser;
+  const pass = parsed.user !== undefined ? parsed.pass : v.sourcePass;
+  if (pass !== undefined && user === undefined) {
+    ctx.add(join(path, 'sourcePass'), 'needs sourceUser (or user info in the source URL)');
+    return undefined;
+  }
+  return {
+    source: parsed.url,
+    sourceTransport: transport,
+    sourceOnDemand: v.sourceOnDemand ?? false,
+    ...(user !== undefined ? { sourceUser: user } : {}),
+    ...(pass !== undefined ? { sourcePass: pass } : {}),
+  };
 }
 
 export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | undefined => {
@@ -95,6 +156,8 @@ export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | un
     ctx.add(path, 'needs either id ("site/name") or both site and name');
     return undefined;
   }
+  const source = cameraSourceFields(v, path, ctx);
+  if (source === undefined) return undefined;
   return Object.freeze({
     id: `${site}/${name}`,
     site,
@@ -103,6 +166,7 @@ export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | un
     ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
     ...(v.profile !== undefined ? { profile: v.profile } : {}),
     ...(v.alwaysAvailable !== undefined ? { alwaysAvailable: v.alwaysAvailable } : {}),
+    ...source,
   });
 });
 export type Camera = Infer<typeof cameraSchema>;

@@ -122,7 +122,11 @@ const node = obj({
   name: withDefault(idSegment(), 'cupola'),
   /** Interface the listeners bind. Defaults to 0.0.0.0 (all). */
   bindHost: withDefault(host(), '0.0.0.0'),
-  /** This node's address on the internal network, used in internal URLs. Defaults to 127.0.0.1. */
+  /**
+   * This node's address on the internal network, used in internal URLs. `cupola serve` defaults it
+   * to the bound address, or on a wildcard bind to the machine's primary address (first
+   * non-loopback IPv4, else the host name; src/node/internal-host.ts). Schema default: 127.0.0.1.
+   */
   host: withDefault(host(), '127.0.0.1'),
   /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */
   advertisedHost: optional(host()),
@@ -144,6 +148,7 @@ export const EVENT_TYPES = [
   'compression.state',
   'replication.state',
   'replication.failover',
+  'source.state',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -196,7 +201,7 @@ const apiFields = obj({
     [],
   ),
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
-  /** Directory served at / (the dashboard). Unset: no static files. */
+  /** Directory served at /. Unset: the bundled dashboard (src/dashboard). */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
 });
 
@@ -352,12 +357,40 @@ const replication = obj({
 });
 export type ReplicationSettings = Infer<typeof replication>;
 
+/** How cameras with a `source` URL are pulled into Factory 1 (src/sources). */
+const sources = obj({
+  /** A live source that sends no media for this long is marked stalled and reconnected (ms). Defaults to 5000. */
+  stallMs: withDefault(int({ min: 500, max: 600_000 }), 5000),
+  /** Time from connecting to the first frame before the attempt counts as failed (ms). Defaults to 10000. */
+  connectTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 10_000),
+  /** First reconnect delay (ms); it doubles per failure up to backoffMaxMs, minus up to 20 % jitter. Defaults to 1000. */
+  backoffInitialMs: withDefault(int({ min: 10, max: 600_000 }), 1000),
+  /** Upper bound of the reconnect delay (ms). Defaults to 30000. */
+  backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
+  /** sourceTransport auto: no RTP over UDP for this long after PLAY switches the camera to TCP (ms). Defaults to 3000. */
+  udpFallbackMs: withDefault(int({ min: 100, max: 60_000 }), 3000),
+  /** sourceOnDemand: how long the first reader is held waiting for the source's first keyframe (ms); keep it below limits.authoriseTimeoutMs, which closes a connection that has no session yet. Defaults to 8000. */
+  onDemandStartTimeoutMs: withDefault(int({ min: 100, max: 120_000 }), 8000),
+  /** sourceOnDemand: the pull is closed this long after its last reader left (ms). Defaults to 10000. */
+  onDemandCloseAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+  /**
+   * Master: while the slave that pulls a camera is unreachable, the master pulls the camera's source
+   * itself (the catalog must be shared, e.g. MongoDB), and hands it back when the slave returns.
+   * Defaults to false.
+   */
+  failover: withDefault(bool(), false),
+  /** Master, failover on: how long the slave must be unreachable before the master pulls (ms). Defaults to 10000. */
+  failoverAfterMs: withDefault(int({ min: 0, max: 3_600_000 }), 10_000),
+});
+export type SourcesSettings = Infer<typeof sources>;
+
 export const settingsSchema = obj({
   node: section(node),
   factories: section(factories),
   api: withDefault(api, parseOrThrow(api, {})),
   store: section(store),
   replication: section(replication),
+  sources: section(sources),
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),
@@ -438,7 +471,28 @@ export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown>
   return out;
 }
 
-/** Reads a JSON settings file; the error names the file and the problem. */
+// `cameras` is in both (the catalog's camera list, the settings' cameras.autoRegister): it decides nothing.
+const CATALOG_KEYS = ['version', 'sites', 'profiles'];
+const SETTINGS_KEYS = Object.keys(settingsSchema.shape).filter((k) => k !== 'cameras');
+
+/**
+ * Which kind of Cupola file a parsed JSON document looks like: the catalog (the embedded store's
+ * DATA_DIR/config.json), node settings (--config), or neither. Only top-level keys are looked at.
+ */
+export function fileKind(doc: unknown): 'catalog' | 'settings' | 'unknown' {
+  if (!isPlainObject(doc)) return 'unknown';
+  const keys = Object.keys(doc);
+  const catalog = keys.filter((k) => CATALOG_KEYS.includes(k)).length;
+  const settings = keys.filter((k) => SETTINGS_KEYS.includes(k)).length;
+  if (catalog > 0 && settings === 0) return 'catalog';
+  if (settings > 0 && catalog === 0) return 'settings';
+  return 'unknown';
+}
+
+/**
+ * Reads a JSON settings file; the error names the file and the problem, and says so when the file
+ * is the catalog instead (a common mix-up: both are JSON, both are "config").
+ */
 export async function readSettingsFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -446,9 +500,18 @@ export async function readSettingsFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new Error(`cannot read settings file ${path}: ${(err as Error).message}`, { cause: err });
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
     throw new Error(`settings file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+  if (fileKind(doc) === 'catalog') {
+    throw new Error(
+      `${path} is a catalog file (version, sites, cameras, profiles: what the embedded store keeps in DATA_DIR/config.json), ` +
+        'but --config / CUPOLA_CONFIG expects a node settings file (node, factories, api, store, replication, limits, cameras, ' +
+        'compression; see docs/configuration.md). Leave the catalog in --data-dir and drop --config, or write a settings file.',
+    );
+  }
+  return doc;
 }

@@ -9,12 +9,14 @@ const MAX_THUMB_FETCHES = 4;
 const WS_MAX_DELAY_MS = 15000;
 
 const state = {
+  loaded: false, // the first snapshot arrived
   node: null,
   cameras: new Map(), // id -> catalog camera
   streams: new Map(), // `${factory} ${path}` -> StreamInfo
   urls: new Map(), // camera id -> CameraUrls
   compression: new Map(), // camera id -> { state, detail }
   replication: new Map(), // `${factory} ${path}` -> { state, detail }
+  sources: new Map(), // camera id -> { state, lastError } of a pulled camera (GET /sources, source.state)
 };
 const cards = new Map(); // camera id -> { el, parts, visible, thumbUrl }
 const sites = new Map(); // site id -> section element
@@ -26,6 +28,19 @@ const byName = (a, b) => a.localeCompare(b, undefined, { numeric: true });
 
 let token = localStorage.getItem(TOKEN_KEY) ?? '';
 let tokenPrompt = null;
+
+// A link such as http://node:8080/?token=SECRET logs in: the token is kept like a typed one and
+// taken out of the address bar (and so out of the history and of anything copied from it).
+{
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    token = fromUrl.trim();
+    localStorage.setItem(TOKEN_KEY, token);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+}
 
 /** Shows the token dialog once, however many requests were refused meanwhile. */
 function askToken(refused) {
@@ -98,6 +113,7 @@ function apply(e) {
       state.cameras = new Map((e.cameras ?? []).map((c) => [c.id, c]));
       if (e.compression) state.compression = new Map(e.compression.map((c) => [c.camera, c]));
       if (e.replication) state.replication = new Map(e.replication.map((r) => [key(r.factory, r.path), r]));
+      state.loaded = true;
       markAll();
       break;
     case 'stream.up':
@@ -127,6 +143,10 @@ function apply(e) {
       state.replication.set(key(e.factory, e.path), e);
       mark(e.path);
       break;
+    case 'source.state':
+      state.sources.set(e.camera, { ...state.sources.get(e.camera), state: e.state, lastError: e.detail });
+      mark(e.camera);
+      break;
     default:
       break; // newer servers may send more event types
   }
@@ -148,6 +168,7 @@ function mark(id) {
 function markAll() {
   for (const id of cameraIds()) mark(id);
   for (const id of cards.keys()) mark(id);
+  renderTimer ??= setTimeout(render, 30); // the summary too, when there is no camera at all
 }
 
 function cameraIds() {
@@ -186,7 +207,7 @@ function cardFor(id) {
     // grid then fetches no thumbnails of cards nobody can see.
     el, visible: false, thumbUrl: null,
     parts: {
-      name: q('.name'), thumb: q('.thumb'), thumbLabel: q('.thumb-label'), live: q('.b-live'), comp: q('.b-comp'), repl: q('.b-repl'),
+      name: q('.name'), thumb: q('.thumb'), thumbLabel: q('.thumb-label'), live: q('.b-live'), comp: q('.b-comp'), repl: q('.b-repl'), src: q('.b-src'),
       media: q('.media'), raw: q('.bitrate-raw'), compRate: q('.bitrate-comp'), ratio: q('.ratio'), readers: q('.readers'),
       best: q('.best'), urls: q('.urls'), urlList: q('.url-list'),
     },
@@ -248,8 +269,10 @@ function rate(bps) {
   return bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${Math.round(bps / 1e3)} kbit/s`;
 }
 
-function sumReaders(s) {
-  return s ? Object.values(s.readers ?? {}).reduce((a, b) => a + (b ?? 0), 0) : 0;
+/** Viewers (RTMP and RTSP readers) and Cupola's own consumers (compression, replication, snapshots). */
+function readerCounts(s) {
+  const r = s?.readers ?? {};
+  return { viewers: (r.rtmp ?? 0) + (r.rtsp ?? 0), internal: r.internal ?? 0 };
 }
 
 function drawCard(id, c) {
@@ -271,20 +294,31 @@ function drawCard(id, c) {
   const rp = replica(id, raw, comp);
   setText(p.repl, rp.text, rp.tone);
   p.repl.title = rp.title;
+  // A pulled camera: its source state, and the last error where the picture's details would be.
+  const src = cam?.source !== undefined ? state.sources.get(id) ?? { state: 'pending' } : null;
+  p.src.hidden = src === null;
+  if (src) {
+    setText(p.src, `source ${src.state}`, src.state === 'live' ? 'ok' : src.state === 'idle' ? 'off' : 'warn');
+    p.src.title = `${cam.source}${src.lastError ? ` — ${src.lastError}` : ''}${src.restarts ? ` · ${src.restarts} restarts` : ''}`;
+  }
 
   const v = raw?.video;
   const a = raw?.audio;
   const media = v
     ? `${v.codec.toUpperCase()} ${v.width ?? '?'}×${v.height ?? '?'}${v.fps ? ` ${Math.round(v.fps * 10) / 10} fps` : ''}${a ? ` · ${a.codec.toUpperCase()} ${a.sampleRate / 1000} kHz` : ''}`
-    : raw ? 'waiting for codec parameters' : cam?.enabled === false ? 'disabled' : 'not publishing';
+    : raw ? 'waiting for codec parameters' : cam?.enabled === false ? 'disabled'
+    : src ? (src.lastError ? `source ${src.state}: ${src.lastError}` : src.state === 'idle' ? 'pulled on demand: no reader' : `source ${src.state}`)
+    : 'not publishing';
   setText(p.media, media);
+  p.media.title = media; // a source's last error is often longer than the card
   setText(p.raw, raw ? rate(raw.bitrateBps) : '–');
   setText(p.compRate, comp ? rate(comp.bitrateBps) : '–');
   setText(p.ratio, raw?.bitrateBps > 0 && comp?.bitrateBps > 0 ? `${(raw.bitrateBps / comp.bitrateBps).toFixed(1)}×` : '–');
-  const nr = sumReaders(raw);
-  const nc = sumReaders(comp);
-  setText(p.readers, raw || comp ? `${nr + nc}` : '–');
-  p.readers.title = `raw ${nr}, compressed ${nc}`;
+  const nr = readerCounts(raw);
+  const nc = readerCounts(comp);
+  const internal = nr.internal + nc.internal;
+  setText(p.readers, raw || comp ? `${nr.viewers + nc.viewers}${internal > 0 ? ` +${internal} internal` : ''}` : '–');
+  p.readers.title = `viewers: raw ${nr.viewers}, compressed ${nc.viewers}; internal (compression, replication, thumbnails): raw ${nr.internal}, compressed ${nc.internal}`;
 
   const best = state.urls.get(id)?.best;
   const where = (b) => (b ? `${b.name}` : '–');
@@ -370,7 +404,10 @@ function drawSummary(ids) {
     if (liveStream('compressed', id)) comp++;
   }
   $('summary').textContent = `${ids.size} camera${ids.size === 1 ? '' : 's'} · ${live} live · ${comp} compressed`;
-  $('empty').hidden = ids.size > 0;
+  const empty = $('empty');
+  empty.hidden = ids.size > 0;
+  // "Loading" until the first snapshot: only then is an empty catalog known to be empty.
+  if (state.loaded && ids.size === 0) empty.replaceChildren(...$('empty-template').content.cloneNode(true).childNodes);
   for (const [site, s] of sites) {
     const n = [...ids].filter((id) => id.split('/')[0] === site).length;
     s.querySelector('.site-count').textContent = `${n} camera${n === 1 ? '' : 's'}`;
@@ -391,6 +428,7 @@ let ticking = false;
 const optional = {
   compression: { path: '/compression', on: true, set: (items) => (state.compression = new Map(items.map((c) => [c.camera ?? c.path, c]))) },
   replication: { path: '/replication', on: true, set: (items) => (state.replication = new Map(items.map((r) => [key(r.factory, r.path), r]))) },
+  sources: { path: '/sources', on: true, set: (items) => (state.sources = new Map(items.map((s) => [s.camera, s]))) },
 };
 
 async function tick() {

@@ -1,8 +1,10 @@
 /**
  * Keeps one simulated camera publishing: runs the bundled ffmpeg with the camera's arguments and
- * restarts it with backoff when it dies (the slave restarting, a dropped connection). Stopped by PID.
+ * restarts it with backoff when it dies (the slave restarting, a dropped connection). Stopped by PID;
+ * started under the watchdog of workers/watched-spawn.ts, so it also dies when the demo dies.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnWatched } from '../../workers/watched-spawn.ts';
 import { CAMERA_STABLE_MS, cameraRestartDelayMs } from './camera-args.ts';
 
 const STDERR_TAIL_BYTES = 4 * 1024;
@@ -47,8 +49,11 @@ export class CameraProcess {
     this.#startedAt = this.#now();
     this.#tail = '';
     // Own process group: a Ctrl-C in the terminal reaches only the demo, which stops cameras first.
-    const proc = spawn(this.#ffmpegPath, this.#args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const proc = spawnWatched(this.#ffmpegPath, this.#args, { extraPipes: 0, detached: true });
     this.#proc = proc;
+    // stdin is the watchdog pipe (never written; EPIPE after the exit is expected); stdout is unused.
+    proc.stdin!.on('error', () => {});
+    proc.stdout!.resume();
     proc.stderr!.on('data', (b: Buffer) => {
       this.#tail = (this.#tail + b.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
@@ -58,6 +63,7 @@ export class CameraProcess {
         if (done) return;
         done = true;
         this.#proc = undefined;
+        proc.stdin?.destroy(); // lets the watchdog's `cat` end
         resolve();
         this.#onExit(code, signal);
       };

@@ -67,6 +67,17 @@ export function choosePorts(preferred: NodePortRequest, isFree: (port: number) =
   };
 }
 
+/**
+ * The settings file of one demo node: named after its role, so the dashboard's "best: raw@slave"
+ * says which node; the slave's peer is the master (its URL management lists the master's copies),
+ * the master follows the slave under the id `slave`.
+ */
+export function demoNodeSettings(name: DemoNodeName, other: { readonly host: string; readonly apiUrl: string }): object {
+  const otherName: DemoNodeName = name === 'slave' ? 'master' : 'slave';
+  const ref = { id: otherName, role: otherName, host: other.host, apiUrl: other.apiUrl };
+  return name === 'slave' ? { node: { name, peer: ref } } : { node: { name, upstreams: [ref] } };
+}
+
 /** `cupola serve` flags for one demo node. */
 export function serveArgs(o: {
   readonly role: DemoNodeName;
@@ -76,7 +87,7 @@ export function serveArgs(o: {
   readonly dataDir: string;
   readonly upstreamApi?: string;
   readonly logLevel?: string;
-  /** A settings file (`--config`), e.g. the demo's compression.maxWorkers. */
+  /** A settings file (`--config`): the demo's node name, peer or upstream, compression.maxWorkers. */
   readonly config?: string;
 }): string[] {
   const args = [

@@ -66,7 +66,9 @@ export async function startNodeProcess(name: string, serveArgs: readonly string[
   const log = createWriteStream(logFile, { flags: 'a' });
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...serveArgs], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel is never used for messages: it closes when the demo exits however it exits
+    // (SIGKILL included), and `serve` stops when it does (src/cli/parent-watch.ts).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
     // Own process group: a Ctrl-C in the terminal reaches only the demo, which then stops the
     // cameras before the nodes (otherwise every child would race to shut down on its own).
@@ -128,6 +130,18 @@ export async function startNodeProcess(name: string, serveArgs: readonly string[
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   };
   return { name, pid, ports, stderrTail: () => tail, exited, stop, killNow };
+}
+
+/** A port the OS says is free on `host` right now (a hint: another process may take it next). */
+export async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0, exclusive: true }, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Whether `port` can be bound on `host` right now (a hint: another process may take it next). */

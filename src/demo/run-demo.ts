@@ -2,7 +2,10 @@
  * `cupola demo`: the seed's 2-machine layout on one host. Starts a slave and a master as separate
  * `cupola serve` processes (each with its embedded store in a temporary data dir; the master follows
  * the slave's API), then one simulated camera per site and camera number publishing RTMP to the
- * slave, prints every URL, and on Ctrl-C / SIGTERM stops everything it started, cameras first.
+ * slave, prints every URL, and on SIGINT (Ctrl-C), SIGTERM or SIGHUP (terminal or SSH session closed),
+ * or when npm that launched it is killed, stops everything it started, cameras first. Every child
+ * also dies on its own when the demo dies by SIGKILL: the nodes watch an IPC channel to the demo,
+ * the camera ffmpegs run under the ffmpeg watchdog (workers/watched-spawn.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -10,9 +13,10 @@ import { join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { demoCameraArgs } from './camera-args.ts';
 import { CameraProcess } from './camera-process.ts';
-import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, serveArgs, type DemoNodeName, type NodePortRequest } from './layout.ts';
-import { isPortFree, startNodeProcess, type NodeProcess } from './node-process.ts';
+import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, demoNodeSettings, serveArgs, type DemoNodeName, type NodePortRequest } from './layout.ts';
+import { freePort, isPortFree, startNodeProcess, type NodeProcess } from './node-process.ts';
 import { cameraUrls, dashboardUrl, formatUrlTable } from './urls.ts';
+import { STOP_SIGNALS, watchParent } from '../cli/parent-watch.ts';
 
 export interface DemoOptions {
   readonly sites: number;
@@ -25,7 +29,7 @@ export interface DemoOptions {
   readonly anyPorts: boolean;
   /** Print one JSON line (`{"event":"demo-ready",...}`) instead of the table. */
   readonly json: boolean;
-  /** Resolves when the demo should stop (defaults to the first SIGINT/SIGTERM). */
+  /** Resolves when the demo should stop (besides SIGINT/SIGTERM/SIGHUP and its launcher exiting). */
   readonly stopSignal?: Promise<unknown>;
 }
 
@@ -41,19 +45,26 @@ const PORT_TAKEN = /EADDRINUSE|address already in use|cannot listen/i;
 async function startNode(
   name: DemoNodeName,
   preferred: NodePortRequest,
-  base: Omit<Parameters<typeof serveArgs>[0], 'role' | 'ports' | 'dataDir'>,
+  base: Omit<Parameters<typeof serveArgs>[0], 'role' | 'ports' | 'dataDir' | 'config'>,
   dir: string,
+  other: { readonly host: string; readonly apiUrl: string },
+  shared: object,
 ): Promise<NodeProcess> {
   const dataDir = join(dir, name);
   const logFile = join(dir, `${name}.log`);
+  // Its name, and the other node (the slave's peer, the master's upstream), plus the shared settings.
+  const config = join(dir, `${name}.json`);
+  writeFileSync(config, `${JSON.stringify({ ...shared, ...demoNodeSettings(name, other) }, null, 2)}\n`);
   try {
-    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: preferred, dataDir }), logFile);
+    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: preferred, dataDir, config }), logFile);
   } catch (err) {
     const allAny = Object.values(preferred).every((p) => p === 0);
     if (allAny || !PORT_TAKEN.test((err as Error).message)) throw err;
     // Another program took a port between our check and the bind: let the OS choose them all.
     say(`${name} could not use ports ${Object.values(preferred).filter((p) => p !== 0).join(', ')}; retrying with any free ports`);
-    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: ANY_PORTS, dataDir }), logFile);
+    // The master keeps its API port: the slave's --peer already points at it.
+    const retryPorts = name === 'master' ? { ...ANY_PORTS, api: preferred.api } : ANY_PORTS;
+    return await startNodeProcess(name, serveArgs({ ...base, role: name, ports: retryPorts, dataDir, config }), logFile);
   }
 }
 
@@ -72,14 +83,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let signals = 0;
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  const onSignal = (sig: NodeJS.Signals): void => {
+  const onSignal = (sig: string): void => {
     signals++;
     if (signals === 1) say(`${sig}: stopping cameras, master and slave (again to force)`);
     else killAll();
     requestStop();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const stopWatching = watchParent(onSignal);
   void o.stopSignal?.then(() => requestStop());
 
   let failed: string | undefined;
@@ -98,16 +109,17 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     }
     // The demo is sized so every simulated camera and its compression fit (small pictures): one
     // worker per camera, whatever the CPU count (compression.maxWorkers defaults to it).
-    const config = join(dir, 'demo-settings.json');
-    writeFileSync(config, JSON.stringify({ compression: { maxWorkers: Math.max(1, cameras.length) } }));
-    const base = { host: bindHost, config, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
+    const shared = { compression: { maxWorkers: Math.max(1, cameras.length) } };
+    const base = { host: bindHost, ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}) };
+    // The slave knows its master (node.peer) before the master exists: the master's API port is fixed now.
+    if (masterPorts.api === 0) masterPorts = { ...masterPorts, api: await freePort(bindHost) };
 
     say(`starting the slave (data and logs in ${dir})`);
-    const slave = await startNode('slave', slavePorts, base, dir);
+    const slave = await startNode('slave', slavePorts, base, dir, { host: localHost, apiUrl: `http://${localHost}:${masterPorts.api}` }, shared);
     nodes.push(slave);
     if (signals > 0) return 0;
     say(`starting the master (following http://${localHost}:${slave.ports.api})`);
-    const master = await startNode('master', masterPorts, { ...base, upstreamApi: `http://${localHost}:${slave.ports.api}` }, dir);
+    const master = await startNode('master', masterPorts, base, dir, { host: localHost, apiUrl: `http://${localHost}:${slave.ports.api}` }, shared);
     nodes.push(master);
     if (signals > 0) return 0;
 
@@ -150,8 +162,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const graceMs = signals > 1 ? 0 : undefined;
     await Promise.all(cams.map((c) => c.stop(graceMs)));
     for (const n of [...nodes].reverse()) await n.stop(graceMs);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    stopWatching();
     process.off('exit', killAll);
     if (failed) say(`logs kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

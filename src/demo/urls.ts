@@ -87,7 +87,8 @@ export function formatUrlTable(o: {
     }
     lines.push('');
   }
-  lines.push('Try:  ffplay ' + (o.cameras[0]?.slave.rtspRaw ?? '') + '    (or open the URL in VLC)');
+  // The bundled ffmpeg package has no ffplay: point at a player people have, and at our own probe.
+  lines.push(`Try:  open ${o.cameras[0]?.slave.rtspRaw ?? ''} in VLC, or: npx cupola probe ${o.cameras[0]?.slave.rtspRaw ?? ''}`);
   lines.push('Stop: Ctrl-C');
   return lines.join('\n');
 }

@@ -19,7 +19,8 @@ export interface HookTrigger {
 }
 
 /** Replication states that mean the pulled source just failed (it is retried after a delay). */
-const SOURCE_FAILED_STATES: ReadonlySet<string> = new Set(['backoff', 'stalled']);
+/** Replication says `backoff`, a pulled camera `failed` (src/sources/source-status.ts): the same state. */
+const SOURCE_FAILED_STATES: ReadonlySet<string> = new Set(['backoff', 'failed', 'stalled']);
 
 function maybe(name: string, value: string | undefined): Record<string, string> {
   return value === undefined ? {} : { [name]: value };
@@ -74,8 +75,17 @@ export function hookTriggerOf(event: ApiEvent): HookTrigger | null {
         factory: 'compressed',
         vars: common,
       };
+    case 'source.state':
+      // A pulled camera (its `source` URL) into Factory 1.
+      if (!SOURCE_FAILED_STATES.has(event.state)) return null;
+      return {
+        on: 'source.failed',
+        path: event.camera,
+        factory: 'raw',
+        vars: { ...common, CUPOLA_SOURCE_STATE: event.state, ...maybe('CUPOLA_DETAIL', event.detail) },
+      };
     case 'replication.state':
-      // The replication pull is the only source Cupola opens itself today (pulled cameras: issue 13).
+      // The master's replication pull of a slave's stream.
       if (!SOURCE_FAILED_STATES.has(event.state)) return null;
       return {
         on: 'source.failed',

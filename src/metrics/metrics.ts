@@ -11,6 +11,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
 import { CounterDeltas } from './counter-deltas.ts';
+import { SOURCE_STATES, type SourceState } from '../sources/source-status.ts';
 
 export interface StreamSample {
   readonly factory: FactoryName;
@@ -66,11 +67,23 @@ export interface BudgetSample {
   readonly outputBytes: number;
 }
 
+/** One pulled camera (src/sources); the labels carry the camera id only, never its URL. */
+export interface SourceSample {
+  readonly camera: string;
+  readonly state: SourceState;
+  readonly source: unknown;
+  /** Cumulative counts for this source. */
+  readonly restarts: number;
+  readonly bytes: number;
+  readonly secondsSinceLastFrame: number | null;
+}
+
 export interface MetricsSamplers {
   streams?: () => Iterable<StreamSample>;
   budgets?: () => BudgetSample;
   compression?: () => Iterable<CompressionSample>;
   replication?: () => Iterable<ReplicationSample>;
+  sources?: () => Iterable<SourceSample>;
 }
 
 export interface MetricsOptions {
@@ -104,6 +117,7 @@ export class Metrics {
   #streamDeltas = new CounterDeltas<'bytesIn' | 'bytesOut' | 'framesIn' | 'framesOut' | 'framesDropped' | 'readersEvicted'>();
   #compressionDeltas = new CounterDeltas<'restarts' | 'framesDropped' | 'framesDuplicated'>();
   #replicationDeltas = new CounterDeltas<'reconnects' | 'bytes'>();
+  #sourceDeltas = new CounterDeltas<'restarts' | 'bytes'>();
 
   #streamsLive: Gauge<'factory'>;
   #readers: Gauge<'factory' | 'protocol'>;
@@ -136,6 +150,10 @@ export class Metrics {
   #replBytes: Counter<'factory' | 'path'>;
   #replSinceFrame: Gauge<'factory' | 'path'>;
   #replDelay: Gauge<'factory' | 'path'>;
+  #srcState: Gauge<'camera' | 'state'>;
+  #srcRestarts: Counter<'camera'>;
+  #srcBytes: Counter<'camera'>;
+  #srcSinceFrame: Gauge<'camera'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -181,6 +199,10 @@ export class Metrics {
     this.#replBytes = counter('cupola_replication_bytes_total', 'Bytes received by replication.', fp);
     this.#replSinceFrame = gauge('cupola_replication_seconds_since_last_frame', 'Time since replication last received a frame.', fp);
     this.#replDelay = gauge('cupola_replication_added_delay_seconds', 'Latency replication adds over the origin.', fp);
+    this.#srcState = gauge('cupola_source_state', 'Pulled camera source state (1 for the current state).', ['camera', 'state']);
+    this.#srcRestarts = counter('cupola_source_restarts_total', 'Pulled camera reconnects after a failure or stall.', ['camera']);
+    this.#srcBytes = counter('cupola_source_bytes_total', 'Media bytes received from pulled cameras.', ['camera']);
+    this.#srcSinceFrame = gauge('cupola_source_seconds_since_last_frame', 'Time since a pulled camera last sent a frame.', ['camera']);
   }
 
   /** Installs (or replaces) the samplers read at every scrape. */
@@ -202,6 +224,7 @@ export class Metrics {
     }
     this.#sampleCompression();
     this.#sampleReplication();
+    this.#sampleSources();
     return this.registry.metrics();
   }
 
@@ -243,8 +266,9 @@ export class Metrics {
       this.#streamDeltas.forget(`${factory}|${path}`);
       this.#replicationDeltas.forget(`${factory}|${path}`);
     }
-    for (const m of [this.#compRestarts, this.#compDropped, this.#compDuplicated]) m.remove({ camera: path });
+    for (const m of [this.#compRestarts, this.#compDropped, this.#compDuplicated, this.#srcRestarts, this.#srcBytes]) m.remove({ camera: path });
     this.#compressionDeltas.forget(path);
+    this.#sourceDeltas.forget(path);
   }
 
   /**
@@ -311,6 +335,20 @@ export class Metrics {
       this.#compDuplicated.inc({ camera }, d.framesDuplicated);
     }
     this.#compQueued.set(queued);
+  }
+
+  #sampleSources(): void {
+    const sampler = this.#samplers.sources;
+    for (const g of [this.#srcState, this.#srcSinceFrame]) g.reset();
+    if (sampler === undefined) return;
+    for (const s of sampler()) {
+      const l = { camera: s.camera };
+      for (const state of SOURCE_STATES) this.#srcState.set({ ...l, state }, state === s.state ? 1 : 0);
+      if (s.secondsSinceLastFrame !== null) this.#srcSinceFrame.set(l, s.secondsSinceLastFrame);
+      const d = this.#sourceDeltas.delta(s.camera, s.source, { restarts: s.restarts, bytes: s.bytes });
+      this.#srcRestarts.inc(l, d.restarts);
+      this.#srcBytes.inc(l, d.bytes);
+    }
   }
 
   #sampleReplication(): void {

@@ -18,6 +18,16 @@ const METRIC_STATE: Readonly<Record<CameraCompressionStatus['state'], Compressio
   stopped: 'stopped',
 };
 
+/** Shown with a stop on request, which is not an error (ffmpeg's exit code 255 on SIGTERM included). */
+export const STOPPED_DETAIL = 'stopped on request (camera unpublished, disabled or removed, profile changed, or the node stopping)';
+
+/** The `detail` of a compression.state event: why the camera is in that state. */
+export function stateDetail(status: CameraCompressionStatus): string | undefined {
+  if (status.state === 'stopped') return STOPPED_DETAIL;
+  if (status.lastError !== null) return status.lastError;
+  return status.lastExit ? `ffmpeg exited (code ${status.lastExit.code}, signal ${status.lastExit.signal})` : undefined;
+}
+
 export class CompressionBook implements CompressionListener {
   #statuses = new Map<string, CameraCompressionStatus>();
   #bus: EventBus;
@@ -32,7 +42,7 @@ export class CompressionBook implements CompressionListener {
     const before = this.#statuses.get(status.path);
     this.#statuses.set(status.path, status);
     if (change !== 'state' || before?.state === status.state) return;
-    const detail = status.lastError ?? (status.lastExit ? `ffmpeg exited (code ${status.lastExit.code}, signal ${status.lastExit.signal})` : undefined);
+    const detail = stateDetail(status);
     this.#bus.publish({
       type: 'compression.state',
       camera: status.path,

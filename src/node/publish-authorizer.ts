@@ -22,6 +22,12 @@ export function cameraPublishAuthorizer(store: ConfigStore, policy: AutoRegister
   let registered = 0;
   return (path, publisher) => {
     if (publisher.kind === 'compressor' || publisher.kind === 'internal') return;
+    if (publisher.kind === 'source') {
+      // Cupola's own pull of a catalog camera's `source` URL: allowed while the camera has one.
+      const camera = store.catalog().cameras.find((c) => c.id === path);
+      if (camera?.source !== undefined && camera.enabled) return;
+      throw new PublishRejectedError('unknown-camera', `"${path}" is not a camera with a source`);
+    }
     const decision = decidePublish(store.catalog(), policy.enabled(), path, publisher.key);
     // A replicated camera passed the slave's check: never refused here, but registered in this
     // node's catalog (when auto-registration is on and under its cap) so URL management lists it.

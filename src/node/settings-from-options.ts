@@ -4,15 +4,18 @@
  */
 import { mergeRaw, parseSettings, type Settings } from '../config/settings.ts';
 import type { ServeOptions } from '../cli/serve-options.ts';
+import { defaultInternalHost, isWildcardHost, thisMachine, type MachineInfo } from './internal-host.ts';
 
 /** The raw settings layer the explicit options make. */
 export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   const has = (k: keyof ServeOptions): boolean => o.explicit.has(k);
-  const node: Record<string, unknown> = { role: o.role };
+  const node: Record<string, unknown> = {};
+  // Only a role given as a flag or CUPOLA_ROLE; otherwise the settings file's (or the default) applies.
+  if (has('role')) node.role = o.role;
   if (has('host')) {
     node.bindHost = o.host;
     // A specific bind address is also how this node is reached internally.
-    if (o.host !== '0.0.0.0' && o.host !== '::') node.host = o.host;
+    if (!isWildcardHost(o.host)) node.host = o.host;
   }
   if (o.advertiseHost !== undefined) node.advertisedHost = o.advertiseHost;
   if (o.upstream.length > 0) {
@@ -29,7 +32,8 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   }
   if (o.peer !== undefined) {
     const url = new URL(o.peer);
-    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, role: o.role === 'slave' ? 'master' : 'slave' };
+    // Its role follows from this node's final role (src/api/urls.ts peerEndpoint), which may come from the file.
+    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin };
   }
   const raw: Record<string, unknown> = {};
   if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;
@@ -50,13 +54,20 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
 
 /**
  * Merges the settings file (already read; undefined when none) with the options and validates the
- * result; throws ConfigValidationError naming each bad field.
+ * result; throws ConfigValidationError naming each bad field. Without `node.host` anywhere, internal
+ * URLs use the bound address, or on a wildcard bind the machine's primary address (`machine`).
  */
-export function settingsFromOptions(o: ServeOptions, fileLayer: unknown, source: string): Settings {
+export function settingsFromOptions(o: ServeOptions, fileLayer: unknown, source: string, machine: MachineInfo = thisMachine()): Settings {
   const defaults: Record<string, unknown> = {
     factories: { raw: { rtmpPort: o.rtmpPort, rtspPort: o.rtspPort }, compressed: { rtspPort: o.compressedRtspPort } },
     api: { port: o.apiPort },
     store: { dataDir: o.dataDir },
   };
-  return parseSettings(mergeRaw(defaults, fileLayer, optionsLayer(o)), source);
+  const merged = mergeRaw(defaults, fileLayer, optionsLayer(o));
+  const node = typeof merged.node === 'object' && merged.node !== null && !Array.isArray(merged.node) ? (merged.node as Record<string, unknown>) : {};
+  if (node.host === undefined) {
+    const bind = typeof node.bindHost === 'string' ? node.bindHost : o.host;
+    merged.node = { ...node, host: defaultInternalHost(bind, machine) };
+  }
+  return parseSettings(merged, source);
 }

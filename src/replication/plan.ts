@@ -109,10 +109,11 @@ export type PullDecision = { readonly run: true } | { readonly run: false; reado
  * Precedence: a camera publishing directly to the master (RTMP or RTSP, its backup URL) owns the
  * path; so does the master's own compression worker (failover) on Factory 2. Replication of that
  * path pauses while such a publisher is there and resumes when it leaves. `localPublisher` is the
- * kind currently publishing the path on the master, null when none.
+ * kind currently publishing the path locally, null when none; `own` is the kind the pull publishes
+ * as ('replication', or 'source' for a pulled camera, which yields to a pushing camera alike).
  */
-export function decidePull(localPublisher: PublisherKind | null): PullDecision {
-  if (localPublisher === null || localPublisher === 'replication') return { run: true };
+export function decidePull(localPublisher: PublisherKind | null, own: PublisherKind = 'replication'): PullDecision {
+  if (localPublisher === null || localPublisher === own) return { run: true };
   if (localPublisher === 'rtmp' || localPublisher === 'rtsp') return { run: false, reason: 'direct-publisher' };
   return { run: false, reason: 'path-taken' };
 }

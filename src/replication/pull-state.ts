@@ -14,8 +14,11 @@ import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff
 
 export type PullStateKind = 'connecting' | 'live' | 'backoff' | 'stalled' | 'stopped';
 
-/** Why a pull is stopped: not listed upstream, a camera publishes directly, shutdown, or never started. */
-export type StopReason = 'initial' | 'not-listed' | 'direct-publisher' | 'path-taken' | 'shutdown';
+/**
+ * Why a pull is stopped: not listed upstream (or removed from the catalog), a camera publishes
+ * directly, shutdown, never started, or an on-demand source with no reader (`idle`).
+ */
+export type StopReason = 'initial' | 'not-listed' | 'direct-publisher' | 'path-taken' | 'shutdown' | 'idle';
 
 export type PullState =
   | { readonly kind: 'connecting'; readonly attempt: number; readonly since: number }

@@ -1,8 +1,11 @@
 /**
- * One replicated stream: drives the pure state machine (pull-state.ts) and does its I/O — opens the
- * upstream session, publishes into the master's registry of the same factory, counts bytes, frames
- * and added delay. On every reconnect the old Publication is closed and a new one taken on the same
- * path: the Stream keeps its readers and rebases timestamps so they never go backwards.
+ * One pulled stream: drives the pure state machine (pull-state.ts) and does its I/O — opens the
+ * upstream session, publishes into a registry, counts bytes, frames and added delay. On every
+ * reconnect the old Publication is closed and a new one taken on the same path: the Stream keeps its
+ * readers and rebases timestamps so they never go backwards.
+ *
+ * The one "pull a URL into a registry path with backoff, stall detection and state" piece: the
+ * master's replication publishes as 'replication', pulled cameras (src/sources) as 'source'.
  */
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { Logger } from '../log/logger.ts';
@@ -35,6 +38,15 @@ export interface PullContext {
   readonly log: Logger;
   /** The state kind or its detail changed. */
   onChange(pull: Pull): void;
+  /** Who this pull publishes as. Defaults to 'replication'. */
+  readonly publisherKind?: PublisherKind;
+  /** What log lines of this pull start with. Defaults to 'replication'. */
+  readonly label?: string;
+  /**
+   * Masks secrets in URLs and errors before they reach logs and `detail` (pulled cameras carry
+   * their credentials in the URL). Defaults to leaving the text as is.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 export class Pull {
@@ -58,20 +70,32 @@ export class Pull {
   #hasVideo = false;
   #lastMediaReport = Number.NEGATIVE_INFINITY;
   #retired = false;
+  readonly #kind: PublisherKind;
+  readonly #label: string;
+  readonly #redact: (text: string) => string;
 
   constructor(factory: FactoryName, path: string, upstreamId: string, ctx: PullContext) {
     this.factory = factory;
     this.path = path;
     this.upstreamId = upstreamId;
     this.#ctx = ctx;
+    this.#kind = ctx.publisherKind ?? 'replication';
+    this.#label = ctx.label ?? 'replication';
+    this.#redact = ctx.redact ?? ((t) => t);
   }
 
   get state(): PullState {
     return this.#state;
   }
 
+  /** The URL pulled last (masked by `redact`); null before the first connect. */
   get url(): string | null {
-    return this.#url;
+    return this.#url === null ? null : this.#redact(this.#url);
+  }
+
+  /** The publisher kind this pull takes its path as. */
+  get publisherKind(): PublisherKind {
+    return this.#kind;
   }
 
   /** The error of the last failure or the reason of the stop. */
@@ -96,7 +120,7 @@ export class Pull {
   /** Starts or pauses the pull by the precedence rule (a direct publisher owns the path). */
   evaluate(): void {
     const local = this.#localPublisherKind();
-    const decision = decidePull(local);
+    const decision = decidePull(local, this.#kind);
     if (decision.run) this.dispatch({ type: 'start' });
     else this.dispatch({ type: 'stop', reason: decision.reason });
   }
@@ -123,13 +147,13 @@ export class Pull {
     this.dispatch({ type: 'stop', reason });
   }
 
-  /** Who publishes the path on the master now ('replication' is this pull: one per path). */
+  /** Who publishes the path locally now (this pull's own kind is this pull: one per path). */
   #localPublisherKind(): PublisherKind | null {
     return this.#ctx.registry.get(this.path)?.publisher?.kind ?? null;
   }
 
   #connect(): void {
-    const decision = decidePull(this.#localPublisherKind());
+    const decision = decidePull(this.#localPublisherKind(), this.#kind);
     if (!decision.run) {
       this.dispatch({ type: 'stop', reason: decision.reason });
       return;
@@ -142,7 +166,7 @@ export class Pull {
     this.#hasVideo = false;
     this.#meter.reset();
     this.#lastMediaReport = Number.NEGATIVE_INFINITY;
-    this.#ctx.log.debug('replication connecting', { factory: this.factory, path: this.path, url: target.url });
+    this.#ctx.log.debug(`${this.#label} connecting`, { factory: this.factory, path: this.path, url: this.#redact(target.url) });
     try {
       this.#session = this.#ctx.open(
         { factory: this.factory, url: target.url, credentials: target.credentials, connectTimeoutMs: this.#ctx.settings.connectTimeoutMs },
@@ -159,13 +183,13 @@ export class Pull {
           onClose: (error) => {
             if (!current()) return;
             this.#session = null;
-            this.dispatch({ type: 'failed', error: error?.message ?? 'upstream ended the session' });
+            this.dispatch({ type: 'failed', error: this.#redact(error?.message ?? 'upstream ended the session') });
           },
         },
       );
     } catch (err) {
       this.#session = null;
-      this.dispatch({ type: 'failed', error: (err as Error).message });
+      this.dispatch({ type: 'failed', error: this.#redact((err as Error).message) });
     }
   }
 
@@ -173,13 +197,13 @@ export class Pull {
     this.#hasVideo = desc.video !== undefined;
     if (this.#publication === null) {
       try {
-        this.#publication = this.#ctx.registry.publish(this.path, { kind: 'replication', remote: this.#url ?? this.upstreamId });
+        this.#publication = this.#ctx.registry.publish(this.path, { kind: this.#kind, remote: this.url ?? this.upstreamId });
       } catch (err) {
         if (err instanceof PublishRejectedError && err.reason === 'path-busy') {
           this.evaluate(); // someone else owns the path now: pause (or fail if it is another copy)
           if (this.#state.kind === 'stopped') return;
         }
-        this.dispatch({ type: 'failed', error: `publish refused: ${(err as Error).message}` });
+        this.dispatch({ type: 'failed', error: this.#redact(`publish refused: ${(err as Error).message}`) });
         return;
       }
     }
@@ -189,8 +213,8 @@ export class Pull {
   #onFrame(frame: Frame): void {
     const publication = this.#publication;
     if (publication === null) return; // frames before the description cannot be decoded downstream
-    if (publication.closed || publication.stream.publisher?.kind !== 'replication') {
-      // The registry handed the path to a direct publisher (it takes precedence over our copy).
+    if (publication.closed || publication.stream.publisher?.kind !== this.#kind) {
+      // The registry handed the path to a direct publisher (it takes precedence over a replicated copy).
       this.evaluate();
       return;
     }
@@ -215,11 +239,11 @@ export class Pull {
     try {
       session?.close();
     } catch (err) {
-      this.#ctx.log.warn('replication session close failed', { path: this.path, error: (err as Error).message });
+      this.#ctx.log.warn(`${this.#label} session close failed`, { path: this.path, error: this.#redact((err as Error).message) });
     }
     const publication = this.#publication;
     this.#publication = null;
     // When a direct publisher pre-empted us, the path is no longer ours to close.
-    if (publication !== null && publication.stream.publisher?.kind === 'replication') publication.close();
+    if (publication !== null && publication.stream.publisher?.kind === this.#kind) publication.close();
   }
 }

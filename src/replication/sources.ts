@@ -6,6 +6,7 @@
 import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
 import { startRtspPlayer, type RtspPlayer } from '../clients/rtsp/rtsp-player.ts';
 import type { OpenSource, SourceHandlers, SourceRequest, SourceSession } from './source.ts';
+import { internalAgent } from '../streams/internal-reader.ts';
 
 /** An upstream that sends nothing for this long is dropped by the client itself (the pull's stall detection is usually first). */
 const RTMP_IDLE_TIMEOUT_MS = 15_000;
@@ -29,7 +30,8 @@ function openRtmp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
       onFrame: (f) => handlers.onFrame(f),
       onClose: (err) => handlers.onClose(err),
     },
-    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS },
+    // Counted as an internal reader on the upstream, not as a viewer.
+    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, flashVer: internalAgent('replication') },
   );
   return {
     get bytesReceived() {
@@ -51,6 +53,7 @@ function openRtsp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
     {
       url: request.url,
       transport: 'tcp',
+      userAgent: internalAgent('replication'),
       connectTimeoutMs: request.connectTimeoutMs,
       responseTimeoutMs: request.connectTimeoutMs,
       ...(request.credentials !== undefined ? { credentials: { username: request.credentials.user, password: request.credentials.pass } } : {}),

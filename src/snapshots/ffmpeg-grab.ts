@@ -1,9 +1,11 @@
 /**
  * Grabs one JPEG from a stream URL with the bundled ffmpeg: decode the first picture (the server's
  * GOP cache makes it the last keyframe, so no wait for the next IDR), scale it down, write it as
- * MJPEG to stdout. Bounded in time and bytes; the process is killed by PID on timeout or abort.
+ * MJPEG to stdout. Bounded in time and bytes; the process is killed by PID on timeout or abort, and
+ * runs under the watchdog of workers/watched-spawn.ts so it dies with the node however the node dies.
  */
-import { spawn } from 'node:child_process';
+import { spawnWatched } from '../../workers/watched-spawn.ts';
+import { internalAgent } from '../streams/internal-reader.ts';
 
 /** Largest JPEG accepted from ffmpeg; a 320-px thumbnail is a few tens of kilobytes. */
 export const MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024;
@@ -28,7 +30,8 @@ export function snapshotArgs(url: string, o: { widthPx?: number; quality?: numbe
   const input: string[] = [];
   if (url.startsWith('rtsp://')) {
     // Interleaved TCP (no UDP ports to open) and only the video track (nothing to probe for audio).
-    input.push('-rtsp_transport', 'tcp', '-allowed_media_types', 'video');
+    // Counted as an internal reader, not a viewer.
+    input.push('-rtsp_transport', 'tcp', '-allowed_media_types', 'video', '-user_agent', internalAgent('snapshot'));
   }
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',
@@ -53,7 +56,8 @@ export function grabJpegWithFfmpeg(ffmpegPath: string): GrabJpeg {
         reject(new SnapshotGrabError('aborted'));
         return;
       }
-      const proc = spawn(ffmpegPath, snapshotArgs(url, o), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawnWatched(ffmpegPath, snapshotArgs(url, o), { extraPipes: 0 });
+      proc.stdin!.on('error', () => {}); // the watchdog pipe: never written
       const chunks: Buffer[] = [];
       let bytes = 0;
       let stderr = '';
@@ -78,6 +82,7 @@ export function grabJpegWithFfmpeg(ffmpegPath: string): GrabJpeg {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        proc.stdin?.destroy(); // lets the watchdog's `cat` end
         o.signal?.removeEventListener('abort', onAbort);
         const jpeg = Buffer.concat(chunks, Math.min(bytes, MAX_SNAPSHOT_BYTES));
         if (spawnError) reject(new SnapshotGrabError(`cannot run ffmpeg: ${spawnError.message}`, { cause: spawnError }));

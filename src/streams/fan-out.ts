@@ -43,10 +43,17 @@ export class FanOut {
     return this.#gop;
   }
 
-  /** Adds a reader and replays the cached GOP into it. */
-  add(reader: ReaderQueue): void {
+  /** Adds a reader and replays the cached GOP into it; returns the units and bytes it took. */
+  add(reader: ReaderQueue): { units: number; bytes: number } {
     this.#readers.add(reader);
-    for (const u of this.#gop) reader.write(u.buffers, u.track, u.startsGop, u.size);
+    let units = 0;
+    let bytes = 0;
+    for (const u of this.#gop) {
+      if (!reader.write(u.buffers, u.track, u.startsGop, u.size)) continue;
+      units++;
+      bytes += u.size;
+    }
+    return { units, bytes };
   }
 
   remove(reader: ReaderQueue): void {

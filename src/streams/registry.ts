@@ -23,6 +23,13 @@ export interface StreamRegistryOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Starts the publisher of a path on demand (a pulled camera with `sourceOnDemand`): returns a
+ * promise that settles once the path has something to serve (true) or gave up (false), or
+ * undefined when the path is not started on demand.
+ */
+export type DemandHandler = (path: string) => Promise<boolean> | undefined;
+
 /** The publisher's handle on its stream. Methods are no-ops once closed. */
 export interface Publication {
   readonly stream: Stream;
@@ -64,6 +71,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
   #onReader = (stream: Stream, change: 'connect' | 'disconnect', protocol: ReaderProtocol, remote: string): void => {
     this.emit(change === 'connect' ? 'reader.connect' : 'reader.disconnect', stream, protocol, remote);
   };
+  #demand: DemandHandler | undefined;
 
   constructor(factory: FactoryName, options: StreamRegistryOptions = {}) {
     super();
@@ -80,6 +88,26 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
 
   list(): Stream[] {
     return [...this.#streams.values()];
+  }
+
+  /** Installs the on-demand starter (the composition root passes the pulled cameras' runner). */
+  setDemandHandler(handler: DemandHandler | undefined): void {
+    this.#demand = handler;
+  }
+
+  /**
+   * An output is about to look a path up for a reader (RTSP DESCRIBE, RTMP play): when the path is
+   * not live and starts on demand, returns the promise to wait for first; else undefined (look now).
+   * The reader counts as demand for its path's close timer (the runner's business).
+   */
+  demand(rawPath: string): Promise<boolean> | undefined {
+    if (this.#demand === undefined || this.#closed) return undefined;
+    const path = normalizeStreamPath(rawPath);
+    if (path === null) return undefined;
+    const live = this.#streams.get(path)?.live === true;
+    const pending = this.#demand(path);
+    // Already live: the handler noted the reader (its close timer restarts); nothing to wait for.
+    return live ? undefined : pending;
   }
 
   /** Streams that have a publisher and a description. */

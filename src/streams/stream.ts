@@ -1,6 +1,12 @@
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import { GopCache, type GopCacheLimits, DEFAULT_GOP_LIMITS } from './gop-cache.ts';
 import { RateMeter } from './rate-meter.ts';
+
+/**
+ * The bitrate the API and dashboard show is the average of the last this many whole seconds: long
+ * enough to span several GOPs (a keyframe every 2 s makes 2-s readings swing by 2-3x).
+ */
+export const BITRATE_WINDOW_SECONDS = 10;
 import type { FactoryName, FrameSink, PublisherInfo, ReaderProtocol, StreamStats } from './types.ts';
 
 /** A per-format output shared by every reader of one stream (RTMP chunks, RTP packets...). */
@@ -32,7 +38,7 @@ export class Stream {
   #sinks = new Set<FrameSink>();
   #outputs = new Map<string, StreamOutput>();
   #readers = new Map<ReaderProtocol, number>();
-  #bitrate = new RateMeter();
+  #bitrate = new RateMeter(BITRATE_WINDOW_SECONDS + 1);
   #fps = new RateMeter();
   #lastFrameAt: number | null = null;
   // timestamp rebasing
@@ -80,6 +86,11 @@ export class Stream {
   }
   get lastFrameAt(): number | null {
     return this.#lastFrameAt;
+  }
+  /** A new reader would start at once: live with a keyframe cached (or audio flowing, without video). */
+  get startable(): boolean {
+    if (!this.live) return false;
+    return this.#gop.frames.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
   }
   get subscriberCount(): number {
     return this.#sinks.size;

@@ -7,10 +7,11 @@ import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/
 export type FactoryName = 'raw' | 'compressed';
 
 /**
- * Who feeds a stream; shown in the API and metrics. `placeholder`: the "camera offline" picture that
- * stands in for an always-available camera while it is away (see StreamRegistry.publishStandIn).
+ * Who feeds a stream; shown in the API and metrics. 'source': a catalog camera Cupola pulls itself
+ * (its `source` URL, src/sources). `placeholder`: the "camera offline" picture that stands in for an
+ * always-available camera while it is away (see StreamRegistry.publishStandIn).
  */
-export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'internal' | 'placeholder';
+export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'source' | 'internal' | 'placeholder';
 
 export interface PublisherInfo {
   readonly kind: PublisherKind;

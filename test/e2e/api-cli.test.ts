@@ -60,9 +60,9 @@ describe('cupola sites|cameras|streams (API client)', () => {
     assert.match(bad.err, /HTTP 400: .*\n {2}profile: unknown profile "hd"/);
     assert.equal((await cli(f, ['cameras', 'add', 'site1/cam9', '--profile', 'low', '--publish-key', 'k'], env)).code, 0);
     const list = await cli(f, ['cameras', 'list', '--site', 'site1'], env);
-    assert.match(list.out, /^ID +ENABLED +PROFILE +PUBLISH KEY\n/);
-    assert.match(list.out, /site1\/cam9 +yes +low +set\n/);
-    assert.match(list.out, /site1\/cam1 +yes +\(default\) +-\n/);
+    assert.match(list.out, /^ID +ENABLED +PROFILE +PUBLISH KEY +SOURCE\n/);
+    assert.match(list.out, /site1\/cam9 +yes +low +set +-\n/);
+    assert.match(list.out, /site1\/cam1 +yes +\(default\) +- +-\n/);
     const urls = await cli(f, ['cameras', 'urls', 'site1/cam1', '--advertised'], env);
     assert.match(urls.out, /site1\/cam1 +slave1 \(slave\) +rtmp:\/\/cams\.example\.org:19350\/site1\/cam1 +rtsp:\/\/cams\.example\.org:18554\/site1\/cam1/);
     f.urls.setLive('self', 'compressed', 'site1/cam1', true);
@@ -71,6 +71,16 @@ describe('cupola sites|cameras|streams (API client)', () => {
     const one = JSON.parse((await cli(f, ['cameras', 'urls', 'site1/cam1', '--json'], env)).out) as { camera: string };
     assert.equal(one.camera, 'site1/cam1');
     assert.equal((await cli(f, ['cameras', 'remove', 'site1/cam9'], env)).out, 'removed camera site1/cam9\n');
+    // A pulled camera: --source with credentials in the URL (stored write-only), on demand.
+    const added = await cli(f, ['cameras', 'add', 'site1/ipcam', '--source', 'rtsp://admin:Pa55word@10.0.0.9/Streaming/101', '--source-transport', 'tcp', '--source-on-demand', '--json'], env);
+    assert.equal(added.code, 0, added.err);
+    assert.ok(!added.out.includes('Pa55word'), 'the password is not echoed');
+    const pulled = JSON.parse(added.out) as Record<string, unknown>;
+    assert.deepEqual([pulled['source'], pulled['sourceTransport'], pulled['sourceOnDemand'], pulled['sourceCredentialsSet']], ['rtsp://10.0.0.9/Streaming/101', 'tcp', true, true]);
+    assert.match((await cli(f, ['cameras', 'list'], env)).out, /site1\/ipcam +yes +\(default\) +- +rtsp:\/\/10\.0\.0\.9\/Streaming\/101 \(on demand\)\n/);
+    const badSource = await cli(f, ['cameras', 'add', 'site1/ipcam2', '--source', 'http://10.0.0.9/x'], env);
+    assert.match(badSource.err, /source: scheme "http" is not pulled/);
+    assert.match((await cli(f, ['cameras', 'sources'], env)).out, /^CAMERA +SOURCE +STATE/);
     const badId = await cli(f, ['cameras', 'remove', 'cam9'], env);
     assert.match(badId.err, /camera id must be "site\/name"/);
   });

@@ -17,6 +17,11 @@ interface DemoReady {
   cameras: { camera: string; publish: string; pid: number | null; slave: { rtspRaw: string }; master: { rtspRaw: string; rtspCompressed: string } }[];
 }
 
+interface CameraUrls {
+  nodes: { node: string; name: string; role: string; rtspRaw: { internal: string }; live: { raw: boolean } }[];
+  best: { raw: { name: string } | null };
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -78,6 +83,19 @@ describe('cupola demo', () => {
 
     await waitFor(async () => (await liveStreams(r.slave.ports.api, 'raw')).length === 2, 30_000, 'both cameras live on the slave', 250);
     await waitFor(async () => (await liveStreams(r.master.ports.api, 'raw')).includes('site1/cam1'), 45_000, 'site1/cam1 replicated to the master', 250);
+    // Issue 16.7: the nodes are named after their roles and the slave knows its master (--peer).
+    const nodeName = async (api: number): Promise<string> => ((await (await fetch(`http://127.0.0.1:${api}/api/v1/node`)).json()) as { name: string }).name;
+    assert.equal(await nodeName(r.slave.ports.api), 'slave');
+    assert.equal(await nodeName(r.master.ports.api), 'master');
+    const urls = await waitFor(async () => {
+      const u = (await (await fetch(`http://127.0.0.1:${r.slave.ports.api}/api/v1/cameras/site1/cam1/urls`)).json()) as CameraUrls;
+      return u.nodes.some((n) => n.node === 'peer' && n.live.raw) ? u : undefined;
+    }, 30_000, "the master's copy of site1/cam1 in the slave's URLs", 250);
+    const peer = urls.nodes.find((n) => n.node === 'peer')!;
+    assert.equal(peer.name, 'master');
+    assert.equal(peer.role, 'master');
+    assert.match(peer.rtspRaw.internal, new RegExp(`:${r.master.ports.rtsp}/site1/cam1$`));
+    assert.equal(urls.best.raw?.name, 'slave');
     const probe = await readWithFfmpeg(r.cameras[0]!.master.rtspRaw, { frames: 10, timeoutMs: 20_000, inputArgs: ['-rtsp_transport', 'tcp'] });
     assert.equal(probe.codec, 'h264');
     assert.equal(probe.width, 640);

@@ -44,6 +44,6 @@ test('fuzz: FLV demuxer + FlvToFrames take only ProtocolErrors', () => {
         demuxer.push(piece);
         assert.ok(demuxer.bufferedBytes <= MAX_TAG + 64, `buffered ${demuxer.bufferedBytes}`);
       }
-    }, `iteration ${i}`);
+    }, `iteration ${i}`, { target: 'flv', input });
   }
 });

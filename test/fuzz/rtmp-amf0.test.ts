@@ -27,6 +27,6 @@ test('fuzz: AMF0/AMF3 decoding takes only ProtocolErrors', () => {
     onlyProtocolError(() => {
       const values = decodeAmf0(input);
       encodeAmf0(...values); // a ByteArray or a deep structure is refused with a ProtocolError
-    }, `iteration ${i}`);
+    }, `iteration ${i}`, { target: 'amf0', input });
   }
 });

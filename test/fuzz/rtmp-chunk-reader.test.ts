@@ -71,7 +71,7 @@ test('fuzz: chunk reader + server session + FlvToFrames take only ProtocolErrors
         reader.push(piece);
         assert.ok(reader.bufferedBytes <= MAX_BUFFERED + 64 + input.length, `${context}: buffered ${reader.bufferedBytes}`);
       }
-    }, context);
+    }, context, { target: 'rtmp-chunk', input });
   }
 });
 
@@ -83,6 +83,6 @@ test('fuzz: random bytes into the chunk reader', () => {
       const reader = new ChunkReader(() => {}, { maxBufferedBytes: 4096, maxMessageBytes: 4096 });
       reader.push(input);
       assert.ok(reader.bufferedBytes <= input.length);
-    }, `random ${i}`);
+    }, `random ${i}`, { target: 'rtmp-chunk', input });
   }
 });

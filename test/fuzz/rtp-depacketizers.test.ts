@@ -23,6 +23,8 @@ import { FUZZ_ITERATIONS, mutateBytes, pick, prng } from '../unit/protocols/rtp/
 import { H264_CASES } from '../unit/protocols/rtp/h264/cases.ts';
 import { H265_CASES } from '../unit/protocols/rtp/h265/cases.ts';
 import { videoFrame } from '../unit/protocols/rtp/rtp-test-helpers.ts';
+import { keepCrasher } from './save-crasher.ts';
+import { framePackets } from './targets.ts';
 
 const IDENTITY = { ssrc: 77, initialSequenceNumber: 65520, timestampOffset: 0xfffff000 };
 
@@ -134,15 +136,17 @@ for (const target of TARGETS) {
     for (let it = 0; it < FUZZ_ITERATIONS; it++) {
       const d = target.make();
       const stream = mutateStream(pick(target.seeds, rnd), rnd);
-      let frames = 0;
-      for (const packet of stream) {
-        const out = d.push(packet);
-        for (const f of out) checkFrame(f, target.video);
-        frames += out.length;
-      }
-      assert.equal(d.stats.framesOutput, frames, `iteration ${it}`);
-      assert.equal(d.stats.packets, stream.length);
-      for (const v of Object.values(d.stats)) assert.ok(v >= 0);
+      keepCrasher(`rtp-${target.name}`, framePackets(stream.map((p) => p.encode())), () => {
+        let frames = 0;
+        for (const packet of stream) {
+          const out = d.push(packet);
+          for (const f of out) checkFrame(f, target.video);
+          frames += out.length;
+        }
+        assert.equal(d.stats.framesOutput, frames, `iteration ${it}`);
+        assert.equal(d.stats.packets, stream.length);
+        for (const v of Object.values(d.stats)) assert.ok(v >= 0);
+      });
     }
   });
 }

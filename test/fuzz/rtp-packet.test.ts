@@ -30,7 +30,7 @@ test(`fuzz RtpPacket.decode: only ProtocolError; decode/encode round trip (${FUZ
     let packet: RtpPacket | undefined;
     onlyProtocolError(() => {
       packet = RtpPacket.decode(input);
-    }, `input ${input.toString('hex')}`);
+    }, `input ${input.toString('hex')}`, { target: 'rtp', input });
     if (packet === undefined) continue;
     assert.ok(packet.payload.length <= input.length);
     // Padding bytes other than the count are not preserved; compare everything else.
@@ -45,6 +45,6 @@ test(`fuzz parseRtcpCompound: only ProtocolError (${FUZZ_ITERATIONS} iterations)
   const rnd = prng(0xfeed);
   for (let i = 0; i < FUZZ_ITERATIONS; i++) {
     const input = mutateBytes(pick(RTCP_SEEDS, rnd), rnd);
-    onlyProtocolError(() => parseRtcpCompound(input), `input ${input.toString('hex')}`);
+    onlyProtocolError(() => parseRtcpCompound(input), `input ${input.toString('hex')}`, { target: 'rtcp', input });
   }
 });

@@ -11,6 +11,7 @@ import { parseSdp } from '../../protocols/rtsp/sdp/parse-sdp.ts';
 import { parseTransports } from '../../protocols/rtsp/headers/transport.ts';
 import { parseWwwAuthenticate } from '../../protocols/rtsp/headers/www-authenticate.ts';
 import { READER_CASES } from '../unit/protocols/rtsp/message/cases.ts';
+import { keepCrasher } from './save-crasher.ts';
 
 const ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
 const LIMITS = { maxLineBytes: 256, maxHeaderCount: 16, maxHeaderBytes: 1024, maxBodyBytes: 2048, maxInterleavedFrameBytes: 1500 };
@@ -80,14 +81,16 @@ describe('fuzz: RTSP message reader', () => {
           if (item.body.length > 0) expectOnlyProtocolError(() => parseSdp(item.body));
         }
       }, LIMITS);
-      expectOnlyProtocolError(() => {
-        for (let off = 0; off < input.length; ) {
-          const len = 1 + Math.floor(rnd() * 32);
-          reader.push(input.subarray(off, off + len));
-          off += len;
-          assert.ok(reader.bufferedBytes <= MAX_BUFFERED, `buffered ${reader.bufferedBytes} bytes`);
-        }
-      });
+      keepCrasher('rtsp-message', input, () =>
+        expectOnlyProtocolError(() => {
+          for (let off = 0; off < input.length; ) {
+            const len = 1 + Math.floor(rnd() * 32);
+            reader.push(input.subarray(off, off + len));
+            off += len;
+            assert.ok(reader.bufferedBytes <= MAX_BUFFERED, `buffered ${reader.bufferedBytes} bytes`);
+          }
+        }),
+      );
     }
   });
 });

@@ -20,9 +20,11 @@ export interface FfmpegRun {
 
 const running = new Set<FfmpegRun>();
 
-/** Spawns ffmpeg with `-hide_banner -nostats` prepended; stdout is discarded unless `stdout` is given. */
-export function runFfmpeg(args: readonly string[], opts: { stdout?: (b: Buffer) => void; stdin?: boolean } = {}): FfmpegRun {
-  const proc = spawn(ffmpegPath, ['-hide_banner', '-nostats', ...args], {
+/** Spawns ffmpeg with `-hide_banner -nostats` prepended (in network namespace `netns` when given); stdout is discarded unless `stdout` is given. */
+export function runFfmpeg(args: readonly string[], opts: { stdout?: (b: Buffer) => void; stdin?: boolean; netns?: string } = {}): FfmpegRun {
+  const argv = ['-hide_banner', '-nostats', ...args];
+  // In a network namespace through `ip netns exec`, which execs ffmpeg: the PID stays ffmpeg's.
+  const proc = spawn(opts.netns === undefined ? ffmpegPath : 'ip', opts.netns === undefined ? argv : ['netns', 'exec', opts.netns, ffmpegPath, ...argv], {
     stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
   let err = '';

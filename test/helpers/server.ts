@@ -42,19 +42,30 @@ export interface ServerProcess {
 const running = new Set<ServerProcess>();
 
 export async function startServer(
-  o: { role?: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number; dataDir?: string } = {},
+  o: {
+    role?: string;
+    args?: string[];
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    dataDir?: string;
+    /** Address to bind and to put in the URL helpers. Defaults to 127.0.0.1. */
+    host?: string;
+    /** Run inside this network namespace (`ip netns exec`; the PID stays the node's: ip execs it). */
+    netns?: string;
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'cupola-test-'));
+  const host = o.host ?? '127.0.0.1';
   const args = [
     '--import', 'tsx', cliPath, 'serve',
     '--role', o.role ?? 'slave',
-    '--host', '127.0.0.1',
+    '--host', host,
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir,
     '--log-level', 'debug',
     ...(o.args ?? []),
   ];
-  const proc = spawn(process.execPath, args, {
+  const proc = spawn(o.netns === undefined ? process.execPath : 'ip', o.netns === undefined ? args : ['netns', 'exec', o.netns, process.execPath, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },
@@ -102,9 +113,9 @@ export async function startServer(
     ports,
     dataDir,
     logs: () => logs,
-    rtmpUrl: (p) => `rtmp://127.0.0.1:${ports.rtmp}/${p}`,
-    rtspUrl: (p, f = 'raw') => `rtsp://127.0.0.1:${f === 'raw' ? ports.rtsp : ports.compressedRtsp}/${p}`,
-    apiUrl: (p) => `http://127.0.0.1:${ports.api}${p}`,
+    rtmpUrl: (p) => `rtmp://${host}:${ports.rtmp}/${p}`,
+    rtspUrl: (p, f = 'raw') => `rtsp://${host}:${f === 'raw' ? ports.rtsp : ports.compressedRtsp}/${p}`,
+    apiUrl: (p) => `http://${host}:${ports.api}${p}`,
     exited,
     async stop(graceMs = 10_000) {
       if (proc.exitCode === null && proc.signalCode === null) {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVE_FLAGS } from '../../src/cli/serve-options.ts';
-import { Metrics } from '../../src/metrics/metrics.ts';
+import { COMPRESSION_STATES, Metrics } from '../../src/metrics/metrics.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const deployDir = join(repo, 'docs/deploy');
@@ -123,5 +123,33 @@ describe('docs/deploy', () => {
       }
     }
     assert.ok(exprs >= 20);
+  });
+});
+
+describe('deploy files agree with each other and with the code (issue 16.10)', () => {
+  const unit = files.find((f) => f.name === 'cupola.service')!.text;
+  const readme = files.find((f) => f.name === 'README.md')!.text;
+
+  it("the unit's install comments are the README's systemd commands", () => {
+    const fromUnit = unit.split('\n').filter((l) => l.startsWith('#   sudo ')).map((l) => l.slice(4).trim());
+    const block = /## systemd\s+```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const fromReadme = block.split('\n').filter((l) => l.startsWith('sudo ')).map((l) => l.replace(/\s+#.*$/, '').trim());
+    assert.ok(fromReadme.length >= 4, 'the README lists the install commands');
+    assert.deepEqual(fromUnit, fromReadme);
+  });
+
+  it('PrivateDevices=yes comes with the /dev/dri override VAAPI needs, in the unit and the README', () => {
+    assert.match(unit, /^PrivateDevices=yes$/m);
+    for (const text of [unit, readme]) {
+      assert.match(text, /PrivateDevices=no/);
+      assert.match(text, /DeviceAllow=\/dev\/dri\/renderD128 rw/);
+    }
+  });
+
+  it('the cupola_compression_state row of docs/operations.md names every exported state', () => {
+    const ops = readFileSync(join(repo, 'docs/operations.md'), 'utf8');
+    const row = ops.split('\n').find((l) => l.startsWith('| `cupola_compression_state`'));
+    assert.ok(row);
+    for (const s of COMPRESSION_STATES) assert.match(row, new RegExp(`\`${s}\``), `state ${s}`);
   });
 });

@@ -2,6 +2,8 @@
 import { ProtocolError } from '../../errors.ts';
 
 export const DEFAULT_RTSP_PORT = 554;
+/** rtsps:// default port (RFC 7826 §19.2). */
+export const DEFAULT_RTSPS_PORT = 322;
 
 export interface RtspUrl {
   readonly host: string;
@@ -12,6 +14,8 @@ export interface RtspUrl {
   readonly query: string;
   readonly username?: string;
   readonly password?: string;
+  /** rtsps:// (RTSP over TLS). */
+  readonly secure: boolean;
 }
 
 export function parseRtspUrl(uri: string): RtspUrl {
@@ -46,9 +50,10 @@ export function parseRtspUrl(uri: string): RtspUrl {
   }
   return {
     host,
-    port: url.port === '' ? DEFAULT_RTSP_PORT : Number(url.port),
+    port: url.port !== '' ? Number(url.port) : url.protocol === 'rtsps:' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT,
     path,
     query,
+    secure: url.protocol === 'rtsps:',
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
   };

@@ -9,6 +9,8 @@ import { getAttribute, type SdpMedia, type SessionDescription } from './session-
 export function resolveControl(base: string, control: string | undefined): string {
   if (control === undefined || control === '' || control === '*') return base;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(control)) return control;
+  // Camera quirk: a control that is only a query (`?ctype=video`) is appended to the base as is.
+  if (control.startsWith('?')) return `${base}${control}`;
   if (control.startsWith('/')) {
     const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)/i.exec(base);
     return m === null ? control : `${m[1]}${control}`;

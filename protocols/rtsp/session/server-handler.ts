@@ -225,7 +225,7 @@ export class RtspServerHandler {
     if (refused !== null) return refused;
     if (session.checkState(['play'])) return this.#reply(cseq, RtspStatus.Ok, { Range: 'npt=0.000-' }, session);
     if (!session.checkState(['pre-play'])) return this.#reply(cseq, RtspStatus.MethodNotValidInThisState, {}, session);
-    const started = this.#host.startPlay(session);
+    const started = this.#host.startPlay(session, req);
     if (typeof started === 'number') return this.#reply(cseq, started, {}, session);
     session.transition('play');
     const entries: RtpInfoEntry[] = [];

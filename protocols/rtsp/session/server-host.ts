@@ -33,7 +33,7 @@ export interface RtspServerHost {
   /** ANNOUNCE: accept the offered SDP for `path` (null) or refuse with a status code. */
   announce(path: string, sdp: SessionDescription, conn: ServerConnectionInfo, query: string): number | null;
   /** PLAY: start sending; per set-up track the first seq/rtptime, or a status code to refuse. */
-  startPlay(session: RtspServerSession): readonly PlayStartTrack[] | number;
+  startPlay(session: RtspServerSession, req: RtspRequest): readonly PlayStartTrack[] | number;
   /** RECORD: start publishing (null) or refuse with a status code (path busy...). */
   startRecord(session: RtspServerSession): number | null;
   /** The session stopped playing or recording. Called once per start. */

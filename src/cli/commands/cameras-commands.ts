@@ -32,6 +32,26 @@ function bestTable(list: readonly CameraUrls[], advertised: boolean): string {
   );
 }
 
+interface CameraAddOptions {
+  profile?: string;
+  publishKey?: string;
+  disabled?: boolean;
+  source?: string;
+  sourceTransport?: string;
+  sourceOnDemand?: boolean;
+  sourceUser?: string;
+  sourcePass?: string;
+}
+
+interface SourceRow {
+  camera: string;
+  url: string;
+  state: string;
+  activeTransport: string | null;
+  restarts: number;
+  lastError?: string;
+}
+
 export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext): void {
   cameras
     .command('list')
@@ -44,7 +64,10 @@ export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext
         ctx.io.out(
           json
             ? JSON.stringify(items, null, 2) + '\n'
-            : formatTable(['id', 'enabled', 'profile', 'publish key'], items.map((c) => [c.id, c.enabled, c.profile ?? '(default)', c.publishKeyRequired ? 'set' : ''])),
+            : formatTable(
+                ['id', 'enabled', 'profile', 'publish key', 'source'],
+                items.map((c) => [c.id, c.enabled, c.profile ?? '(default)', c.publishKeyRequired ? 'set' : '', c.source === undefined ? '' : `${c.source}${c.sourceOnDemand === true ? ' (on demand)' : ''}`]),
+              ),
         );
       }),
     );
@@ -54,17 +77,41 @@ export function registerCamerasCommands(cameras: Command, ctx: ApiCommandContext
     .option('--profile <id>', 'compression profile (defaults to the node default)')
     .option('--publish-key <key>', 'require ?key=<key> when the camera publishes')
     .option('--disabled', 'add it disabled')
-    .action((id: string, opts: { profile?: string; publishKey?: string; disabled?: boolean }, cmd: Command) =>
+    .option('--source <url>', 'pull the camera instead of waiting for it to push: rtsp://, rtsps://, rtmp:// or rtmps:// (user:pass@ in the URL is stored write-only)')
+    .option('--source-transport <t>', 'rtsp:// sources: auto (UDP, then TCP), udp or tcp (default auto)')
+    .option('--source-on-demand', 'pull only while someone reads the camera')
+    .option('--source-user <user>', 'source user name (instead of user info in the URL)')
+    .option('--source-pass <pass>', 'source password (or set CUPOLA_SOURCE_PASS, kept out of the process list)')
+    .action((id: string, opts: CameraAddOptions, cmd: Command) =>
       ctx.run(cmd, async (client, json) => {
         cameraPath(id);
+        const sourcePass = opts.sourcePass ?? ctx.io.env['CUPOLA_SOURCE_PASS'];
         const body = {
           id,
           enabled: opts.disabled !== true,
           ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
           ...(opts.publishKey !== undefined ? { publishKey: opts.publishKey } : {}),
+          ...(opts.source !== undefined ? { source: opts.source } : {}),
+          ...(opts.sourceTransport !== undefined ? { sourceTransport: opts.sourceTransport } : {}),
+          ...(opts.sourceOnDemand === true ? { sourceOnDemand: true } : {}),
+          ...(opts.sourceUser !== undefined ? { sourceUser: opts.sourceUser } : {}),
+          ...(sourcePass !== undefined && opts.source !== undefined ? { sourcePass } : {}),
         };
         const cam = await client.request<Stored<PublicCamera>>('POST', '/api/v1/cameras', body);
         ctx.io.out(json ? JSON.stringify(cam, null, 2) + '\n' : `added camera ${cam.id}\n`);
+      }),
+    );
+  cameras
+    .command('sources')
+    .description('pulled cameras: state, transport, restarts and last error')
+    .action((_opts, cmd: Command) =>
+      ctx.run(cmd, async (client, json) => {
+        const { items } = await client.get<{ items: SourceRow[] }>('/api/v1/sources');
+        ctx.io.out(
+          json
+            ? JSON.stringify(items, null, 2) + '\n'
+            : formatTable(['camera', 'source', 'state', 'transport', 'restarts', 'last error'], items.map((s) => [s.camera, s.url, s.state, s.activeTransport ?? '', s.restarts, s.lastError ?? ''])),
+        );
       }),
     );
   cameras

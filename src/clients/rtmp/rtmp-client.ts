@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
 import { FlvToFrames } from '../../../protocols/flv/to-frames.ts';
 import { frameTag, metadataTagBody, sequenceHeaderTags } from '../../../protocols/flv/from-frames.ts';
@@ -42,6 +43,10 @@ export interface RtmpClientOptions {
   readonly limits?: ChunkLimits;
   /** Publish: H.265 signalling. Defaults to Enhanced RTMP. */
   readonly flv?: FromFramesOptions;
+  /** flashVer sent in connect. Defaults to 'FMLE/3.0 (compatible; Cupola)'. */
+  readonly flashVer?: string;
+  /** rtmps://: verify the server's certificate. Defaults to true. */
+  readonly tlsVerify?: boolean;
 }
 
 /** The server refused or ended the session (status code from onStatus/_error). */
@@ -96,15 +101,17 @@ export class RtmpClient {
     const target = parseRtmpUrl(url);
     this.#handshake = new ClientHandshake({ randomBytes, timeMs: 0, digest: options.digestHandshake ?? true });
     this.#session = new ClientSession(
-      { mode, app: target.app, tcUrl: target.tcUrl, streamName: target.streamName },
+      { mode, app: target.app, tcUrl: target.tcUrl, streamName: target.streamName, ...(options.flashVer !== undefined ? { flashVer: options.flashVer } : {}) },
       (buffers) => this.#write(buffers),
       (event) => this.#onEvent(event),
     );
     this.#reader = new ChunkReader((m) => this.#session.handleMessage(m), options.limits);
-    this.#socket = net.connect({ host: target.host, port: target.port });
+    this.#socket = target.secure
+      ? tls.connect({ host: target.host, port: target.port, ...(net.isIP(target.host) === 0 ? { servername: target.host } : {}), rejectUnauthorized: options.tlsVerify ?? true })
+      : net.connect({ host: target.host, port: target.port });
     this.#socket.setNoDelay(true);
     this.#socket.setTimeout(options.idleTimeoutMs ?? 30_000);
-    this.#socket.on('connect', () => this.#write(this.#handshake?.start() ?? []));
+    this.#socket.on(target.secure ? 'secureConnect' : 'connect', () => this.#write(this.#handshake?.start() ?? []));
     this.#socket.on('data', (d: Buffer) => this.#onData(d));
     this.#socket.on('timeout', () => this.#finish(new Error('RTMP connection idle')));
     this.#socket.on('error', (err) => this.#finish(err));

@@ -5,6 +5,8 @@
  */
 
 export const DEFAULT_RTMP_PORT = 1935;
+/** rtmps:// default port (RTMP over TLS, as Facebook/YouTube ingest and nginx stunnel set-ups use). */
+export const DEFAULT_RTMPS_PORT = 443;
 
 export interface RtmpUrl {
   readonly host: string;
@@ -14,6 +16,8 @@ export interface RtmpUrl {
   readonly streamName: string;
   /** `rtmp://host:port/app`, sent in connect. */
   readonly tcUrl: string;
+  /** rtmps:// (RTMP over TLS). */
+  readonly secure: boolean;
 }
 
 export function parseRtmpUrl(raw: string): RtmpUrl {
@@ -23,13 +27,14 @@ export function parseRtmpUrl(raw: string): RtmpUrl {
   } catch (err) {
     throw new Error(`invalid RTMP URL: ${raw}`, { cause: err });
   }
-  if (url.protocol !== 'rtmp:') throw new Error(`not an rtmp:// URL: ${raw}`);
+  if (url.protocol !== 'rtmp:' && url.protocol !== 'rtmps:') throw new Error(`not an rtmp:// URL: ${raw}`);
+  const secure = url.protocol === 'rtmps:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port === '' ? DEFAULT_RTMP_PORT : Number(url.port);
+  const port = url.port !== '' ? Number(url.port) : secure ? DEFAULT_RTMPS_PORT : DEFAULT_RTMP_PORT;
   const segments = decodeURIComponent(url.pathname).split('/').filter((s) => s.length > 0);
   if (segments.length < 2) throw new Error(`RTMP URL needs /app/stream: ${raw}`);
   const app = segments[0]!;
   const streamName = segments.slice(1).join('/') + url.search;
   const hostPart = url.hostname.includes(':') && !url.hostname.startsWith('[') ? `[${url.hostname}]` : url.hostname;
-  return { host, port, app, streamName, tcUrl: `rtmp://${hostPart}:${port}/${app}` };
+  return { host, port, app, streamName, tcUrl: `${secure ? 'rtmps' : 'rtmp'}://${hostPart}:${port}/${app}`, secure };
 }

@@ -4,6 +4,7 @@
  * decides what to send.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { isProtocolError } from '../../../protocols/errors.ts';
 import { parseCSeq } from '../../../protocols/rtsp/headers/cseq.ts';
 import { RtspMessageReader } from '../../../protocols/rtsp/message/message-reader.ts';
@@ -17,6 +18,8 @@ export interface ClientConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Time to wait for each response. Defaults to 10 000 ms. */
   readonly responseTimeoutMs?: number;
+  /** rtsps://: connect over TLS (server name = host; the certificate is verified unless told otherwise). */
+  readonly tls?: { readonly rejectUnauthorized?: boolean };
 }
 
 interface Pending {
@@ -62,7 +65,9 @@ export class RtspClientConnection {
 
   static connect(options: ClientConnectionOptions): Promise<RtspClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: options.host, port: options.port });
+      const socket = options.tls === undefined
+        ? net.connect({ host: options.host, port: options.port })
+        : tls.connect({ host: options.host, port: options.port, ...(net.isIP(options.host) === 0 ? { servername: options.host } : {}), rejectUnauthorized: options.tls.rejectUnauthorized ?? true });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`RTSP connect to ${options.host}:${options.port} timed out`));
@@ -71,7 +76,7 @@ export class RtspClientConnection {
         clearTimeout(timer);
         reject(err);
       });
-      socket.once('connect', () => {
+      socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new RtspClientConnection(socket, options.responseTimeoutMs ?? 10_000));

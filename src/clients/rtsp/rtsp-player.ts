@@ -32,6 +32,8 @@ export interface RtspPlayerOptions {
   readonly udpHost?: string;
   /** Defaults to 'Cupola'. */
   readonly userAgent?: string;
+  /** rtsps://: verify the server's certificate. Defaults to true. */
+  readonly tlsVerify?: boolean;
 }
 
 export interface RtspPlayerHandlers {
@@ -58,8 +60,10 @@ export async function startRtspPlayer(options: RtspPlayerOptions, handlers: Rtsp
   const pairs: UdpPair[] = [];
   let conn: RtspClientConnection | undefined;
   try {
+    // RTSPS carries media inside the TLS connection (SRTP over UDP is not spoken here).
+    if (url.secure && transport === 'udp') throw new Error('rtsps:// sources play over TCP only');
     if (transport === 'udp') for (let i = 0; i < UDP_PAIRS; i++) pairs.push(await bindUdpPair(options.udpHost ?? '0.0.0.0', 0, 0));
-    conn = await RtspClientConnection.connect({ host: url.host, port: url.port, ...timeouts(options) });
+    conn = await RtspClientConnection.connect({ host: url.host, port: url.port, ...timeouts(options), ...(url.secure ? { tls: { rejectUnauthorized: options.tlsVerify ?? true } } : {}) });
     const session = new RtspClientSession({
       url: options.url,
       mode: 'play',

@@ -82,7 +82,10 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
     this.#readers.add(entry);
     const intro = [...this.#metadataBuffers, ...this.#headerBuffers];
     if (intro.length > 0) transport.writev(intro, 'video');
-    this.#fanOut.add(queue);
+    // The cached GOP it starts with counts as sent, like live frames.
+    const replayed = this.#fanOut.add(queue);
+    this.stream.stats.bytesOut += replayed.bytes;
+    this.stream.stats.framesOut += replayed.units;
     return () => this.#removeReader(entry);
   }
 
@@ -116,8 +119,10 @@ export class RtmpPlayOutput implements StreamOutput, FrameSink {
     // Without video (none in the stream, or the player turned it off) every audio frame starts a GOP.
     const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined || !this.#tracks.video;
     const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
-    this.stream.stats.bytesOut += this.#fanOut.push(unit);
-    this.stream.stats.framesOut += this.#fanOut.size;
+    const written = this.#fanOut.push(unit);
+    this.stream.stats.bytesOut += written;
+    // Frames delivered: each reader that took the frame got `size` bytes (a dropping reader got none).
+    if (size > 0) this.stream.stats.framesOut += written / size;
   }
 
   onPublisherGone(): void {

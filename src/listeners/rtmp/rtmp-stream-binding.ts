@@ -7,6 +7,7 @@ import type { ServerSessionEvent } from '../../../protocols/rtmp/session/server-
 import { streamPath } from '../../../protocols/rtmp/session/stream-name.ts';
 import type { FromFramesOptions } from '../../../protocols/flv/from-frames.ts';
 import { sameSecret } from '../../config/publish-policy.ts';
+import { readerProtocol } from '../../streams/internal-reader.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
 import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
@@ -53,6 +54,8 @@ export class RtmpStreamBinding {
   readonly #deps: StreamBindingDeps;
   readonly #ingests = new Map<number, RtmpIngest>();
   readonly #players = new Map<number, Player>();
+  /** flashVer of the client's connect: Cupola's own clients mark themselves internal with it. */
+  #flashVer: string | undefined;
 
   constructor(conn: RtmpConnection, deps: StreamBindingDeps) {
     this.#conn = conn;
@@ -65,10 +68,13 @@ export class RtmpStreamBinding {
 
   handle(event: ServerSessionEvent): void {
     switch (event.type) {
-      case 'connect':
+      case 'connect': {
+        const flashVer = event.commandObject['flashVer'];
+        this.#flashVer = typeof flashVer === 'string' ? flashVer : undefined;
         this.#conn.log.debug('RTMP connect', { app: event.app, tcUrl: event.tcUrl });
         this.#conn.connected();
         return;
+      }
       case 'publish-requested':
         this.#publish(event.streamId, event.app, event.streamName, event.query['key']);
         return;
@@ -168,9 +174,17 @@ export class RtmpStreamBinding {
     this.#conn.log.info('RTMP publish ended', { path: ingest.path, reason, ...ingest.stats });
   }
 
-  #play(streamId: number, app: string, streamName: string): void {
+  #play(streamId: number, app: string, streamName: string, demanded = false): void {
     const session = this.#conn.session;
     const path = normalizeStreamPath(streamPath(app, streamName));
+    // An on-demand camera: hold the player until its source has a keyframe (or gave up), then look again.
+    const pending = demanded || path === null || !this.#deps.allowPlay ? undefined : this.#deps.registry.demand(path);
+    if (pending !== undefined) {
+      void pending.then(() => {
+        if (!this.#conn.closed) this.#play(streamId, app, streamName, true);
+      });
+      return;
+    }
     const stream = path === null ? undefined : this.#deps.registry.get(path);
     if (!this.#deps.allowPlay || stream === undefined || !stream.live) {
       session.rejectPlay(streamId, 'NetStream.Play.StreamNotFound', `No stream ${path ?? ''}.`);
@@ -185,7 +199,8 @@ export class RtmpStreamBinding {
       session.notifyUnpublished(streamId);
       this.#conn.endAfterFlush(reason);
     });
-    const uncount = stream.addReader('rtmp', this.#conn.remote);
+    // Cupola's own consumers (replication pulls) are counted apart from viewers.
+    const uncount = stream.addReader(readerProtocol('rtmp', this.#flashVer), this.#conn.remote);
     const player: Player = {
       path: stream.path,
       tracks: ALL_TRACKS,

@@ -13,6 +13,7 @@ import { sdpFromStreamDescription, streamDescriptionFromSdp } from '../../../pro
 import type { PlayStartTrack, RtspAccess, RtspServerHost, RtspStopReason, ServerConnectionInfo } from '../../../protocols/rtsp/session/server-host.ts';
 import type { RtspServerSession } from '../../../protocols/rtsp/session/server-session.ts';
 import type { Logger } from '../../log/logger.ts';
+import { readerProtocol } from '../../streams/internal-reader.ts';
 import { normalizeStreamPath } from '../../streams/path.ts';
 import { ReaderQueue, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
 import type { Publication, StreamRegistry } from '../../streams/registry.ts';
@@ -57,7 +58,7 @@ export interface ListenerHostDeps {
 }
 
 type ActiveSession =
-  | { readonly kind: 'play'; readonly output: RtspPlayOutput; readonly transport: RtspReaderTransport; readonly detach: () => void; readonly uncount: () => void }
+  | { readonly kind: 'play'; readonly path: string; readonly output: RtspPlayOutput; readonly transport: RtspReaderTransport; readonly detach: () => void; readonly uncount: () => void }
   | { readonly kind: 'record'; readonly recorder: RtspRecorder };
 
 export class ListenerHost implements RtspServerHost {
@@ -132,7 +133,7 @@ export class ListenerHost implements RtspServerHost {
     return null;
   }
 
-  startPlay(session: RtspServerSession): readonly PlayStartTrack[] | number {
+  startPlay(session: RtspServerSession, req: RtspRequest): readonly PlayStartTrack[] | number {
     const path = normalizeStreamPath(session.path ?? '');
     const stream = path === null ? undefined : this.#deps.registry.get(path);
     if (stream === undefined || !stream.live) return RtspStatus.NotFound;
@@ -149,14 +150,17 @@ export class ListenerHost implements RtspServerHost {
       onEvict: () => stream.stats.readersEvicted++,
     });
     const info = output.startInfo(kinds);
+    // Cupola's own consumers (compression, replication, snapshots) are counted apart from viewers.
+    const counted = readerProtocol('rtsp', req.headers.get('user-agent'));
     const reader = this.#deps.connections.get(session.connectionId);
-    const uncount = stream.addReader('rtsp', reader === undefined ? 'unknown' : reader.remoteAddress);
+    const uncount = stream.addReader(counted, reader === undefined ? 'unknown' : reader.remoteAddress);
     let detach: () => void = () => {};
-    this.#active.set(session.id, { kind: 'play', output, transport, detach: () => detach(), uncount });
+    this.#active.set(session.id, { kind: 'play', path: stream.path, output, transport, detach: () => detach(), uncount });
     this.#routeRtcp(session);
     this.deferred.push(() => {
       if (this.#active.has(session.id)) detach = output.addReader(queue, transport);
     });
+    this.#deps.log.info('RTSP play started', { path: stream.path, session: session.id, transport: session.usesTcp() ? 'tcp' : 'udp', reader: counted });
     return info;
   }
 
@@ -200,6 +204,7 @@ export class ListenerHost implements RtspServerHost {
       a.detach();
       a.transport.release();
       a.uncount();
+      this.#deps.log.info('RTSP play ended', { path: a.path, session: session.id, reason });
     } else {
       const stats = a.recorder.stats;
       a.recorder.close();

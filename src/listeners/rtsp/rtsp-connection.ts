@@ -32,12 +32,20 @@ export interface RtspConnectionLimits {
 export interface ConnectionHandlers {
   /** Answers a request; `after` runs once the response is queued (start sending media). */
   request(conn: RtspConnection, req: RtspRequest): { response: RtspResponse; after: (() => void)[] };
+  /**
+   * Whether to wait before answering `req` (an on-demand camera's source is starting): the
+   * connection reads nothing more and answers nothing until the promise settles. Optional.
+   */
+  hold?(conn: RtspConnection, req: RtspRequest): Promise<unknown> | undefined;
   interleaved(conn: RtspConnection, channel: number, payload: Buffer): void;
   closed(conn: RtspConnection): void;
   protocolError(conn: RtspConnection, err: ProtocolError): void;
   /** Closed by a deadline or the input budget (the connection is being destroyed). */
   shed(conn: RtspConnection, reason: RtspShedReason): void;
 }
+
+/** Items (requests, interleaved frames) kept while a request is held; more closes the connection. */
+const MAX_HELD_ITEMS = 64;
 
 /** Status answered before closing, per framing error. */
 function statusFor(err: ProtocolError): number {
@@ -64,6 +72,8 @@ export class RtspConnection implements ServerConnectionInfo {
   #firstRequestTimer: NodeJS.Timeout | null;
   #authoriseTimer: NodeJS.Timeout | null;
   readonly #account: InputAccount;
+  /** Items parsed while a request is held, answered in order once it is released. */
+  #held: RtspReaderItem[] | null = null;
 
   constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: RtspConnectionLimits) {
     this.id = id;
@@ -150,12 +160,33 @@ export class RtspConnection implements ServerConnectionInfo {
     }
   }
 
-  #onItem(item: RtspReaderItem): void {
+  #onItem(item: RtspReaderItem, released = false): void {
     if (this.socket.destroyed) return;
+    if (this.#held !== null) {
+      // Pipelined behind a held request (the socket is paused; a chunk already read lands here).
+      if (this.#held.length >= MAX_HELD_ITEMS) this.destroy('too many requests pipelined behind a held one');
+      else this.#held.push(item);
+      return;
+    }
     switch (item.kind) {
       case 'request': {
         if (this.#firstRequestTimer !== null) clearTimeout(this.#firstRequestTimer);
         this.#firstRequestTimer = null;
+        const wait = released ? undefined : this.#handlers.hold?.(this, item);
+        if (wait !== undefined) {
+          this.#held = [];
+          this.socket.pause();
+          const release = (): void => {
+            const queued = this.#held ?? [];
+            this.#held = null;
+            if (this.socket.destroyed) return;
+            this.#onItem(item, true);
+            for (const next of queued) this.#onItem(next);
+            if (this.#held === null) this.socket.resume();
+          };
+          wait.then(release, release);
+          return;
+        }
         const { response, after } = this.#handlers.request(this, item);
         this.send(response);
         for (const fn of after) fn();

@@ -12,6 +12,7 @@ import { createResponse } from '../../../protocols/rtsp/message/message-writer.t
 import type { RtspRequest, RtspResponse } from '../../../protocols/rtsp/message/rtsp-message.ts';
 import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import { RtspServerHandler } from '../../../protocols/rtsp/session/server-handler.ts';
+import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
@@ -217,6 +218,19 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
       socket,
       {
         request: onRequest,
+        // An on-demand camera: DESCRIBE waits until its source has a keyframe (or gave up). Only
+        // a request that could be authorised starts a source (no Authorization on a protected
+        // factory is answered 401 at once, as before).
+        hold: (_c, req) => {
+          if (req.method !== 'DESCRIBE' || (readAuth !== undefined && !req.headers.has('Authorization'))) return undefined;
+          let path: string;
+          try {
+            path = parseRtspUrl(req.uri).path;
+          } catch {
+            return undefined; // the handler answers the bad URL
+          }
+          return deps.registry.demand(path);
+        },
         interleaved: (c, channel, payload) => {
           c.touch(now());
           onMedia(routes.channel(c.id, channel), payload);

@@ -92,7 +92,10 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
   addReader(queue: ReaderQueue, transport: RtspReaderTransport): () => void {
     const entry = { queue, transport };
     this.#readers.add(entry);
-    this.#fanOut.add(queue);
+    // The cached GOP it starts with counts as sent, like live frames.
+    const replayed = this.#fanOut.add(queue);
+    this.stream.stats.bytesOut += replayed.bytes;
+    this.stream.stats.framesOut += replayed.units;
     return () => this.#removeReader(entry);
   }
 
@@ -150,6 +153,8 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     const unit: EncodedUnit = { buffers, track: frame.track, startsGop, size };
     const written = this.#fanOut.push(unit);
     this.stream.stats.bytesOut += written;
+    // Each reader that took the frame got `size` bytes of it: frames delivered, as RTMP counts them.
+    if (size > 0) this.stream.stats.framesOut += written / size;
   }
 
   onPublisherGone(): void {

@@ -26,11 +26,11 @@ function after(args: readonly string[], flag: string): string | undefined {
 describe('videoFilter', () => {
   const cases: Array<[string, Partial<CompressionProfile>, string]> = [
     ['no resize keeps the size', {}, 'format=yuv420p'],
-    ['height only keeps the aspect, never upscales', { height: 480 }, "scale=-2:'2*trunc(min(480,ih)/2)',format=yuv420p"],
-    ['width only keeps the aspect, never upscales', { width: 640 }, "scale='2*trunc(min(640,iw)/2)':-2,format=yuv420p"],
-    ['both set: fits inside the box, keeps the aspect', { width: 640, height: 360 }, "scale='2*trunc(min(iw,min(640,360*iw/ih))/2)':-2,format=yuv420p"],
-    ['fps before scale', { fps: 10, height: 360 }, "fps=10,scale=-2:'2*trunc(min(360,ih)/2)',format=yuv420p"],
-    ['vaapi uploads nv12', { codec: 'h264_vaapi', height: 360 }, "scale=-2:'2*trunc(min(360,ih)/2)',format=nv12,hwupload"],
+    ['height only keeps the aspect, never upscales', { height: 480 }, "scale=-2:'2*trunc(min(480,ih)/2)',setsar=1,format=yuv420p"],
+    ['width only keeps the aspect, never upscales', { width: 640 }, "scale='2*trunc(min(640,iw)/2)':-2,setsar=1,format=yuv420p"],
+    ['both set: fits inside the box, keeps the aspect', { width: 640, height: 360 }, "scale='2*trunc(min(iw,min(640,360*iw/ih))/2)':-2,setsar=1,format=yuv420p"],
+    ['fps before scale', { fps: 10, height: 360 }, "fps=10,scale=-2:'2*trunc(min(360,ih)/2)',setsar=1,format=yuv420p"],
+    ['vaapi uploads nv12', { codec: 'h264_vaapi', height: 360 }, "scale=-2:'2*trunc(min(360,ih)/2)',setsar=1,format=nv12,hwupload"],
   ];
   for (const [name, over, want] of cases) {
     it(name, () => assert.equal(videoFilter({ ...base, ...over }), want));
@@ -40,14 +40,24 @@ describe('videoFilter', () => {
 describe('videoFilter sizes with the bundled ffmpeg (one lavfi frame each)', () => {
   /** The size libx264 encodes one frame of a `input` camera at, through the profile's filter. */
   function encodedSize(input: string, over: Partial<CompressionProfile>): string {
+    return encoded(input, over).size;
+  }
+  /** Size and sample aspect ratio of the encoded frame, as ffmpeg prints them. */
+  function encoded(input: string, over: Partial<CompressionProfile>): { size: string; sar: string } {
     const r = spawnSync(ffmpegInstaller.path, [
       '-hide_banner', '-f', 'lavfi', '-i', `testsrc2=size=${input}:rate=5`, '-frames:v', '1',
       '-vf', videoFilter({ ...base, ...over }), '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'null', '-',
     ], { encoding: 'utf8', timeout: 20_000 });
-    const m = /Stream #0:0: Video: h264 \(libx264\)[^\n]*?, (\d+x\d+)/.exec(r.stderr);
+    const m = /Stream #0:0: Video: h264 \(libx264\)[^\n]*?, (\d+x\d+)(?: \[SAR (\d+:\d+))?/.exec(r.stderr);
     assert.ok(m !== null, r.stderr.slice(-1500));
-    return m[1]!;
+    return { size: m[1]!, sar: m[2] ?? '1:1' };
   }
+  // Issue 16.11: without setsar=1, 1280x720 -> 854x480 is flagged SAR 1280:1281.
+  it('scaled pictures keep square pixels (SAR 1:1)', () => {
+    for (const [input, over] of [['1280x720', { height: 480 }], ['1920x1080', { height: 480 }], ['1280x720', { width: 640, height: 480 }]] as const) {
+      assert.deepEqual(encoded(input, over), { size: encoded(input, over).size, sar: '1:1' }, `${input} with ${JSON.stringify(over)}`);
+    }
+  });
   const cases: Array<[string, string, Partial<CompressionProfile>, string]> = [
     ['downscales keeping 16:9', '1280x720', { height: 480 }, '854x480'],
     ['a smaller camera is not upscaled', '320x240', { height: 480 }, '320x240'],

@@ -1,6 +1,7 @@
 /** Seeded mutation helpers for the rtmp/flv fuzz tests (test/fuzz/rtmp*.test.ts, flv*.test.ts). */
 import assert from 'node:assert/strict';
 import { isProtocolError } from '../../../../protocols/errors.ts';
+import { saveCrasher } from '../../../fuzz/save-crasher.ts';
 
 export const FUZZ_ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
 
@@ -61,11 +62,15 @@ export function segments(input: Buffer, rnd: () => number): Buffer[] {
   return out;
 }
 
-/** Runs `fn`; anything thrown must be a ProtocolError. */
-export function onlyProtocolError(fn: () => void, context: string): void {
+/**
+ * Runs `fn`; anything thrown must be a ProtocolError. With `save`, an input that breaks this is
+ * kept in test/fuzz/corpus/<target>/ when CUPOLA_FUZZ_SAVE=1 (test/fuzz/save-crasher.ts).
+ */
+export function onlyProtocolError(fn: () => void, context: string, save?: { readonly target: string; readonly input: Buffer }): void {
   try {
     fn();
   } catch (err) {
-    assert.ok(isProtocolError(err), `${context}: threw a non-ProtocolError: ${String(err)}\n${err instanceof Error ? err.stack : ''}`);
+    const note = save !== undefined && !isProtocolError(err) ? ` ${saveCrasher(save.target, save.input)}` : '';
+    assert.ok(isProtocolError(err), `${context}: threw a non-ProtocolError: ${String(err)}${note}\n${err instanceof Error ? err.stack : ''}`);
   }
 }

@@ -1,6 +1,7 @@
 /** Seeded mutation helpers for the rtp/codecs fuzz tests (test/fuzz/rtp*.test.ts, codecs*.test.ts). */
 import assert from 'node:assert/strict';
 import { isProtocolError } from '../../../../protocols/errors.ts';
+import { saveCrasher } from '../../../fuzz/save-crasher.ts';
 
 export const FUZZ_ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
 
@@ -53,13 +54,17 @@ export function mutateBytes(input: Buffer, rnd: () => number, maxEdits = 4): Buf
   return Buffer.from(bytes);
 }
 
-/** Runs `fn`; anything thrown must be a ProtocolError. Returns whether it threw. */
-export function onlyProtocolError(fn: () => void, context: string): boolean {
+/**
+ * Runs `fn`; anything thrown must be a ProtocolError. Returns whether it threw. With `save`, an
+ * input that breaks this is kept in test/fuzz/corpus/<target>/ when CUPOLA_FUZZ_SAVE=1.
+ */
+export function onlyProtocolError(fn: () => void, context: string, save?: { readonly target: string; readonly input: Buffer }): boolean {
   try {
     fn();
     return false;
   } catch (err) {
-    assert.ok(isProtocolError(err), `${context}: ${String(err)}`);
+    const note = save !== undefined && !isProtocolError(err) ? ` ${saveCrasher(save.target, save.input)}` : '';
+    assert.ok(isProtocolError(err), `${context}: ${String(err)}${note}`);
     return true;
   }
 }

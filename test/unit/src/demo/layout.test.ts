@@ -1,6 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, serveArgs } from '../../../../src/demo/layout.ts';
+import { Command } from 'commander';
+import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, demoNodeSettings, serveArgs } from '../../../../src/demo/layout.ts';
+import { addServeFlags, resolveServeOptions, type ServeOptions } from '../../../../src/cli/serve-options.ts';
+import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
+import { peerEndpoint } from '../../../../src/api/urls.ts';
+
+function options(argv: string[] = []): ServeOptions {
+  const cmd = addServeFlags(new Command('serve')).exitOverride();
+  cmd.parse(argv, { from: 'user' });
+  return resolveServeOptions(cmd.opts(), (key) => cmd.getOptionValueSource(key) === 'cli', {});
+}
 
 describe('demo layout', () => {
   it('names cameras site by site', () => {
@@ -51,5 +61,16 @@ describe('demo layout', () => {
     assert.equal(master[master.indexOf('--upstream') + 1], 'http://127.0.0.1:8080');
     assert.equal(master[master.indexOf('--advertise-host') + 1], 'demo.local');
     assert.equal(master[master.indexOf('--api-port') + 1], '0');
+  });
+
+  it('names the nodes after their roles; the slave knows its master, the master follows the slave (issue 16.7)', () => {
+    const slave = settingsFromOptions(options(), demoNodeSettings('slave', { host: '127.0.0.1', apiUrl: 'http://127.0.0.1:8081' }), 'slave.json');
+    assert.equal(slave.node.name, 'slave');
+    assert.equal(peerEndpoint(slave)?.name, 'master');
+    assert.equal(peerEndpoint(slave)?.role, 'master');
+    const master = settingsFromOptions(options(['--role', 'master']), demoNodeSettings('master', { host: '127.0.0.1', apiUrl: 'http://127.0.0.1:8080' }), 'master.json');
+    assert.equal(master.node.name, 'master');
+    assert.equal(master.node.upstreams[0]?.apiUrl, 'http://127.0.0.1:8080');
+    assert.equal(peerEndpoint(master)?.name, 'slave');
   });
 });

@@ -45,5 +45,8 @@ describe('demo URLs', () => {
       }
     }
     assert.match(text, /Ctrl-C/);
+    // Issue 16.8: the bundled ffmpeg package has no ffplay.
+    assert.doesNotMatch(text, /ffplay/);
+    assert.match(text, new RegExp(`npx cupola probe ${cams[0]!.slave.rtspRaw}`));
   });
 });

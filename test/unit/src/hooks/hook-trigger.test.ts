@@ -65,6 +65,15 @@ describe('hookTriggerOf', () => {
     assert.equal(rep('connecting'), null);
   });
 
+  it('source.failed is also a pulled camera whose source failed or stalled (Factory 1, its camera id)', () => {
+    const src = (state: 'failed' | 'stalled' | 'live' | 'idle') => hookTriggerOf(ev({ type: 'source.state', camera: 'site1/door', state, detail: 'DESCRIBE rtsp://cam/x: 401 Unauthorized' }));
+    assert.deepEqual([src('failed')?.on, src('failed')?.path, src('failed')?.factory], ['source.failed', 'site1/door', 'raw']);
+    assert.equal(src('stalled')?.vars['CUPOLA_SOURCE_STATE'], 'stalled');
+    assert.equal(src('failed')?.vars['CUPOLA_DETAIL'], 'DESCRIBE rtsp://cam/x: 401 Unauthorized');
+    assert.equal(src('live'), null);
+    assert.equal(src('idle'), null);
+  });
+
   it('urls.changed and camera.changed run no hook', () => {
     assert.equal(hookTriggerOf(ev({ type: 'urls.changed', camera: 'a/b', best: null, urls: null })), null);
   });

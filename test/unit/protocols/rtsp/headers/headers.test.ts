@@ -86,6 +86,12 @@ describe('Content-Base and URLs', () => {
     assert.equal(contentBase(new RtspHeaders({ 'Content-Location': 'rtsp://x/' }), 'rtsp://r/'), 'rtsp://x/');
     assert.equal(contentBase(new RtspHeaders(), 'rtsp://r/'), 'rtsp://r/');
   });
+  it('camera quirk: a relative Content-Base is resolved against the request URL', () => {
+    // Seen on budget NVRs: `Content-Base: /live/ch0/` or `Content-Base: ch0/`.
+    assert.equal(contentBase(new RtspHeaders({ 'Content-Base': '/live/ch0/' }), 'rtsp://u@10.0.0.5:554/live/ch0'), 'rtsp://u@10.0.0.5:554/live/ch0/');
+    assert.equal(contentBase(new RtspHeaders({ 'Content-Base': 'ch0/' }), 'rtsp://10.0.0.5/live/'), 'rtsp://10.0.0.5/live/ch0/');
+    assert.equal(contentBase(new RtspHeaders({ 'Content-Base': '   ' }), 'rtsp://r/a'), 'rtsp://r/a');
+  });
   it('parses rtsp URLs with credentials, IPv6 and a default port', () => {
     assert.deepEqual(parseRtspUrl('rtsp://admin:p%40ss@10.0.0.5/Streaming/Channels/101?transportmode=unicast'), {
       host: '10.0.0.5',
@@ -94,7 +100,9 @@ describe('Content-Base and URLs', () => {
       query: 'transportmode=unicast',
       username: 'admin',
       password: 'p@ss',
+      secure: false,
     });
+    assert.deepEqual([parseRtspUrl('rtsps://h/a').port, parseRtspUrl('rtsps://h/a').secure], [322, true]);
     assert.equal(parseRtspUrl('rtsp://[::1]:8554/a/').path, 'a');
     // ffmpeg appends the track control after the query: the tail is path, the query stays.
     const track = parseRtspUrl('rtsp://h:8554/site1/cam3?key=s3cret/streamid=1');

@@ -122,6 +122,11 @@ describe('SDP', () => {
     assert.equal(resolveControl('rtsp://h/a/', undefined), 'rtsp://h/a/');
     assert.equal(resolveControl('rtsp://h:554/a/', '/b/track1'), 'rtsp://h:554/b/track1');
     assert.equal(resolveControl('rtsp://h/a/', 'rtsp://other/x'), 'rtsp://other/x');
+    // Camera quirks: track URLs with queries. Dahua-style bases keep their query and get the
+    // control after it (what the camera parses); a control that is itself a query joins without '/'.
+    assert.equal(resolveControl('rtsp://h/cam/realmonitor?channel=1&subtype=0/', 'trackID=0'), 'rtsp://h/cam/realmonitor?channel=1&subtype=0/trackID=0');
+    assert.equal(resolveControl('rtsp://h/stream', '?ctype=video'), 'rtsp://h/stream?ctype=video');
+    assert.equal(resolveControl('rtsp://h/stream', 'track1?token=abc'), 'rtsp://h/stream/track1?token=abc');
     const parsed = parseSdp(CASES[0]!.text);
     assert.deepEqual(mediaUrls(parsed, 'rtsp://h:8554/site1/cam1/'), ['rtsp://h:8554/site1/cam1/trackID=0', 'rtsp://h:8554/site1/cam1/trackID=1']);
   });

@@ -164,3 +164,37 @@ describe('RtspClientSession against scripted responses', () => {
     );
   });
 });
+
+describe('RtspClientSession: camera quirks (scripted responses)', () => {
+  const sdp = (control: string): string =>
+    ['v=0', 'o=- 0 0 IN IP4 10.0.0.5', 's=cam', 't=0 0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', `a=control:${control}`, ''].join('\r\n');
+  /** Walks OPTIONS → DESCRIBE → SETUP, answering DESCRIBE with `describeHeaders` and SETUP with `setupSession`. */
+  function setupUrl(url: string, describeHeaders: Record<string, string>, control: string, setupSession = 'abc;timeout=20'): { url: string; client: RtspClientSession } {
+    const client = new RtspClientSession({ url, mode: 'play', transport: 'tcp' });
+    const options = client.start();
+    let step = client.onResponse(createResponse({ statusCode: 200, headers: { CSeq: options.headers.get('CSeq')!, Public: 'DESCRIBE, SETUP, PLAY' } }));
+    assert.equal(step.kind, 'request');
+    if (step.kind !== 'request') throw new Error('no DESCRIBE');
+    const describeReq = step.request;
+    step = client.onResponse(createResponse({ statusCode: 200, headers: { CSeq: describeReq.headers.get('CSeq')!, 'Content-Type': 'application/sdp', ...describeHeaders }, body: sdp(control) }));
+    if (step.kind !== 'request') throw new Error('no SETUP');
+    const setup = step.request;
+    step = client.onResponse(createResponse({ statusCode: 200, headers: { CSeq: setup.headers.get('CSeq')!, Session: setupSession, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' } }));
+    if (step.kind !== 'request') throw new Error('no PLAY');
+    assert.equal(step.request.headers.get('Session'), 'abc', 'the Session id without its timeout goes back');
+    return { url: setup.uri, client };
+  }
+  it('relative Content-Base ("/live/ch0/")', () => {
+    assert.equal(setupUrl('rtsp://10.0.0.5:554/live/ch0', { 'Content-Base': '/live/ch0/' }, 'trackID=1').url, 'rtsp://10.0.0.5:554/live/ch0/trackID=1');
+  });
+  it('missing Content-Base: controls resolve against the request URL', () => {
+    assert.equal(setupUrl('rtsp://10.0.0.5/live/ch0', {}, 'trackID=1').url, 'rtsp://10.0.0.5/live/ch0/trackID=1');
+  });
+  it('track URLs with queries (Dahua realmonitor)', () => {
+    const url = 'rtsp://10.0.0.5/cam/realmonitor?channel=1&subtype=0';
+    assert.equal(setupUrl(url, { 'Content-Base': `${url}/` }, 'trackID=0').url, `${url}/trackID=0`);
+  });
+  it('Session header with a timeout: keepalives at half of it', () => {
+    assert.equal(setupUrl('rtsp://10.0.0.5/a', {}, 'trackID=0', 'abc;timeout=20').client.keepaliveIntervalMs, 10_000);
+  });
+});

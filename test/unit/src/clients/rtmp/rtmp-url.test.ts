@@ -9,10 +9,16 @@ test('rtmp URLs: app is the first segment, the stream name keeps the rest and th
     app: 'site1',
     streamName: 'cam1?key=SECRET',
     tcUrl: 'rtmp://127.0.0.1:1936/site1',
+    secure: false,
   });
   assert.equal(parseRtmpUrl('rtmp://host/a/b/c').streamName, 'b/c');
   assert.equal(parseRtmpUrl('rtmp://host/a/b').port, 1935);
   assert.equal(parseRtmpUrl('rtmp://[::1]:1935/a/b').host, '::1');
+});
+
+test('rtmps URLs: TLS, default port 443, tcUrl keeps the scheme', () => {
+  const u = parseRtmpUrl('rtmps://live.example/app/key');
+  assert.deepEqual([u.secure, u.port, u.tcUrl], [true, 443, 'rtmps://live.example:443/app']);
 });
 
 test('rtmp URLs: refused forms', () => {
