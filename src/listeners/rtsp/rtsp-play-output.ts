@@ -21,6 +21,9 @@ import type { RtspReaderTransport } from './rtsp-reader-transport.ts';
 
 export const RTSP_OUTPUT_KEY = 'rtsp';
 
+/** A media clock this far off the sender reports' mapping re-anchors it (a clock drift, long pauses) (ms). */
+const REPORT_REANCHOR_MS = 2000;
+
 export interface PlayOutputDeps {
   readonly now: () => number;
   readonly random: () => number;
@@ -54,6 +57,8 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
   #video: VideoTrackInfo | undefined;
   #unsubscribe: (() => void) | undefined;
   #closed = false;
+  /** Wall clock and media time of the sender reports' mapping (see #reportPts). */
+  #reportAnchor: { wallMs: number; ptsMs: number } | undefined;
   /** pts of the unit that started the cached GOP. */
   #gopStartPtsMs: number | undefined;
 
@@ -104,7 +109,7 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
     const nowMs = this.#deps.now();
     for (const t of this.#tracks.values()) {
       if (t.lastPtsMs === undefined) continue;
-      const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#currentPts(t)));
+      const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#reportPts(t, nowMs)));
       for (const r of this.#readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
     }
   }
@@ -188,6 +193,25 @@ export class RtspPlayOutput implements StreamOutput, FrameSink {
       r.queue.markClosed();
       r.transport.close(reason);
     }
+  }
+
+  /**
+   * The media time (ms) a sender report pairs with `nowMs`: one linear mapping for all tracks of
+   * the output, so that consecutive reports never move a reader's clock. Readers that place packets
+   * by the reports (ffmpeg maps every RTP timestamp through the latest one) would otherwise see each
+   * report shift the stream by the arrival jitter of the frame before it, and after a change of
+   * publisher (rebased onto the timeline a fixed gap later, whatever the real pause) by up to that
+   * gap: ffmpeg's audio went backwards by ~20 ms when a camera took over from its placeholder. The
+   * mapping is re-anchored when the media clock strays from it by more than REPORT_REANCHOR_MS.
+   */
+  #reportPts(t: PlayTrack, nowMs: number): number {
+    const extrapolated = this.#currentPts(t);
+    const a = this.#reportAnchor;
+    if (a === undefined || Math.abs(a.ptsMs + (nowMs - a.wallMs) - extrapolated) > REPORT_REANCHOR_MS) {
+      this.#reportAnchor = { wallMs: nowMs, ptsMs: extrapolated };
+      return extrapolated;
+    }
+    return a.ptsMs + (nowMs - a.wallMs);
   }
 
   /** Extrapolates the media clock to now from the last frame sent on the track. */

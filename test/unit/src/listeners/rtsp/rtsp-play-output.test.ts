@@ -85,3 +85,45 @@ test('a codec or audio configuration change still closes RTSP readers (their SDP
     reg.close();
   }
 });
+
+test("sender reports keep one media-to-wall mapping: arrival jitter and a publisher change do not move the readers' clock", () => {
+  let now = 1_000_000;
+  const reg = new StreamRegistry('raw', { unpublishedGraceMs: 60_000, now: () => now });
+  const pub = reg.publish('site1/cam1', { kind: 'rtmp', remote: 'camera' });
+  pub.setDescription(camera);
+  const output = new RtspPlayOutput(pub.stream, { now: () => now, random: Math.random, log: silentLogger });
+  const reports: Buffer[] = [];
+  const reader = fakeTransport();
+  reader.t.sendRtcp = (track, packet) => void (track === 'video' && reports.push(packet));
+  output.addReader(new ReaderQueue(reader.t, DEFAULT_READER_QUEUE, () => now), reader.t);
+  const rtpOf = (sr: Buffer): number => sr.readUInt32BE(16);
+  const ntpMsOf = (sr: Buffer): number => (sr.readUInt32BE(8) + sr.readUInt32BE(12) / 2 ** 32) * 1000;
+  let dts = 0;
+  const step = (jitterMs: number): void => {
+    now += 40 + jitterMs;
+    dts += 40;
+    pub.pushFrame(dts === 40 ? idr(dts) : pFrame(dts));
+  };
+  for (let i = 0; i < 10; i++) step(0);
+  output.sendReports();
+  for (let i = 0; i < 10; i++) step(i % 2 === 0 ? 15 : -15); // frames arrive 15 ms late or early
+  output.sendReports();
+  // A new publisher: rebased 40 ms after the last frame although it came 5 ms later.
+  pub.close();
+  const next = reg.publish('site1/cam1', { kind: 'rtmp', remote: 'camera' });
+  next.setDescription(camera);
+  now += 5;
+  next.pushFrame(idr(0));
+  for (let i = 1; i < 10; i++) {
+    now += 40;
+    next.pushFrame(pFrame(i * 40));
+  }
+  output.sendReports();
+  assert.equal(reports.length, 3);
+  for (let i = 1; i < reports.length; i++) {
+    const rtpMs = (((rtpOf(reports[i]!) - rtpOf(reports[i - 1]!)) >>> 0) / 90_000) * 1000;
+    const wallMs = ntpMsOf(reports[i]!) - ntpMsOf(reports[i - 1]!);
+    assert.ok(Math.abs(rtpMs - wallMs) < 1, `report ${i}: RTP advanced ${rtpMs} ms, NTP ${wallMs} ms`);
+  }
+  reg.close();
+});
