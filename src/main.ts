@@ -6,8 +6,10 @@
  * master:     the same listeners, replication of the upstream slave(s), compression takeover.
  * compressor: API + metrics only; compresses every camera of the upstream slave into its Factory 2.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import type { ClientTls } from './clients/client-socket.ts';
+import { fetchFor } from './replication/tls-fetch.ts';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
@@ -16,7 +18,7 @@ import { startApiServer } from './api/server.ts';
 import { registryStreamsView } from './api/streams-view.ts';
 import type { StreamInfo, StreamsView } from './api/types.ts';
 import { UrlManager } from './api/url-manager.ts';
-import { peerEndpoint, selfEndpoint, type NodeEndpoint } from './api/urls.ts';
+import { peerEndpoint, selfEndpoint, withLearntPorts, type NodeEndpoint } from './api/urls.ts';
 import { WebhookDispatcher } from './api/webhooks.ts';
 import { HookRunner } from './hooks/hook-runner.ts';
 import type { ServeOptions } from './cli/serve-options.ts';
@@ -24,7 +26,7 @@ import { findCamera, profileFor } from './config/catalog.ts';
 import { diffCatalog } from './config/diff.ts';
 import { FileStore } from './config/file-store.ts';
 import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
-import { readSettingsFile, type Settings } from './config/settings.ts';
+import { readSettingsFile, tlsWanted, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
 import { defaultMaxWorkers } from './compression/compression-queue.ts';
@@ -32,7 +34,8 @@ import { startCompressorRole } from './compression/compressor-role.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile } from '../workers/messages.ts';
 import type { Logger } from './log/logger.ts';
 import { keepListening, listenersReadiness, type KeptListener } from './listeners/keep-listening.ts';
-import { startRtmpListener } from './listeners/rtmp/rtmp-listener.ts';
+import { startRtmpListener, type RtmpListenerOptions } from './listeners/rtmp/rtmp-listener.ts';
+import { TlsCertificate } from './listeners/tls-certificate.ts';
 import { startRtspListener, type RtspAuthOptions } from './listeners/rtsp/rtsp-listener.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { registryStreamSampler } from './metrics/registry-sampler.ts';
@@ -64,6 +67,10 @@ export interface NodePorts {
   rtsp: number | null;
   compressedRtsp: number | null;
   api: number | null;
+  /** TLS listeners: null when off (or, for port 0, not bound yet). */
+  rtmps: number | null;
+  rtsps: number | null;
+  compressedRtsps: number | null;
 }
 
 export interface RunningNode {
@@ -92,9 +99,30 @@ function upstreamConfig(u: RemoteNode): UpstreamConfig {
     apiUrl: u.apiUrl ?? `http://${host}:${u.ports.api}`,
     apiToken: u.apiToken,
     host: u.host,
-    ports: { rtmp: u.ports.rtmp, rtspRaw: u.ports.rtspRaw, rtspCompressed: u.ports.rtspCompressed },
+    ports: {
+      rtmp: u.ports.rtmp,
+      rtspRaw: u.ports.rtspRaw,
+      rtspCompressed: u.ports.rtspCompressed,
+      ...(u.ports.rtmps !== undefined ? { rtmps: u.ports.rtmps } : {}),
+      ...(u.ports.rtspsRaw !== undefined ? { rtspsRaw: u.ports.rtspsRaw } : {}),
+      ...(u.ports.rtspsCompressed !== undefined ? { rtspsCompressed: u.ports.rtspsCompressed } : {}),
+    },
     readCredentials: u.readCredentials,
+    ...(u.tlsCaFile !== undefined || u.tlsInsecure ? { tls: upstreamTrust(u) } : {}),
   };
+}
+
+/** How an upstream's certificate is checked (tlsCaFile read once, at start-up). */
+function upstreamTrust(u: RemoteNode): ClientTls {
+  let ca: Buffer | undefined;
+  if (u.tlsCaFile !== undefined) {
+    try {
+      ca = readFileSync(u.tlsCaFile);
+    } catch (err) {
+      throw new Error(`upstream ${u.id}: cannot read tlsCaFile ${u.tlsCaFile}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return { ...(ca !== undefined ? { ca } : {}), rejectUnauthorized: !u.tlsInsecure };
 }
 
 /** The user name a compressor pushes to Factory 2 with when the API token is its password. */
@@ -243,7 +271,15 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
     const rawRead = settings.factories.raw.auth.read;
     const rawReadCredentials = rawRead !== undefined ? { credentials: { user: rawRead.user, pass: rawRead.pass } } : {};
-    const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null };
+    const ports: NodePorts = { rtmp: null, rtsp: null, compressedRtsp: null, api: null, rtmps: null, rtsps: null, compressedRtsps: null };
+    // One certificate for every TLS listener, reloaded in place when its files change.
+    let certificate: TlsCertificate | undefined;
+    if (tlsWanted(settings)) {
+      const t = settings.tls;
+      const cert = await TlsCertificate.open({ certFile: t.certFile!, keyFile: t.keyFile!, watchIntervalMs: t.watchIntervalMs, log: log.child({ component: 'tls' }) });
+      certificate = cert;
+      closers.push(() => cert.close());
+    }
     const readiness: { name: string; check: () => boolean | Promise<boolean | void> }[] = [{ name: 'store', check: () => store.ping() }];
     let snapshots: SnapshotService | undefined;
     // Every listener is kept bound on its own: one that cannot bind is retried with backoff while
@@ -270,18 +306,19 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     if (role !== 'compressor') {
       const rawSettings = settings.factories.raw;
       const compressedSettings = settings.factories.compressed;
+      const rtmpOptions = (port: number): RtmpListenerOptions => ({
+        port,
+        host: bindHost,
+        handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
+        idleTimeoutMs: lim.rtmpIdleTimeoutMs,
+        ...admission,
+        limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
+        readerQueue,
+        // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
+        ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
+      });
       const rtmp = await keep('rtmp', bindHost, rawSettings.rtmpPort, () =>
-        startRtmpListener({
-          port: rawSettings.rtmpPort,
-          host: bindHost,
-          handshakeTimeoutMs: lim.rtmpHandshakeTimeoutMs,
-          idleTimeoutMs: lim.rtmpIdleTimeoutMs,
-          ...admission,
-          limits: { maxBufferedBytes: lim.maxConnectionInputBytes },
-          readerQueue,
-          // RTMP play honours the same read credentials as RTSP (security issue 17.9), as ?user=&pass=.
-          ...(rawRead !== undefined ? { readCredentials: { user: rawRead.user, pass: rawRead.pass } } : {}),
-        }, { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
+        startRtmpListener(rtmpOptions(rawSettings.rtmpPort), { registry: raw, log, metrics: metrics.forListener('rtmp', 'raw'), inputBudget }),
       );
       const rtspRaw = await keep('rtsp-raw', bindHost, rawSettings.rtspPort, () =>
         startRtspListener(
@@ -292,25 +329,53 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ),
       );
       const compressedRead = rtspAuth(compressedSettings.auth, lim.rtspDigestNonceLifetimeSec).read;
+      const compressedAuth = { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) };
       const rtspCompressed = await keep('rtsp-compressed', bindHost, compressedSettings.rtspPort, () =>
         startRtspListener(
-          {
-            port: compressedSettings.rtspPort,
-            host: bindHost,
-            allowPublish: true,
-            auth: { ...(compressedRead !== undefined ? { read: compressedRead } : {}), ...(pushAuth !== undefined ? { publish: pushAuth } : {}) },
-            ...rtspLimits,
-          },
+          { port: compressedSettings.rtspPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits },
           { registry: compressed, log, metrics: metrics.forListener('rtsp', 'compressed'), inputBudget },
         ),
       );
       if (pushAuth === undefined) {
         log.info('Factory 2 refuses remote RTSP pushes (ANNOUNCE/RECORD): to let a compressor role push, set api.token (--api-token; the compressor sends it) or factories.compressed.auth.publish');
       }
+      // The TLS twins of the three listeners: the same listener code with the certificate; RTSPS
+      // is TCP interleaved only. Each is off unless its port is set.
+      const tlsPort = (p: number | undefined): number | undefined => (certificate === undefined ? undefined : p);
+      const rtmpsPort = tlsPort(rawSettings.rtmpsPort);
+      const rtspsRawPort = tlsPort(rawSettings.rtspsPort);
+      const rtspsCompressedPort = tlsPort(compressedSettings.rtspsPort);
+      const rtmps =
+        rtmpsPort === undefined
+          ? undefined
+          : await keep('rtmps', bindHost, rtmpsPort, () =>
+              startRtmpListener({ ...rtmpOptions(rtmpsPort), tls: certificate! }, { registry: raw, log, metrics: metrics.forListener('rtmps', 'raw'), inputBudget }),
+            );
+      const rtspsRaw =
+        rtspsRawPort === undefined
+          ? undefined
+          : await keep('rtsps-raw', bindHost, rtspsRawPort, () =>
+              startRtspListener(
+                { port: rtspsRawPort, host: bindHost, allowPublish: true, auth: rtspAuth(rawSettings.auth, lim.rtspDigestNonceLifetimeSec), ...rtspLimits, tls: certificate! },
+                { registry: raw, log, metrics: metrics.forListener('rtsps', 'raw'), inputBudget },
+              ),
+            );
+      const rtspsCompressed =
+        rtspsCompressedPort === undefined
+          ? undefined
+          : await keep('rtsps-compressed', bindHost, rtspsCompressedPort, () =>
+              startRtspListener(
+                { port: rtspsCompressedPort, host: bindHost, allowPublish: true, auth: compressedAuth, ...rtspLimits, tls: certificate! },
+                { registry: compressed, log, metrics: metrics.forListener('rtsps', 'compressed'), inputBudget },
+              ),
+            );
       const mediaPorts = (): void => {
         ports.rtmp = portOf(rtmp, rawSettings.rtmpPort);
         ports.rtsp = portOf(rtspRaw, rawSettings.rtspPort);
         ports.compressedRtsp = portOf(rtspCompressed, compressedSettings.rtspPort);
+        ports.rtmps = rtmps === undefined ? null : portOf(rtmps, rtmpsPort!);
+        ports.rtsps = rtspsRaw === undefined ? null : portOf(rtspsRaw, rtspsRawPort!);
+        ports.compressedRtsps = rtspsCompressed === undefined ? null : portOf(rtspsCompressed, rtspsCompressedPort!);
       };
       mediaPorts();
       onListenerUp.push(mediaPorts);
@@ -333,11 +398,14 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         ...(ports.rtsp !== null ? { rtspRaw: ports.rtsp } : {}),
         ...(ports.compressedRtsp !== null ? { rtspCompressed: ports.compressedRtsp } : {}),
         ...(apiPort !== undefined ? { api: apiPort } : {}),
+        ...(ports.rtmps !== null ? { rtmps: ports.rtmps } : {}),
+        ...(ports.rtsps !== null ? { rtspsRaw: ports.rtsps } : {}),
+        ...(ports.compressedRtsps !== null ? { rtspsCompressed: ports.compressedRtsps } : {}),
       });
       const peer = peerEndpoint(settings);
       if (peer === undefined) return [self];
       // The master learns its slave's real media ports from the slave's API.
-      return [self, learntPeerPorts === null ? peer : { ...peer, ports: { ...peer.ports, ...learntPeerPorts } }];
+      return [self, learntPeerPorts === null ? peer : withLearntPorts(peer, learntPeerPorts)];
     };
     let learntPeerPorts: UpstreamPorts | null = null;
     let boundApiPort: number | undefined;
@@ -404,6 +472,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
         upstream: followed.apiUrl,
         ...(followed.ports !== undefined ? { ports: followed.ports } : {}),
         ...(upstream.apiToken !== undefined ? { apiToken: upstream.apiToken } : {}),
+        ...(followed.tls !== undefined ? { tls: followed.tls } : {}),
         ...(pushCredentials !== undefined ? { pushCredentials } : {}),
         ...(upstream.readCredentials !== undefined ? { readCredentials: upstream.readCredentials } : {}),
         profileFor: followedCameraProfile,
@@ -420,11 +489,12 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     // so this node's best URLs point at the peer when only the peer has a stream.
     const configuredPeer = settings.node.peer;
     if (configuredPeer !== undefined && role !== 'compressor') {
+      const peerConfig = upstreamConfig(configuredPeer);
       const peerWatch = new UpstreamWatch(
-        upstreamConfig(configuredPeer),
+        peerConfig,
         { ...DEFAULT_WATCH_SETTINGS, pollIntervalMs: settings.replication.pollIntervalMs },
         {
-          fetch,
+          fetch: fetchFor(peerConfig.tls),
           connectEvents: connectEventSocket,
           now: Date.now,
           log: log.child({ component: 'peer' }),
@@ -554,6 +624,16 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
       get rtspCompressed() {
         return ports.compressedRtsp;
       },
+      // The TLS ports (null when off): a master replicates over TLS when they are offered.
+      get rtmps() {
+        return ports.rtmps;
+      },
+      get rtspsRaw() {
+        return ports.rtsps;
+      },
+      get rtspsCompressed() {
+        return ports.compressedRtsps;
+      },
     };
     const api = await keep('api', apiHost, settings.api.port, () =>
       startApiServer(
@@ -566,6 +646,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           allowedOrigins: settings.api.allowedOrigins,
           staticDir: settings.api.staticDir ?? DASHBOARD_DIR,
           maxConnectionsPerIp: lim.maxConnectionsPerIp,
+          ...(settings.api.https && certificate !== undefined ? { tls: certificate } : {}),
         },
         {
           store,

@@ -2,6 +2,12 @@
  * The HTTP API on uWebSockets.js: JSON under /api/v1, the event WebSocket, /healthz, /readyz,
  * /metrics, and optionally static files at / (the dashboard). Everything it shows comes through
  * injected interfaces; it owns no state of the media path.
+ *
+ * With `tls` the port speaks HTTPS (and WSS for the events) through uWebSockets.js's SSLApp. uWS
+ * cannot swap the certificate of a running SSLApp (addServerName only adds SNI names, and clients
+ * that connect by IP send none), so a renewed certificate re-listens: a new SSLApp with the same
+ * routes takes the port over, and the old one keeps serving the connections it has (HTTP keep-alive,
+ * event WebSockets) for RETIRED_APP_DRAIN_MS, then closes them (WebSocket clients reconnect).
  */
 import uWS from 'uWebSockets.js';
 import type { MetricsAuthMode } from '../config/settings.ts';
@@ -17,6 +23,7 @@ import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
 import { listenExclusive } from './uws-listen.ts';
+import type { TlsCertificate } from '../listeners/tls-certificate.ts';
 import { snapshotRoute } from '../snapshots/snapshot-route.ts';
 import type { SnapshotService } from '../snapshots/snapshot-service.ts';
 
@@ -40,6 +47,10 @@ export interface ApiServerOptions {
   readonly staticDir?: string;
   /** Time a readiness check may take before it counts as failed (ms). Defaults to 2000. */
   readonly readinessTimeoutMs?: number;
+  /** Speak HTTPS/WSS with this certificate; a renewal re-listens (see above). Unset: plain HTTP. */
+  readonly tls?: TlsCertificate;
+  /** After a renewal, how long the previous app keeps its connections (ms). Defaults to RETIRED_APP_DRAIN_MS. */
+  readonly renewalDrainMs?: number;
   /**
    * Event WebSockets from one address at most (limits.maxConnectionsPerIp). Defaults to 256.
    * Plain HTTP connections have no per-address cap: uWebSockets.js offers no accept hook; it
@@ -47,6 +58,9 @@ export interface ApiServerOptions {
    */
   readonly maxConnectionsPerIp?: number;
 }
+
+/** How long the app that served the previous certificate keeps its open connections after a renewal (ms). */
+export const RETIRED_APP_DRAIN_MS = 30_000;
 
 export interface ApiServerDeps {
   readonly store: ConfigStore;
@@ -95,7 +109,6 @@ async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<string> {
 export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): Promise<ApiServer> {
   const log = deps.log ?? silentLogger;
   const auth = new TokenAuth(options.token);
-  const app = uWS.App();
   const staticFiles = deps.staticFiles ?? (options.staticDir !== undefined ? staticDirectory(options.staticDir) : undefined);
   const unauthorized: Reply = { ...errorReply(401, 'missing or wrong bearer token'), headers: { 'www-authenticate': 'Bearer realm="cupola"' } };
   const guardApi = (authorization: string): Reply | null => (auth.checkHeader(authorization) ? null : unauthorized);
@@ -199,75 +212,129 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
     },
   ];
 
-  for (const r of routes) {
-    const handler = uwsHandler(r.handler, {
+  const handlers = routes.map((r) => ({
+    r,
+    handler: uwsHandler(r.handler, {
       paramCount: r.paramCount,
       readBody: r.body === true,
       ...(r.guard !== undefined ? { guard: r.guard } : {}),
       log,
       route: `${r.method} ${r.pattern}`,
       origins,
-    });
-    app[r.method](r.pattern, handler);
-  }
+    }),
+  }));
 
-  const socket = attachEventSocket(app, {
-    auth,
-    origins,
-    bus: deps.bus,
-    streams: deps.streams,
-    urls: deps.urls,
-    store: deps.store,
-    log,
-    ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
-    ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
-    ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
-  });
+  /** One uWS app with every route (a certificate renewal makes another). */
+  const makeApp = (): { app: uWS.TemplatedApp; close(): void } => {
+    // SSLApp loads (and checks) the pair when constructed: it gets the pair TlsCertificate checked.
+    const app =
+      options.tls === undefined
+        ? uWS.App()
+        : options.tls.withPemFiles((certFile, keyFile) => uWS.SSLApp({ cert_file_name: certFile, key_file_name: keyFile }));
+    for (const { r, handler } of handlers) app[r.method](r.pattern, handler);
 
-  app.any('/*', (res, req) => {
-    const method = req.getMethod().toUpperCase();
-    const url = req.getUrl();
-    if (staticFiles === undefined || method !== 'GET' || url.startsWith('/api/')) {
-      writeReply(res, errorReply(404, `no route for ${method} ${url}`));
-      return;
-    }
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
+    const socket = attachEventSocket(app, {
+      auth,
+      origins,
+      bus: deps.bus,
+      streams: deps.streams,
+      urls: deps.urls,
+      store: deps.store,
+      log,
+      ...(deps.compression !== undefined ? { compression: deps.compression } : {}),
+      ...(deps.replication !== undefined ? { replication: deps.replication } : {}),
+      ...(options.maxConnectionsPerIp !== undefined ? { maxSocketsPerIp: options.maxConnectionsPerIp } : {}),
     });
-    void staticFiles(url).then(
-      (file) => {
-        if (aborted) return;
-        writeReply(res, file === null ? errorReply(404, `${url} not found`) : { status: 200, body: file.body, contentType: file.contentType });
+
+    app.any('/*', (res, req) => {
+      const method = req.getMethod().toUpperCase();
+      const url = req.getUrl();
+      if (staticFiles === undefined || method !== 'GET' || url.startsWith('/api/')) {
+        writeReply(res, errorReply(404, `no route for ${method} ${url}`));
+        return;
+      }
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      void staticFiles(url).then(
+        (file) => {
+          if (aborted) return;
+          writeReply(res, file === null ? errorReply(404, `${url} not found`) : { status: 200, body: file.body, contentType: file.contentType });
+        },
+        () => {
+          if (!aborted) writeReply(res, errorReply(500, 'cannot read file'));
+        },
+      );
+    });
+
+    return {
+      app,
+      close: () => {
+        socket.close();
+        // Closes keep-alive HTTP connections too, so the process can exit at once.
+        (app as unknown as { close?: () => void }).close?.();
       },
-      () => {
-        if (!aborted) writeReply(res, errorReply(500, 'cannot read file'));
-      },
-    );
-  });
+    };
+  };
 
   const host = options.host ?? '127.0.0.1';
-  const closeApp = (): void => {
-    socket.close();
-    // Closes keep-alive HTTP connections too, so the process can exit at once.
-    (app as unknown as { close?: () => void }).close?.();
-  };
-  return listenExclusive(app, host, options.port).then(
-    ({ socket: listenSocket, port }) => {
+  let current: ReturnType<typeof makeApp>;
+  try {
+    current = makeApp();
+  } catch (err) {
+    return Promise.reject(new Error(`API: ${(err as Error).message}`, { cause: err }));
+  }
+  return listenExclusive(current.app, host, options.port).then(
+    ({ socket: first, port }) => {
+      let listenSocket: uWS.us_listen_socket | null = first;
       let closed: Promise<void> | null = null;
+      const drainMs = options.renewalDrainMs ?? RETIRED_APP_DRAIN_MS;
+      const retired = new Set<{ close(): void }>();
+      const retire = (old: { close(): void }): void => {
+        retired.add(old);
+        setTimeout(() => {
+          if (retired.delete(old)) old.close();
+        }, drainMs).unref();
+      };
+      let renewing: Promise<void> = Promise.resolve();
+      const renew = (): Promise<void> =>
+        (renewing = renewing.then(async () => {
+          if (closed !== null) return;
+          const next = makeApp();
+          // The port is free between these two calls only (no SO_REUSEPORT: the bind is exclusive).
+          if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+          listenSocket = null;
+          try {
+            listenSocket = (await listenExclusive(next.app, host, port)).socket;
+          } catch (err) {
+            next.close();
+            log.error('HTTPS re-listen with the renewed certificate failed; serving the previous one', { err: (err as Error).message });
+            listenSocket = (await listenExclusive(current.app, host, port)).socket;
+            return;
+          }
+          retire(current);
+          current = next;
+          log.info('HTTPS serves the renewed certificate', { port, drainMs });
+        }).catch((err: unknown) => log.error('HTTPS certificate renewal failed', { err: (err as Error).message })));
+      const unsubscribe = options.tls?.onChange(() => void renew());
       return {
         port,
         close: () => {
           closed ??= (async () => {
-            uWS.us_listen_socket_close(listenSocket);
-            closeApp();
+            unsubscribe?.();
+            await renewing;
+            if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
+            current.close();
+            for (const old of retired) old.close();
+            retired.clear();
           })();
           return closed;
         },
       };
     },
     (err: unknown) => {
-      closeApp();
+      current.close();
       throw new Error(`API ${(err as Error).message}`, { cause: err });
     },
   );

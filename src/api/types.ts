@@ -78,6 +78,16 @@ export interface NodeInfo {
   readonly name: string;
   readonly role: string;
   readonly version: string;
-  /** Media ports this node serves on (null: not served by this role); followers read them. */
-  readonly ports?: { readonly rtmp: number | null; readonly rtspRaw: number | null; readonly rtspCompressed: number | null };
+  /**
+   * Media ports this node serves on (null: not served by this role); followers read them. The TLS
+   * ports are null when off: a master pulls over rtmps:// / rtsps:// when they are offered.
+   */
+  readonly ports?: {
+    readonly rtmp: number | null;
+    readonly rtspRaw: number | null;
+    readonly rtspCompressed: number | null;
+    readonly rtmps?: number | null;
+    readonly rtspsRaw?: number | null;
+    readonly rtspsCompressed?: number | null;
+  };
 }

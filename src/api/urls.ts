@@ -2,6 +2,10 @@
  * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs on this
  * node and on its peer (slave <-> master), internal and advertised (port-forwarded) forms, which of
  * them are live, and the best live URL per factory for the digital twin.
+ *
+ * TLS: where a node serves a protocol over TLS (RTMPS, RTSPS of a factory), the advertised form is
+ * the TLS one (`rtmps://`, `rtsps://`, the public TLS port): advertised URLs cross networks nobody
+ * controls. Internal forms stay plain (the node's own compression, thumbnails and the LAN).
  */
 import type { Camera } from '../config/model.ts';
 import type { NodePorts, PublicPorts, Role, Settings } from '../config/settings.ts';
@@ -26,7 +30,7 @@ export interface NodeEndpoint {
 
 export interface UrlPair {
   readonly internal: string;
-  /** Null when the node has no advertised host. */
+  /** Null when the node has no advertised host. rtmps:// or rtsps:// when the node serves that over TLS. */
   readonly advertised: string | null;
 }
 
@@ -85,10 +89,24 @@ export function selfEndpoint(settings: Settings, bound: Partial<NodePorts> = {})
       rtspRaw: bound.rtspRaw ?? settings.factories.raw.rtspPort,
       rtspCompressed: bound.rtspCompressed ?? settings.factories.compressed.rtspPort,
       api: bound.api ?? settings.api.port,
+      // TLS listeners only once known: off, or port 0 not bound yet, is no URL at all.
+      ...tlsPort('rtmps', bound.rtmps, settings.factories.raw.rtmpsPort),
+      ...tlsPort('rtspsRaw', bound.rtspsRaw, settings.factories.raw.rtspsPort),
+      ...tlsPort('rtspsCompressed', bound.rtspsCompressed, settings.factories.compressed.rtspsPort),
     },
     publicPorts: n.publicPorts,
   };
 }
+
+function tlsPort(key: TlsPortKey, bound: number | undefined, configured: number | undefined): Partial<NodePorts> {
+  const port = bound ?? (configured === 0 ? undefined : configured);
+  return port === undefined ? {} : { [key]: port };
+}
+
+/** The plain port and its TLS twin. */
+type PlainPortKey = 'rtmp' | 'rtspRaw' | 'rtspCompressed';
+type TlsPortKey = 'rtmps' | 'rtspsRaw' | 'rtspsCompressed';
+const TLS_TWIN: Readonly<Record<PlainPortKey, TlsPortKey>> = { rtmp: 'rtmps', rtspRaw: 'rtspsRaw', rtspCompressed: 'rtspsCompressed' };
 
 /** The peer: `node.peer`, else (master, compressor) the first upstream; undefined when none. */
 export function peerEndpoint(settings: Settings): NodeEndpoint | undefined {
@@ -106,14 +124,36 @@ export function peerEndpoint(settings: Settings): NodeEndpoint | undefined {
   };
 }
 
+/**
+ * The peer with the ports it announced (GET /api/v1/node) over the configured ones; a TLS port it
+ * announced as null (not offered) removes a configured one.
+ */
+export function withLearntPorts(
+  ep: NodeEndpoint,
+  learnt: Pick<NodePorts, PlainPortKey> & { readonly [K in TlsPortKey]?: number | null | undefined },
+): NodeEndpoint {
+  const ports: { -readonly [K in keyof NodePorts]: NodePorts[K] } = { ...ep.ports, rtmp: learnt.rtmp, rtspRaw: learnt.rtspRaw, rtspCompressed: learnt.rtspCompressed };
+  for (const k of Object.values(TLS_TWIN)) {
+    const v = learnt[k];
+    if (v === null) delete ports[k];
+    else if (v !== undefined) ports[k] = v;
+  }
+  return { ...ep, ports };
+}
+
 function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: keyof PublicPorts, path: string): UrlPair {
+function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: PlainPortKey, path: string): UrlPair {
   const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports[port]}/${path}`;
+  if (ep.advertisedHost === null) return { internal, advertised: null };
+  const twin = TLS_TWIN[port];
+  const tls = ep.ports[twin];
   const advertised =
-    ep.advertisedHost === null ? null : `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts[port] ?? ep.ports[port]}/${path}`;
+    tls !== undefined
+      ? `${scheme}s://${hostPart(ep.advertisedHost)}:${ep.publicPorts[twin] ?? tls}/${path}`
+      : `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts[port] ?? ep.ports[port]}/${path}`;
   return { internal, advertised };
 }
 

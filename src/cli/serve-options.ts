@@ -15,12 +15,27 @@ export interface ServeOptions {
   readonly rtspPort: number;
   readonly compressedRtspPort: number;
   readonly apiPort: number;
+  /** RTMPS port (0 = any free port); undefined: off. */
+  readonly rtmpsPort: number | undefined;
+  /** RTSPS port of Factory 1 (0 = any free port); undefined: off. */
+  readonly rtspsPort: number | undefined;
+  /** RTSPS port of Factory 2 (0 = any free port); undefined: off. */
+  readonly compressedRtspsPort: number | undefined;
+  /** PEM certificate and key of every TLS listener. */
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  /** The API port speaks HTTPS. */
+  readonly https: boolean;
   readonly dataDir: string;
   readonly config: string | undefined;
   readonly mongoUrl: string | undefined;
   readonly upstream: readonly string[];
   /** API URL of the other node of the pair (the slave's master), for URL management. */
   readonly peer: string | undefined;
+  /** CA (or self-signed certificate) trusted for the upstreams' and peer's HTTPS, WSS, RTMPS, RTSPS. */
+  readonly upstreamTlsCa: string | undefined;
+  /** Do not verify the upstreams' and peer's certificates. */
+  readonly upstreamTlsInsecure: boolean;
   readonly compress: boolean;
   /** Master: compress a camera itself after its compressed feed from the slave is missing this long (ms). */
   readonly failoverAfterMs: number | undefined;
@@ -54,11 +69,19 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flags: '--rtsp-port <port>', env: 'CUPOLA_RTSP_PORT', description: 'RTSP raw (Factory 1); 0 = any free port', defaultValue: '8554' },
   { flags: '--compressed-rtsp-port <port>', env: 'CUPOLA_COMPRESSED_RTSP_PORT', description: 'RTSP compressed (Factory 2); 0 = any free port', defaultValue: '8555' },
   { flags: '--api-port <port>', env: 'CUPOLA_API_PORT', description: 'HTTP API, events, /metrics, dashboard; 0 = any free port', defaultValue: '8080' },
+  { flags: '--rtmps-port <port>', env: 'CUPOLA_RTMPS_PORT', description: 'RTMPS ingest + play (Factory 1, usually 1936); 0 = any free port; unset = off; needs --tls-cert/--tls-key' },
+  { flags: '--rtsps-port <port>', env: 'CUPOLA_RTSPS_PORT', description: 'RTSPS raw (Factory 1, TCP interleaved only, usually 8322); 0 = any free port; unset = off' },
+  { flags: '--compressed-rtsps-port <port>', env: 'CUPOLA_COMPRESSED_RTSPS_PORT', description: 'RTSPS compressed (Factory 2, usually 8323); 0 = any free port; unset = off' },
+  { flags: '--https', env: 'CUPOLA_HTTPS', description: 'the API port speaks HTTPS (API, WSS events, /metrics, dashboard); needs --tls-cert/--tls-key' },
+  { flags: '--tls-cert <file>', env: 'CUPOLA_TLS_CERT', description: 'PEM certificate (chain) of every TLS listener; reloaded when the file changes' },
+  { flags: '--tls-key <file>', env: 'CUPOLA_TLS_KEY', description: 'PEM private key of --tls-cert; reloaded when the file changes' },
   { flags: '--data-dir <dir>', env: 'CUPOLA_DATA_DIR', description: 'directory of the embedded config store', defaultValue: './data' },
   { flags: '--config <file>', env: 'CUPOLA_CONFIG', description: 'JSON node settings file (factories auth, public ports, peer, webhooks...; not the catalog, which lives in the data dir); flags and env override it' },
   { flags: '--mongo-url <url>', env: 'CUPOLA_MONGO_URL', description: 'MongoDB connection string; replaces the embedded store' },
   { flags: '--upstream <url...>', env: 'CUPOLA_UPSTREAM', description: 'API URL of the slave(s) to follow (master, compressor); env: comma-separated' },
   { flags: '--peer <url>', env: 'CUPOLA_PEER', description: "API URL of the other node of the pair (a slave's master): its live streams and ports feed URL management (master default: the first upstream)" },
+  { flags: '--upstream-tls-ca <file>', env: 'CUPOLA_UPSTREAM_TLS_CA', description: "PEM CA (or the slave's self-signed certificate) trusted for the upstreams' and peer's HTTPS API, WSS events, RTMPS and RTSPS" },
+  { flags: '--upstream-tls-insecure', env: 'CUPOLA_UPSTREAM_TLS_INSECURE', description: "do not verify the upstreams' and peer's TLS certificates (encrypted, not authenticated)" },
   { flags: '--no-compress', env: 'CUPOLA_NO_COMPRESS', description: 'do not run compression workers on this slave (3-machine layout)' },
   { flags: '--failover-after <ms>', env: 'CUPOLA_FAILOVER_AFTER', description: 'master: compress a camera itself once its compressed stream from the slave is missing this long (default 10000)' },
   { flags: '--reset-catalog', env: 'CUPOLA_RESET_CATALOG', description: 'accept a catalog that lost its sites, cameras or profiles (config.json emptied, MongoDB collections dropped) instead of refusing to start; it becomes the new last good catalog' },
@@ -83,6 +106,10 @@ function parsePort(name: string, raw: unknown): number {
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}: "${String(raw)}" is not a port number (0-65535)`);
   return n;
+}
+
+function optionalPort(name: string, raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : parsePort(name, raw);
 }
 
 function parseMillis(name: string, raw: string | undefined): number | undefined {
@@ -149,6 +176,14 @@ export function resolveServeOptions(
       ? !['1', 'true', 'yes'].includes(noCompressEnv.toLowerCase())
       : true;
   if (fromCli('compress') || (noCompressEnv !== undefined && noCompressEnv !== '')) explicit.add('compress');
+  const insecureEnv = env.CUPOLA_UPSTREAM_TLS_INSECURE;
+  const upstreamTlsInsecure = fromCli('upstreamTlsInsecure')
+    ? flags.upstreamTlsInsecure === true
+    : insecureEnv !== undefined && ['1', 'true', 'yes'].includes(insecureEnv.toLowerCase());
+  if (upstreamTlsInsecure) explicit.add('upstreamTlsInsecure');
+  const httpsEnv = env.CUPOLA_HTTPS;
+  const https = fromCli('https') ? flags.https === true : httpsEnv !== undefined && ['1', 'true', 'yes'].includes(httpsEnv.toLowerCase());
+  if (fromCli('https') || (httpsEnv !== undefined && httpsEnv !== '')) explicit.add('https');
   const resetEnv = env.CUPOLA_RESET_CATALOG;
   const resetCatalog = fromCli('resetCatalog') ? flags.resetCatalog === true : resetEnv !== undefined && ['1', 'true', 'yes'].includes(resetEnv.toLowerCase());
   if (resetCatalog) explicit.add('resetCatalog');
@@ -171,11 +206,19 @@ export function resolveServeOptions(
     rtspPort: parsePort('--rtsp-port / CUPOLA_RTSP_PORT', pick('rtspPort', 'CUPOLA_RTSP_PORT')),
     compressedRtspPort: parsePort('--compressed-rtsp-port / CUPOLA_COMPRESSED_RTSP_PORT', pick('compressedRtspPort', 'CUPOLA_COMPRESSED_RTSP_PORT')),
     apiPort: parsePort('--api-port / CUPOLA_API_PORT', pick('apiPort', 'CUPOLA_API_PORT')),
+    rtmpsPort: optionalPort('--rtmps-port / CUPOLA_RTMPS_PORT', optional('rtmpsPort', 'CUPOLA_RTMPS_PORT')),
+    rtspsPort: optionalPort('--rtsps-port / CUPOLA_RTSPS_PORT', optional('rtspsPort', 'CUPOLA_RTSPS_PORT')),
+    compressedRtspsPort: optionalPort('--compressed-rtsps-port / CUPOLA_COMPRESSED_RTSPS_PORT', optional('compressedRtspsPort', 'CUPOLA_COMPRESSED_RTSPS_PORT')),
+    tlsCert: optional('tlsCert', 'CUPOLA_TLS_CERT'),
+    tlsKey: optional('tlsKey', 'CUPOLA_TLS_KEY'),
+    https,
     dataDir: String(pick('dataDir', 'CUPOLA_DATA_DIR')),
     config: optional('config', 'CUPOLA_CONFIG'),
     mongoUrl: optional('mongoUrl', 'CUPOLA_MONGO_URL'),
     upstream,
     peer,
+    upstreamTlsCa: optional('upstreamTlsCa', 'CUPOLA_UPSTREAM_TLS_CA'),
+    upstreamTlsInsecure,
     compress,
     failoverAfterMs: failoverAfter(),
     logLevel,

@@ -13,7 +13,8 @@ export interface ServeOutput {
 /**
  * Runs a node until SIGINT, SIGTERM or SIGHUP (or until its launcher is gone, see parent-watch.ts),
  * then shuts it down gracefully. Prints the one-line JSON `listening` announcement on stdout once
- * start-up is done: the ports, and in `down` the listeners that could not bind (they are retried
+ * start-up is done: the ports (rtmps, rtsps and compressedRtsps only when those TLS listeners are
+ * on), and in `down` the listeners that could not bind (they are retried
  * with backoff; a fixed port shows the configured one). Only a start-up error other than a bind
  * (bad settings, unreadable store) makes it exit. Returns the exit code.
  */
@@ -30,7 +31,10 @@ export async function runServe(options: ServeOptions, log: Logger, out: ServeOut
     return 1;
   }
   const down = node.listenersDown();
-  process.stdout.write(`${JSON.stringify({ event: 'listening', role: node.settings.node.role, ...node.ports, down })}\n`);
+  // The TLS listeners (rtmps, rtsps, compressedRtsps) are named only when they are on.
+  const { rtmps, rtsps, compressedRtsps, ...plain } = node.ports;
+  const tls = { ...(rtmps !== null ? { rtmps } : {}), ...(rtsps !== null ? { rtsps } : {}), ...(compressedRtsps !== null ? { compressedRtsps } : {}) };
+  process.stdout.write(`${JSON.stringify({ event: 'listening', role: node.settings.node.role, ...plain, ...tls, down })}\n`);
   const summary = startupSummary({ settings: node.settings, ports: node.ports, version: VERSION });
   if (human) stderr.write(`${summary.join('\n')}\n${down.length > 0 ? `Not bound yet (retrying): ${down.join(', ')}\n` : ''}`);
   const dashboard = dashboardUrl(node.settings, node.ports);

@@ -12,7 +12,7 @@ function hostPart(host: string): string {
 
 /** The dashboard's URL on the node's internal host; null without an API listener. */
 export function dashboardUrl(settings: Settings, ports: NodePorts): string | null {
-  return ports.api === null ? null : `http://${hostPart(settings.node.host)}:${ports.api}/`;
+  return ports.api === null ? null : `${settings.api.https ? 'https' : 'http'}://${hostPart(settings.node.host)}:${ports.api}/`;
 }
 
 /** Lines without a trailing newline; URLs use the node's internal host (`node.host`). */
@@ -23,6 +23,9 @@ export function startupSummary(o: { settings: Settings; ports: NodePorts; versio
   if (ports.rtmp !== null) rows.push(['RTMP ingest + play', `rtmp://${host}:${ports.rtmp}/SITE/CAMERA`]);
   if (ports.rtsp !== null) rows.push(['RTSP raw (Factory 1)', `rtsp://${host}:${ports.rtsp}/SITE/CAMERA`]);
   if (ports.compressedRtsp !== null) rows.push(['RTSP compressed (Factory 2)', `rtsp://${host}:${ports.compressedRtsp}/SITE/CAMERA`]);
+  if (ports.rtmps !== null) rows.push(['RTMPS ingest + play', `rtmps://${host}:${ports.rtmps}/SITE/CAMERA`]);
+  if (ports.rtsps !== null) rows.push(['RTSPS raw (Factory 1)', `rtsps://${host}:${ports.rtsps}/SITE/CAMERA`]);
+  if (ports.compressedRtsps !== null) rows.push(['RTSPS compressed (Factory 2)', `rtsps://${host}:${ports.compressedRtsps}/SITE/CAMERA`]);
   const dashboard = dashboardUrl(settings, ports);
   if (dashboard !== null) rows.push(['dashboard', dashboard], ['API', `${dashboard}api/v1/`], ['metrics', `${dashboard}metrics`]);
   const store = settings.store.mongoUrl !== undefined

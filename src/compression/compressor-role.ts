@@ -14,6 +14,8 @@
  * route, 404, gets the configured ports), so ffmpeg never dials default ports another program may
  * serve. Cameras whose URLs changed are restarted.
  */
+import type { ClientTls } from '../clients/client-socket.ts';
+import { fetchFor } from '../replication/tls-fetch.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { parseNodeInfo, parseStreamListing, type UpstreamPorts } from '../replication/upstream-api.ts';
 import { DEFAULT_UPSTREAM_PORTS } from '../replication/upstream-watch.ts';
@@ -31,6 +33,8 @@ export interface CompressorRoleOptions {
   readonly upstream: string;
   /** Bearer token of the slave's API. */
   readonly apiToken?: string;
+  /** An https:// API: how its certificate is checked (node.upstreams[].tlsCaFile / tlsInsecure). */
+  readonly tls?: ClientTls;
   /** The slave's media ports when its API does not announce them (settings). Defaults to 1935/8554/8555. */
   readonly ports?: Partial<UpstreamPorts>;
   /** Profile per camera; undefined skips the camera. Defaults to DEFAULT_COMPRESSION_PROFILE for all. */
@@ -135,9 +139,10 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
   let events: EventSocket | null = null;
   let eventsTimer: NodeJS.Timeout | null = null;
 
+  const apiFetch = fetchFor(o.tls);
   const headers: Record<string, string> = o.apiToken !== undefined ? { authorization: `Bearer ${o.apiToken}` } : {};
   const getJson = async (path: string): Promise<unknown> => {
-    const res = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(o.requestTimeoutMs ?? 3000) });
+    const res = await apiFetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(o.requestTimeoutMs ?? 3000) });
     if (!res.ok) {
       await res.body?.cancel();
       throw Object.assign(new Error(`GET ${path}: HTTP ${res.status}`), { status: res.status });
@@ -293,6 +298,7 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
     events = connectEventSocket({
       url: `${base}/api/v1/events`,
       token: o.apiToken,
+      ...(o.tls !== undefined ? { tls: o.tls } : {}),
       onOpen: () => eventsBackoff.reset(),
       onEvent: (e) => {
         const type = typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined;

@@ -64,14 +64,14 @@ export function diffCatalog(before: Catalog, after: Catalog, defaultProfile: str
 /**
  * Settings sections that differ, at the granularity components restart at: `node`,
  * `factories.raw`, `factories.compressed`, `api`, `store`, `cameras`, `compression`, `replication`,
- * `limits`, `hooks`.
+ * `limits`, `hooks`, `tls` (the certificate files; a renewal of their content needs no settings change).
  */
 export function diffSettings(before: Settings, after: Settings): string[] {
   const out: string[] = [];
   if (!same(before.node, after.node)) out.push('node');
   if (!same(before.factories.raw, after.factories.raw)) out.push('factories.raw');
   if (!same(before.factories.compressed, after.factories.compressed)) out.push('factories.compressed');
-  for (const key of ['api', 'store', 'cameras', 'compression', 'replication', 'limits', 'hooks'] as const) {
+  for (const key of ['api', 'store', 'cameras', 'compression', 'replication', 'limits', 'hooks', 'tls'] as const) {
     if (!same(before[key], after[key])) out.push(key);
   }
   return out;

@@ -61,10 +61,16 @@ export type FactoryAuth = Infer<typeof factoryAuth>;
 const rawFactory = obj({
   rtmpPort: withDefault(port(), 1935),
   rtspPort: withDefault(port(), 8554),
+  /** RTMPS (RTMP over TLS, ingest + play) port, usually 1936; 0 = any free port. Unset (default): off. Needs tls.certFile/keyFile. */
+  rtmpsPort: optional(port()),
+  /** RTSPS (RTSP over TLS, TCP interleaved only) port of Factory 1, usually 8322; 0 = any free port. Unset (default): off. */
+  rtspsPort: optional(port()),
   auth: section(factoryAuth),
 });
 const compressedFactory = obj({
   rtspPort: withDefault(port(), 8555),
+  /** RTSPS port of Factory 2, usually 8323; 0 = any free port. Unset (default): off. */
+  rtspsPort: optional(port()),
   auth: section(factoryAuth),
 });
 const factories = obj({ raw: section(rawFactory), compressed: section(compressedFactory) });
@@ -76,6 +82,12 @@ const nodePorts = obj({
   rtspRaw: withDefault(port(), 8554),
   rtspCompressed: withDefault(port(), 8555),
   api: withDefault(port(), 8080),
+  /** Its RTMPS port; unset: it serves no RTMPS (or it announces it in GET /api/v1/node). */
+  rtmps: optional(port()),
+  /** Its RTSPS port of Factory 1; unset: none. */
+  rtspsRaw: optional(port()),
+  /** Its RTSPS port of Factory 2; unset: none. */
+  rtspsCompressed: optional(port()),
 });
 export type NodePorts = Infer<typeof nodePorts>;
 
@@ -85,6 +97,9 @@ const publicPorts = obj({
   rtspRaw: optional(port()),
   rtspCompressed: optional(port()),
   api: optional(port()),
+  rtmps: optional(port()),
+  rtspsRaw: optional(port()),
+  rtspsCompressed: optional(port()),
 });
 export type PublicPorts = Infer<typeof publicPorts>;
 
@@ -103,6 +118,13 @@ const remoteNode = obj({
   apiUrl: optional(httpUrl()),
   /** Bearer token for its API. Never logged. */
   apiToken: optional(str({ minLength: 1, maxLength: 512 })),
+  /**
+   * PEM file of the CA (or the self-signed certificate itself) trusted for its HTTPS API, WSS events,
+   * RTMPS and RTSPS, besides the system's CAs. Unset: the system's CAs only.
+   */
+  tlsCaFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** Accept any certificate from it (no verification: encrypted but not authenticated). Defaults to false. */
+  tlsInsecure: withDefault(bool(), false),
   /**
    * Credentials for reading its factories (its `factories.*.auth.read`): sent by replication (RTMP
    * `?user=&pass=`, RTSP Digest) and by the compressor role's RTSP input. Unset: none sent. Never logged.
@@ -203,6 +225,8 @@ const apiFields = obj({
   webhooks: withDefault(arr(webhook, { maxItems: 32 }), []),
   /** Directory served at /. Unset: the bundled dashboard (src/dashboard). */
   staticDir: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** The API port speaks HTTPS (API, WSS events, /metrics, dashboard) with tls.certFile/keyFile. Defaults to false. */
+  https: withDefault(bool(), false),
 });
 
 const api = refine(apiFields, (v, path, ctx) => {
@@ -384,7 +408,18 @@ const sources = obj({
 });
 export type SourcesSettings = Infer<typeof sources>;
 
-export const settingsSchema = obj({
+/** The certificate of every TLS listener (RTMPS, RTSPS, HTTPS); reloaded when the files change. */
+const tlsSettings = obj({
+  /** PEM certificate (leaf first, then intermediates). Unset (default): no TLS listener may be on. */
+  certFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** PEM private key of that certificate (unencrypted). */
+  keyFile: optional(str({ minLength: 1, maxLength: 4096 })),
+  /** How often both files are checked for a renewal (ms); a changed pair is used without a restart. Defaults to 2000. */
+  watchIntervalMs: withDefault(int({ min: 100, max: 3_600_000 }), 2000),
+});
+export type TlsSettings = Infer<typeof tlsSettings>;
+
+const settingsFields = obj({
   node: section(node),
   factories: section(factories),
   api: withDefault(api, parseOrThrow(api, {})),
@@ -443,6 +478,25 @@ export const settingsSchema = obj({
       backoffMaxMs: withDefault(int({ min: 10, max: 3_600_000 }), 30_000),
     }),
   ),
+  tls: section(tlsSettings),
+});
+
+/** True when this node serves anything over TLS. */
+export function tlsWanted(s: Pick<Infer<typeof settingsFields>, 'factories' | 'api'>): boolean {
+  return s.factories.raw.rtmpsPort !== undefined || s.factories.raw.rtspsPort !== undefined || s.factories.compressed.rtspsPort !== undefined || s.api.https;
+}
+
+export const settingsSchema = refine(settingsFields, (v, path, ctx) => {
+  if (tlsWanted(v)) {
+    // Name the first TLS listener asked for, so the message says why a certificate is needed.
+    const what =
+      v.api.https ? 'api.https' : v.factories.raw.rtmpsPort !== undefined ? 'factories.raw.rtmpsPort' : v.factories.raw.rtspsPort !== undefined ? 'factories.raw.rtspsPort' : 'factories.compressed.rtspsPort';
+    if (v.tls.certFile === undefined) return void ctx.add(join(path, 'tls.certFile'), `is required by ${what} (--tls-cert FILE)`);
+    if (v.tls.keyFile === undefined) return void ctx.add(join(path, 'tls.keyFile'), `is required by ${what} (--tls-key FILE)`);
+  } else if ((v.tls.certFile === undefined) !== (v.tls.keyFile === undefined)) {
+    return void ctx.add(join(path, v.tls.certFile === undefined ? 'tls.certFile' : 'tls.keyFile'), 'tls.certFile and tls.keyFile go together');
+  }
+  return v;
 });
 export type Settings = Infer<typeof settingsSchema>;
 
@@ -473,7 +527,7 @@ export function mergeRaw(...layers: readonly unknown[]): Record<string, unknown>
 
 // `cameras` is in both (the catalog's camera list, the settings' cameras.autoRegister): it decides nothing.
 const CATALOG_KEYS = ['version', 'sites', 'profiles'];
-const SETTINGS_KEYS = Object.keys(settingsSchema.shape).filter((k) => k !== 'cameras');
+const SETTINGS_KEYS = Object.keys(settingsFields.shape).filter((k) => k !== 'cameras');
 
 /**
  * Which kind of Cupola file a parsed JSON document looks like: the catalog (the embedded store's

@@ -91,7 +91,8 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
 }
 
-export type ConnectionProtocol = 'rtmp' | 'rtsp';
+/** The listener family; the TLS listeners count apart (`rtmps`, `rtsps`) so plain and encrypted use can be told. */
+export type ConnectionProtocol = 'rtmp' | 'rtsp' | 'rtmps' | 'rtsps';
 export type ConnectionRefusedReason = 'per-ip-cap' | 'connection-cap';
 export type ConnectionShedReason = 'evicted' | 'first-request-timeout' | 'authorise-timeout' | 'connection-budget' | 'input-budget';
 export type PublishRejectReason = PublishRejectedError['reason'];

@@ -18,6 +18,8 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
     if (!isWildcardHost(o.host)) node.host = o.host;
   }
   if (o.advertiseHost !== undefined) node.advertisedHost = o.advertiseHost;
+  // --upstream-tls-ca / --upstream-tls-insecure apply to every upstream and the peer given as flags.
+  const trust = { ...(o.upstreamTlsCa !== undefined ? { tlsCaFile: o.upstreamTlsCa } : {}), ...(o.upstreamTlsInsecure ? { tlsInsecure: true } : {}) };
   if (o.upstream.length > 0) {
     node.upstreams = o.upstream.map((u, i) => {
       const url = new URL(u);
@@ -27,26 +29,34 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
         apiUrl: url.origin,
         role: 'slave',
         ...(o.upstreamToken !== undefined ? { apiToken: o.upstreamToken } : {}),
+        ...trust,
       };
     });
   }
   if (o.peer !== undefined) {
     const url = new URL(o.peer);
     // Its role follows from this node's final role (src/api/urls.ts peerEndpoint), which may come from the file.
-    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin };
+    node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, ...trust };
   }
   const raw: Record<string, unknown> = {};
   if (has('rtmpPort')) raw.rtmpPort = o.rtmpPort;
   if (has('rtspPort')) raw.rtspPort = o.rtspPort;
+  if (o.rtmpsPort !== undefined) raw.rtmpsPort = o.rtmpsPort;
+  if (o.rtspsPort !== undefined) raw.rtspsPort = o.rtspsPort;
   const compressed: Record<string, unknown> = {};
   if (has('compressedRtspPort')) compressed.rtspPort = o.compressedRtspPort;
+  if (o.compressedRtspsPort !== undefined) compressed.rtspsPort = o.compressedRtspsPort;
   const api: Record<string, unknown> = {};
   if (has('apiPort')) api.port = o.apiPort;
+  if (has('https')) api.https = o.https;
+  const tls: Record<string, unknown> = {};
+  if (o.tlsCert !== undefined) tls.certFile = o.tlsCert;
+  if (o.tlsKey !== undefined) tls.keyFile = o.tlsKey;
   if (o.apiToken !== undefined) api.token = o.apiToken;
   const store: Record<string, unknown> = {};
   if (has('dataDir')) store.dataDir = o.dataDir;
   if (o.mongoUrl !== undefined) store.mongoUrl = o.mongoUrl;
-  const layer: Record<string, unknown> = { node, factories: { raw, compressed }, api, store };
+  const layer: Record<string, unknown> = { node, factories: { raw, compressed }, api, store, tls };
   if (has('compress')) layer.compression = { enabled: o.compress };
   if (o.failoverAfterMs !== undefined) layer.replication = { failoverAfterMs: o.failoverAfterMs };
   return layer;

@@ -7,6 +7,7 @@
  * The one "pull a URL into a registry path with backoff, stall detection and state" piece: the
  * master's replication publishes as 'replication', pulled cameras (src/sources) as 'source'.
  */
+import type { ClientTls } from '../clients/client-socket.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Publication, StreamRegistry } from '../streams/registry.ts';
@@ -25,6 +26,8 @@ const MEDIA_REPORT_INTERVAL_MS = 250;
 export interface PullTarget {
   readonly url: string;
   readonly credentials?: { readonly user: string; readonly pass: string } | undefined;
+  /** TLS URLs: how the upstream's certificate is checked. */
+  readonly tls?: ClientTls | undefined;
 }
 
 export interface PullContext {
@@ -169,7 +172,7 @@ export class Pull {
     this.#ctx.log.debug(`${this.#label} connecting`, { factory: this.factory, path: this.path, url: this.#redact(target.url) });
     try {
       this.#session = this.#ctx.open(
-        { factory: this.factory, url: target.url, credentials: target.credentials, connectTimeoutMs: this.#ctx.settings.connectTimeoutMs },
+        { factory: this.factory, url: target.url, credentials: target.credentials, connectTimeoutMs: this.#ctx.settings.connectTimeoutMs, tls: target.tls },
         {
           onDescription: (desc) => {
             if (current()) this.#onDescription(desc);

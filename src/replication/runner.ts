@@ -20,6 +20,7 @@ import type { OpenSource } from './source.ts';
 import { openUpstreamSource } from './sources.ts';
 import type { PullStatus, ReplicationListener, UpstreamStatus } from './status.ts';
 import { DEFAULT_WATCH_SETTINGS, UpstreamWatch, type UpstreamConfig, type UpstreamWatchSettings } from './upstream-watch.ts';
+import { fetchFor } from './tls-fetch.ts';
 import { connectEventSocket, type EventSocket, type EventSocketOptions } from './ws/event-socket.ts';
 
 export interface ReplicationOptions {
@@ -136,8 +137,14 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
   const targetFor = (watch: UpstreamWatch, factory: FactoryName, path: string): PullTarget => {
     const ports = watch.ports;
     const host = watch.host.includes(':') ? `[${watch.host}]` : watch.host;
-    const url = factory === 'raw' ? `rtmp://${host}:${ports.rtmp}/${path}` : `rtsp://${host}:${ports.rtspCompressed}/${path}`;
-    return { url, credentials: watch.config.readCredentials };
+    // Over TLS whenever the upstream offers it (its node info announces the TLS port).
+    const rtmps = ports.rtmps ?? null;
+    const rtsps = ports.rtspsCompressed ?? null;
+    const url =
+      factory === 'raw'
+        ? rtmps !== null ? `rtmps://${host}:${rtmps}/${path}` : `rtmp://${host}:${ports.rtmp}/${path}`
+        : rtsps !== null ? `rtsps://${host}:${rtsps}/${path}` : `rtsp://${host}:${ports.rtspCompressed}/${path}`;
+    return { url, credentials: watch.config.readCredentials, tls: watch.config.tls };
   };
 
   const createPull = (factory: FactoryName, path: string, watch: UpstreamWatch): Pull =>
@@ -180,10 +187,9 @@ export function startReplication(options: ReplicationOptions, deps: ReplicationD
     deps.listener?.onUpstreamStreams?.(next.upstreamId, next.reachable ? (next.streams ?? []).map((s) => ({ factory: s.factory, path: s.path })) : []);
   };
 
-  const fetchImpl = deps.fetch ?? fetch;
   for (const config of options.upstreams) {
     const watch = new UpstreamWatch(config, settings.watch, {
-      fetch: fetchImpl,
+      fetch: deps.fetch ?? fetchFor(config.tls),
       connectEvents: deps.connectEvents ?? connectEventSocket,
       now,
       log: log.child({ upstream: config.id }),

@@ -5,6 +5,7 @@
  */
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { FactoryName } from '../streams/types.ts';
+import type { ClientTls } from '../clients/client-socket.ts';
 
 export interface SourceHandlers {
   /** Codec parameters (first, and again when they change). */
@@ -31,6 +32,8 @@ export interface SourceRequest {
   readonly credentials?: { readonly user: string; readonly pass: string } | undefined;
   /** Give up connecting after this (ms). */
   readonly connectTimeoutMs: number;
+  /** rtmps:// and rtsps:// URLs: how the upstream's certificate is checked. */
+  readonly tls?: ClientTls | undefined;
 }
 
 export type OpenSource = (request: SourceRequest, handlers: SourceHandlers) => SourceSession;

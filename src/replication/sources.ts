@@ -1,7 +1,8 @@
 /**
  * The real upstream sources: Factory 1 streams are played with the RTMP client, Factory 2 streams
  * with the RTSP client over TCP (interleaved: one connection, no UDP ports to open between the
- * machines). Both are adapted to the replication's SourceSession shape.
+ * machines). Both are adapted to the replication's SourceSession shape. rtmps:// and rtsps:// URLs
+ * (an upstream that offers TLS) are played over TLS with the upstream's trust settings.
  */
 import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
 import { startRtspPlayer, type RtspPlayer } from '../clients/rtsp/rtsp-player.ts';
@@ -31,7 +32,7 @@ function openRtmp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
       onClose: (err) => handlers.onClose(err),
     },
     // Counted as an internal reader on the upstream, not as a viewer.
-    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, flashVer: internalAgent('replication') },
+    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, flashVer: internalAgent('replication'), ...(request.tls !== undefined ? { tls: request.tls } : {}) },
   );
   return {
     get bytesReceived() {
@@ -56,6 +57,7 @@ function openRtsp(request: SourceRequest, handlers: SourceHandlers): SourceSessi
       userAgent: internalAgent('replication'),
       connectTimeoutMs: request.connectTimeoutMs,
       responseTimeoutMs: request.connectTimeoutMs,
+      ...(request.tls !== undefined ? { tls: request.tls } : {}),
       ...(request.credentials !== undefined ? { credentials: { username: request.credentials.user, password: request.credentials.pass } } : {}),
     },
     {

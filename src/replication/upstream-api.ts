@@ -21,6 +21,10 @@ export interface UpstreamPorts {
   readonly rtspRaw: number;
   /** RTSP compressed (Factory 2). */
   readonly rtspCompressed: number;
+  /** Its TLS twins; absent or null: not offered (pulled in plain text). */
+  readonly rtmps?: number | null;
+  readonly rtspsRaw?: number | null;
+  readonly rtspsCompressed?: number | null;
 }
 
 export interface UpstreamNode {
@@ -76,11 +80,14 @@ export function parseStreamListing(body: unknown, fetchedAt: number): UpstreamSt
 
 /**
  * Parses GET /api/v1/node. Ports are read from `ports` as {rtmp, rtspRaw, rtspCompressed} (the
- * config's naming) or {rtmp, rtsp, compressedRtsp} (the `listening` line's naming).
+ * config's naming) or {rtmp, rtsp, compressedRtsp} (the `listening` line's naming); the TLS ports
+ * likewise as {rtmps, rtspsRaw, rtspsCompressed} or {rtmps, rtsps, compressedRtsps}. A node that
+ * announces ports but no TLS port (or null) offers none: its TLS ports are null, so configured ones
+ * do not outlive a slave restarted without TLS.
  */
 export function parseNodeInfo(body: unknown): UpstreamNode {
   if (!isObject(body)) throw new Error('not a node description (expected an object)');
-  const ports: { rtmp?: number; rtspRaw?: number; rtspCompressed?: number } = {};
+  const ports: { -readonly [K in keyof UpstreamPorts]?: UpstreamPorts[K] } = {};
   const p = body.ports;
   if (isObject(p)) {
     if (isPort(p.rtmp)) ports.rtmp = p.rtmp;
@@ -88,6 +95,12 @@ export function parseNodeInfo(body: unknown): UpstreamNode {
     if (isPort(raw)) ports.rtspRaw = raw;
     const compressed = p.rtspCompressed ?? p.compressedRtsp;
     if (isPort(compressed)) ports.rtspCompressed = compressed;
+    const rtmps = p.rtmps;
+    ports.rtmps = isPort(rtmps) ? rtmps : null;
+    const rtspsRaw = p.rtspsRaw ?? p.rtsps;
+    ports.rtspsRaw = isPort(rtspsRaw) ? rtspsRaw : null;
+    const rtspsCompressed = p.rtspsCompressed ?? p.compressedRtsps;
+    ports.rtspsCompressed = isPort(rtspsCompressed) ? rtspsCompressed : null;
   }
   const out: { name?: string; role?: string; ports: Partial<UpstreamPorts> } = { ports };
   if (typeof body.name === 'string') out.name = body.name.slice(0, 128);

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { UpstreamSnapshot, UpstreamStream } from './plan.ts';
 import { parseNodeInfo, parseStreamListing, type UpstreamNode, type UpstreamPorts } from './upstream-api.ts';
 import type { EventSocket, EventSocketOptions } from './ws/event-socket.ts';
+import type { ClientTls } from '../clients/client-socket.ts';
 
 export interface UpstreamConfig {
   /** Name in logs, metrics and the API. */
@@ -24,6 +25,11 @@ export interface UpstreamConfig {
   readonly ports?: Partial<UpstreamPorts> | undefined;
   /** Credentials for reading its factories over RTSP/RTMP, when they require them. */
   readonly readCredentials?: { readonly user: string; readonly pass: string } | undefined;
+  /**
+   * How its certificate is checked (HTTPS API, WSS events, RTMPS/RTSPS pulls): a CA to trust and/or
+   * no verification. Unset: the system's CAs.
+   */
+  readonly tls?: ClientTls | undefined;
 }
 
 export const DEFAULT_UPSTREAM_PORTS: UpstreamPorts = Object.freeze({ rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555 });
@@ -151,7 +157,9 @@ export class UpstreamWatch {
       if (this.#lastError !== null || !previous.reachable) this.#deps.log.info('upstream reachable', { upstream: this.config.id, streams: streams.length });
       this.#lastError = null;
     } catch (err) {
-      const message = (err as Error).message;
+      // fetch says only "fetch failed"; the cause names it (refused, a certificate not trusted...).
+      const cause = (err as Error).cause;
+      const message = cause instanceof Error ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
       if (this.#lastError !== message) this.#deps.log.warn('upstream unreachable', { upstream: this.config.id, error: message });
       this.#lastError = message;
       next = { upstreamId: this.config.id, reachable: false, streams: previous.streams };
@@ -218,6 +226,7 @@ export class UpstreamWatch {
     this.#events = this.#deps.connectEvents({
       url,
       token: this.config.apiToken,
+      ...(this.config.tls !== undefined ? { tls: this.config.tls } : {}),
       connectTimeoutMs: this.#settings.requestTimeoutMs,
       onOpen: () => {
         this.#eventsOpen = true;

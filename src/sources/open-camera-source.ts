@@ -55,7 +55,7 @@ function openRtmp(request: SourceRequest, handlers: SourceHandlers, options: Cam
       onFrame: (f) => handlers.onFrame(f),
       onClose: (err) => handlers.onClose(err),
     },
-    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, ...(options.tlsVerify !== undefined ? { tlsVerify: options.tlsVerify } : {}) },
+    { connectTimeoutMs: request.connectTimeoutMs, idleTimeoutMs: RTMP_IDLE_TIMEOUT_MS, ...(options.tlsVerify !== undefined ? { tls: { rejectUnauthorized: options.tlsVerify } } : {}) },
   );
   return {
     get bytesReceived() {
@@ -81,7 +81,7 @@ function attemptRtsp(request: SourceRequest, transport: 'udp' | 'tcp', options: 
       transport,
       connectTimeoutMs: request.connectTimeoutMs,
       responseTimeoutMs: request.connectTimeoutMs,
-      ...(options.tlsVerify !== undefined ? { tlsVerify: options.tlsVerify } : {}),
+      ...(options.tlsVerify !== undefined ? { tls: { rejectUnauthorized: options.tlsVerify } } : {}),
       ...(request.credentials !== undefined ? { credentials: { username: request.credentials.user, password: request.credentials.pass } } : {}),
     },
     handlers,

@@ -182,14 +182,22 @@ describe('master replication (slave + master processes, real ffmpeg)', { timeout
       const [s, p] = await Promise.all([stream(slave, 'raw'), pull(master, 'raw')]);
       return [s!.framesIn, p!.frames];
     };
-    const [s0, m0] = await sample();
-    await new Promise((r) => setTimeout(r, 3000));
-    const [s1, m1] = await sample();
-    const slaveFrames = s1 - s0;
-    const masterFrames = m1 - m0;
-    assert.ok(slaveFrames > 60, `slave received ${slaveFrames} frames in 3 s`);
-    // Both counters are read a few ms apart; at ~68 frames/s (video + audio) that is a frame or two.
-    assert.ok(Math.abs(slaveFrames - masterFrames) <= 4, `slave ${slaveFrames} frames vs master ${masterFrames} over the same window`);
+    // Both counters are read a few ms apart; at ~68 frames/s (video + audio) that is a frame or two,
+    // more when the machine is loaded. A master that loses frames misses in every window, a skewed
+    // read only in one: up to three windows, one must agree within 4 frames.
+    const windows: string[] = [];
+    let agreed = false;
+    for (let attempt = 0; attempt < 3 && !agreed; attempt++) {
+      const [s0, m0] = await sample();
+      await new Promise((r) => setTimeout(r, 3000));
+      const [s1, m1] = await sample();
+      const slaveFrames = s1 - s0;
+      const masterFrames = m1 - m0;
+      assert.ok(slaveFrames > 60, `slave received ${slaveFrames} frames in 3 s`);
+      windows.push(`slave ${slaveFrames} vs master ${masterFrames}`);
+      agreed = Math.abs(slaveFrames - masterFrames) <= 4;
+    }
+    assert.ok(agreed, `frames over the same window: ${windows.join('; ')}`);
     const slaveRaw = await stream(slave, 'raw');
     const masterRaw = await stream(master, 'raw');
     assert.equal(masterRaw?.publisher?.kind, 'replication');

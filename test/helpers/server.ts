@@ -18,6 +18,10 @@ export interface Listening {
   rtsp: number;
   compressedRtsp: number;
   api: number;
+  /** TLS listeners, present only when on. */
+  rtmps?: number;
+  rtsps?: number;
+  compressedRtsps?: number;
   /** Listeners that could not bind (the node retries them). */
   down: string[];
 }

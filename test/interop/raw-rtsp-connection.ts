@@ -3,6 +3,7 @@
  * writes, every response parsed with our own reader, and a promise for the close.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { RtspMessageReader } from '../../protocols/rtsp/message/message-reader.ts';
 import type { RtspResponse } from '../../protocols/rtsp/message/rtsp-message.ts';
 
@@ -13,8 +14,9 @@ export class RawRtspConnection {
   #waiters: (() => void)[] = [];
   #cseq = 0;
 
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
+  /** `tls`: speak RTSPS (the test's own certificate is not verified). */
+  constructor(port: number, o: { tls?: boolean } = {}) {
+    this.socket = o.tls === true ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
     const reader = new RtspMessageReader((item) => {
       if (item.kind !== 'response') return;
       this.responses.push(item);

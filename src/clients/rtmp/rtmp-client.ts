@@ -5,8 +5,7 @@
  * ClientSession) and protocols/flv (FlvToFrames, from-frames); this file owns the socket and timers.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
 import { FlvToFrames } from '../../../protocols/flv/to-frames.ts';
 import { frameTag, metadataTagBody, sequenceHeaderTags } from '../../../protocols/flv/from-frames.ts';
@@ -19,6 +18,7 @@ import type { ClientSessionEvent } from '../../../protocols/rtmp/session/client-
 import type { AmfObject } from '../../../protocols/rtmp/amf0/amf-value.ts';
 import { encodeAmf0 } from '../../../protocols/rtmp/amf0/amf0-encoder.ts';
 import { parseRtmpUrl } from './rtmp-url.ts';
+import { connectClientSocket, type ClientTls } from '../client-socket.ts';
 
 export interface RtmpClientHandlers {
   /** Play started (NetStream.Play.Start) / publish accepted (NetStream.Publish.Start). */
@@ -43,10 +43,10 @@ export interface RtmpClientOptions {
   readonly limits?: ChunkLimits;
   /** Publish: H.265 signalling. Defaults to Enhanced RTMP. */
   readonly flv?: FromFramesOptions;
+  /** rtmps:// URLs: how the server's certificate is checked. Defaults to the system's CAs. */
+  readonly tls?: ClientTls;
   /** flashVer sent in connect. Defaults to 'FMLE/3.0 (compatible; Cupola)'. */
   readonly flashVer?: string;
-  /** rtmps://: verify the server's certificate. Defaults to true. */
-  readonly tlsVerify?: boolean;
 }
 
 /** The server refused or ended the session (status code from onStatus/_error). */
@@ -106,12 +106,11 @@ export class RtmpClient {
       (event) => this.#onEvent(event),
     );
     this.#reader = new ChunkReader((m) => this.#session.handleMessage(m), options.limits);
-    this.#socket = target.secure
-      ? tls.connect({ host: target.host, port: target.port, ...(net.isIP(target.host) === 0 ? { servername: target.host } : {}), rejectUnauthorized: options.tlsVerify ?? true })
-      : net.connect({ host: target.host, port: target.port });
+    const { socket, readyEvent } = connectClientSocket(target.host, target.port, target.secure, options.tls);
+    this.#socket = socket;
     this.#socket.setNoDelay(true);
     this.#socket.setTimeout(options.idleTimeoutMs ?? 30_000);
-    this.#socket.on(target.secure ? 'secureConnect' : 'connect', () => this.#write(this.#handshake?.start() ?? []));
+    this.#socket.on(readyEvent, () => this.#write(this.#handshake?.start() ?? []));
     this.#socket.on('data', (d: Buffer) => this.#onData(d));
     this.#socket.on('timeout', () => this.#finish(new Error('RTMP connection idle')));
     this.#socket.on('error', (err) => this.#finish(err));

@@ -1,5 +1,5 @@
 /**
- * rtmp:// URLs as clients use them: `rtmp://host[:port]/app/stream[?query]`. The app is the first
+ * rtmp:// and rtmps:// URLs as clients use them: `rtmp://host[:port]/app/stream[?query]`. The app is the first
  * path segment and the stream name the rest (with the query, where publish keys live); Cupola's
  * server joins them back as the stream path, so any split names the same stream.
  */

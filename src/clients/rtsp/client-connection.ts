@@ -3,8 +3,8 @@
  * interleaved frames to a callback. One instance per client session; the pure RtspClientSession
  * decides what to send.
  */
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { connectClientSocket, type ClientTls } from '../client-socket.ts';
 import { isProtocolError } from '../../../protocols/errors.ts';
 import { parseCSeq } from '../../../protocols/rtsp/headers/cseq.ts';
 import { RtspMessageReader } from '../../../protocols/rtsp/message/message-reader.ts';
@@ -18,8 +18,9 @@ export interface ClientConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Time to wait for each response. Defaults to 10 000 ms. */
   readonly responseTimeoutMs?: number;
-  /** rtsps://: connect over TLS (server name = host; the certificate is verified unless told otherwise). */
-  readonly tls?: { readonly rejectUnauthorized?: boolean };
+  /** rtsps://: speak TLS, checking the certificate as told. */
+  readonly secure?: boolean;
+  readonly tls?: ClientTls;
 }
 
 interface Pending {
@@ -65,9 +66,7 @@ export class RtspClientConnection {
 
   static connect(options: ClientConnectionOptions): Promise<RtspClientConnection> {
     return new Promise((resolve, reject) => {
-      const socket = options.tls === undefined
-        ? net.connect({ host: options.host, port: options.port })
-        : tls.connect({ host: options.host, port: options.port, ...(net.isIP(options.host) === 0 ? { servername: options.host } : {}), rejectUnauthorized: options.tls.rejectUnauthorized ?? true });
+      const { socket, readyEvent } = connectClientSocket(options.host, options.port, options.secure === true, options.tls);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`RTSP connect to ${options.host}:${options.port} timed out`));
@@ -76,7 +75,7 @@ export class RtspClientConnection {
         clearTimeout(timer);
         reject(err);
       });
-      socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => {
+      socket.once(readyEvent, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new RtspClientConnection(socket, options.responseTimeoutMs ?? 10_000));

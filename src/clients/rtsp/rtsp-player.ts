@@ -15,6 +15,7 @@ import { normalizeAddress } from '../../listeners/rtsp/rtsp-connection.ts';
 import { InBandParameterSets } from '../../listeners/rtsp/in-band-parameter-sets.ts';
 import { bindUdpPair, type UdpPair } from '../../listeners/rtsp/udp-pair.ts';
 import { RtspClientConnection } from './client-connection.ts';
+import type { ClientTls } from '../client-socket.ts';
 import { runClientHandshake, startKeepalive, teardown } from './client-handshake.ts';
 import { TrackReceiver, type ReceiverStats } from './track-receiver.ts';
 
@@ -32,8 +33,8 @@ export interface RtspPlayerOptions {
   readonly udpHost?: string;
   /** Defaults to 'Cupola'. */
   readonly userAgent?: string;
-  /** rtsps://: verify the server's certificate. Defaults to true. */
-  readonly tlsVerify?: boolean;
+  /** rtsps:// URLs: how the server's certificate is checked. Defaults to the system's CAs. */
+  readonly tls?: ClientTls;
 }
 
 export interface RtspPlayerHandlers {
@@ -63,7 +64,7 @@ export async function startRtspPlayer(options: RtspPlayerOptions, handlers: Rtsp
     // RTSPS carries media inside the TLS connection (SRTP over UDP is not spoken here).
     if (url.secure && transport === 'udp') throw new Error('rtsps:// sources play over TCP only');
     if (transport === 'udp') for (let i = 0; i < UDP_PAIRS; i++) pairs.push(await bindUdpPair(options.udpHost ?? '0.0.0.0', 0, 0));
-    conn = await RtspClientConnection.connect({ host: url.host, port: url.port, ...timeouts(options), ...(url.secure ? { tls: { rejectUnauthorized: options.tlsVerify ?? true } } : {}) });
+    conn = await RtspClientConnection.connect({ host: url.host, port: url.port, secure: url.secure, ...(options.tls !== undefined ? { tls: options.tls } : {}), ...timeouts(options) });
     const session = new RtspClientSession({
       url: options.url,
       mode: 'play',

@@ -15,6 +15,7 @@ import { InterleavedTransport } from '../../listeners/rtsp/interleaved-transport
 import { buildSenderReport } from '../../listeners/rtsp/sender-report.ts';
 import { DEFAULT_READER_QUEUE, ReaderQueue } from '../../streams/reader-queue.ts';
 import { RtspClientConnection } from './client-connection.ts';
+import type { ClientTls } from '../client-socket.ts';
 import { runClientHandshake, startKeepalive, teardown } from './client-handshake.ts';
 
 const SENDER_REPORT_INTERVAL_MS = 5000;
@@ -33,6 +34,8 @@ export interface RtspPusherOptions {
   readonly connectTimeoutMs?: number;
   /** Defaults to 10 000 ms. */
   readonly responseTimeoutMs?: number;
+  /** rtsps:// URLs: how the server's certificate is checked. Defaults to the system's CAs. */
+  readonly tls?: ClientTls;
   readonly random?: () => number;
   readonly now?: () => number;
   /** The connection ended on its own (server closed, error); not called after close(). */
@@ -58,6 +61,8 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
   const conn = await RtspClientConnection.connect({
     host: url.host,
     port: url.port,
+    secure: url.secure,
+    ...(options.tls !== undefined ? { tls: options.tls } : {}),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: options.responseTimeoutMs }),
   });

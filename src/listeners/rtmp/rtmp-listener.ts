@@ -3,6 +3,8 @@
  * RtmpConnection and binds its publish/play requests to the stream registry. A protocol error
  * closes only the connection that caused it. Admission (per-address cap, total cap, the pool of
  * connections not yet authorised) and the input budget decide who gets and keeps a slot.
+ * With `tls` it is the RTMPS listener: the same connections, each TCP socket admitted and then
+ * wrapped in TLS (the connection's first-request deadline bounds the TLS handshake too).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -15,6 +17,7 @@ import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/rea
 import { admissionOptions, ConnectionAdmission, type AdmissionOptions } from '../admission.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
 import { ShedLog } from '../shed-log.ts';
+import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
@@ -47,6 +50,8 @@ export interface RtmpListenerOptions extends AdmissionOptions {
   /** H.265 signalling towards players. Defaults to 'enhanced' (Enhanced RTMP 'hvc1'). */
   readonly hevc?: HevcSignalling;
   readonly readerQueue?: ReaderQueueOptions;
+  /** Serve RTMPS: every connection speaks TLS with this certificate (reloaded in place). Unset: plain RTMP. */
+  readonly tls?: TlsCertificate;
 }
 
 export interface RtmpListenerDeps {
@@ -119,8 +124,10 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     },
   };
 
-  const server = net.createServer((socket) => {
-    const address = socket.remoteAddress ?? '';
+  const certificate = options.tls;
+  const kind = certificate === undefined ? 'RTMP' : 'RTMPS';
+  const server = net.createServer((tcp) => {
+    const address = tcp.remoteAddress ?? '';
     let conn: RtmpConnection | undefined;
     const ticket = admission.admit(address, () => {
       countShed('evicted', address);
@@ -130,12 +137,13 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     if (typeof ticket === 'string') {
       countShed(ticket, address);
       deps.metrics?.connectionRefused(ticket);
-      socket.destroy();
+      tcp.destroy();
       return;
     }
+    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
-    const id = `rtmp-${++nextId}`;
+    const id = `${certificate === undefined ? 'rtmp' : 'rtmps'}-${++nextId}`;
     conn = new RtmpConnection(
       id,
       socket,
@@ -173,7 +181,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
   // Admission enforces the cap (and may close an unauthorised connection for a new one); this
   // is only a backstop against a storm of accepts.
   server.maxConnections = 2 * limits.maxConnections;
-  server.on('error', (err) => log.error('RTMP server error', { err }));
+  server.on('error', (err) => log.error(`${kind} server error`, { err }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -183,7 +191,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     });
   });
   const address = server.address() as net.AddressInfo;
-  log.info('RTMP listening', { port: address.port });
+  log.info(`${kind} listening`, { port: address.port });
 
   return {
     port: address.port,

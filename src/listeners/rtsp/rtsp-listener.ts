@@ -4,6 +4,9 @@
  * idle sessions and sends RTCP sender reports. Factory 1 serves play only; Factory 2 also accepts
  * ANNOUNCE/RECORD. Admission (per-address cap, total cap, the pool of connections without a
  * session yet) and the node's input budget decide who gets and keeps a slot.
+ * With `tls` it is an RTSPS listener: TCP interleaved only (UDP RTP would leave the media in the
+ * clear, so UDP is off and a SETUP asking only for UDP gets 461 Unsupported Transport); each TCP
+ * socket is admitted and then wrapped in TLS (the first-request deadline bounds the TLS handshake).
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -19,6 +22,7 @@ import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/rea
 import { admissionOptions, ConnectionAdmission, type AdmissionOptions, type AdmissionTicket } from '../admission.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
 import { ShedLog } from '../shed-log.ts';
+import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { ListenerHost } from './listener-host.ts';
@@ -55,6 +59,8 @@ export interface RtspListenerOptions extends AdmissionOptions {
   readonly rtcpIntervalMs?: number;
   /** Max RTP payload per packet. Defaults to 1400 bytes. */
   readonly mtu?: number;
+  /** Serve RTSPS with this certificate (reloaded in place): TCP interleaved only, `udp` is ignored. Unset: plain RTSP. */
+  readonly tls?: TlsCertificate;
 }
 
 export interface RtspListenerDeps {
@@ -97,7 +103,9 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const host = options.host ?? '0.0.0.0';
   const timeoutSec = options.sessionTimeoutSec ?? 60;
   const stats: RtspListenerStats = { connectionsAccepted: 0, protocolErrors: 0, unroutedPackets: 0, sessionsExpired: 0, rtcp: createRtcpStats(), shed: new Map() };
-  const udp: UdpPair | undefined = options.udp === false ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
+  const certificate = options.tls;
+  const kind = certificate === undefined ? 'RTSP' : 'RTSPS';
+  const udp: UdpPair | undefined = options.udp === false || certificate !== undefined ? undefined : await bindUdpPair(host, options.udp?.rtpPort ?? 0, options.udp?.rtcpPort ?? 0);
   const connections = new Map<string, RtspConnection>();
   const routes = new RtspRoutes();
   let nextConnectionId = 0;
@@ -195,8 +203,8 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   }
 
   const admitted = new Map<string, AdmissionTicket>();
-  const server = net.createServer((socket) => {
-    const address = socket.remoteAddress ?? '';
+  const server = net.createServer((tcp) => {
+    const address = tcp.remoteAddress ?? '';
     let conn: RtspConnection | undefined;
     const ticket = admission.admit(address, () => {
       countShed('evicted', address);
@@ -206,12 +214,13 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     if (typeof ticket === 'string') {
       countShed(ticket, address);
       deps.metrics?.connectionRefused(ticket);
-      socket.destroy();
+      tcp.destroy();
       return;
     }
+    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
-    const id = `rtsp-${++nextConnectionId}`;
+    const id = `${certificate === undefined ? 'rtsp' : 'rtsps'}-${++nextConnectionId}`;
     admitted.set(id, ticket);
     conn = new RtspConnection(
       id,
@@ -261,7 +270,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   // Admission enforces the cap (and may close an unauthorised connection for a new one); this
   // is only a backstop against a storm of accepts.
   server.maxConnections = 2 * limits.maxConnections;
-  server.on('error', (err) => log.error('RTSP server error', { err }));
+  server.on('error', (err) => log.error(`${kind} server error`, { err }));
 
   udp?.rtp.on('message', (msg, rinfo) => onMedia(routes.udp('rtp', normalizeAddress(rinfo.address), rinfo.port), msg));
   udp?.rtcp.on('message', (msg, rinfo) => onMedia(routes.udp('rtcp', normalizeAddress(rinfo.address), rinfo.port), msg));
@@ -298,7 +307,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
     throw err;
   });
   const address = server.address() as net.AddressInfo;
-  log.info('RTSP listening', { port: address.port, udp: udp?.ports ?? null, publish: options.allowPublish ?? false });
+  log.info(`${kind} listening`, { port: address.port, udp: udp?.ports ?? null, publish: options.allowPublish ?? false });
 
   return {
     port: address.port,

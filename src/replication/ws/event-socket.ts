@@ -8,6 +8,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { encodeClientFrame, Opcode, WsFrameReader, type WsMessage } from './frame-reader.ts';
+import tls from 'node:tls';
+import type { ClientTls } from '../../clients/client-socket.ts';
 
 /** RFC 6455 §1.3: the GUID appended to the key for Sec-WebSocket-Accept. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -19,6 +21,8 @@ export interface EventSocketOptions {
   readonly token?: string | undefined;
   /** Handshake must complete within this. Defaults to 3000 ms. */
   readonly connectTimeoutMs?: number;
+  /** wss:// (an https:// API): how the certificate is checked. Defaults to the system's CAs. */
+  readonly tls?: ClientTls;
   onOpen?(): void;
   /** One parsed JSON message; messages that are not JSON are dropped. */
   onEvent(event: unknown): void;
@@ -44,7 +48,11 @@ export function connectEventSocket(o: EventSocketOptions): EventSocket {
     'Sec-WebSocket-Key': key,
   };
   if (o.token !== undefined) headers.Authorization = `Bearer ${o.token}`;
-  const request = (url.protocol === 'https:' ? https : http).request(url, { headers });
+  const trust =
+    url.protocol === 'https:' && o.tls !== undefined
+      ? { ...(o.tls.ca !== undefined ? { ca: [...tls.rootCertificates, o.tls.ca.toString()] } : {}), rejectUnauthorized: o.tls.rejectUnauthorized ?? true }
+      : {};
+  const request = (url.protocol === 'https:' ? https : http).request(url, { headers, ...trust });
   let socket: Socket | null = null;
   let closed = false;
   const finish = (reason: string): void => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventBus, type ApiEvent } from '../../../../src/api/events.ts';
 import { UrlManager } from '../../../../src/api/url-manager.ts';
-import { cameraUrls, peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
+import { cameraUrls, peerEndpoint, selfEndpoint, withLearntPorts } from '../../../../src/api/urls.ts';
 import { defaultCatalog } from '../../../../src/config/catalog.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 
@@ -28,6 +28,36 @@ describe('urls', () => {
     const comp = parseSettings({ node: { role: 'compressor', upstreams: [{ host: '10.0.0.5' }] } });
     assert.equal(cameraUrls(defaultCatalog().cameras[0]!, [selfEndpoint(comp), peerEndpoint(comp)!], never).nodes.length, 1);
     assert.equal(peerEndpoint(parseSettings({})), undefined);
+  });
+
+  it('advertised URLs use rtmps:// and rtsps:// with the (public) TLS ports where a node serves TLS; internal ones stay plain', () => {
+    const tls = { certFile: '/c.pem', keyFile: '/k.pem' };
+    const s = parseSettings({
+      node: { advertisedHost: 'cams.example.org', publicPorts: { rtmps: 443, rtmp: 19350 } },
+      factories: { raw: { rtmpsPort: 1936, rtspsPort: 0 } },
+      tls,
+    });
+    const cam = defaultCatalog().cameras[0]!;
+    // RTSPS of Factory 1 on port 0 not bound yet: no TLS URL for it; bound: its port.
+    let u = cameraUrls(cam, [selfEndpoint(s, { rtspRaw: 40001 })], { isLive: (_n, f) => f === 'raw' });
+    assert.deepEqual(u.nodes[0]!.rtmpIngest, { internal: 'rtmp://127.0.0.1:1935/site1/cam1', advertised: 'rtmps://cams.example.org:443/site1/cam1' });
+    assert.equal(u.nodes[0]!.rtspRaw.advertised, 'rtsp://cams.example.org:40001/site1/cam1');
+    assert.equal(u.nodes[0]!.rtspCompressed.advertised, 'rtsp://cams.example.org:8555/site1/cam1', 'Factory 2 without RTSPS stays plain');
+    u = cameraUrls(cam, [selfEndpoint(s, { rtspRaw: 40001, rtspsRaw: 40002 })], { isLive: (_n, f) => f === 'raw' });
+    assert.deepEqual(u.nodes[0]!.rtspRaw, { internal: 'rtsp://127.0.0.1:40001/site1/cam1', advertised: 'rtsps://cams.example.org:40002/site1/cam1' });
+    assert.equal(u.best.raw?.advertised, 'rtsps://cams.example.org:40002/site1/cam1');
+    assert.equal(u.best.raw?.url, 'rtsp://127.0.0.1:40001/site1/cam1');
+  });
+
+  it("a peer's announced TLS ports replace configured ones; one announced as null (not offered) removes it", () => {
+    const master = parseSettings({ node: { role: 'master', upstreams: [{ id: 'slave1', host: '10.0.0.5', advertisedHost: 'slave.example', ports: { rtmps: 1936 } }] } });
+    const peer = peerEndpoint(master)!;
+    const cam = defaultCatalog().cameras[0]!;
+    assert.equal(cameraUrls(cam, [peer], never).nodes[0]!.rtmpIngest.advertised, 'rtmps://slave.example:1936/site1/cam1');
+    const off = withLearntPorts(peer, { rtmp: 1, rtspRaw: 2, rtspCompressed: 3, rtmps: null, rtspsRaw: null, rtspsCompressed: 4 });
+    const urls = cameraUrls(cam, [off], never).nodes[0]!;
+    assert.equal(urls.rtmpIngest.advertised, 'rtmp://slave.example:1/site1/cam1');
+    assert.equal(urls.rtspCompressed.advertised, 'rtsps://slave.example:4/site1/cam1');
   });
 
   it('publishKeyRequired without showing the key', () => {

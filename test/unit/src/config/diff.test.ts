@@ -46,6 +46,8 @@ describe('diffSettings', () => {
     const after = parseSettings({ factories: { compressed: { rtspPort: 9555 } }, api: { token: 'secret-token' } });
     assert.deepEqual(diffSettings(DEFAULT_SETTINGS, after), ['factories.compressed', 'api']);
     assert.deepEqual(diffSettings(DEFAULT_SETTINGS, parseSettings({})), []);
+    const tls = { certFile: '/c.pem', keyFile: '/k.pem' };
+    assert.deepEqual(diffSettings(parseSettings({ tls }), parseSettings({ tls: { ...tls, certFile: '/other.pem' } })), ['tls']);
     const hooks = parseSettings({ hooks: [{ name: 'rec', on: 'stream.ready', command: ['rec'] }] });
     assert.deepEqual(diffSettings(DEFAULT_SETTINGS, hooks), ['hooks']);
   });

@@ -70,7 +70,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-function harness(slave = new FakeSlave(), failoverAfterMs = 100): Harness {
+function harness(slave = new FakeSlave(), failoverAfterMs = 100, upstreamTls?: { ca: string }): Harness {
   const raw = new StreamRegistry('raw');
   const compressed = new StreamRegistry('compressed');
   const events: EventBody[] = [];
@@ -79,7 +79,7 @@ function harness(slave = new FakeSlave(), failoverAfterMs = 100): Harness {
   const compression = { started: [] as string[], stopped: [] as string[] };
   const runner = startReplication(
     {
-      upstreams: [{ id: 'slave', apiUrl: 'http://slave.test:8080' }],
+      upstreams: [{ id: 'slave', apiUrl: 'http://slave.test:8080', ...(upstreamTls !== undefined ? { tls: upstreamTls } : {}) }],
       watch: { pollIntervalMs: 20, requestTimeoutMs: 500, events: false },
       pull: { stallMs: 500, connectTimeoutMs: 1000, stableMs: 10_000, backoff: { initialMs: 40, maxMs: 200, jitter: 0 } },
       failover: { afterMs: failoverAfterMs },
@@ -166,7 +166,31 @@ test('pulls every listed stream from the ports the slave announces: raw over RTM
     assert.equal(sample.state, 'live');
     assert.equal(sample.bytes, 5);
     assert.ok(sample.secondsSinceLastFrame !== null && sample.secondsSinceLastFrame < 1);
-    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 });
+    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
+  } finally {
+    await h.close();
+  }
+});
+
+test('a slave that offers TLS is pulled over rtmps:// and rtsps:// with the upstream trust; back to plain when it stops offering it', async () => {
+  const slave = new FakeSlave();
+  slave.streams = [rawCam(), compCam()];
+  slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555, rtmps: 11936, rtspsRaw: 18322, rtspsCompressed: 18323 } };
+  const trust = { ca: '-----BEGIN CERTIFICATE-----\n(test CA)\n-----END CERTIFICATE-----\n' };
+  const h = harness(slave, 100, trust);
+  try {
+    await h.waitState('raw', 's1/cam1', 'connecting');
+    await h.waitState('compressed', 's1/cam1', 'connecting');
+    assert.deepEqual(slave.sessions.map((s) => s.request.url).sort(), ['rtmps://slave.test:11936/s1/cam1', 'rtsps://slave.test:18323/s1/cam1']);
+    for (const s of slave.sessions) assert.deepEqual(s.request.tls, trust, 'the upstream trust goes with the pull');
+    // Restarted without TLS (its node info has no TLS port): the next sessions are plain.
+    slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } };
+    slave.down = true;
+    await waitFor(() => h.runner.upstreams()[0]?.reachable === false, 2000, 'slave down', 10);
+    for (const s of slave.sessions) s.handlers.onClose(new Error('connection reset'));
+    slave.down = false;
+    await waitFor(() => slave.sessions.some((s) => s.request.url === 'rtmp://slave.test:11935/s1/cam1'), 3000, 'a plain RTMP session', 10);
+    await waitFor(() => slave.sessions.some((s) => s.request.url === 'rtsp://slave.test:18555/s1/cam1'), 3000, 'a plain RTSP session', 10);
   } finally {
     await h.close();
   }
@@ -189,7 +213,7 @@ test('a slave that comes back on other media ports (restart between polls) is pu
     const next = opened(slave);
     first.handlers.onClose(new Error('connection reset'));
     assert.equal((await next).url, 'rtmp://slave.test:21935/s1/cam1');
-    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 });
+    assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
   } finally {
     await h.close();
   }

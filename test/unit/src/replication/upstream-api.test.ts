@@ -42,10 +42,14 @@ test('node info: ports in either naming, invalid ones ignored', () => {
   assert.deepEqual(parseNodeInfo({ name: 'slave1', role: 'slave', ports: { rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555, api: 8080 } }), {
     name: 'slave1',
     role: 'slave',
-    ports: { rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555 },
+    // A node that announces ports but no TLS ones offers no TLS (null overrides configured TLS ports).
+    ports: { rtmp: 1935, rtspRaw: 8554, rtspCompressed: 8555, rtmps: null, rtspsRaw: null, rtspsCompressed: null },
   });
-  assert.deepEqual(parseNodeInfo({ ports: { rtmp: 40000, rtsp: 40001, compressedRtsp: 40002 } }).ports, { rtmp: 40000, rtspRaw: 40001, rtspCompressed: 40002 });
-  assert.deepEqual(parseNodeInfo({ ports: { rtmp: 0, rtsp: 70000, compressedRtsp: '1' } }).ports, {});
+  assert.deepEqual(parseNodeInfo({ ports: { rtmp: 40000, rtsp: 40001, compressedRtsp: 40002 } }).ports, { rtmp: 40000, rtspRaw: 40001, rtspCompressed: 40002, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
+  assert.deepEqual(parseNodeInfo({ ports: { rtmp: 0, rtsp: 70000, compressedRtsp: '1' } }).ports, { rtmps: null, rtspsRaw: null, rtspsCompressed: null });
+  // TLS ports in either naming (GET /api/v1/node, the listening line); null = off.
+  assert.deepEqual(parseNodeInfo({ ports: { rtmp: 1, rtmps: 2, rtspsRaw: 3, rtspsCompressed: null } }).ports, { rtmp: 1, rtmps: 2, rtspsRaw: 3, rtspsCompressed: null });
+  assert.deepEqual(parseNodeInfo({ ports: { rtsps: 4, compressedRtsps: 5 } }).ports, { rtmps: null, rtspsRaw: 4, rtspsCompressed: 5 });
   assert.deepEqual(parseNodeInfo({ name: 'n' }), { name: 'n', ports: {} });
   assert.throws(() => parseNodeInfo([]), /not a node description/);
 });

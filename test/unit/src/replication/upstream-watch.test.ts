@@ -7,6 +7,9 @@ import type { EventSocketOptions } from '../../../../src/replication/ws/event-so
 import { waitFor } from '../../../helpers/server.ts';
 
 /** An upstream API whose /api/v1/node fails `nodeFailures` times (timeouts), then answers. */
+/** What a node announcing no TLS port reports for them (not offered). */
+const NO_TLS = { rtmps: null, rtspsRaw: null, rtspsCompressed: null } as const;
+
 function fakeApi(nodeFailures: number, node: unknown = { ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } }): { fetch: typeof fetch; nodeCalls: () => number } {
   let calls = 0;
   const f = (async (input: URL | RequestInfo): Promise<Response> => {
@@ -45,7 +48,7 @@ test('a node-info request that times out is asked again; the announced ports win
   w.start();
   try {
     await waitFor(() => w.ports.rtmp === 11935, 2000, 'the announced ports', 5);
-    assert.deepEqual(ports.at(-1), { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 });
+    assert.deepEqual(ports.at(-1), { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
     assert.equal(ports[0]?.rtmp, 1935, 'the defaults are reported while unknown');
     const calls = api.nodeCalls();
     await new Promise((r) => setTimeout(r, 60));
@@ -147,16 +150,16 @@ test('a killed upstream keeps the ports it announced (not the defaults) until it
     // Many polls (10 ms apart) and retries while it is down: the ports stay the announced ones.
     for (let i = 0; i < 10; i++) {
       await new Promise((r) => setTimeout(r, 10));
-      assert.deepEqual(w.ports, first, `poll ${i} while down`);
+      assert.deepEqual(w.ports, { ...first, ...NO_TLS }, `poll ${i} while down`);
     }
-    assert.deepEqual(reported, [first], 'never reported the defaults');
+    assert.deepEqual(reported, [{ ...first, ...NO_TLS }], 'never reported the defaults');
 
     // It comes back on other ports (a restart on port 0): they are learnt from its API.
     const callsBefore = slave.nodeCalls();
     slave.restart(moved);
     await waitFor(() => w.ports.rtmp === moved.rtmp, 2000, 'the new ports', 5);
     assert.ok(slave.nodeCalls() > callsBefore);
-    assert.deepEqual(reported, [first, moved]);
+    assert.deepEqual(reported, [{ ...first, ...NO_TLS }, { ...moved, ...NO_TLS }]);
     assert.ok(opened >= 2, 'events reconnected');
   } finally {
     w.close();

@@ -102,7 +102,8 @@ describe('Content-Base and URLs', () => {
       password: 'p@ss',
       secure: false,
     });
-    assert.deepEqual([parseRtspUrl('rtsps://h/a').port, parseRtspUrl('rtsps://h/a').secure], [322, true]);
+    // rtsps:// (RFC 7826 §26.7): TLS, default port 322.
+    assert.deepEqual([parseRtspUrl('rtsps://h/a').secure, parseRtspUrl('rtsps://h/a').port, parseRtspUrl('rtsps://h:8322/a').port], [true, 322, 8322]);
     assert.equal(parseRtspUrl('rtsp://[::1]:8554/a/').path, 'a');
     // ffmpeg appends the track control after the query: the tail is path, the query stays.
     const track = parseRtspUrl('rtsp://h:8554/site1/cam3?key=s3cret/streamid=1');

@@ -11,6 +11,8 @@ test('rtmp URLs: app is the first segment, the stream name keeps the rest and th
     tcUrl: 'rtmp://127.0.0.1:1936/site1',
     secure: false,
   });
+  // rtmps://: TLS, default port 443 (as ffmpeg and OBS), the tcUrl keeps the scheme.
+  assert.deepEqual(parseRtmpUrl('rtmps://h/site1/cam1'), { host: 'h', port: 443, app: 'site1', streamName: 'cam1', tcUrl: 'rtmps://h:443/site1', secure: true });
   assert.equal(parseRtmpUrl('rtmp://host/a/b/c').streamName, 'b/c');
   assert.equal(parseRtmpUrl('rtmp://host/a/b').port, 1935);
   assert.equal(parseRtmpUrl('rtmp://[::1]:1935/a/b').host, '::1');
