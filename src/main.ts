@@ -6,12 +6,13 @@
  * master:     the same listeners, replication of the upstream slave(s), compression takeover.
  * compressor: API + metrics only; compresses every camera of the upstream slave into its Factory 2.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClientTls } from './clients/client-socket.ts';
 import { fetchFor } from './replication/tls-fetch.ts';
 import { randomBytes } from 'node:crypto';
 import { accessControlFromSettings } from './access/access-control.ts';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
@@ -50,6 +51,8 @@ import { cameraPublishAuthorizer, compressedPublishAuthorizer } from './node/pub
 import { autoRegisterDefault } from './config/publish-policy.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { ClipCache, ffmpegClipEncoder } from './placeholder/placeholder-encoder.ts';
+import { PlaceholderService } from './placeholder/placeholder-service.ts';
 import { OutputBudget } from './streams/output-budget.ts';
 import { InputBudget } from './listeners/input-budget.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
@@ -274,6 +277,20 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, ...admission, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
+    // Always-available cameras: a placeholder keeps their readers fed while they are offline.
+    const alwaysAvailable = (path: string): boolean => {
+      const camera = findCamera(store.catalog(), path);
+      if (camera === undefined) return settings.cameras.alwaysAvailable;
+      return camera.enabled && (camera.alwaysAvailable ?? settings.cameras.alwaysAvailable);
+    };
+    const fontFile = existsSync(settings.cameras.placeholderFontFile) ? settings.cameras.placeholderFontFile : undefined;
+    const placeholderLog = log.child({ component: 'placeholder' });
+    if (fontFile === undefined) placeholderLog.warn('placeholder font file not found: offline placeholders carry no text', { fontFile: settings.cameras.placeholderFontFile });
+    const clips = new ClipCache(ffmpegClipEncoder(ffmpegInstaller.path, fontFile));
+    for (const registry of [raw, compressed]) {
+      const service = new PlaceholderService({ registry, wanted: alwaysAvailable, clips, log: placeholderLog });
+      closers.push(() => service.close());
+    }
 
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
     const rawRead = settings.factories.raw.auth.read;

@@ -544,6 +544,19 @@ const settingsFields = obj({
       autoRegister: optional(bool()),
       /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */
       autoRegisterMax: withDefault(int({ min: 0, max: 100_000 }), 64),
+      /**
+       * Cameras without their own `alwaysAvailable` keep their readers while offline: RTSP/RTMP readers
+       * receive a "camera offline" placeholder (encoded with the bundled ffmpeg at the camera's last
+       * codec and resolution) instead of being closed after limits.unpublishedGraceMs, and move back
+       * to the camera at its first keyframe. Defaults to false.
+       */
+      alwaysAvailable: withDefault(bool(), false),
+      /**
+       * TrueType font of the placeholder's text (ffmpeg drawtext). When the file is missing the
+       * placeholder is a plain dark picture. Defaults to /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+       * (Debian's fonts-dejavu-core).
+       */
+      placeholderFontFile: withDefault(str({ minLength: 1, maxLength: 4096 }), '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
     }),
   ),
   compression: section(

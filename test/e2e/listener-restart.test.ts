@@ -112,7 +112,8 @@ describe('listeners across a slave crash (slave + master processes, real ffmpeg)
       let cam = camera(slave);
       await waitFor(async () => (await rawPull(master))?.state === 'live', 40_000, 'the raw pull live on the master', 200);
       const before = await getJson<Replication>(master, '/api/v1/replication');
-      const slavePorts = { rtmp: first.rtmp, rtspRaw: first.rtsp, rtspCompressed: first.compressedRtsp };
+      // The slave serves no TLS here: its TLS ports are announced as null (not offered).
+      const slavePorts = { rtmp: first.rtmp, rtspRaw: first.rtsp, rtspCompressed: first.compressedRtsp, rtmps: null, rtspsRaw: null, rtspsCompressed: null };
       assert.deepEqual(before.upstreams[0]?.ports, slavePorts);
       assert.equal(before.items.find((p) => p.factory === 'raw')?.url, `rtmp://127.0.0.1:${first.rtmp}/${CAM}`);
 
