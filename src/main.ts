@@ -6,16 +6,22 @@
  * master:     the same listeners, replication of the upstream slave(s), compression takeover.
  * compressor: API + metrics only; compresses every camera of the upstream slave into its Factory 2.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ClientTls } from './clients/client-socket.ts';
 import { fetchFor } from './replication/tls-fetch.ts';
 import { randomBytes } from 'node:crypto';
 import { accessControlFromSettings } from './access/access-control.ts';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { connectCatalogEvents } from './api/catalog-events.ts';
 import { EventBus } from './api/events.ts';
 import { connectRegistryEvents } from './api/registry-events.ts';
 import { startApiServer } from './api/server.ts';
+import { firstOf, staticDirectory, staticFileMap } from './api/static-files.ts';
+import { createRequire } from 'node:module';
+import { HlsService } from './hls/hls-service.ts';
+import { HlsReadAuth } from './hls/hls-read-auth.ts';
+import { HLS_CORS_HEADERS, hlsRoute } from './hls/hls-routes.ts';
 import { registryStreamsView } from './api/streams-view.ts';
 import type { StreamInfo, StreamsView } from './api/types.ts';
 import { UrlManager } from './api/url-manager.ts';
@@ -45,6 +51,8 @@ import { cameraPublishAuthorizer, compressedPublishAuthorizer } from './node/pub
 import { autoRegisterDefault } from './config/publish-policy.ts';
 import { settingsFromOptions } from './node/settings-from-options.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { ClipCache, ffmpegClipEncoder } from './placeholder/placeholder-encoder.ts';
+import { PlaceholderService } from './placeholder/placeholder-service.ts';
 import { OutputBudget } from './streams/output-budget.ts';
 import { InputBudget } from './listeners/input-budget.ts';
 import { localRawRtspUrl, localSnapshotService } from './snapshots/local-snapshots.ts';
@@ -61,6 +69,8 @@ import type { UpstreamPorts } from './replication/upstream-api.ts';
 
 export const VERSION = '0.1.0';
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
+/** Browser libraries the dashboard loads, served from the installed packages (no build step). */
+const VENDOR_FILES: Readonly<Record<string, string>> = { '/vendor/hls.min.js': createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js') };
 
 export interface NodePorts {
   rtmp: number | null;
@@ -268,6 +278,20 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const rtspLimits = { sessionTimeoutSec: lim.rtspSessionTimeoutSec, mtu: lim.rtpMtu, ...admission, readerQueue };
     closers.push(() => raw.close(), () => compressed.close());
+    // Always-available cameras: a placeholder keeps their readers fed while they are offline.
+    const alwaysAvailable = (path: string): boolean => {
+      const camera = findCamera(store.catalog(), path);
+      if (camera === undefined) return settings.cameras.alwaysAvailable;
+      return camera.enabled && (camera.alwaysAvailable ?? settings.cameras.alwaysAvailable);
+    };
+    const fontFile = existsSync(settings.cameras.placeholderFontFile) ? settings.cameras.placeholderFontFile : undefined;
+    const placeholderLog = log.child({ component: 'placeholder' });
+    if (fontFile === undefined) placeholderLog.warn('placeholder font file not found: offline placeholders carry no text', { fontFile: settings.cameras.placeholderFontFile });
+    const clips = new ClipCache(ffmpegClipEncoder(ffmpegInstaller.path, fontFile));
+    for (const registry of [raw, compressed]) {
+      const service = new PlaceholderService({ registry, wanted: alwaysAvailable, clips, log: placeholderLog });
+      closers.push(() => service.close());
+    }
 
     // How this node's own clients (compression input, thumbnails) read its Factory 1 over RTSP.
     const rawRead = settings.factories.raw.auth.read;
@@ -621,6 +645,18 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
     };
     const webhooks = new WebhookDispatcher({ webhooks: settings.api.webhooks, bus, log });
     closers.push(() => webhooks.close());
+    // LL-HLS for both factories (slave and master; replicated cameras too), served by the API.
+    const hls = role !== 'compressor' && settings.hls.enabled ? new HlsService({ registries: { raw, compressed }, settings: settings.hls, metrics: metrics.hls }) : undefined;
+    if (hls !== undefined) closers.push(() => hls.close());
+    const hlsAuth = new HlsReadAuth({ raw: settings.factories.raw.auth.read, compressed: settings.factories.compressed.auth.read }, settings.api.token);
+    const playback =
+      hls === undefined
+        ? undefined
+        : {
+            routes: [hlsRoute({ service: hls, auth: hlsAuth, access, metrics: metrics.hls, knows: (p: string) => urls.get(p) !== undefined || raw.get(p) !== undefined || compressed.get(p) !== undefined })],
+            prefixes: ['/hls'],
+            corsHeaders: HLS_CORS_HEADERS,
+          };
     const apiHost = settings.api.bindHost ?? bindHost;
     const nodePorts = {
       get rtmp() {
@@ -673,6 +709,8 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
           ...(sources !== undefined ? { sources } : {}),
           ...(snapshots !== undefined ? { snapshots } : {}),
           ...(whep !== undefined ? { whep } : {}),
+          ...(playback !== undefined ? { playback } : {}),
+          staticFiles: firstOf(staticDirectory(settings.api.staticDir ?? DASHBOARD_DIR), staticFileMap(VENDOR_FILES)),
           log,
         },
       ),

@@ -94,6 +94,12 @@ export interface ApiServerDeps {
   readonly staticFiles?: StaticFiles;
   /** WebRTC playback under /whep/<factory>/<site>/<camera> (src/webrtc/whep-routes.ts); absent: 404. */
   readonly whep?: { readonly service: WhepService; readonly auth: WhepAuth };
+  /**
+   * Browser playback routes (GET /hls/...): their own guards check read access (the factory's read
+   * rule through the access check, not the API token alone) and they answer with CORS headers; OPTIONS preflights under their
+   * prefixes are answered with `corsHeaders`.
+   */
+  readonly playback?: { readonly routes: readonly (RouteDef & { readonly guard?: NonNullable<HandleOptions['guard']> })[]; readonly prefixes: readonly string[]; readonly corsHeaders: Readonly<Record<string, string>> };
 }
 
 export interface ApiServer {
@@ -207,6 +213,7 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
       guard: guardApi,
       handler: () => ({ status: 200, body: { items: deps.whep?.service.list() ?? [] } }),
     },
+    ...(deps.playback?.routes ?? []),
     { method: 'get', pattern: '/healthz', paramCount: 0, handler: () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: 'get',
@@ -251,6 +258,11 @@ export function startApiServer(options: ApiServerOptions, deps: ApiServerDeps): 
         ? uWS.App()
         : options.tls.withPemFiles((certFile, keyFile) => uWS.SSLApp({ cert_file_name: certFile, key_file_name: keyFile }));
     for (const { r, handler } of handlers) app[r.method](r.pattern, handler);
+
+    for (const prefix of deps.playback?.prefixes ?? []) {
+      // CORS preflight of a cross-site read that sends Authorization (reads only: writes stay same-origin).
+      app.options(`${prefix}/*`, (res) => writeReply(res, { status: 204, headers: { ...deps.playback!.corsHeaders, 'access-control-max-age': '600' } }));
+    }
 
     const socket = attachEventSocket(app, {
       auth,

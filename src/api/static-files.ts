@@ -50,3 +50,27 @@ export function staticDirectory(dir: string): StaticFiles {
     }
   };
 }
+
+/** Single files at fixed URL paths (vendored browser libraries from node_modules, e.g. hls.js). */
+export function staticFileMap(files: Readonly<Record<string, string>>): StaticFiles {
+  return async (urlPath) => {
+    const file = files[urlPath.split('?')[0]!];
+    if (file === undefined) return null;
+    try {
+      return { body: await readFile(file), contentType: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** The first of several lookups that has the file. */
+export function firstOf(...lookups: readonly StaticFiles[]): StaticFiles {
+  return async (urlPath) => {
+    for (const l of lookups) {
+      const f = await l(urlPath);
+      if (f !== null) return f;
+    }
+    return null;
+  };
+}

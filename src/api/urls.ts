@@ -1,5 +1,6 @@
 /**
- * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs on this
+ * URL management, pure: for each camera, its RTMP ingest, raw RTSP and compressed RTSP URLs (and
+ * the LL-HLS playlists of both factories) on this
  * node and on its peer (slave <-> master), internal and advertised (port-forwarded) forms, which of
  * them are live, and the best live URL per factory for the digital twin.
  *
@@ -26,8 +27,10 @@ export interface NodeEndpoint {
   readonly ports: NodePorts;
   /** Public ports of the port forwarding; a missing one equals the internal port. */
   readonly publicPorts: PublicPorts;
-  /** Its API port speaks HTTPS (WHEP URLs are https://). Unset: plain HTTP. */
+  /** Its API (and so LL-HLS and WHEP) serves HTTPS (`api.https`). Known for this node; for the peer, from its `apiUrl`. */
   readonly apiHttps?: boolean;
+  /** It serves LL-HLS (`hls.enabled`). Known for this node; assumed on for the peer. */
+  readonly hls?: boolean;
 }
 
 export interface UrlPair {
@@ -48,6 +51,10 @@ export interface NodeCameraUrls {
   readonly whepRaw: UrlPair;
   /** WebRTC playback (WHEP) of Factory 2, on the API port. */
   readonly whepCompressed: UrlPair;
+  /** LL-HLS multivariant playlists on the node's HTTP (API) port, for browsers. */
+  /** Null when the node does not serve LL-HLS (`hls.enabled: false`). */
+  readonly hlsRaw: UrlPair | null;
+  readonly hlsCompressed: UrlPair | null;
   readonly live: { readonly raw: boolean; readonly compressed: boolean };
 }
 
@@ -60,6 +67,8 @@ export interface BestUrl {
   readonly advertised: string | null;
   /** The same node's WHEP endpoint of this factory (browsers). */
   readonly whep: UrlPair;
+  /** The same stream as LL-HLS, for browsers. */
+  readonly hls: UrlPair | null;
 }
 
 /** The URL a consumer should use right now, per factory; null while no node has it live. */
@@ -103,7 +112,8 @@ export function selfEndpoint(settings: Settings, bound: Partial<NodePorts> = {})
       ...tlsPort('rtspsCompressed', bound.rtspsCompressed, settings.factories.compressed.rtspsPort),
     },
     publicPorts: n.publicPorts,
-    ...(settings.api.https ? { apiHttps: true } : {}),
+    apiHttps: settings.api.https,
+    hls: settings.hls.enabled,
   };
 }
 
@@ -163,6 +173,16 @@ function apiPair(ep: NodeEndpoint, path: string): UrlPair {
   return { internal, advertised };
 }
 
+/** A camera's LL-HLS playlist on a node, on its API port (src/hls/hls-routes.ts); https when its API serves TLS. */
+function hlsPair(ep: NodeEndpoint, factory: FactoryName, cameraId: string): UrlPair | null {
+  if (ep.hls === false) return null;
+  const scheme = ep.apiHttps === true ? 'https' : 'http';
+  const path = `hls/${factory}/${cameraId}/index.m3u8`;
+  const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports.api}/${path}`;
+  if (ep.advertisedHost === null) return { internal, advertised: null };
+  return { internal, advertised: `${scheme}://${hostPart(ep.advertisedHost)}:${ep.publicPorts.api ?? ep.ports.api}/${path}` };
+}
+
 function pair(ep: NodeEndpoint, scheme: 'rtmp' | 'rtsp', port: PlainPortKey, path: string): UrlPair {
   const internal = `${scheme}://${hostPart(ep.host)}:${ep.ports[port]}/${path}`;
   if (ep.advertisedHost === null) return { internal, advertised: null };
@@ -190,6 +210,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
       rtspCompressed: pair(ep, 'rtsp', 'rtspCompressed', camera.id),
       whepRaw: apiPair(ep, `whep/raw/${camera.id}`),
       whepCompressed: apiPair(ep, `whep/compressed/${camera.id}`),
+      hlsRaw: hlsPair(ep, 'raw', camera.id),
+      hlsCompressed: hlsPair(ep, 'compressed', camera.id),
       live: { raw: live.isLive(ep.ref, 'raw', camera.id), compressed: live.isLive(ep.ref, 'compressed', camera.id) },
     }));
   // The origin (slave) first, then the master; on equal roles this node before its peer.
@@ -199,7 +221,8 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
     if (n === undefined) return null;
     const urls = factory === 'raw' ? n.rtspRaw : n.rtspCompressed;
     const whep = factory === 'raw' ? n.whepRaw : n.whepCompressed;
-    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised, whep };
+    const hls = factory === 'raw' ? n.hlsRaw : n.hlsCompressed;
+    return { node: n.node, name: n.name, role: n.role, url: urls.internal, advertised: urls.advertised, whep, hls };
   };
   return {
     camera: camera.id,
@@ -214,7 +237,11 @@ export function cameraUrls(camera: Camera, endpoints: readonly NodeEndpoint[], l
 
 function sameBestUrl(a: BestUrl | null, b: BestUrl | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.node === b.node && a.url === b.url && a.advertised === b.advertised && a.whep.internal === b.whep.internal && a.whep.advertised === b.whep.advertised;
+  return (
+    a.node === b.node && a.url === b.url && a.advertised === b.advertised &&
+    a.whep.internal === b.whep.internal && a.whep.advertised === b.whep.advertised &&
+    a.hls?.internal === b.hls?.internal && a.hls?.advertised === b.hls?.advertised
+  );
 }
 
 export function sameBest(a: BestUrls | null, b: BestUrls | null): boolean {

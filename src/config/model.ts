@@ -66,6 +66,8 @@ const cameraInput = obj({
   publishKey: optional(str({ minLength: 1, maxLength: 256 })),
   /** Compression profile id overriding the node's default profile. */
   profile: optional(idSegment()),
+  /** Readers stay connected while the camera is offline (placeholder picture). Unset: `cameras.alwaysAvailable`. */
+  alwaysAvailable: optional(bool()),
   /**
    * A camera that does not push: Cupola pulls this URL into Factory 1 (rtsp://, rtsps://, rtmp://,
    * rtmps://). User info in the URL is moved to sourceUser/sourcePass; the stored URL has none.
@@ -88,6 +90,7 @@ interface CameraShape {
   readonly enabled: boolean;
   readonly publishKey?: string;
   readonly profile?: string;
+  readonly alwaysAvailable?: boolean;
   readonly source?: string;
   /** Present (filled with 'auto') whenever `source` is. */
   readonly sourceTransport?: SourceTransport;
@@ -162,6 +165,7 @@ export const cameraSchema = refine(cameraInput, (v, path, ctx): CameraShape | un
     enabled: v.enabled,
     ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
     ...(v.profile !== undefined ? { profile: v.profile } : {}),
+    ...(v.alwaysAvailable !== undefined ? { alwaysAvailable: v.alwaysAvailable } : {}),
     ...source,
   });
 });

@@ -424,6 +424,20 @@ const webrtc = refine(webrtcFields, (v, path, ctx) => {
   return v;
 });
 export type WebrtcSettings = Infer<typeof webrtc>;
+/** LL-HLS browser playback (served by the API under /hls/<factory>/<site>/<camera>/index.m3u8). */
+const hls = obj({
+  /** Serve LL-HLS for both factories. Defaults to true. */
+  enabled: withDefault(bool(), true),
+  /** Part target duration (ms): a part closes at the first frame boundary at or after it. Defaults to 200. */
+  partMs: withDefault(int({ min: 50, max: 2000 }), 200),
+  /** Segment target duration (ms): whole GOPs when the GOP is shorter, else split at a part boundary. Defaults to 1000. */
+  segmentMs: withDefault(int({ min: 250, max: 10_000 }), 1000),
+  /** Complete segments held in memory per stream (the playlist's window). Defaults to 7. */
+  windowSegments: withDefault(int({ min: 2, max: 60 }), 7),
+  /** A stream's muxer stops after this long without an HLS request (ms). Defaults to 30000. */
+  idleStopMs: withDefault(int({ min: 1000, max: 3_600_000 }), 30_000),
+});
+export type HlsSettings = Infer<typeof hls>;
 
 /** How cameras with a `source` URL are pulled into Factory 1 (src/sources). */
 const sources = obj({
@@ -554,6 +568,7 @@ const settingsFields = obj({
   store: section(store),
   replication: section(replication),
   sources: section(sources),
+  hls: section(hls),
   limits: section(limits),
   /** Commands run on events (stream ready, readers, compression, failover). Defaults to none. */
   hooks: withDefault(hooks, []),
@@ -570,6 +585,19 @@ const settingsFields = obj({
       autoRegister: optional(bool()),
       /** Cameras auto-registration may create per process run; later unknown cameras are refused. Defaults to 64. */
       autoRegisterMax: withDefault(int({ min: 0, max: 100_000 }), 64),
+      /**
+       * Cameras without their own `alwaysAvailable` keep their readers while offline: RTSP/RTMP readers
+       * receive a "camera offline" placeholder (encoded with the bundled ffmpeg at the camera's last
+       * codec and resolution) instead of being closed after limits.unpublishedGraceMs, and move back
+       * to the camera at its first keyframe. Defaults to false.
+       */
+      alwaysAvailable: withDefault(bool(), false),
+      /**
+       * TrueType font of the placeholder's text (ffmpeg drawtext). When the file is missing the
+       * placeholder is a plain dark picture. Defaults to /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+       * (Debian's fonts-dejavu-core).
+       */
+      placeholderFontFile: withDefault(str({ minLength: 1, maxLength: 4096 }), '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
     }),
   ),
   compression: section(

@@ -2,7 +2,8 @@
 // (a snapshot, then stream/URL/camera/compression/replication events); one 5 s tick refreshes the
 // measured bitrates (GET /api/v1/streams) and the thumbnails of visible live cameras, a few at a
 // time, so 50 cameras cost one timer, not 50.
-import { openPlayer } from './player-webrtc.js';
+import { openPlayer } from './player.js';
+
 const API = '/api/v1';
 const TOKEN_KEY = 'cupola.apiToken';
 const TICK_MS = 5000;
@@ -216,10 +217,10 @@ function cardFor(id) {
   c.parts.name.textContent = id;
   c.parts.name.title = id;
   c.parts.urls.addEventListener('toggle', () => c.parts.urls.open && drawUrls(id, c));
-  // The live player (player-webrtc.js): a click on the picture opens it, WebRTC by default.
-  const thumbBox = q('.thumb-box');
-  thumbBox.title = 'watch live';
-  thumbBox.addEventListener('click', () => openPlayer(id, { token }));
+  // The camera card opens a live player (the thumbnail or the button).
+  const watch = () => openPlayer(id, () => token);
+  q('.watch').addEventListener('click', watch);
+  q('.thumb-box').addEventListener('click', watch);
   cards.set(id, c);
   insertSorted(siteSection(id.split('/')[0]).querySelector('.grid'), el, id);
   observer.observe(el);
@@ -368,8 +369,10 @@ function drawUrls(id, c) {
     h.className = 'url-node';
     h.textContent = `${n.name} · ${n.role}${n.node === 'self' ? ' (this node)' : ''}`;
     list.append(h);
-    for (const [label, pair, live] of [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed], ['WHEP raw', n.whepRaw, n.live.raw], ['WHEP comp.', n.whepCompressed, n.live.compressed]]) {
-      if (!pair) continue; // a node answering without WHEP URLs (older version)
+    const rows = [['RTMP', n.rtmpIngest, n.live.raw], ['raw', n.rtspRaw, n.live.raw], ['comp.', n.rtspCompressed, n.live.compressed]];
+    if (n.hlsRaw && n.hlsCompressed) rows.push(['HLS raw', n.hlsRaw, n.live.raw], ['HLS comp.', n.hlsCompressed, n.live.compressed]);
+    if (n.whepRaw && n.whepCompressed) rows.push(['WHEP raw', n.whepRaw, n.live.raw], ['WHEP comp.', n.whepCompressed, n.live.compressed]);
+    for (const [label, pair, live] of rows) {
       list.append(urlRow(label, pair.advertised ?? pair.internal, live, pair.advertised ? `internal: ${pair.internal}` : ''));
     }
   }

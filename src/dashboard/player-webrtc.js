@@ -1,7 +1,6 @@
-// Cupola dashboard: the live player of a camera card, WebRTC (WHEP) mode. No build step: a plain
-// ES module the dashboard imports. openPlayer() shows an overlay with a <video>; playWebrtc() is the
-// WHEP client (RFC-draft wish-whep: POST the offer, 201 with the answer and a Location to DELETE).
-// Other modes (LL-HLS) plug in through PLAYER_MODES.
+// Cupola dashboard: the WebRTC (WHEP) mode of the live player (player.js hosts the dialog and the
+// modes). No build step: a plain ES module. playWebrtc() is the WHEP client (draft-ietf-wish-whep:
+// POST the offer, 201 with the answer and a Location to DELETE when the player stops).
 
 const GATHER_TIMEOUT_MS = 2000;
 
@@ -79,74 +78,34 @@ export async function webrtcLatency(pc) {
   return jitter === null ? null : jitter + rtt / 2;
 }
 
-/** Player modes by name: each is (video, camera id, factory, opts) -> Promise<{ close(), latency?() , note? }>. */
-export const PLAYER_MODES = {
-  webrtc: async (video, id, factory, opts) => {
-    const s = await playWebrtc(video, whepUrl(factory, id), opts);
-    return { close: s.close, note: s.note, latency: () => webrtcLatency(s.pc) };
+/**
+ * The WebRTC mode of the dashboard's player (player.js PLAYER_MODES): start(video, ctx) plays the
+ * camera and resolves to its stop function (which DELETEs the WHEP session). ctx: { id, factory,
+ * token, status }.
+ */
+export const webrtcMode = {
+  label: 'WebRTC',
+  async start(video, ctx) {
+    ctx.status('WebRTC · connecting');
+    let s;
+    try {
+      s = await playWebrtc(video, whepUrl(ctx.factory, ctx.id), { token: ctx.token });
+    } catch (err) {
+      ctx.status(`WebRTC: ${err.message}`);
+      return () => {};
+    }
+    const note = s.note ? ` · ${s.note}` : '';
+    ctx.status(`WebRTC · playing${note}`);
+    const timer = setInterval(async () => {
+      const l = await webrtcLatency(s.pc).catch(() => null);
+      if (typeof l === 'number') ctx.status(`WebRTC · latency ≈ ${Math.round(l * 1000)} ms${note}`);
+    }, 1000);
+    const stop = () => {
+      clearInterval(timer);
+      window.removeEventListener('pagehide', stop);
+      s.close();
+    };
+    window.addEventListener('pagehide', stop);
+    return stop;
   },
 };
-
-let current = null;
-
-/** Opens (or replaces) the overlay player for camera `id`. */
-export function openPlayer(id, { factory = 'raw', mode = 'webrtc', token = '' } = {}) {
-  current?.close();
-  const el = document.createElement('div');
-  el.className = 'player';
-  el.dataset.camera = id;
-  el.dataset.mode = mode;
-  el.dataset.factory = factory;
-  el.dataset.state = 'connecting';
-  el.innerHTML = `<div class="player-box">
-    <div class="player-bar"><b class="player-title"></b>
-      <select class="player-factory" aria-label="factory"><option value="raw">raw</option><option value="compressed">compressed</option></select>
-      <select class="player-mode" aria-label="player mode"></select>
-      <span class="player-status">connecting</span>
-      <button type="button" class="player-close" aria-label="close">×</button></div>
-    <video class="player-video" autoplay muted playsinline></video></div>`;
-  const q = (s) => el.querySelector(s);
-  q('.player-title').textContent = id;
-  q('.player-factory').value = factory;
-  for (const m of Object.keys(PLAYER_MODES)) q('.player-mode').append(new Option(m === 'webrtc' ? 'WebRTC' : m, m));
-  q('.player-mode').value = mode;
-  const video = q('.player-video');
-  const status = q('.player-status');
-  let session = null;
-  let timer = null;
-  let closed = false;
-  const setStatus = (text, state) => {
-    status.textContent = text;
-    if (state) el.dataset.state = state;
-  };
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(timer);
-    session?.close();
-    el.remove();
-    window.removeEventListener('pagehide', close);
-    if (current?.el === el) current = null;
-  };
-  q('.player-close').addEventListener('click', close);
-  el.addEventListener('click', (e) => e.target === el && close());
-  q('.player-factory').addEventListener('change', (e) => openPlayer(id, { factory: e.target.value, mode: q('.player-mode').value, token }));
-  q('.player-mode').addEventListener('change', (e) => openPlayer(id, { factory: q('.player-factory').value, mode: e.target.value, token }));
-  window.addEventListener('pagehide', close);
-  document.body.append(el);
-  current = { el, close };
-  const start = PLAYER_MODES[mode] ?? PLAYER_MODES.webrtc;
-  start(video, id, factory, { token }).then(
-    (s) => {
-      if (closed) return s.close();
-      session = s;
-      setStatus(s.note ? `playing · ${s.note}` : 'playing', 'playing');
-      timer = setInterval(async () => {
-        const l = await s.latency?.().catch(() => null);
-        if (typeof l === 'number') setStatus(`latency ≈ ${Math.round(l * 1000)} ms${s.note ? ` · ${s.note}` : ''}`);
-      }, 1000);
-    },
-    (err) => setStatus(err.message, 'error'),
-  );
-  return current;
-}

@@ -7,6 +7,7 @@
  * pulled at scrape time through samplers, so the media path pays nothing; discrete events
  * (connections, protocol errors, publish rejections) are pushed through the typed methods.
  */
+import type { HlsMetrics } from '../hls/hls-service.ts';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
@@ -162,6 +163,11 @@ export class Metrics {
   #srcRestarts: Counter<'camera'>;
   #srcBytes: Counter<'camera'>;
   #srcSinceFrame: Gauge<'camera'>;
+  #hlsMuxers: Gauge<'factory'>;
+  #hlsParts: Counter<'factory'>;
+  #hlsSegments: Counter<'factory'>;
+  #hlsRequests: Counter<'factory'>;
+  #hlsBytes: Counter<'factory'>;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -218,6 +224,11 @@ export class Metrics {
     this.#srcRestarts = counter('cupola_source_restarts_total', 'Pulled camera reconnects after a failure or stall.', ['camera']);
     this.#srcBytes = counter('cupola_source_bytes_total', 'Media bytes received from pulled cameras.', ['camera']);
     this.#srcSinceFrame = gauge('cupola_source_seconds_since_last_frame', 'Time since a pulled camera last sent a frame.', ['camera']);
+    this.#hlsMuxers = gauge('cupola_hls_muxers', 'LL-HLS muxers running (streams someone requested within hls.idleStopMs).', ['factory']);
+    this.#hlsParts = counter('cupola_hls_parts_total', 'LL-HLS parts made.', ['factory']);
+    this.#hlsSegments = counter('cupola_hls_segments_total', 'LL-HLS segments completed.', ['factory']);
+    this.#hlsRequests = counter('cupola_hls_requests_total', 'LL-HLS requests answered with 200 (playlists, init, parts, segments).', ['factory']);
+    this.#hlsBytes = counter('cupola_hls_sent_bytes_total', 'LL-HLS bytes sent (playlists and media).', ['factory']);
   }
 
   /** The WebRTC (WHEP) events, pushed by the WhepService. */
@@ -257,6 +268,18 @@ export class Metrics {
     this.#sampleSources();
     return this.registry.metrics();
   }
+
+  /** What the LL-HLS muxers and routes report. */
+  readonly hls: HlsMetrics = {
+    muxerStarted: (factory) => this.#hlsMuxers.inc({ factory }),
+    muxerStopped: (factory) => this.#hlsMuxers.dec({ factory }),
+    partMade: (factory) => this.#hlsParts.inc({ factory }),
+    segmentMade: (factory) => this.#hlsSegments.inc({ factory }),
+    request: (factory, bytes) => {
+      this.#hlsRequests.inc({ factory });
+      this.#hlsBytes.inc({ factory }, bytes);
+    },
+  };
 
   /** The events of one listener, labels bound. */
   forListener(protocol: ConnectionProtocol, factory: FactoryName): ListenerMetrics {

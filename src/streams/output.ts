@@ -153,6 +153,11 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
     for (const r of this.#readers) r.queue.write(buffers, 'video', true, size);
   }
 
+  /** Counts units an output delivered without a reader queue (HLS parts served over HTTP). */
+  protected countOut(units: number, bytes: number): void {
+    this.#count(units, bytes);
+  }
+
   /** Forgets the cached GOP (codec change, publisher gone). */
   protected resetGop(): void {
     this.#gop.clear();

@@ -140,7 +140,9 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     const existing = this.#streams.get(path);
     // A camera publishing here directly takes precedence over a replicated copy of the same path:
     // the copy's publication is ended (its frames are ignored from now on) and the readers stay.
-    const preempt = existing?.publisher?.kind === 'replication' && publisher.kind !== 'replication';
+    // Anyone takes precedence over a placeholder (the camera is back).
+    const current = existing?.publisher?.kind;
+    const preempt = current === 'placeholder' || (current === 'replication' && publisher.kind !== 'replication');
     if (existing?.publisher && !preempt) {
       // Who publishes is the operator's business (the listener logs it), never the client's.
       throw new PublishRejectedError('path-busy', `stream ${path} is already being published`);
@@ -153,6 +155,23 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     return this.#publication(stream);
   }
 
+  /**
+   * Lets a stand-in (the placeholder of an always-available camera) feed `path` while its publisher
+   * is away, so the readers stay connected instead of being closed after the grace period. Only a
+   * stream that still has readers and no publisher can take one; returns null otherwise. The
+   * stand-in runs no authorizer (it is the server's own), emits no stream.up/down/changed (the
+   * camera is still down) and is pre-empted by the next real publisher; when it closes while readers
+   * remain, the grace period applies.
+   */
+  publishStandIn(path: string, remote: string): Publication | null {
+    if (this.#closed) return null;
+    const stream = this.#streams.get(path);
+    if (stream === undefined || stream.publisher !== null || stream.subscriberCount === 0) return null;
+    this.#cancelGrace(path);
+    stream.attachPublisher({ kind: 'placeholder', remote });
+    return this.#publication(stream, false);
+  }
+
   /** Ends every stream and closes every reader (shutdown). */
   close(): void {
     this.#closed = true;
@@ -163,7 +182,8 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
     this.#revokers.clear();
   }
 
-  #publication(stream: Stream): Publication {
+  /** `announce`: false for a stand-in, whose description changes are not stream.up/changed events. */
+  #publication(stream: Stream, announce = true): Publication {
     let closed = false;
     let up = false;
     const registry = this;
@@ -182,6 +202,7 @@ export class StreamRegistry extends EventEmitter<StreamRegistryEvents> {
       setDescription(desc) {
         if (closed) return;
         stream.setDescription(desc);
+        if (!announce) return;
         if (!up) {
           up = true;
           registry.emit('stream.up', stream);

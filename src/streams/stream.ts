@@ -45,6 +45,11 @@ export class Stream {
   #offsetMs = 0;
   #lastOutDts = Number.NEGATIVE_INFINITY;
   #rebasePending = false;
+  /**
+   * After a change of publisher, video frames wait for the new publisher's first keyframe: a
+   * decoder cannot use its P-frames with the previous publisher's reference pictures.
+   */
+  #awaitingKeyframe = false;
 
   #onReader: ReaderObserver | undefined;
 
@@ -68,9 +73,16 @@ export class Stream {
   get metadata(): Readonly<Record<string, unknown>> | null {
     return this.#metadata;
   }
-  /** Published and described: readers can start. */
+  /**
+   * Published by a real source and described: readers can start. A stand-in (the placeholder of an
+   * always-available camera) keeps existing readers fed but does not make the stream live.
+   */
   get live(): boolean {
-    return this.#publisher !== null && this.#description !== null;
+    return this.#publisher !== null && this.#publisher.kind !== 'placeholder' && this.#description !== null;
+  }
+  /** A placeholder feeds the stream while its camera is away. */
+  get standIn(): boolean {
+    return this.#publisher?.kind === 'placeholder';
   }
   get lastFrameAt(): number | null {
     return this.#lastFrameAt;
@@ -155,6 +167,7 @@ export class Stream {
     this.#publisher = publisher;
     this.#publishedAt = this.#now();
     this.#rebasePending = this.#lastOutDts !== Number.NEGATIVE_INFINITY;
+    this.#awaitingKeyframe = this.#rebasePending;
   }
 
   /** @internal */
@@ -181,6 +194,10 @@ export class Stream {
   /** @internal */
   pushFrame(input: Frame): void {
     if (this.#description === null) return; // no codec parameters yet: nobody could decode it
+    if (this.#awaitingKeyframe && input.track === 'video') {
+      if (!input.keyframe) return;
+      this.#awaitingKeyframe = false;
+    }
     const now = this.#now();
     if (this.#rebasePending) {
       this.#offsetMs = this.#lastOutDts + REBASE_GAP_MS - input.dts;

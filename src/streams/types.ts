@@ -8,9 +8,10 @@ export type FactoryName = 'raw' | 'compressed';
 
 /**
  * Who feeds a stream; shown in the API and metrics. 'source': a catalog camera Cupola pulls itself
- * (its `source` URL, src/sources).
+ * (its `source` URL, src/sources). `placeholder`: the "camera offline" picture that stands in for an
+ * always-available camera while it is away (see StreamRegistry.publishStandIn).
  */
-export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'source' | 'internal';
+export type PublisherKind = 'rtmp' | 'rtsp' | 'compressor' | 'replication' | 'source' | 'internal' | 'placeholder';
 
 export interface PublisherInfo {
   readonly kind: PublisherKind;

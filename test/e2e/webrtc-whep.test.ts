@@ -1,6 +1,6 @@
 /**
  * WebRTC playback (WHEP, issue 12) in a real browser: headless Chromium (Debian's `chromium`,
- * driven by playwright-core) opens the dashboard's live player in WebRTC mode for a camera
+ * driven by playwright-core) opens the dashboard's live player (player.js) in WebRTC mode, its default, for a camera
  * published with the bundled ffmpeg, raw and compressed; the video must have the camera's width and
  * play for at least 3 s. Then every way a session ends (DELETE, browser gone, camera gone) must
  * leave no session and no UDP socket behind in the server process (counted in /proc/PID/fd).
@@ -95,23 +95,27 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     const card = `[data-camera="${CAMERA}"]`;
     await page.waitForFunction((sel) => document.querySelector<HTMLElement>(sel)?.dataset.live === 'true', card, { timeout: 20_000 });
     await page.click(`${card} .thumb-box`);
-    if (factory === 'compressed') await page.selectOption('.player .player-factory', 'compressed');
+    await page.waitForSelector('#player-dialog[open]', { timeout: 5000 });
+    assert.equal(await page.$eval('#player-mode', (el) => (el as HTMLSelectElement).value), 'webrtc', 'WebRTC is the default mode');
+    if (factory === 'compressed') await page.selectOption('#player-factory', 'compressed');
     await page.waitForFunction(
-      (f) => {
-        const p = document.querySelector<HTMLElement>('.player');
-        const v = p?.querySelector('video');
-        return p?.dataset.factory === f && v !== null && v !== undefined && v.videoWidth > 0 && v.currentTime > 0;
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('#player-video');
+        return v !== null && v.srcObject !== null && v.videoWidth > 0 && v.currentTime > 0;
       },
-      factory,
+      undefined,
       { timeout: 30_000 },
     );
-    const width = await page.$eval('.player video', (v) => (v as HTMLVideoElement).videoWidth);
+    const width = await page.$eval('#player-video', (v) => (v as HTMLVideoElement).videoWidth);
     assert.equal(width, WIDTH, `${factory}: videoWidth`);
-    const t0 = await page.$eval('.player video', (v) => (v as HTMLVideoElement).currentTime);
-    await page.waitForFunction((start) => (document.querySelector<HTMLVideoElement>('.player video')?.currentTime ?? 0) - start >= 3, t0, { timeout: 30_000 });
+    const t0 = await page.$eval('#player-video', (v) => (v as HTMLVideoElement).currentTime);
+    await page.waitForFunction((start) => (document.querySelector<HTMLVideoElement>('#player-video')?.currentTime ?? 0) - start >= 3, t0, { timeout: 30_000 });
     await page.screenshot({ path: join(dir, `whep-${factory}${on === server ? '' : '-master'}.png`) });
-    const items = await sessions(on);
-    assert.equal(items.length, 1, `one ${factory} session`);
+    // Switching factory DELETEs the previous session: one is left.
+    const items = await waitFor(async () => {
+      const list = await sessions(on);
+      return list.length === 1 ? list : null;
+    }, 10_000, `one ${factory} session`);
     assert.equal(items[0]!.factory, factory);
     assert.ok(items[0]!.connected && items[0]!.bytesSent > 0, 'connected and sending');
   };
@@ -138,9 +142,9 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     await play(page, 'raw');
     assert.ok(udpSocketCount(server.pid) > baselineUdp, 'the session holds a UDP socket');
     // AAC audio: the answer says video only.
-    assert.match(await page.textContent('.player .player-status') ?? '', /video only/);
+    assert.match((await page.textContent('#player-status')) ?? '', /video only/);
     assert.match(server.logs(), /WHEP session answered.*AAC or MP3/);
-    await page.click('.player .player-close');
+    await page.click('#player-dialog button[type=submit]');
     await noSessionLeft('DELETE');
     await page.close();
     t.diagnostic(`screenshots in ${dir}`);

@@ -81,7 +81,7 @@ export async function waitExit(run: FfmpegRun, ms: number): Promise<{ code: numb
  */
 export function syntheticCameraArgs(
   url: string,
-  o: { size?: string; fps?: number; gop?: number; seconds?: number; format?: 'flv' | 'rtsp'; rtspTransport?: 'tcp' | 'udp'; audio?: boolean; bitrateK?: number } = {},
+  o: { size?: string; fps?: number; gop?: number; seconds?: number; format?: 'flv' | 'rtsp'; rtspTransport?: 'tcp' | 'udp'; audio?: boolean; bitrateK?: number; preset?: string } = {},
 ): string[] {
   const size = o.size ?? '320x240';
   const fps = o.fps ?? 25;
@@ -89,7 +89,7 @@ export function syntheticCameraArgs(
   const args = ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`];
   if (o.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100');
   if (o.seconds !== undefined) args.push('-t', String(o.seconds));
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
+  args.push('-c:v', 'libx264', '-preset', o.preset ?? 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
   if (o.bitrateK !== undefined) args.push('-b:v', `${o.bitrateK}k`);
   if (o.audio !== false) args.push('-c:a', 'aac', '-b:a', '64k', '-ar', '44100', '-ac', '1');
   const format = o.format ?? 'flv';

@@ -15,10 +15,10 @@ import type { AccessControl } from '../../access/access-control.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
-import { admissionOptions, ConnectionAdmission, type AdmissionOptions } from '../admission.ts';
+import type { AdmissionOptions } from '../admission.ts';
+import { ListenerGate } from '../listener-gate.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
-import { ShedLog } from '../shed-log.ts';
-import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
+import type { TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
@@ -93,13 +93,9 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
   const stats: RtmpListenerStats = { connectionsAccepted: 0, protocolErrors: 0, publishRejected: 0, errorCodes: new Map(), shed: new Map() };
   const connections = new Map<string, { conn: RtmpConnection; binding: RtmpStreamBinding }>();
   let nextId = 0;
-  const limits = admissionOptions(options);
-  const admission = new ConnectionAdmission(limits);
-  const shedLog = new ShedLog(log, now);
-  const countShed = (reason: string, source: string, fields: Record<string, unknown> = {}): void => {
-    stats.shed.set(reason, (stats.shed.get(reason) ?? 0) + 1);
-    shedLog.record(source, reason, fields);
-  };
+  const certificate = options.tls;
+  const gate = new ListenerGate(options, { log, now, shedCounts: stats.shed, metrics: deps.metrics, certificate });
+  const limits = gate.limits;
 
   const connectionOptions = {
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
@@ -128,23 +124,12 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
     },
   };
 
-  const certificate = options.tls;
   const kind = certificate === undefined ? 'RTMP' : 'RTMPS';
   const server = net.createServer((tcp) => {
-    const address = tcp.remoteAddress ?? '';
     let conn: RtmpConnection | undefined;
-    const ticket = admission.admit(address, () => {
-      countShed('evicted', address);
-      deps.metrics?.connectionShed('evicted');
-      conn?.destroy('evicted: a newer connection needed the slot of this unauthorised one');
-    });
-    if (typeof ticket === 'string') {
-      countShed(ticket, address);
-      deps.metrics?.connectionRefused(ticket);
-      tcp.destroy();
-      return;
-    }
-    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
+    const admitted = gate.accept(tcp, (reason) => conn?.destroy(reason));
+    if (admitted === undefined) return;
+    const { socket, ticket, address } = admitted;
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
     const id = `${certificate === undefined ? 'rtmp' : 'rtmps'}-${++nextId}`;
@@ -164,7 +149,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
           deps.metrics?.protocolError(code as ProtocolErrorCode);
         },
         onShed: (c, reason) => {
-          countShed(reason, address, { conn: c.id, buffered: c.authorised ? 'authorised' : 'unauthorised' });
+          gate.shed(reason, address, { conn: c.id, buffered: c.authorised ? 'authorised' : 'unauthorised' });
           deps.metrics?.connectionShed(reason);
         },
         onAuthorised: () => ticket.authorise(),

@@ -20,10 +20,10 @@ import type { AccessControl } from '../../access/access-control.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ListenerMetrics } from '../../metrics/metrics.ts';
 import { DEFAULT_READER_QUEUE, type ReaderQueueOptions } from '../../streams/reader-queue.ts';
-import { admissionOptions, ConnectionAdmission, type AdmissionOptions, type AdmissionTicket } from '../admission.ts';
+import type { AdmissionOptions, AdmissionTicket } from '../admission.ts';
+import { ListenerGate } from '../listener-gate.ts';
 import { DEFAULT_INPUT_BUDGET, InputBudget } from '../input-budget.ts';
-import { ShedLog } from '../shed-log.ts';
-import { serverTlsSocket, type TlsCertificate } from '../tls-certificate.ts';
+import type { TlsCertificate } from '../tls-certificate.ts';
 import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { ListenerHost } from './listener-host.ts';
@@ -119,13 +119,8 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
   const connections = new Map<string, RtspConnection>();
   const routes = new RtspRoutes();
   let nextConnectionId = 0;
-  const limits = admissionOptions(options);
-  const admission = new ConnectionAdmission(limits);
-  const shedLog = new ShedLog(log, now);
-  const countShed = (reason: string, source: string, fields: Record<string, unknown> = {}): void => {
-    stats.shed.set(reason, (stats.shed.get(reason) ?? 0) + 1);
-    shedLog.record(source, reason, fields);
-  };
+  const gate = new ListenerGate(options, { log, now, shedCounts: stats.shed, metrics: deps.metrics, certificate });
+  const limits = gate.limits;
   const connectionLimits = {
     firstRequestTimeoutMs: limits.firstRequestTimeoutMs,
     authoriseTimeoutMs: limits.authoriseTimeoutMs,
@@ -277,20 +272,10 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
 
   const admitted = new Map<string, AdmissionTicket>();
   const server = net.createServer((tcp) => {
-    const address = tcp.remoteAddress ?? '';
     let conn: RtspConnection | undefined;
-    const ticket = admission.admit(address, () => {
-      countShed('evicted', address);
-      deps.metrics?.connectionShed('evicted');
-      conn?.destroy('evicted: a newer connection needed the slot of this unauthorised one');
-    });
-    if (typeof ticket === 'string') {
-      countShed(ticket, address);
-      deps.metrics?.connectionRefused(ticket);
-      tcp.destroy();
-      return;
-    }
-    const socket = certificate === undefined ? tcp : serverTlsSocket(tcp, certificate);
+    const accepted = gate.accept(tcp, (reason) => conn?.destroy(reason));
+    if (accepted === undefined) return;
+    const { socket, ticket, address } = accepted;
     stats.connectionsAccepted++;
     deps.metrics?.connectionOpened();
     const id = `${certificate === undefined ? 'rtsp' : 'rtsps'}-${++nextConnectionId}`;
@@ -324,7 +309,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
           deps.metrics?.protocolError(err.code);
         },
         shed: (c, reason) => {
-          countShed(reason, address, { conn: c.id });
+          gate.shed(reason, address, { conn: c.id });
           deps.metrics?.connectionShed(reason);
         },
       },

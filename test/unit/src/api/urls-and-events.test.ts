@@ -24,6 +24,9 @@ describe('API: URL management', () => {
       // WebRTC (WHEP) on the API port (issue 12); no public API port configured: the same one.
       whepRaw: { internal: 'http://10.0.0.5:8080/whep/raw/site1/cam1', advertised: 'http://cams.example.org:8080/whep/raw/site1/cam1' },
       whepCompressed: { internal: 'http://10.0.0.5:8080/whep/compressed/site1/cam1', advertised: 'http://cams.example.org:8080/whep/compressed/site1/cam1' },
+      // LL-HLS on the API port (no forwarded API port: the advertised form keeps the internal one).
+      hlsRaw: { internal: 'http://10.0.0.5:8080/hls/raw/site1/cam1/index.m3u8', advertised: 'http://cams.example.org:8080/hls/raw/site1/cam1/index.m3u8' },
+      hlsCompressed: { internal: 'http://10.0.0.5:8080/hls/compressed/site1/cam1/index.m3u8', advertised: 'http://cams.example.org:8080/hls/compressed/site1/cam1/index.m3u8' },
       live: { raw: false, compressed: false },
     });
     assert.equal(peer.node, 'peer');
@@ -42,6 +45,7 @@ describe('API: URL management', () => {
     assert.deepEqual(r.json.best.compressed, {
       node: 'self', name: 'slave1', role: 'slave', url: 'rtsp://10.0.0.5:8555/site1/cam2', advertised: 'rtsp://cams.example.org:18555/site1/cam2',
       whep: { internal: 'http://10.0.0.5:8080/whep/compressed/site1/cam2', advertised: 'http://cams.example.org:8080/whep/compressed/site1/cam2' },
+      hls: { internal: 'http://10.0.0.5:8080/hls/compressed/site1/cam2/index.m3u8', advertised: 'http://cams.example.org:8080/hls/compressed/site1/cam2/index.m3u8' },
     });
     const all = await f.request('GET', '/api/v1/urls');
     assert.equal(all.json.items.length, 5);

@@ -17,6 +17,19 @@ describe('urls', () => {
     assert.equal(u.nodes.length, 1);
   });
 
+  it('LL-HLS URLs: on the API port (the forwarded one advertised), https:// when the API serves TLS, none when hls is off', () => {
+    const s = parseSettings({ node: { host: '10.0.0.5', advertisedHost: 'cams.example', publicPorts: { api: 18080 } } });
+    const cam = defaultCatalog().cameras[0]!;
+    const plain = cameraUrls(cam, [selfEndpoint(s, { api: 40080 })], { isLive: (_n, f) => f === 'raw' });
+    assert.deepEqual(plain.nodes[0]!.hlsRaw, { internal: 'http://10.0.0.5:40080/hls/raw/site1/cam1/index.m3u8', advertised: 'http://cams.example:18080/hls/raw/site1/cam1/index.m3u8' });
+    assert.deepEqual(plain.best.raw?.hls, plain.nodes[0]!.hlsRaw);
+    const tls = cameraUrls(cam, [selfEndpoint({ ...s, api: { ...s.api, https: true } }, { api: 40080 })], never);
+    assert.equal(tls.nodes[0]!.hlsCompressed?.internal, 'https://10.0.0.5:40080/hls/compressed/site1/cam1/index.m3u8');
+    const off = cameraUrls(cam, [selfEndpoint({ ...s, hls: { ...s.hls, enabled: false } })], { isLive: () => true });
+    assert.equal(off.nodes[0]!.hlsRaw, null);
+    assert.equal(off.best.raw?.hls, null);
+  });
+
   it('a master peers with its first upstream by default; compressors serve no URLs', () => {
     const master = parseSettings({ node: { role: 'master', upstreams: [{ id: 'slave1', host: '10.0.0.5', advertisedHost: 'a.example', publicPorts: { rtspCompressed: 1 } }] } });
     const peer = peerEndpoint(master)!;

@@ -26,6 +26,7 @@ describe('config model validation', () => {
     { name: 'camera site disagrees with id', schema: cameraSchema, input: { id: 's/c', site: 't' }, expect: ['site: "t" does not match id "s/c"'] },
     { name: 'camera enabled as string', schema: cameraSchema, input: { id: 's/c', enabled: 'yes' }, expect: ['enabled: expected true or false, got string "yes"'] },
     { name: 'camera empty publish key', schema: cameraSchema, input: { id: 's/c', publishKey: '' }, expect: ['publishKey: must not be empty'] },
+    { name: 'camera alwaysAvailable as string', schema: cameraSchema, input: { id: 's/c', alwaysAvailable: 'yes' }, expect: ['alwaysAvailable: expected true or false, got string "yes"'] },
     {
       name: 'profile: unknown codec, odd width, negative bitrate',
       schema: profileSchema,
@@ -56,6 +57,7 @@ describe('config model validation', () => {
     assert.deepEqual(cam, { id: 's/c', site: 's', name: 'c', enabled: true });
     assert.ok(Object.isFrozen(cam));
     assert.deepEqual(parseOrThrow(cameraSchema, { id: 's/c', profile: 'low' }), { id: 's/c', site: 's', name: 'c', enabled: true, profile: 'low' });
+    assert.deepEqual(parseOrThrow(cameraSchema, { id: 's/c', alwaysAvailable: true }), { id: 's/c', site: 's', name: 'c', enabled: true, alwaysAvailable: true });
   });
 
   it('profile: preset and tune accept the encoders\' real names', () => {

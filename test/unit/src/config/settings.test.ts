@@ -11,6 +11,8 @@ describe('settings', () => {
     assert.equal(DEFAULT_SETTINGS.api.port, 8080);
     assert.equal(DEFAULT_SETTINGS.cameras.autoRegister, undefined, 'computed from the catalog and factory auth (autoRegisterDefault)');
     assert.equal(DEFAULT_SETTINGS.cameras.autoRegisterMax, 64);
+    assert.equal(DEFAULT_SETTINGS.cameras.alwaysAvailable, false, 'offline cameras: grace period, no placeholder');
+    assert.equal(DEFAULT_SETTINGS.cameras.placeholderFontFile, '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf');
     assert.equal(DEFAULT_SETTINGS.compression.maxWorkers, undefined, 'the CPU count, resolved at start');
     assert.equal(DEFAULT_SETTINGS.compression.defaultProfile, 'default');
     assert.ok(Object.isFrozen(DEFAULT_SETTINGS.node));

@@ -131,6 +131,8 @@ describe('hookEnv', () => {
         rtspCompressed: { internal: 'rtsp://10.0.0.1:8555/site1/cam1', advertised: null },
         whepRaw: { internal: 'http://10.0.0.1:8080/whep/raw/site1/cam1', advertised: null },
         whepCompressed: { internal: 'http://10.0.0.1:8080/whep/compressed/site1/cam1', advertised: null },
+        hlsRaw: { internal: 'http://10.0.0.1:8080/hls/raw/site1/cam1/index.m3u8', advertised: null },
+        hlsCompressed: { internal: 'http://10.0.0.1:8080/hls/compressed/site1/cam1/index.m3u8', advertised: null },
         live: { raw: true, compressed: false },
       },
       {
@@ -142,6 +144,8 @@ describe('hookEnv', () => {
         rtspCompressed: { internal: 'rtsp://10.0.0.2:8555/site1/cam1', advertised: null },
         whepRaw: { internal: 'http://10.0.0.2:8080/whep/raw/site1/cam1', advertised: null },
         whepCompressed: { internal: 'http://10.0.0.2:8080/whep/compressed/site1/cam1', advertised: null },
+        hlsRaw: { internal: 'http://10.0.0.2:8080/hls/raw/site1/cam1/index.m3u8', advertised: null },
+        hlsCompressed: { internal: 'http://10.0.0.2:8080/hls/compressed/site1/cam1/index.m3u8', advertised: null },
         live: { raw: false, compressed: false },
       },
     ],

@@ -235,3 +235,77 @@ test('readers counted on a stream are reported as reader.connect / reader.discon
   uncountRtmp();
   reg.close();
 });
+
+test('after a change of publisher, video waits for the new publisher\'s first keyframe (audio flows)', () => {
+  const reg = new StreamRegistry('raw', { unpublishedGraceMs: 60_000 });
+  const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
+  pub.setDescription(desc);
+  const r = recorder();
+  pub.stream.subscribe(r);
+  pub.pushFrame(video(0, true));
+  pub.close();
+  const pub2 = reg.publish('s/c', { kind: 'rtmp', remote: 'b' });
+  pub2.setDescription(desc);
+  pub2.pushFrame(video(1000)); // a P-frame of the new publisher: its references never reached the readers
+  pub2.pushFrame(audio(1010));
+  pub2.pushFrame(video(1040, true));
+  pub2.pushFrame(video(1080));
+  assert.deepEqual(r.frames.map((f) => `${f.track}${f.keyframe && f.track === 'video' ? '*' : ''}`), ['video*', 'audio', 'video*', 'video']);
+  reg.close();
+});
+
+test('a stand-in (placeholder) feeds readers while the publisher is away: not live, no events, pre-empted by the camera', () => {
+  const reg = new StreamRegistry('raw', { unpublishedGraceMs: 60_000 });
+  const events: string[] = [];
+  for (const e of ['stream.up', 'stream.down', 'stream.changed'] as const) reg.on(e, () => events.push(e));
+  assert.equal(reg.publishStandIn('s/c', 'placeholder'), null, 'no stream');
+  const cam = reg.publish('s/c', { kind: 'rtmp', remote: 'camera' });
+  cam.setDescription(desc);
+  assert.equal(reg.publishStandIn('s/c', 'placeholder'), null, 'the camera publishes');
+  const r = recorder();
+  const unsubscribe = cam.stream.subscribe(r);
+  cam.pushFrame(video(5000, true));
+  cam.close();
+  events.length = 0;
+  const standIn = reg.publishStandIn('s/c', 'placeholder');
+  assert.ok(standIn !== null);
+  standIn.setDescription({ video: { codec: 'h264', width: 320, height: 240, sps: Buffer.from([0x67]) } });
+  standIn.pushFrame(video(0, true));
+  assert.equal(standIn.stream.standIn, true);
+  assert.equal(standIn.stream.live, false, 'the camera is still down for the API, URLs and compression');
+  assert.deepEqual(reg.live(), []);
+  assert.deepEqual(events, [], 'no stream.up/changed for a placeholder');
+  // The camera comes back: it takes the path from the stand-in, readers stay, timestamps go on.
+  const back = reg.publish('s/c', { kind: 'rtmp', remote: 'camera' });
+  assert.equal(standIn.closed, true);
+  back.setDescription(desc);
+  back.pushFrame(video(0, true));
+  assert.deepEqual(events, ['stream.up']);
+  assert.equal(r.ended, 0);
+  const dts = r.frames.map((f) => f.dts);
+  assert.deepEqual(dts, [5000, 5040, 5080]);
+  back.close();
+  unsubscribe();
+  reg.close();
+});
+
+test('a stand-in needs readers, and its end leaves the readers to the grace period', async () => {
+  const reg = new StreamRegistry('raw', { unpublishedGraceMs: 20 });
+  const cam = reg.publish('s/c', { kind: 'rtmp', remote: 'camera' });
+  cam.setDescription(desc);
+  cam.close();
+  assert.equal(reg.publishStandIn('s/c', 'placeholder'), null, 'removed at once without readers');
+  const cam2 = reg.publish('s/c', { kind: 'rtmp', remote: 'camera' });
+  cam2.setDescription(desc);
+  const r = recorder();
+  cam2.stream.subscribe(r);
+  cam2.close();
+  const standIn = reg.publishStandIn('s/c', 'placeholder');
+  assert.ok(standIn !== null);
+  await new Promise((res) => setTimeout(res, 60));
+  assert.equal(r.ended, 0, 'no grace expiry while the stand-in feeds the readers');
+  standIn.close();
+  await new Promise((res) => setTimeout(res, 60));
+  assert.equal(r.ended, 1, 'grace period after the stand-in ended');
+  reg.close();
+});
