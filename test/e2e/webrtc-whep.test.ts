@@ -118,6 +118,9 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     }, 10_000, `one ${factory} session`);
     assert.equal(items[0]!.factory, factory);
     assert.ok(items[0]!.connected && items[0]!.bytesSent > 0, 'connected and sending');
+    // The session counts as a reader of protocol webrtc (API, cupola_readers).
+    const text = await (await fetch(on.apiUrl('/metrics'))).text();
+    assert.match(text, new RegExp(`cupola_readers\\{factory="${factory}",protocol="webrtc"\\} 1\\b`));
   };
 
   before(async () => {
@@ -146,6 +149,9 @@ describe('WebRTC (WHEP) playback in headless Chromium', () => {
     assert.match(server.logs(), /WHEP session answered.*AAC or MP3/);
     await page.click('#player-dialog button[type=submit]');
     await noSessionLeft('DELETE');
+    const metrics = await (await fetch(server.apiUrl('/metrics'))).text();
+    assert.match(metrics, /cupola_webrtc_sessions_total\{factory="raw"\} 1\b/);
+    assert.match(metrics, /cupola_webrtc_sent_bytes_total\{factory="raw"\} [1-9]/);
     await page.close();
     t.diagnostic(`screenshots in ${dir}`);
   });

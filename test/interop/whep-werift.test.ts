@@ -11,7 +11,7 @@ import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift
 import { joinLengthPrefixed, type Frame } from '../../protocols/media/frame.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { StreamRegistry, type Publication } from '../../src/streams/registry.ts';
-import { WhepService } from '../../src/webrtc/whep-service.ts';
+import { WhepService, type WebrtcMetrics } from '../../src/webrtc/whep-service.ts';
 import { waitFor } from '../helpers/server.ts';
 
 const SPS = Buffer.from('6742c01e', 'hex');
@@ -24,7 +24,19 @@ function resources(): { udp: number; timers: number } {
 
 describe('WHEP session with a werift client: nothing survives it', () => {
   const registries = { raw: new StreamRegistry('raw', { unpublishedGraceMs: 0 }), compressed: new StreamRegistry('compressed') };
+  const counted = { opened: 0, closed: 0, bytes: 0, packets: 0, lost: 0 };
+  const metrics: WebrtcMetrics = {
+    sessionOpened: () => void counted.opened++,
+    sessionClosed: () => void counted.closed++,
+    sessionRefused: () => {},
+    bytesSent: (_f, bytes, packets) => {
+      counted.bytes += bytes;
+      counted.packets += packets;
+    },
+    packetsLost: (_f, n) => void (counted.lost += n),
+  };
   const service = new WhepService({
+    metrics,
     registries,
     maxSessions: 4,
     ice: { hostAddresses: ['127.0.0.1'], bindAddress: '127.0.0.1', portRange: undefined, stunServers: [] },
@@ -56,8 +68,11 @@ describe('WHEP session with a werift client: nothing survives it', () => {
   };
 
   /** Opens a session from a werift client; resolves once RTP arrives, with its first packet. */
-  const open = async (): Promise<{ client: RTCPeerConnection; id: string; first: RtpPacket }> => {
+  const open = async (inboundLossPercent = 0): Promise<{ client: RTCPeerConnection; id: string; first: RtpPacket }> => {
     const client = new RTCPeerConnection({
+      // werift's debug knob keeps a packet when inboundPacketLoss/100 >= Math.random(): 80 drops ~20 %.
+      // No NACKs then: retransmissions would fill the gaps the receiver report is to show.
+      ...(inboundLossPercent > 0 ? { debug: { inboundPacketLoss: 100 - inboundLossPercent, disableSendNack: true } } : {}),
       codecs: {
         video: [
           new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' }),
@@ -116,5 +131,20 @@ describe('WHEP session with a werift client: nothing survives it', () => {
       const now = resources();
       return now.udp <= baseline.udp && now.timers <= baseline.timers;
     }, 10_000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resources())})`);
+  });
+
+  it('counts bytes and packets sent, and the packets the receiver reports lost (RTCP RR)', async () => {
+    const before = { ...counted };
+    startCamera();
+    const s = await open(20);
+    await waitFor(() => counted.lost > before.lost, 20_000, 'packets lost reported by the client\'s receiver reports');
+    assert.equal(service.end(s.id), true);
+    await s.client.close();
+    clearInterval(feeder);
+    pub!.close();
+    pub = undefined;
+    assert.equal(counted.opened - before.opened, 1);
+    assert.equal(counted.closed - before.closed, 1);
+    assert.ok(counted.packets > before.packets && counted.bytes > before.bytes, 'sent bytes folded in at the end');
   });
 });
