@@ -54,7 +54,7 @@ function corsHeaders(origin: string): Record<string, string> {
   return {
     'access-control-allow-origin': origin,
     vary: 'Origin',
-    'access-control-expose-headers': 'Location, ETag, Accept-Patch, Link',
+    'access-control-expose-headers': 'Location, ETag, Accept-Patch, Link, X-Cupola-Audio',
   };
 }
 
