@@ -100,7 +100,11 @@ describe('HookRunner', () => {
     t.track();
     assert.deepEqual(lines(t.out).map((l) => l[2]).sort(), ['reader.connect', 'stream.ready', 'stream.ready']);
     await t.runner.close();
-    for (const pid of [...t.pids(), ...t.kids()]) assert.equal(isAlive(pid), false, `pid ${pid} survived close()`);
+    // close() waits for each command to exit; a background child killed with the group may take a
+    // moment longer to be gone (the signal is delivered, not awaited). Without the group kill it
+    // would live on for its whole sleep.
+    for (const pid of t.pids()) assert.equal(isAlive(pid), false, `pid ${pid} survived close()`);
+    for (const pid of t.kids()) assert.ok(await waitGone(pid, 2000), `pid ${pid} survived close()`);
     // Events after close start nothing.
     t.bus.publish({ type: 'stream.up', stream: { path: 'site1/c', factory: 'raw' } as never });
     assert.equal(t.runner.stats().running, 0);
