@@ -40,7 +40,9 @@ export async function playWebrtc(video, url, { token = '' } = {}) {
   const headers = token ? { authorization: `Bearer ${token}` } : {};
   const close = () => {
     pc.close();
-    video.srcObject = null;
+    // Only our own stream: a superseded session closing late must not reset the element another
+    // player (LL-HLS) has taken over.
+    if (video.srcObject === stream) video.srcObject = null;
     if (location !== null) {
       const l = location;
       location = null;

@@ -86,7 +86,12 @@ export function openPlayer(id, getToken, factory = 'raw', mode = 'webrtc') {
     stopCurrent?.();
     stopCurrent = null;
     video.muted = true; // autoplay without a gesture needs muted video
-    const stop = await PLAYER_MODES[modeSel.value].start(video, { id, factory: factorySel.value, token: getToken(), status });
+    // A start superseded by a newer one (mode or factory changed) must not write its late status
+    // ("WebRTC · playing" once ICE connects) over the newer player's.
+    const ownStatus = (s) => {
+      if (gen === generation) status(s);
+    };
+    const stop = await PLAYER_MODES[modeSel.value].start(video, { id, factory: factorySel.value, token: getToken(), status: ownStatus });
     // The factory or mode changed, or the dialog closed, while this one started (a WHEP answer
     // in flight): it must not keep playing (and holding a session) behind the newer one.
     if (gen !== generation) return stop();
