@@ -18,7 +18,7 @@ import { publicCamera } from './public-camera.ts';
 import { redactCredentials } from './redact-credentials.ts';
 import type { ApiLogger, CompressionView, ReplicationView, StreamsView } from './types.ts';
 import type { UrlManager } from './url-manager.ts';
-import { ipKey } from '../listeners/admission.ts';
+import { ipKey } from '../net/admission.ts';
 
 export const EVENTS_PATH = '/api/v1/events';
 const TOPIC = 'events';

@@ -25,7 +25,7 @@ import { silentLogger, type ApiLogger, type CompressionView, type NodeInfo, type
 import type { UrlManager } from './url-manager.ts';
 import { attachEventSocket } from './event-socket.ts';
 import { listenExclusive } from './uws-listen.ts';
-import type { TlsCertificate } from '../listeners/tls-certificate.ts';
+import type { TlsCertificate } from '../net/tls-certificate.ts';
 import { snapshotRoute } from '../snapshots/snapshot-route.ts';
 import type { SnapshotService } from '../snapshots/snapshot-service.ts';
 import { attachWhepRoutes } from '../webrtc/whep-routes.ts';

@@ -14,7 +14,7 @@
  * route, 404, gets the configured ports), so ffmpeg never dials default ports another program may
  * serve. Cameras whose URLs changed are restarted.
  */
-import type { ClientTls } from '../clients/client-socket.ts';
+import type { ClientTls } from '../net/client-socket.ts';
 import { fetchFor } from '../replication/tls-fetch.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { parseNodeInfo, parseStreamListing, type UpstreamPorts } from '../replication/upstream-api.ts';

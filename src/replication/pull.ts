@@ -7,7 +7,7 @@
  * The one "pull a URL into a registry path with backoff, stall detection and state" piece: the
  * master's replication publishes as 'replication', pulled cameras (src/sources) as 'source'.
  */
-import type { ClientTls } from '../clients/client-socket.ts';
+import type { ClientTls } from '../net/client-socket.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Publication, StreamRegistry } from '../streams/registry.ts';

@@ -5,7 +5,7 @@
  */
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import type { FactoryName } from '../streams/types.ts';
-import type { ClientTls } from '../clients/client-socket.ts';
+import type { ClientTls } from '../net/client-socket.ts';
 
 export interface SourceHandlers {
   /** Codec parameters (first, and again when they change). */

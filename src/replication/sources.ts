@@ -4,8 +4,8 @@
  * machines). Both are adapted to the replication's SourceSession shape. rtmps:// and rtsps:// URLs
  * (an upstream that offers TLS) are played over TLS with the upstream's trust settings.
  */
-import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
-import { startRtspPlayer, type RtspPlayer } from '../clients/rtsp/rtsp-player.ts';
+import { RtmpClient } from '../rtmp/client/rtmp-client.ts';
+import { startRtspPlayer, type RtspPlayer } from '../rtsp/client/rtsp-player.ts';
 import type { OpenSource, SourceHandlers, SourceRequest, SourceSession } from './source.ts';
 import { internalAgent } from '../streams/internal-reader.ts';
 

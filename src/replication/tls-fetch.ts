@@ -5,7 +5,7 @@
  * watch uses is supported: GET with headers and an abort signal, the answer as a Response.
  */
 import https from 'node:https';
-import type { ClientTls } from '../clients/client-socket.ts';
+import type { ClientTls } from '../net/client-socket.ts';
 import tls from 'node:tls';
 
 /** Largest API answer read (the stream listing of a big site is well under this). */

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.ts';
 import type { UpstreamSnapshot, UpstreamStream } from './plan.ts';
 import { parseNodeInfo, parseStreamListing, type UpstreamNode, type UpstreamPorts } from './upstream-api.ts';
 import type { EventSocket, EventSocketOptions } from './ws/event-socket.ts';
-import type { ClientTls } from '../clients/client-socket.ts';
+import type { ClientTls } from '../net/client-socket.ts';
 
 export interface UpstreamConfig {
   /** Name in logs, metrics and the API. */

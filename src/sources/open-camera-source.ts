@@ -6,8 +6,8 @@
  * stays on TCP (`memory`) until its source is reconfigured. Adapted to the pull engine's
  * SourceSession shape, as replication's sources.ts does for its upstreams.
  */
-import { RtmpClient } from '../clients/rtmp/rtmp-client.ts';
-import { startRtspPlayer, type RtspPlayer, type RtspPlayerHandlers } from '../clients/rtsp/rtsp-player.ts';
+import { RtmpClient } from '../rtmp/client/rtmp-client.ts';
+import { startRtspPlayer, type RtspPlayer, type RtspPlayerHandlers } from '../rtsp/client/rtsp-player.ts';
 import type { SourceTransport } from '../config/camera-source.ts';
 import type { OpenSource, SourceHandlers, SourceRequest, SourceSession } from '../replication/source.ts';
 import { rtmpUrlWithCredentials } from '../replication/sources.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
-import { RtmpClient, RtmpClientError } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient, RtmpClientError } from '../../src/rtmp/client/rtmp-client.ts';
 import { startServer, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS } from '../unit/protocols/flv/fixtures.ts';
 import { parsePrometheusText, valueOf } from '../unit/src/metrics/prom-text.ts';

@@ -17,7 +17,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { TestWebSocket } from '../unit/src/api/ws-client.ts';

@@ -13,7 +13,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
 import { FlvDemuxer } from '../../protocols/flv/flv-demuxer.ts';
 import { FlvToFrames } from '../../protocols/flv/to-frames.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';

@@ -14,8 +14,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
-import { startRtspPlayer, type RtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
+import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
 import type { Frame } from '../../protocols/media/frame.ts';
 import { repoRoot } from './server.ts';
 

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
 import { destroyAllPeers, partialMessages, rawPeer, rtmpConnect, rtmpPeer, type RawPeer } from '../helpers/raw-peer.ts';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
 import { parsePrometheusText, valueOf } from '../unit/src/metrics/prom-text.ts';
 
 const MiB = 1024 * 1024;

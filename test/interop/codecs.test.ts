@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
-import { startRtmpListener, type RtmpListener } from '../../src/listeners/rtmp/rtmp-listener.ts';
-import { startRtspListener, type RtspListener } from '../../src/listeners/rtsp/rtsp-listener.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
+import { startRtmpListener, type RtmpListener } from '../../src/rtmp/server/rtmp-listener.ts';
+import { startRtspListener, type RtspListener } from '../../src/rtsp/server/rtsp-listener.ts';
 import { createLogger, silentLogger } from '../../src/log/logger.ts';
 import { StreamRegistry } from '../../src/streams/registry.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, type ProbeResult } from '../helpers/ffmpeg.ts';

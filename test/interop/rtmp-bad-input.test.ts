@@ -9,7 +9,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { killAllFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
 import { ClientHandshake } from '../../protocols/rtmp/handshake/client-handshake.ts';
 import { ChunkReader } from '../../protocols/rtmp/chunk/chunk-reader.ts';
 import { encodeChunks } from '../../protocols/rtmp/chunk/chunk-writer.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, waitExit, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startServer, stopAllServers, waitFor, type ServerProcess } from '../helpers/server.ts';
-import { RtmpClient } from '../../src/clients/rtmp/rtmp-client.ts';
+import { RtmpClient } from '../../src/rtmp/client/rtmp-client.ts';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 
 let server: ServerProcess;

@@ -9,7 +9,7 @@ import { RtpPacket } from '../../protocols/rtp/packet.ts';
 import { encodeInterleavedHeader } from '../../protocols/rtsp/message/message-writer.ts';
 import { buildSdp } from '../../protocols/rtsp/sdp/build-sdp.ts';
 import { sdpFromStreamDescription } from '../../protocols/rtsp/sdp/stream-sdp.ts';
-import { startRtspPlayer, type RtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
+import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
 import { killAllFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { RawRtspConnection as Raw } from './raw-rtsp-connection.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';

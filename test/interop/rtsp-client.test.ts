@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
-import { startRtspPlayer, type RtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
-import { startRtspPusher } from '../../src/clients/rtsp/rtsp-pusher.ts';
+import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
+import { startRtspPusher } from '../../src/rtsp/client/rtsp-pusher.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
 

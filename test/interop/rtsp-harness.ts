@@ -3,7 +3,7 @@
  * port 0, torn down by close().
  */
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.ts';
-import { startRtspListener, type RtspListener, type RtspListenerOptions } from '../../src/listeners/rtsp/rtsp-listener.ts';
+import { startRtspListener, type RtspListener, type RtspListenerOptions } from '../../src/rtsp/server/rtsp-listener.ts';
 import { StreamRegistry } from '../../src/streams/registry.ts';
 import type { FactoryName } from '../../src/streams/types.ts';
 

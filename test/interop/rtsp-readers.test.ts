@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from '../../protocols/media/frame.ts';
-import { startRtspPlayer, type RtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
-import { RTSP_OUTPUT_KEY } from '../../src/listeners/rtsp/rtsp-play-output.ts';
+import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
+import { RTSP_OUTPUT_KEY } from '../../src/rtsp/output/rtsp-play-output.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
-import { startRtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
+import { startRtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
 

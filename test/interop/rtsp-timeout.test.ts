@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RtspMessageReader } from '../../protocols/rtsp/message/message-reader.ts';
 import type { RtspResponse } from '../../protocols/rtsp/message/rtsp-message.ts';
-import { startRtspPlayer } from '../../src/clients/rtsp/rtsp-player.ts';
+import { startRtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
 import { killAllFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
 

@@ -2,7 +2,7 @@
  * The pure RTSP client (RFC 2326 §A.1): builds each request and consumes each response, walking
  * OPTIONS → DESCRIBE → SETUP per track → PLAY for reading, or OPTIONS → ANNOUNCE → SETUP per track
  * (mode=record) → RECORD for pushing. Retries once with credentials on 401. The socket glue in
- * src/clients/rtsp sends what it returns and feeds back what arrives.
+ * src/rtsp/client sends what it returns and feeds back what arrives.
  */
 import { ProtocolError } from '../../errors.ts';
 import { RtspClientAuth, type ClientCredentials } from '../auth/client-auth.ts';

@@ -3,8 +3,8 @@
  * of stream time and returns the measurement. Rejects with a message naming the URL when the
  * connection fails, the server refuses, or no frame arrives in time.
  */
-import { RtmpClient } from '../../clients/rtmp/rtmp-client.ts';
-import { startRtspPlayer, type RtspPlayer } from '../../clients/rtsp/rtsp-player.ts';
+import { RtmpClient } from '../../rtmp/client/rtmp-client.ts';
+import { startRtspPlayer, type RtspPlayer } from '../../rtsp/client/rtsp-player.ts';
 import { ProbeMeter, redactUrl, type ProbeReport } from './probe-meter.ts';
 
 export interface ProbeOptions {

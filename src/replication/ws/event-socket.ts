@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { encodeClientFrame, Opcode, WsFrameReader, type WsMessage } from './frame-reader.ts';
 import tls from 'node:tls';
-import type { ClientTls } from '../../clients/client-socket.ts';
+import type { ClientTls } from '../../net/client-socket.ts';
 
 /** RFC 6455 §1.3: the GUID appended to the key for Sec-WebSocket-Accept. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';

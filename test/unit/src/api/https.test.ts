@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { TlsCertificate } from '../../../../src/listeners/tls-certificate.ts';
+import { TlsCertificate } from '../../../../src/net/tls-certificate.ts';
 import { silentLogger } from '../../../../src/log/logger.ts';
 import { fetchTrusting } from '../../../../src/replication/tls-fetch.ts';
 import { connectEventSocket } from '../../../../src/replication/ws/event-socket.ts';
