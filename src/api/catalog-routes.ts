@@ -6,7 +6,7 @@
 import { documentSchemas, type CatalogDocuments, type CollectionName } from '../config/model.ts';
 import { ConfigValidationError, parseOrThrow } from '../config/schema-kit.ts';
 import type { ConfigStore, PutMode, Versioned } from '../config/store.ts';
-import { CAMERA_READ_ONLY_FIELDS, CAMERA_WRITE_ONLY_FIELDS, publicCamera } from './public-camera.ts';
+import { CAMERA_READ_ONLY_FIELDS, CAMERA_WRITE_ONLY_FIELDS, publicCamera } from '../core/public-camera.ts';
 import { HttpError, errorReply, type Handler, type Reply, type RequestContext } from './http.ts';
 import type { CompressionView } from './types.ts';
 

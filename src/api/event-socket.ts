@@ -11,13 +11,13 @@ import type { ConfigStore } from '../config/store.ts';
 import type { TokenAuth } from './auth.ts';
 import type { AccessControl } from '../access/access-control.ts';
 import { apiAccessRequest, apiRefusal } from './api-access.ts';
-import type { EventBus } from './events.ts';
+import type { EventBus } from '../core/events.ts';
 import { errorReply, writeReply } from './http.ts';
 import type { OriginPolicy } from './origin-policy.ts';
-import { publicCamera } from './public-camera.ts';
-import { redactCredentials } from './redact-credentials.ts';
+import { publicCamera } from '../core/public-camera.ts';
+import { redactCredentials } from '../core/redact-credentials.ts';
 import type { ApiLogger, CompressionView, ReplicationView, StreamsView } from './types.ts';
-import type { UrlManager } from './url-manager.ts';
+import type { UrlManager } from '../core/url-manager.ts';
 import { ipKey } from '../net/admission.ts';
 
 export const EVENTS_PATH = '/api/v1/events';

@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { ConfigValidationError, type ConfigIssue } from '../config/schema-kit.ts';
 import { StoreConflictError, StoreNotFoundError, StoreUnavailableError } from '../config/store.ts';
 import { isJsonContentType, type OriginPolicy } from './origin-policy.ts';
-import { redactCredentials } from './redact-credentials.ts';
+import { redactCredentials } from '../core/redact-credentials.ts';
 import type { ApiLogger } from './types.ts';
 
 /** Largest request body accepted. */

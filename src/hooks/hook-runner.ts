@@ -4,8 +4,8 @@
  * goes down; every other hook runs its command once per event (bounded by `timeoutMs`). close() kills
  * every command with its process group.
  */
-import type { ApiEvent, EventBus } from '../api/events.ts';
-import type { CameraUrls } from '../api/urls.ts';
+import type { ApiEvent, EventBus } from '../core/events.ts';
+import type { CameraUrls } from '../core/urls.ts';
 import type { HookSettings } from '../config/settings.ts';
 import type { Logger } from '../log/logger.ts';
 import { HookProcess } from './hook-process.ts';

@@ -2,8 +2,8 @@
  * Hooks, pure part: which hook event an application event is (`stream.up` -> `stream.ready`...),
  * which configured hooks it matches, and the environment their commands get. No I/O.
  */
-import type { ApiEvent } from '../api/events.ts';
-import type { CameraUrls } from '../api/urls.ts';
+import type { ApiEvent } from '../core/events.ts';
+import type { CameraUrls } from '../core/urls.ts';
 import type { HookEvent, HookSettings, Role } from '../config/settings.ts';
 import type { FactoryName } from '../streams/types.ts';
 

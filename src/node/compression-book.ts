@@ -3,7 +3,7 @@
  * role): the CompressionListener that turns worker status into metrics samples, API fields and
  * `compression.state` events.
  */
-import type { EventBus } from '../api/events.ts';
+import type { EventBus } from '../core/events.ts';
 import type { CameraCompressionStatus, CompressionListener } from '../compression/compression-status.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CompressionSample, CompressionState } from '../metrics/metrics.ts';

@@ -35,7 +35,7 @@ export function optionsLayer(o: ServeOptions): Record<string, unknown> {
   }
   if (o.peer !== undefined) {
     const url = new URL(o.peer);
-    // Its role follows from this node's final role (src/api/urls.ts peerEndpoint), which may come from the file.
+    // Its role follows from this node's final role (src/core/urls.ts peerEndpoint), which may come from the file.
     node.peer = { id: 'peer', host: url.hostname.replace(/^\[|\]$/g, ''), apiUrl: url.origin, ...trust };
   }
   const raw: Record<string, unknown> = {};

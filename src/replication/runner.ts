@@ -5,7 +5,7 @@
  * whose compressed feed from the slave is lost. All decisions are the pure plan's; this file wires
  * them to timers, sockets and registries.
  */
-import type { EventBody } from '../api/events.ts';
+import type { EventBody } from '../core/events.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ReplicationSample } from '../metrics/metrics.ts';
 import type { StreamRegistry } from '../streams/registry.ts';

@@ -3,7 +3,7 @@
  * URL user info as the API's redactCredentials does, plus the bare password (raw and
  * percent-encoded), which a server or client error may echo outside a URL.
  */
-import { redactCredentials } from '../api/redact-credentials.ts';
+import { redactCredentials } from '../core/redact-credentials.ts';
 
 /** Passwords shorter than this are not searched for alone (masking "a" would mangle every text). */
 const MIN_MASKED_SECRET_LENGTH = 3;

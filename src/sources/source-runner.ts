@@ -8,7 +8,7 @@
  * (demand()) and stop `onDemandCloseAfterMs` after the last reader left. The catalog is followed
  * live: a changed source (URL, credentials, transport, mode) restarts only that camera.
  */
-import type { EventBody } from '../api/events.ts';
+import type { EventBody } from '../core/events.ts';
 import type { Catalog } from '../config/catalog.ts';
 import type { SourcesSettings } from '../config/settings.ts';
 import type { Camera } from '../config/model.ts';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectRegistryEvents } from '../../src/api/registry-events.ts';
-import { registryStreamsView } from '../../src/api/streams-view.ts';
+import { connectRegistryEvents } from '../../src/core/registry-events.ts';
+import { registryStreamsView } from '../../src/core/streams-view.ts';
 import { registryStreamSampler } from '../../src/metrics/registry-sampler.ts';
 import { StreamRegistry } from '../../src/streams/registry.ts';
 import type { FrameSink } from '../../src/streams/types.ts';

@@ -1,8 +1,8 @@
 /** `cupola cameras list|add|remove|urls`. */
 import type { Command } from 'commander';
-import type { PublicCamera } from '../../api/public-camera.ts';
+import type { PublicCamera } from '../../core/public-camera.ts';
 import { formatTable } from '../../api/client/table.ts';
-import type { CameraUrls } from '../../api/urls.ts';
+import type { CameraUrls } from '../../core/urls.ts';
 import type { ApiCommandContext } from './api-commands.ts';
 
 type Stored<T> = T & { revision: number };

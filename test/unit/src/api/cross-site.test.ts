@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { WebhookDispatcher } from '../../../../src/api/webhooks.ts';
+import { WebhookDispatcher } from '../../../../src/core/webhooks.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 import { waitFor } from '../../../helpers/server.ts';
 import { startFixture, type Fixture } from './fixture.ts';

@@ -4,12 +4,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectCatalogEvents } from '../../../../src/api/catalog-events.ts';
-import { EventBus } from '../../../../src/api/events.ts';
+import { connectCatalogEvents } from '../../../../src/core/catalog-events.ts';
+import { EventBus } from '../../../../src/core/events.ts';
 import { startApiServer, type ApiServer, type ApiServerDeps, type ApiServerOptions } from '../../../../src/api/server.ts';
 import type { ReadinessCheck, StreamInfo, StreamsView } from '../../../../src/api/types.ts';
-import { UrlManager } from '../../../../src/api/url-manager.ts';
-import { peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
+import { UrlManager } from '../../../../src/core/url-manager.ts';
+import { peerEndpoint, selfEndpoint } from '../../../../src/core/urls.ts';
 import { FileStore } from '../../../../src/config/file-store.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 import { Metrics } from '../../../../src/metrics/metrics.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EventBus } from '../../../../src/api/events.ts';
+import { EventBus } from '../../../../src/core/events.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 import { HookRunner } from '../../../../src/hooks/hook-runner.ts';
 import { createLogger } from '../../../../src/log/logger.ts';

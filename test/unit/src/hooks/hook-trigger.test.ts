@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ApiEvent, EventBody } from '../../../../src/api/events.ts';
-import type { CameraUrls } from '../../../../src/api/urls.ts';
+import type { ApiEvent, EventBody } from '../../../../src/core/events.ts';
+import type { CameraUrls } from '../../../../src/core/urls.ts';
 import { ConfigValidationError } from '../../../../src/config/schema-kit.ts';
 import { parseSettings, type HookSettings } from '../../../../src/config/settings.ts';
 import { hookEnv, hookTriggerOf, matchingHooks, pathMatches } from '../../../../src/hooks/hook-trigger.ts';

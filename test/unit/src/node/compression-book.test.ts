@@ -3,7 +3,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus } from '../../../../src/api/events.ts';
+import { EventBus } from '../../../../src/core/events.ts';
 import { CompressionBook, STOPPED_DETAIL } from '../../../../src/node/compression-book.ts';
 import type { CameraCompressionStatus } from '../../../../src/compression/compression-status.ts';
 import { silentLogger } from '../../../../src/log/logger.ts';

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { addServeFlags, resolveServeOptions, SERVE_FLAGS, type ServeOptions } from '../../../../src/cli/serve-options.ts';
 import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
 import { primaryAddress, thisMachine, type MachineInfo } from '../../../../src/node/internal-host.ts';
-import { peerEndpoint, selfEndpoint } from '../../../../src/api/urls.ts';
+import { peerEndpoint, selfEndpoint } from '../../../../src/core/urls.ts';
 import type { Settings } from '../../../../src/config/settings.ts';
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): ServeOptions {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Frame, StreamDescription } from '../../../../protocols/media/frame.ts';
-import type { EventBody } from '../../../../src/api/events.ts';
+import type { EventBody } from '../../../../src/core/events.ts';
 import { startReplication, type ReplicationRunner } from '../../../../src/replication/runner.ts';
 import type { SourceHandlers, SourceRequest, SourceSession } from '../../../../src/replication/source.ts';
 import type { PullStatus } from '../../../../src/replication/status.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Frame, StreamDescription } from '../../../../protocols/media/frame.ts';
-import type { EventBody } from '../../../../src/api/events.ts';
+import type { EventBody } from '../../../../src/core/events.ts';
 import type { Catalog } from '../../../../src/config/catalog.ts';
 import type { Camera } from '../../../../src/config/model.ts';
 import { DEFAULT_SETTINGS } from '../../../../src/config/settings.ts';

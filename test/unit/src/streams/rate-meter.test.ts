@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateMeter } from '../../../../src/streams/rate-meter.ts';
 import { BITRATE_WINDOW_SECONDS, Stream } from '../../../../src/streams/stream.ts';
-import { streamInfoOf } from '../../../../src/api/streams-view.ts';
+import { streamInfoOf } from '../../../../src/core/streams-view.ts';
 
 /** A camera at 25 fps with a keyframe every 3 s: 120 kB keyframes, 2 kB other frames (~715 kbit/s). */
 function gopStream(feed: (bytes: number, atMs: number) => void, seconds: number): number {

@@ -3,8 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { EventBus, type ApiEvent } from '../../../../src/api/events.ts';
-import { WebhookDispatcher } from '../../../../src/api/webhooks.ts';
+import { EventBus, type ApiEvent } from '../../../../src/core/events.ts';
+import { WebhookDispatcher } from '../../../../src/core/webhooks.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 
 function webhook(url: string, extra: Record<string, unknown> = {}) {

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookSettings } from '../config/settings.ts';
 import type { ApiEvent, EventBus } from './events.ts';
 import { redactCredentials } from './redact-credentials.ts';
-import { silentLogger, type ApiLogger } from './types.ts';
+import { silentLogger, type ApiLogger } from '../api/types.ts';
 
 export interface WebhookDispatcherOptions {
   readonly webhooks: readonly WebhookSettings[];

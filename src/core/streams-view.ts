@@ -3,7 +3,7 @@
  */
 import type { StreamRegistry } from '../streams/registry.ts';
 import { BITRATE_WINDOW_SECONDS, type Stream } from '../streams/stream.ts';
-import type { StreamInfo, StreamsView } from './types.ts';
+import type { StreamInfo, StreamsView } from '../api/types.ts';
 
 export function streamInfoOf(stream: Stream, now: number): StreamInfo {
   const d = stream.description;

@@ -7,7 +7,7 @@ import type { PublicCamera } from './public-camera.ts';
 import type { CompressionState, ReplicationState } from '../metrics/metrics.ts';
 import type { FactoryName, ReaderProtocol } from '../streams/types.ts';
 import type { CameraUrls, BestUrls } from './urls.ts';
-import type { StreamInfo } from './types.ts';
+import type { StreamInfo } from '../api/types.ts';
 import type { SourceState } from '../sources/source-status.ts';
 
 export type EventBody =

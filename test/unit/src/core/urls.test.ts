@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventBus, type ApiEvent } from '../../../../src/api/events.ts';
-import { UrlManager } from '../../../../src/api/url-manager.ts';
-import { cameraUrls, peerEndpoint, selfEndpoint, withLearntPorts } from '../../../../src/api/urls.ts';
+import { EventBus, type ApiEvent } from '../../../../src/core/events.ts';
+import { UrlManager } from '../../../../src/core/url-manager.ts';
+import { cameraUrls, peerEndpoint, selfEndpoint, withLearntPorts } from '../../../../src/core/urls.ts';
 import { defaultCatalog } from '../../../../src/config/catalog.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../../../src/config/file-store.ts';
-import { cameraPublishAuthorizer, compressedPublishAuthorizer } from '../../../../src/node/publish-authorizer.ts';
+import { cameraPublishAuthorizer, compressedPublishAuthorizer } from '../../../../src/core/publish-authorizer.ts';
 import { silentLogger, type Logger } from '../../../../src/log/logger.ts';
 import { PublishRejectedError, type PublishAuthorizer, type PublisherInfo } from '../../../../src/streams/types.ts';
 import { waitFor } from '../../../helpers/server.ts';
