@@ -150,7 +150,7 @@ const node = obj({
   /**
    * This node's address on the internal network, used in internal URLs. `cupola serve` defaults it
    * to the bound address, or on a wildcard bind to the machine's primary address (first
-   * non-loopback IPv4, else the host name; src/node/internal-host.ts). Schema default: 127.0.0.1.
+   * non-loopback IPv4, else the host name; src/config/internal-host.ts). Schema default: 127.0.0.1.
    */
   host: withDefault(host(), '127.0.0.1'),
   /** Address clients outside use (port forwarding / NAT). Unset: no advertised form. */

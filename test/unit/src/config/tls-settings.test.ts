@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { ConfigValidationError } from '../../../../src/config/schema-kit.ts';
 import { DEFAULT_SETTINGS, parseSettings, tlsWanted } from '../../../../src/config/settings.ts';
 import { resolveServeOptions } from '../../../../src/cli/serve-options.ts';
-import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
+import { settingsFromOptions } from '../../../../src/cli/settings-from-options.ts';
 
 const DEFAULTS = { role: 'slave', host: '0.0.0.0', rtmpPort: '1935', rtspPort: '8554', compressedRtspPort: '8555', apiPort: '8080', dataDir: './data', logLevel: 'info' };
 const TLS = { certFile: '/etc/cupola/cert.pem', keyFile: '/etc/cupola/key.pem' };

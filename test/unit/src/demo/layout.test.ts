@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { ANY_PORTS, PREFERRED_PORTS, choosePorts, demoCameras, demoNodeSettings, serveArgs } from '../../../../src/demo/layout.ts';
 import { addServeFlags, resolveServeOptions, type ServeOptions } from '../../../../src/cli/serve-options.ts';
-import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
+import { settingsFromOptions } from '../../../../src/cli/settings-from-options.ts';
 import { peerEndpoint } from '../../../../src/core/urls.ts';
 
 function options(argv: string[] = []): ServeOptions {

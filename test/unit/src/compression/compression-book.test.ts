@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventBus } from '../../../../src/core/events.ts';
-import { CompressionBook, STOPPED_DETAIL } from '../../../../src/node/compression-book.ts';
+import { CompressionBook, STOPPED_DETAIL } from '../../../../src/compression/compression-book.ts';
 import type { CameraCompressionStatus } from '../../../../src/compression/compression-status.ts';
 import { silentLogger } from '../../../../src/log/logger.ts';
 

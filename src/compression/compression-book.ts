@@ -4,7 +4,7 @@
  * `compression.state` events.
  */
 import type { EventBus } from '../core/events.ts';
-import type { CameraCompressionStatus, CompressionListener } from '../compression/compression-status.ts';
+import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CompressionSample, CompressionState } from '../metrics/metrics.ts';
 

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { addServeFlags, resolveServeOptions, SERVE_FLAGS, type ServeOptions } from '../../../../src/cli/serve-options.ts';
-import { settingsFromOptions } from '../../../../src/node/settings-from-options.ts';
-import { primaryAddress, thisMachine, type MachineInfo } from '../../../../src/node/internal-host.ts';
+import { settingsFromOptions } from '../../../../src/cli/settings-from-options.ts';
+import { primaryAddress, thisMachine, type MachineInfo } from '../../../../src/config/internal-host.ts';
 import { peerEndpoint, selfEndpoint } from '../../../../src/core/urls.ts';
 import type { Settings } from '../../../../src/config/settings.ts';
 

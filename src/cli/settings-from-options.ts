@@ -3,8 +3,8 @@
  * first, then every option given on the command line or through CUPOLA_* on top. Pure.
  */
 import { mergeRaw, parseSettings, type Settings } from '../config/settings.ts';
-import type { ServeOptions } from '../cli/serve-options.ts';
-import { defaultInternalHost, isWildcardHost, thisMachine, type MachineInfo } from './internal-host.ts';
+import type { ServeOptions } from './serve-options.ts';
+import { defaultInternalHost, isWildcardHost, thisMachine, type MachineInfo } from '../config/internal-host.ts';
 
 /** The raw settings layer the explicit options make. */
 export function optionsLayer(o: ServeOptions): Record<string, unknown> {
