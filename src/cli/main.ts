@@ -9,7 +9,7 @@ import { runServe } from './serve.ts';
 import { registerApiCommands } from './commands/api-commands.ts';
 import { registerDemoCommand } from '../demo/command.ts';
 import { registerProbeCommand } from './commands/probe.ts';
-import { VERSION } from '../main.ts';
+import { VERSION } from '../node.ts';
 
 const program = new Command();
 program

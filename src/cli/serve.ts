@@ -1,9 +1,9 @@
 import type { Logger } from '../log/logger.ts';
-import { startNode } from '../main.ts';
+import { startNode } from '../node.ts';
 import type { ServeOptions } from './serve-options.ts';
 import { STOP_SIGNALS, watchParent } from './parent-watch.ts';
 import { dashboardUrl, startupSummary } from './startup-summary.ts';
-import { VERSION } from '../main.ts';
+import { VERSION } from '../node.ts';
 
 export interface ServeOutput {
   /** Where start-up failures and the summary go; defaults to process.stderr. */

@@ -58,7 +58,7 @@ describe('docs an operator reads first (issue 16.8)', () => {
   });
 
   it('the protocol docs say the raw RTSP port accepts RECORD, as main.ts starts it', () => {
-    const main = read('src/main.ts');
+    const main = read('src/node.ts');
     // The startRtspListener call of Factory 1: the one given the raw factory's RTSP port.
     const raw = /startRtspListener\(\s*(?:\/\/[^\n]*\n\s*)*\{ port: rawSettings\.rtspPort,[^\n]*/.exec(main)?.[0] ?? '';
     assert.match(raw, /allowPublish: true/, 'the raw RTSP listener takes camera pushes');
