@@ -1,9 +1,10 @@
 import type { Logger } from '../log/logger.ts';
-import { startNode } from '../node.ts';
+import { readSettingsFile } from '../config/settings.ts';
+import { startNode, VERSION } from '../node.ts';
 import type { ServeOptions } from './serve-options.ts';
 import { STOP_SIGNALS, watchParent } from './parent-watch.ts';
 import { dashboardUrl, startupSummary } from './startup-summary.ts';
-import { VERSION } from '../node.ts';
+import { settingsFromOptions } from './settings-from-options.ts';
 
 export interface ServeOutput {
   /** Where start-up failures and the summary go; defaults to process.stderr. */
@@ -24,7 +25,9 @@ export async function runServe(options: ServeOptions, log: Logger, out: ServeOut
   const human = stderr.isTTY === true;
   let node;
   try {
-    node = await startNode(options, log);
+    const fileLayer = options.config !== undefined ? await readSettingsFile(options.config) : undefined;
+    const settings = settingsFromOptions(options, fileLayer, options.config ?? 'command line');
+    node = await startNode(settings, log, { resetCatalog: options.resetCatalog === true });
   } catch (err) {
     if (!human) log.error('start-up failed', { err: (err as Error).message });
     stderr.write(`cupola serve: ${(err as Error).message}\n`);

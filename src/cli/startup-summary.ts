@@ -4,7 +4,7 @@
  */
 import type { Settings } from '../config/settings.ts';
 import { redactMongoUrl } from '../config/mongo-store.ts';
-import type { NodePorts } from '../node.ts';
+import type { NodePorts } from '../core/node-endpoints.ts';
 
 function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;

@@ -105,3 +105,52 @@ export function listenersReadiness(listeners: () => readonly KeptListener<unknow
     return true;
   };
 }
+
+/** Every kept listener of a node: binds each with keepListening, reports those down. */
+export class KeptListeners {
+  readonly #kept: KeptListener<unknown>[] = [];
+  readonly #onUp: (() => void)[] = [];
+  readonly #backoff: BackoffSettings;
+  readonly #log: Logger;
+  readonly #onClose: (close: () => Promise<void>) => void;
+
+  /** `onClose` registers each listener's close with the node's shutdown. */
+  constructor(o: { readonly backoff: BackoffSettings; readonly log: Logger; readonly onClose: (close: () => Promise<void>) => void }) {
+    this.#backoff = o.backoff;
+    this.#log = o.log;
+    this.#onClose = o.onClose;
+  }
+
+  async keep<T extends { port: number; close(): Promise<void> }>(name: string, host: string, port: number, bind: () => Promise<T>): Promise<KeptListener<T>> {
+    const k = await keepListening(bind, {
+      name,
+      address: `${host}:${port}`,
+      backoff: this.#backoff,
+      log: this.#log,
+      onUp: () => this.#onUp.forEach((f) => f()),
+    });
+    this.#kept.push(k);
+    this.#onClose(() => k.close());
+    return k;
+  }
+
+  /** Runs `f`, in order with the others, once a listener that failed to bind is up (for port 0, its port is known only then). */
+  whenUp(f: () => void): void {
+    this.#onUp.push(f);
+  }
+
+  /** Names of the listeners that could not bind (yet). */
+  down(): string[] {
+    return this.#kept.filter((k) => k.down !== null).map((k) => k.name);
+  }
+
+  /** The readiness check of all of them. */
+  readiness(): () => boolean {
+    return listenersReadiness(() => this.#kept);
+  }
+}
+
+/** A kept listener's bound port; while down, the configured one (null for port 0: not known yet). */
+export function portOf(k: KeptListener<{ port: number }>, configured: number): number | null {
+  return k.current?.port ?? (configured === 0 ? null : configured);
+}

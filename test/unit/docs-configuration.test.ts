@@ -57,8 +57,8 @@ describe('docs an operator reads first (issue 16.8)', () => {
     assert.ok([...api.keys()].some((k) => k === `GET ${SNAPSHOT_ROUTE}`), `no row for GET ${SNAPSHOT_ROUTE}`);
   });
 
-  it('the protocol docs say the raw RTSP port accepts RECORD, as main.ts starts it', () => {
-    const main = read('src/node.ts');
+  it('the protocol docs say the raw RTSP port accepts RECORD, as the factory listeners start it', () => {
+    const main = read('src/roles/factory-listeners.ts');
     // The startRtspListener call of Factory 1: the one given the raw factory's RTSP port.
     const raw = /startRtspListener\(\s*(?:\/\/[^\n]*\n\s*)*\{ port: rawSettings\.rtspPort,[^\n]*/.exec(main)?.[0] ?? '';
     assert.match(raw, /allowPublish: true/, 'the raw RTSP listener takes camera pushes');
