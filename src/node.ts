@@ -47,7 +47,6 @@ import { KeptListeners, portOf } from './net/keep-listening.ts';
 import { TlsCertificate } from './net/tls-certificate.ts';
 import { ClipCache, ffmpegClipEncoder } from './placeholder/placeholder-encoder.ts';
 import { PlaceholderService } from './placeholder/placeholder-service.ts';
-import { DEFAULT_BACKOFF as DEFAULT_REPLICATION_BACKOFF } from './replication/backoff.ts';
 import { startCompressor } from './roles/compressor.ts';
 import { startFactoryListeners } from './roles/factory-listeners.ts';
 import { startMaster } from './roles/master.ts';
@@ -58,6 +57,7 @@ import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import { OutputBudget } from './streams/output-budget.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { whepFromSettings } from './webrtc/whep-from-settings.ts';
+import { RECONNECT_BACKOFF } from '../workers/backoff.ts';
 import { DEFAULT_BACKOFF } from '../workers/messages.ts';
 
 export const VERSION = '0.1.0';
@@ -214,7 +214,7 @@ export async function startNode(settings: Settings, log: Logger, options: StartN
     // Every listener is kept bound on its own: one that cannot bind is retried with backoff while
     // the others serve, and readiness names it (the node exits only when asked to).
     const listeners = new KeptListeners({
-      backoff: { ...DEFAULT_REPLICATION_BACKOFF, initialMs: settings.listeners.retryInitialMs, maxMs: Math.max(settings.listeners.retryMaxMs, settings.listeners.retryInitialMs) },
+      backoff: { ...RECONNECT_BACKOFF, initialMs: settings.listeners.retryInitialMs, maxMs: Math.max(settings.listeners.retryMaxMs, settings.listeners.retryInitialMs) },
       log,
       onClose,
     });

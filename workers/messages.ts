@@ -5,6 +5,7 @@
  * Both directions are discriminated unions; each side switches exhaustively (`assertNever`).
  */
 import type { StreamDescription, TrackKind } from '../protocols/media/frame.ts';
+import type { BackoffSchedule } from './backoff.ts';
 
 /**
  * Encoders the bundled ffmpeg offers: software libx264 ('h264') and libx265 ('h265'), and VAAPI
@@ -66,8 +67,8 @@ export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   audioBitrateKbps: 64,
 } satisfies CompressionProfile);
 
-/** Restart schedule after ffmpeg exits: capped exponential backoff with jitter. */
-export interface BackoffOptions {
+/** Restart schedule after ffmpeg exits: capped exponential backoff with jitter (workers/backoff.ts). */
+export interface BackoffOptions extends BackoffSchedule {
   /** First delay (ms). Defaults to 500. */
   readonly initialMs: number;
   /** Upper bound of the delay (ms). Defaults to 30000. */

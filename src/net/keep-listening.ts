@@ -1,11 +1,11 @@
 /**
  * One listener of a node kept bound: the first bind is awaited at start-up; when it fails (the port
  * is taken, the address is not there yet), the node starts anyway and the bind is retried with the
- * replication's capped exponential backoff until it succeeds or the node closes. A listener that
+ * reconnects' capped exponential backoff (RECONNECT_BACKOFF) until it succeeds or the node closes. A listener that
  * cannot bind never takes the others down; readiness reports it (`down`).
  */
 import type { Logger } from '../log/logger.ts';
-import { backoffDelayMs, type BackoffSettings } from '../replication/backoff.ts';
+import { backoffDelayMs, type BackoffSchedule } from '../../workers/backoff.ts';
 
 export interface Closable {
   close(): Promise<void>;
@@ -16,7 +16,7 @@ export interface KeepListeningOptions<T> {
   readonly name: string;
   /** Where it binds, for messages (`127.0.0.1:1935`). */
   readonly address: string;
-  readonly backoff: BackoffSettings;
+  readonly backoff: BackoffSchedule;
   readonly log: Logger;
   /** The listener bound after one or more failures (not called for a first-try bind). */
   readonly onUp?: (listener: T) => void;
@@ -60,7 +60,7 @@ export async function keepListening<T extends Closable>(bind: () => Promise<T>, 
     } catch (err) {
       if (closed) return;
       failures++;
-      const delayMs = backoffDelayMs(failures, random, o.backoff);
+      const delayMs = backoffDelayMs(failures - 1, o.backoff, random);
       const reason = (err as Error).message;
       down = `${reason}; retrying in ${delayMs} ms`;
       // Every failure is logged: the delay caps the rate (backoff.maxMs).
@@ -110,12 +110,12 @@ export function listenersReadiness(listeners: () => readonly KeptListener<unknow
 export class KeptListeners {
   readonly #kept: KeptListener<unknown>[] = [];
   readonly #onUp: (() => void)[] = [];
-  readonly #backoff: BackoffSettings;
+  readonly #backoff: BackoffSchedule;
   readonly #log: Logger;
   readonly #onClose: (close: () => Promise<void>) => void;
 
   /** `onClose` registers each listener's close with the node's shutdown. */
-  constructor(o: { readonly backoff: BackoffSettings; readonly log: Logger; readonly onClose: (close: () => Promise<void>) => void }) {
+  constructor(o: { readonly backoff: BackoffSchedule; readonly log: Logger; readonly onClose: (close: () => Promise<void>) => void }) {
     this.#backoff = o.backoff;
     this.#log = o.log;
     this.#onClose = o.onClose;

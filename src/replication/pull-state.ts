@@ -10,7 +10,7 @@
  * stream.up event arrived) skips the remaining wait of backoff/stalled, so the master is live again
  * within moments of the slave's stream returning instead of after the capped backoff.
  */
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffSettings } from './backoff.ts';
+import { backoffDelayMs, RECONNECT_BACKOFF, type BackoffSchedule } from '../../workers/backoff.ts';
 
 export type PullStateKind = 'connecting' | 'live' | 'backoff' | 'stalled' | 'stopped';
 
@@ -52,14 +52,14 @@ export interface PullSettings {
   readonly connectTimeoutMs: number;
   /** Live for this long: the next failure restarts the backoff from its initial delay. Defaults to 10 000 ms. */
   readonly stableMs: number;
-  readonly backoff: BackoffSettings;
+  readonly backoff: BackoffSchedule;
 }
 
 export const DEFAULT_PULL_SETTINGS: PullSettings = Object.freeze({
   stallMs: 5000,
   connectTimeoutMs: 5000,
   stableMs: 10_000,
-  backoff: DEFAULT_BACKOFF,
+  backoff: RECONNECT_BACKOFF,
 });
 
 export const INITIAL_PULL_STATE: PullState = Object.freeze({ kind: 'stopped', since: 0, reason: 'initial' });
@@ -77,7 +77,7 @@ function failuresAfter(state: PullState & { attempt: number }, now: number, sett
 }
 
 export function stepPull(state: PullState, event: PullEvent, now: number, random: () => number, settings: PullSettings = DEFAULT_PULL_SETTINGS): PullTransition {
-  const retry = (attempt: number): number => now + backoffDelayMs(attempt, random, settings.backoff);
+  const retry = (attempt: number): number => now + backoffDelayMs(attempt - 1, settings.backoff, random);
   switch (event.type) {
     case 'start':
       if (state.kind !== 'stopped') return same(state);
