@@ -1,53 +1,15 @@
 /**
- * The typed messages between the main thread and a compressor worker (one worker per camera), and the
- * compression profile they carry. `src/` reaches workers only through this file.
+ * The typed messages between the main thread and a compressor worker (one worker per camera); the
+ * compression profile they carry is src/config/model.ts's. `src/` reaches workers only through this file.
  *
  * Both directions are discriminated unions; each side switches exhaustively (`assertNever`).
  */
 import type { StreamDescription, TrackKind } from '../protocols/media/frame.ts';
 import type { BackoffSchedule } from './backoff.ts';
+import type { CompressionProfile } from '../src/config/model.ts';
 
-/**
- * Encoders the bundled ffmpeg offers: software libx264 ('h264') and libx265 ('h265'), and VAAPI
- * hardware encoders (Intel/AMD GPUs, need /dev/dri/renderD128).
- */
-export const COMPRESSION_CODECS = ['h264', 'h265', 'h264_vaapi', 'hevc_vaapi'] as const;
-export type CompressionCodec = (typeof COMPRESSION_CODECS)[number];
-
-export const AUDIO_MODES = ['copy', 'aac', 'drop'] as const;
-/** copy: pass the camera's audio through; aac: re-encode to AAC; drop: no audio in the output. */
-export type AudioMode = (typeof AUDIO_MODES)[number];
-
-/** How one camera is compressed. Validated by src/config; here only the shape. */
-export interface CompressionProfile {
-  /** Profile name ('default', 'low', ...), shown in the API. */
-  readonly id: string;
-  readonly codec: CompressionCodec;
-  /** Target average video bitrate (kbit/s). */
-  readonly bitrateKbps: number;
-  /** VBV peak rate (kbit/s), >= bitrateKbps. */
-  readonly maxrateKbps: number;
-  /** VBV buffer size (kbit). */
-  readonly bufsizeKbps: number;
-  /**
-   * Largest output width in pixels. The aspect is always kept: with only one of width/height set
-   * the other follows; with both, the picture fits inside width x height. Never upscales.
-   */
-  readonly width?: number;
-  /** Largest output height in pixels (see `width`). */
-  readonly height?: number;
-  /** Output frame rate; unset keeps the camera's rate. */
-  readonly fps?: number;
-  /** Keyframe interval in frames (also the maximum: scene-cut keyframes are disabled). */
-  readonly gopFrames: number;
-  /** Encoder preset ('ultrafast'...'veryslow' for x264/x265; ignored by encoders without presets). */
-  readonly preset: string;
-  /** Encoder tune. Defaults to 'zerolatency' (no B-frames, no lookahead: lowest added latency). */
-  readonly tune: string;
-  readonly audio: AudioMode;
-  /** AAC bitrate when audio is 'aac' (kbit/s). Defaults to 64. */
-  readonly audioBitrateKbps?: number;
-}
+/** The compression profile is owned by the config model; the worker only reads its shape. */
+export type { AudioMode, CompressionCodec, CompressionProfile } from '../src/config/model.ts';
 
 /**
  * The default profile: cuts a 720p25 ~4 Mbit/s camera by >= 75 % at SSIM >= 0.95 for <= 0.5 core

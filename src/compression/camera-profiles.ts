@@ -5,7 +5,7 @@
 import { findCamera, profileFor, type Catalog } from '../config/catalog.ts';
 import { diffCatalog } from '../config/diff.ts';
 import type { ConfigStore } from '../config/store.ts';
-import type { CompressionProfile } from '../../workers/messages.ts';
+import type { CompressionProfile } from '../config/model.ts';
 
 /**
  * A camera's profile on a node with cameras (slave, master): catalog cameras (enabled) get theirs;

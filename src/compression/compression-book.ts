@@ -4,19 +4,9 @@
  * `compression.state` events.
  */
 import type { EventBus } from '../core/events.ts';
-import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
+import { PUBLISHED_STATE, type CameraCompressionStatus, type CompressionListener } from './compression-status.ts';
 import type { Logger } from '../log/logger.ts';
-import type { CompressionSample, CompressionState } from '../metrics/metrics.ts';
-
-const METRIC_STATE: Readonly<Record<CameraCompressionStatus['state'], CompressionState>> = {
-  queued: 'queued',
-  idle: 'starting',
-  starting: 'starting',
-  running: 'running',
-  backoff: 'backoff',
-  failed: 'failed',
-  stopped: 'stopped',
-};
+import type { CompressionSample } from '../metrics/metrics.ts';
 
 /** Shown with a stop on request, which is not an error (ffmpeg's exit code 255 on SIGTERM included). */
 export const STOPPED_DETAIL = 'stopped on request (camera unpublished, disabled or removed, profile changed, or the node stopping)';
@@ -46,7 +36,7 @@ export class CompressionBook implements CompressionListener {
     this.#bus.publish({
       type: 'compression.state',
       camera: status.path,
-      state: METRIC_STATE[status.state],
+      state: PUBLISHED_STATE[status.state],
       profile: status.profileId,
       ...(detail !== undefined ? { detail } : {}),
     });
@@ -71,7 +61,7 @@ export class CompressionBook implements CompressionListener {
   samples(): CompressionSample[] {
     return this.list().map((s) => ({
       camera: s.path,
-      state: METRIC_STATE[s.state],
+      state: PUBLISHED_STATE[s.state],
       source: s.path, // counts going down (new ffmpeg, new worker) are detected as restarts
       fps: s.fps,
       speed: s.speed,

@@ -8,7 +8,8 @@
 import type { Stream } from '../streams/stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
-import { DEFAULT_BACKOFF, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
+import type { CompressionProfile } from '../config/model.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
 import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';

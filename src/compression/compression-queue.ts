@@ -4,7 +4,7 @@
  * here in state `queued`, first come first served, and are handed out when a slot frees.
  */
 import os from 'node:os';
-import type { CompressionProfile } from '../../workers/messages.ts';
+import type { CompressionProfile } from '../config/model.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
 
 /** The CPU count (os.availableParallelism()), at least 1: one encoder per core. */

@@ -12,6 +12,24 @@
  */
 export type CompressionState = 'queued' | 'idle' | 'starting' | 'running' | 'backoff' | 'failed' | 'stopped';
 
+/**
+ * A camera's compression state as the node publishes it (`compression.state` events, the
+ * `cupola_compression_state` gauge): `idle` shows as `starting`; `stalled` is listed for the gauge.
+ */
+export const PUBLISHED_COMPRESSION_STATES = ['queued', 'starting', 'running', 'backoff', 'stalled', 'failed', 'stopped'] as const;
+export type PublishedCompressionState = (typeof PUBLISHED_COMPRESSION_STATES)[number];
+
+/** How each state is published. */
+export const PUBLISHED_STATE: Readonly<Record<CompressionState, PublishedCompressionState>> = Object.freeze({
+  queued: 'queued',
+  idle: 'starting',
+  starting: 'starting',
+  running: 'running',
+  backoff: 'backoff',
+  failed: 'failed',
+  stopped: 'stopped',
+});
+
 export interface CompressionExit {
   readonly code: number | null;
   readonly signal: string | null;

@@ -21,7 +21,8 @@ import { parseNodeInfo, parseStreamListing, type UpstreamPorts } from '../replic
 import { DEFAULT_UPSTREAM_PORTS } from '../replication/upstream-watch.ts';
 import { connectEventSocket, type EventSocket } from '../replication/ws/event-socket.ts';
 import { Backoff } from '../../workers/backoff.ts';
-import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions, type CompressionProfile } from '../../workers/messages.ts';
+import type { CompressionProfile } from '../config/model.ts';
+import { DEFAULT_BACKOFF, DEFAULT_COMPRESSION_PROFILE, type BackoffOptions } from '../../workers/messages.ts';
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
 import { COMPRESSOR_WORKER_ENTRY, sameProfile } from './compression-manager.ts';
 import { CompressionQueue } from './compression-queue.ts';

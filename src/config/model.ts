@@ -6,11 +6,6 @@
  * and come from a settings file, CLI flags and environment (see settings.ts).
  */
 import {
-  AUDIO_MODES,
-  COMPRESSION_CODECS,
-  type CompressionProfile,
-} from '../../workers/messages.ts';
-import {
   bool,
   int,
   join,
@@ -174,6 +169,48 @@ export type Camera = Infer<typeof cameraSchema>;
 // ---- compression profiles ----
 
 /**
+ * Encoders the bundled ffmpeg offers: software libx264 ('h264') and libx265 ('h265'), and VAAPI
+ * hardware encoders (Intel/AMD GPUs, need /dev/dri/renderD128).
+ */
+export const COMPRESSION_CODECS = ['h264', 'h265', 'h264_vaapi', 'hevc_vaapi'] as const;
+export type CompressionCodec = (typeof COMPRESSION_CODECS)[number];
+
+export const AUDIO_MODES = ['copy', 'aac', 'drop'] as const;
+/** copy: pass the camera's audio through; aac: re-encode to AAC; drop: no audio in the output. */
+export type AudioMode = (typeof AUDIO_MODES)[number];
+
+/** How one camera is compressed: what profileSchema yields and the compression worker consumes. */
+export interface CompressionProfile {
+  /** Profile name ('default', 'low', ...), shown in the API. */
+  readonly id: string;
+  readonly codec: CompressionCodec;
+  /** Target average video bitrate (kbit/s). */
+  readonly bitrateKbps: number;
+  /** VBV peak rate (kbit/s), >= bitrateKbps. */
+  readonly maxrateKbps: number;
+  /** VBV buffer size (kbit). */
+  readonly bufsizeKbps: number;
+  /**
+   * Largest output width in pixels. The aspect is always kept: with only one of width/height set
+   * the other follows; with both, the picture fits inside width x height. Never upscales.
+   */
+  readonly width?: number;
+  /** Largest output height in pixels (see `width`). */
+  readonly height?: number;
+  /** Output frame rate; unset keeps the camera's rate. */
+  readonly fps?: number;
+  /** Keyframe interval in frames (also the maximum: scene-cut keyframes are disabled). */
+  readonly gopFrames: number;
+  /** Encoder preset ('ultrafast'...'veryslow' for x264/x265; ignored by encoders without presets). */
+  readonly preset: string;
+  /** Encoder tune. Defaults to 'zerolatency' (no B-frames, no lookahead: lowest added latency). */
+  readonly tune: string;
+  readonly audio: AudioMode;
+  /** AAC bitrate when audio is 'aac' (kbit/s). Defaults to 64. */
+  readonly audioBitrateKbps?: number;
+}
+
+/**
  * A free-text profile value that becomes one ffmpeg argument: letters, digits and `_ . : + -`,
  * starting with a letter or digit, so it can never be taken for an option (`-i`, `-filter_complex`).
  */
@@ -218,7 +255,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const profileTypeMatches: Same<Infer<typeof profileSchema>, CompressionProfile> = true;
 void profileTypeMatches;
 
-export type { CompressionProfile };
 
 /** The catalog collections a ConfigStore holds, and their document types. */
 export interface CatalogDocuments {

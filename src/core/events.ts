@@ -4,7 +4,8 @@
  * throwing subscriber is isolated, and slow sinks (sockets, webhooks) queue on their side.
  */
 import type { PublicCamera } from './public-camera.ts';
-import type { CompressionState, ReplicationState } from '../metrics/metrics.ts';
+import type { PublishedCompressionState } from '../compression/compression-status.ts';
+import type { ReplicationState } from '../metrics/metrics.ts';
 import type { FactoryName, ReaderProtocol } from '../streams/types.ts';
 import type { CameraUrls, BestUrls } from './urls.ts';
 import type { StreamInfo } from '../api/types.ts';
@@ -26,7 +27,7 @@ export type EventBody =
   | {
       readonly type: 'compression.state';
       readonly camera: string;
-      readonly state: CompressionState;
+      readonly state: PublishedCompressionState;
       readonly profile?: string;
       readonly detail?: string;
     }

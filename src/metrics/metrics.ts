@@ -7,6 +7,7 @@
  * pulled at scrape time through samplers, so the media path pays nothing; discrete events
  * (connections, protocol errors, publish rejections) are pushed through the typed methods.
  */
+import { PUBLISHED_COMPRESSION_STATES, type PublishedCompressionState } from '../compression/compression-status.ts';
 import type { HlsMetrics } from '../hls/hls-service.ts';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
@@ -26,12 +27,10 @@ export interface StreamSample {
   readonly readers: Readonly<Partial<Record<ReaderProtocol, number>>>;
 }
 
-export const COMPRESSION_STATES = ['queued', 'starting', 'running', 'backoff', 'stalled', 'failed', 'stopped'] as const;
-export type CompressionState = (typeof COMPRESSION_STATES)[number];
 
 export interface CompressionSample {
   readonly camera: string;
-  readonly state: CompressionState;
+  readonly state: PublishedCompressionState;
   /** Identity of the counting run (the ffmpeg pid or the worker); a new one starts counts from zero. */
   readonly source: unknown;
   readonly fps: number;
@@ -377,7 +376,7 @@ export class Metrics {
       this.#compFps.set({ camera }, s.fps);
       this.#compSpeed.set({ camera }, s.speed);
       this.#compBitrate.set({ camera }, s.bitrateBps);
-      for (const state of COMPRESSION_STATES) this.#compState.set({ camera, state }, state === s.state ? 1 : 0);
+      for (const state of PUBLISHED_COMPRESSION_STATES) this.#compState.set({ camera, state }, state === s.state ? 1 : 0);
       const d = this.#compressionDeltas.delta(camera, s.source, {
         restarts: s.restarts,
         framesDropped: s.framesDropped,

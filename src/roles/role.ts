@@ -14,7 +14,8 @@ import type { Logger } from '../log/logger.ts';
 import type { ReplicationRunner } from '../replication/runner.ts';
 import type { SourceRunner } from '../sources/source-runner.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
-import type { BackoffOptions, CompressionProfile } from '../../workers/messages.ts';
+import type { CompressionProfile } from '../config/model.ts';
+import type { BackoffOptions } from '../../workers/messages.ts';
 
 export interface NodeCore {
   readonly settings: Settings;

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVE_FLAGS } from '../../src/cli/serve-options.ts';
-import { COMPRESSION_STATES, Metrics } from '../../src/metrics/metrics.ts';
+import { PUBLISHED_COMPRESSION_STATES as COMPRESSION_STATES } from '../../src/compression/compression-status.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const deployDir = join(repo, 'docs/deploy');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultCatalog, parseCatalog } from '../../../../src/config/catalog.ts';
-import { cameraSchema, profileSchema, siteSchema } from '../../../../src/config/model.ts';
+import { cameraSchema, COMPRESSION_CODECS, profileSchema, siteSchema } from '../../../../src/config/model.ts';
 import { ConfigValidationError, parseOrThrow, type Schema } from '../../../../src/config/schema-kit.ts';
-import { COMPRESSION_CODECS, DEFAULT_COMPRESSION_PROFILE } from '../../../../workers/messages.ts';
+import { DEFAULT_COMPRESSION_PROFILE } from '../../../../workers/messages.ts';
 
 function issues<T>(schema: Schema<T>, input: unknown): string[] {
   try {
