@@ -3,7 +3,9 @@
  * camera's compressed twin on Factory 2 at the same path, restarts only the camera whose profile
  * changed, stops everything on shutdown. The master reuses it with `follow: false` and calls
  * startCamera/stopCamera when it takes over compression for a camera. At most `maxWorkers` ffmpeg
- * run at once: later cameras wait in state `queued` (first come, first served) for a slot.
+ * run at once: later cameras wait in state `queued` (first come, first served) for a slot. The
+ * compressor role uses it with a push sink: no local factories, each ffmpeg pushes its output to
+ * the slave's Factory 2 itself.
  */
 import type { Stream } from '../streams/stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
@@ -19,10 +21,18 @@ import { startTsWorker } from './ts-worker.ts';
 export const COMPRESSOR_WORKER_ENTRY = new URL('../../workers/compressor.worker.ts', import.meta.url);
 
 export interface CompressionManagerOptions {
-  /** Factory 1: whose stream up/down events drive the workers (when `follow`), and the input bitrate. */
-  readonly raw: StreamRegistry;
-  /** Factory 2: where compressed streams are published. */
-  readonly compressed: StreamRegistry;
+  /**
+   * Factory 1: whose stream up/down events drive the workers (when `follow`), and the input bitrate.
+   * Null on a node without cameras (the compressor role; `follow` must then be false).
+   */
+  readonly raw: StreamRegistry | null;
+  /** Factory 2: where compressed streams are published. Null with a `pushSink`. */
+  readonly compressed: StreamRegistry | null;
+  /**
+   * A remote Factory 2: ffmpeg publishes each camera itself with RTSP ANNOUNCE/RECORD to
+   * `urlFor(path)` (credentials as URL user info), and `bitrates(path)` are the slave's measures.
+   */
+  readonly pushSink?: PushSink;
   /** The camera's effective profile; undefined = do not compress this camera. */
   readonly profileFor: (path: string) => CompressionProfile | undefined;
   /** URL ffmpeg reads the raw camera from, e.g. `rtsp://127.0.0.1:8554/site1/cam1`. */
@@ -45,6 +55,11 @@ export interface CompressionManagerOptions {
   readonly now?: () => number;
   /** Worker factory (tests). Defaults to a worker thread running workers/compressor.worker.ts. */
   readonly createWorker?: () => CompressorWorker;
+}
+
+export interface PushSink {
+  urlFor(path: string): string;
+  bitrates?(path: string): { readonly inputBps: number; readonly outputBps: number } | undefined;
 }
 
 export class CompressionManager {
@@ -79,10 +94,11 @@ export class CompressionManager {
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    if (this.#o.follow === false) return;
-    this.#o.raw.on('stream.up', this.#onUp);
-    this.#o.raw.on('stream.down', this.#onDown);
-    for (const s of this.#o.raw.live()) void this.startCamera(s.path);
+    const raw = this.#o.raw;
+    if (this.#o.follow === false || raw === null) return;
+    raw.on('stream.up', this.#onUp);
+    raw.on('stream.down', this.#onDown);
+    for (const s of raw.live()) void this.startCamera(s.path);
   }
 
   /** Starts compressing `path` (no-op when running or when it has no profile). */
@@ -93,7 +109,7 @@ export class CompressionManager {
       await pending;
       if (this.#closed || this.#cameras.has(path)) return;
       // Following Factory 1: the camera may have gone again while the old worker stopped.
-      if (this.#o.follow !== false && this.#o.raw.get(path)?.live !== true) return;
+      if (this.#o.follow !== false && this.#o.raw?.get(path)?.live !== true) return;
     }
     const profile = this.#o.profileFor(path);
     if (profile === undefined || this.#cameras.has(path) || this.#queue.has(path)) return;
@@ -130,7 +146,7 @@ export class CompressionManager {
     if (this.#queue.update(path, profile)) return;
     if (cam === undefined) {
       const follows = this.#o.follow !== false;
-      if (follows && this.#o.raw.get(path)?.live === true) await this.startCamera(path);
+      if (follows && this.#o.raw?.get(path)?.live === true) await this.startCamera(path);
       return;
     }
     if (sameProfile(cam.profile, profile)) return;
@@ -156,8 +172,8 @@ export class CompressionManager {
   async close(): Promise<void> {
     this.#closed = true;
     this.#queue.clear();
-    this.#o.raw.off('stream.up', this.#onUp);
-    this.#o.raw.off('stream.down', this.#onDown);
+    this.#o.raw?.off('stream.up', this.#onUp);
+    this.#o.raw?.off('stream.down', this.#onDown);
     await Promise.all([...[...this.#cameras.keys()].map((p) => this.stopCamera(p)), ...this.#stopping.values()]);
   }
 
@@ -179,13 +195,16 @@ export class CompressionManager {
   #launch(path: string, profile: CompressionProfile): void {
     const o = this.#o;
     const inputArgs = o.inputArgsFor?.(path);
+    const sink = o.pushSink;
+    const bitrates = sink?.bitrates;
     const cam = new CameraWorker(path, profile, {
-      compressed: o.compressed,
+      compressed: sink === undefined ? o.compressed : null,
       raw: o.raw,
+      ...(bitrates !== undefined ? { remoteBitrates: () => bitrates.call(sink, path) } : {}),
       createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
       inputUrl: o.inputUrlFor(path),
       ...(inputArgs !== undefined ? { inputArgs } : {}),
-      output: { kind: 'frames' },
+      output: sink === undefined ? { kind: 'frames' } : { kind: 'push', url: sink.urlFor(path) },
       stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
       backoff: o.backoff ?? DEFAULT_BACKOFF,
       ...(o.ffmpegPath !== undefined ? { ffmpegPath: o.ffmpegPath } : {}),

@@ -15,6 +15,8 @@ export interface UpstreamStream {
    * change by more than SINCE_TOLERANCE_MS means a new publication.
    */
   readonly since?: number | undefined;
+  /** The upstream's measured incoming bitrate (bit/s), when it lists one. */
+  readonly bitrateBps?: number;
 }
 
 /** The last thing learnt from one upstream. */

@@ -73,7 +73,9 @@ export function parseStreamListing(body: unknown, fetchedAt: number): UpstreamSt
     }
     const uptime = item.uptimeSeconds;
     const since = typeof uptime === 'number' && Number.isFinite(uptime) && uptime >= 0 ? Math.round(fetchedAt - uptime * 1000) : undefined;
-    out.push({ factory: factory as FactoryName, path, publisherKind, since });
+    const bitrate = item.bitrateBps;
+    const bitrateBps = typeof bitrate === 'number' && Number.isFinite(bitrate) && bitrate >= 0 ? bitrate : undefined;
+    out.push({ factory: factory as FactoryName, path, publisherKind, since, ...(bitrateBps !== undefined ? { bitrateBps } : {}) });
   }
   return out;
 }

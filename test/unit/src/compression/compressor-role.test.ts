@@ -9,7 +9,8 @@ import { createServer as createTcpServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCompressorRole, camerasToCompress, listingBitrates, type CompressorRole } from '../../../../src/compression/compressor-role.ts';
+import { startCompressorRole, camerasToCompress, streamBitrates, type CompressorRole } from '../../../../src/compression/compressor-role.ts';
+import { parseStreamListing } from '../../../../src/replication/upstream-api.ts';
 import { DEFAULT_BACKOFF, type StartMessage } from '../../../../workers/messages.ts';
 import { FakeWorker } from './fake-worker.ts';
 import { TINY_PROFILE, killIfAlive, waitGone } from '../../workers/worker-harness.ts';
@@ -72,16 +73,16 @@ describe('compressor role', { timeout: 60_000 }, () => {
     assert.deepEqual([...got], ['a/1']);
   });
 
-  it('listingBitrates: raw and compressed bitrate per path; malformed entries skipped', () => {
-    const got = listingBitrates([
+  it('streamBitrates (of a parsed listing): raw and compressed bitrate per path; malformed entries skipped', () => {
+    const got = streamBitrates(parseStreamListing([
       { factory: 'raw', path: 'a/1', bitrateBps: 4_000_000 },
       { factory: 'compressed', path: 'a/1', bitrateBps: 800_000 },
       { factory: 'raw', path: 'a/2', bitrateBps: 'fast' },
       { factory: 'other', path: 'a/3', bitrateBps: 1 },
       null,
-    ]);
+    ], 0));
     assert.deepEqual([...got], [['a/1', { raw: 4_000_000, compressed: 800_000 }]]);
-    assert.equal(listingBitrates({ not: 'a list' }).size, 0);
+    assert.equal(streamBitrates([]).size, 0);
   });
 
   it('follows the slave: starts a worker per raw camera with its RTSP URLs, stops it when the camera goes', async () => {
@@ -113,7 +114,7 @@ describe('compressor role', { timeout: 60_000 }, () => {
     assert.equal(cam1.profile.id, 'default');
     assert.equal(role.upstreamReachable, true);
 
-    // The slave goes away: nothing is stopped, polls back off.
+    // The slave goes away: nothing is stopped, polls go on.
     slave.up = false;
     await waitFor(() => !role.upstreamReachable, 5000, 'unreachable');
     assert.equal(role.list().length, 2);

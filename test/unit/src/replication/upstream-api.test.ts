@@ -8,7 +8,7 @@ test('stream listing: the API StreamInfo shape, under `items` (Cupola), `streams
     { factory: 'compressed', path: 's1/cam1', publisher: { kind: 'compressor', remote: 'worker' }, uptimeSeconds: 3 },
   ];
   const expected = [
-    { factory: 'raw', path: 's1/cam1', publisherKind: 'rtmp', since: 100_000 - 12_500 },
+    { factory: 'raw', path: 's1/cam1', publisherKind: 'rtmp', since: 100_000 - 12_500, bitrateBps: 1 },
     { factory: 'compressed', path: 's1/cam1', publisherKind: 'compressor', since: 97_000 },
   ];
   assert.deepEqual(parseStreamListing(items, 100_000), expected);
