@@ -43,14 +43,21 @@ export interface CompressionProfile {
   readonly preset: string;
   /** Encoder tune. Defaults to 'zerolatency' (no B-frames, no lookahead: lowest added latency). */
   readonly tune: string;
+  /**
+   * libx264 encoder threads (`-threads`; libx265 in ffmpeg 4.1 ignores it and sizes its own pool,
+   * VAAPI has none). Unset means 1: a site compresses many cameras, one ffmpeg
+   * each, so the cores are shared across cameras, and one thread per encoder costs the least CPU per
+   * camera (no slice or thread synchronisation; docs/compression.md). 0 lets the encoder choose.
+   */
+  readonly threads?: number;
   readonly audio: AudioMode;
   /** AAC bitrate when audio is 'aac' (kbit/s). Defaults to 64. */
   readonly audioBitrateKbps?: number;
 }
 
 /**
- * The default profile: cuts a 720p25 ~4 Mbit/s camera by >= 75 % at SSIM >= 0.95 for <= 0.5 core
- * (see docs/compression.md for the measurement).
+ * The default profile: cuts a 720p25 ~4 Mbit/s camera by >= 80 % at SSIM >= 0.95 for <= 0.15 core
+ * (x264 superfast, one thread; see docs/compression.md for the sweep that chose it).
  */
 export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   id: 'default',
@@ -60,8 +67,9 @@ export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   bufsizeKbps: 1600,
   height: 480,
   gopFrames: 50,
-  preset: 'veryfast',
+  preset: 'superfast',
   tune: 'zerolatency',
+  threads: 1,
   audio: 'aac',
   audioBitrateKbps: 64,
 } satisfies CompressionProfile);

@@ -195,9 +195,11 @@ const profileInput = obj({
   /** Defaults to 50 (2 s at 25 fps). */
   gopFrames: withDefault(int({ min: 1, max: 1000 }), 50),
   /** Passed to ffmpeg as the value of `-preset`: an encoder name word, never something ffmpeg could read as an option. */
-  preset: withDefault(ffmpegWord('an encoder preset name such as veryfast'), 'veryfast'),
+  preset: withDefault(ffmpegWord('an encoder preset name such as veryfast'), 'superfast'),
   /** Passed to ffmpeg as the value of `-tune` (same rule as preset). */
   tune: withDefault(ffmpegWord('an encoder tune name such as zerolatency'), 'zerolatency'),
+  /** Encoder threads; unset is 1 (see CompressionProfile.threads), 0 lets the encoder choose. */
+  threads: optional(int({ min: 0, max: 64 })),
   audio: withDefault(oneOf(AUDIO_MODES, 'audio mode'), 'aac'),
   audioBitrateKbps: optional(int({ min: 8, max: 512 })),
 });
