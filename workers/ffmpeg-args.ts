@@ -86,9 +86,14 @@ export function scaleFilter(width: number | undefined, height: number | undefine
 /**
  * Decoder options for a live input. `-flags low_delay` turns off frame-threaded decoding, which
  * holds back one frame per decoder thread (~90 ms less latency at 25 fps on 2 cores, measured by
- * bench/compression); one thread decodes a 1080p camera with room to spare.
+ * bench/compression); `-threads 1` then also drops the slice-thread pool, which only costs
+ * synchronisation when every core already runs other cameras' encoders. One thread decodes a
+ * 1080p camera with room to spare.
  */
-export const LIVE_DECODER_ARGS: readonly string[] = ['-flags', 'low_delay'];
+export const LIVE_DECODER_ARGS: readonly string[] = ['-flags', 'low_delay', '-threads', '1'];
+
+/** Encoder threads when a profile leaves `threads` unset (see CompressionProfile.threads). */
+export const DEFAULT_ENCODER_THREADS = 1;
 
 /**
  * RTSP User-Agent of the compression input: the server counts it as an internal reader, not a viewer
@@ -109,14 +114,16 @@ function videoEncoderArgs(profile: CompressionProfile): string[] {
     '-g', g,
   ];
   const tune = profile.tune !== '' ? ['-tune', profile.tune] : [];
+  const threads = ['-threads', String(profile.threads ?? DEFAULT_ENCODER_THREADS)];
   switch (profile.codec) {
     case 'h264':
       // scenecut=0: keyframes exactly every gopFrames, so readers joining mid-stream wait at most one GOP
       // and the GOP cache stays bounded.
-      return ['-c:v', 'libx264', '-preset', profile.preset, ...tune, ...rate,
+      return ['-c:v', 'libx264', '-preset', profile.preset, ...tune, ...threads, ...rate,
         '-keyint_min', g, '-x264-params', 'scenecut=0:open_gop=0'];
     case 'h265':
       // repeat-headers: VPS/SPS/PPS before every keyframe (MPEG-TS has no global header).
+      // No -threads: ffmpeg 4.1's libx265 wrapper ignores it (x265 sizes its own pool).
       return ['-c:v', 'libx265', '-preset', profile.preset, ...tune, ...rate,
         '-x265-params', `keyint=${g}:min-keyint=${g}:scenecut=0:open-gop=0:repeat-headers=1:log-level=warning`];
     case 'h264_vaapi':

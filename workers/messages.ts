@@ -12,8 +12,8 @@ import type { CompressionProfile } from '../src/config/model.ts';
 export type { AudioMode, CompressionCodec, CompressionProfile } from '../src/config/model.ts';
 
 /**
- * The default profile: cuts a 720p25 ~4 Mbit/s camera by >= 75 % at SSIM >= 0.95 for <= 0.5 core
- * (see docs/compression.md for the measurement).
+ * The default profile: cuts a 720p25 ~4 Mbit/s camera by >= 80 % at SSIM >= 0.95 for <= 0.15 core
+ * (x264 superfast, one thread; see docs/compression.md for the sweep that chose it).
  */
 export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   id: 'default',
@@ -23,8 +23,9 @@ export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   bufsizeKbps: 1600,
   height: 480,
   gopFrames: 50,
-  preset: 'veryfast',
+  preset: 'superfast',
   tune: 'zerolatency',
+  threads: 1,
   audio: 'aac',
   audioBitrateKbps: 64,
 } satisfies CompressionProfile);

@@ -10,6 +10,10 @@
  *     from writing its input tag to parsing its compressed output from ffmpeg's stdout.
  *
  * Run: node --import tsx bench/compression/compression.bench.ts [--seconds 20] [--latency-seconds 10]
+ *      [--sweep]                 encoder settings table (presets, threads, decoder threads, size, rate
+ *                                control, frame rate): CPU per camera, bandwidth saved, SSIM
+ *      [--cameras 4,5,6,7,8]     N cameras at once, real-time input, every ffmpeg pinned to one core
+ *      [--core 1] [--camera-seconds 30]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +35,14 @@ export const BENCH_PROFILES: readonly CompressionProfile[] = [
   { ...DEFAULT_COMPRESSION_PROFILE, id: 'hevc-480p', codec: 'h265', preset: 'ultrafast', bitrateKbps: 500, maxrateKbps: 625, bufsizeKbps: 1000 },
   { ...DEFAULT_COMPRESSION_PROFILE, id: 'hd-720p', height: 720, bitrateKbps: 1200, maxrateKbps: 1500, bufsizeKbps: 2400 },
 ];
+
+function listArg(name: string): number[] | undefined {
+  const i = process.argv.indexOf(name);
+  if (i === -1) return undefined;
+  const values = (process.argv[i + 1] ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  if (values.length === 0) throw new Error(`${name} takes a comma-separated list of counts, e.g. 4,6,8`);
+  return values;
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -198,6 +210,133 @@ export interface BenchRow {
   latencyP95Ms: number;
 }
 
+/** One point of the encoder-settings sweep: a profile plus the decoder's options. */
+interface SweepPoint {
+  readonly name: string;
+  readonly profile: CompressionProfile;
+  readonly decoderArgs: readonly string[];
+}
+
+const D = DEFAULT_COMPRESSION_PROFILE;
+/** LIVE_DECODER_ARGS without its `-threads 1`: the decoder picks its slice-thread count. */
+const DECODER_AUTO_THREADS = ['-flags', 'low_delay'];
+
+export const SWEEP: readonly SweepPoint[] = [
+  ...(['ultrafast', 'superfast', 'veryfast', 'faster'] as const).flatMap((preset) => [
+    { name: `${preset}, 1 thread`, profile: { ...D, preset, threads: 1 }, decoderArgs: LIVE_DECODER_ARGS },
+    { name: `${preset}, encoder threads auto`, profile: { ...D, preset, threads: 0 }, decoderArgs: LIVE_DECODER_ARGS },
+  ]),
+  { name: 'superfast, 1 thread, decoder threads auto', profile: { ...D, preset: 'superfast', threads: 1 }, decoderArgs: DECODER_AUTO_THREADS },
+  { name: 'veryfast, all threads auto (the old default)', profile: { ...D, preset: 'veryfast', threads: 0 }, decoderArgs: DECODER_AUTO_THREADS },
+  { name: 'superfast, 1 thread, strict CBR (maxrate = bitrate)', profile: { ...D, preset: 'superfast', threads: 1, maxrateKbps: D.bitrateKbps, bufsizeKbps: D.bitrateKbps }, decoderArgs: LIVE_DECODER_ARGS },
+  { name: 'superfast, 1 thread, 15 fps', profile: { ...D, preset: 'superfast', threads: 1, fps: 15, gopFrames: 30 }, decoderArgs: LIVE_DECODER_ARGS },
+  { name: 'superfast, 1 thread, 360p 500 kbit/s', profile: { ...D, preset: 'superfast', threads: 1, height: 360, bitrateKbps: 500, maxrateKbps: 625, bufsizeKbps: 1000 }, decoderArgs: LIVE_DECODER_ARGS },
+  { name: 'superfast, 1 thread, no scaling (720p 1200 kbit/s)', profile: { ...D, preset: 'superfast', threads: 1, height: undefined, bitrateKbps: 1200, maxrateKbps: 1500, bufsizeKbps: 2400 }, decoderArgs: LIVE_DECODER_ARGS },
+];
+
+interface SweepRow {
+  readonly name: string;
+  readonly size: string;
+  readonly outputKbps: number;
+  readonly saved: number;
+  readonly ssim: number;
+  readonly cores: number;
+}
+
+async function sweep(dir: string, raw: string, inputKbps: number, seconds: number): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  // Decoding alone, the floor under every row.
+  const decode = await runTimed(['-hide_banner', '-nostdin', ...LIVE_DECODER_ARGS, '-i', raw, '-map', '0:v:0', '-f', 'null', '-']);
+  rows.push({ name: 'decode only (no scaling, no encoding)', size: '1280x720', outputKbps: 0, saved: Number.NaN, ssim: Number.NaN, cores: decode.cpuSeconds / seconds });
+  for (const [i, point] of SWEEP.entries()) {
+    const container = pipeContainer(point.profile.codec);
+    const out = join(dir, `sweep-${i}.${container === 'flv' ? 'flv' : 'm2t'}`);
+    const args = buildFfmpegArgs({ inputUrl: raw, inputArgs: [...point.decoderArgs], profile: { ...point.profile, audio: 'drop' }, output: { kind: 'frames' } });
+    const run = await runTimed(args, out);
+    const { desc, video } = parseOutput(readFileSync(out), container);
+    const width = desc?.video?.width ?? 0;
+    const height = desc?.video?.height ?? 0;
+    const outputKbps = (video.reduce((a, f) => a + f.payload.length, 0) * 8) / seconds / 1000;
+    rows.push({ name: point.name, size: `${width}x${height}`, outputKbps, saved: 1 - outputKbps / inputKbps, ssim: await ssim(out, raw, width, height), cores: run.cpuSeconds / seconds });
+    rmSync(out, { force: true });
+  }
+  return rows;
+}
+
+function printSweep(rows: readonly SweepRow[]): void {
+  const f = (n: number, d = 0): string => (Number.isNaN(n) ? '–' : n.toFixed(d));
+  console.log('');
+  console.log(`Encoder settings, 854x480 800 kbit/s (default size and rate) unless named; CPU = ffmpeg user+system seconds per second of video (decode + scale + encode, as fast as possible).`);
+  console.log('');
+  console.log('| settings | output size | output kbit/s | bandwidth saved | SSIM vs raw | CPU cores per camera |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.size} | ${f(r.outputKbps)} | ${f(r.saved * 100, 1)} % | ${f(r.ssim, 4)} | ${f(r.cores, 3)} |`);
+}
+
+/** Frames encoded so far by one ffmpeg, read from its `-progress` blocks. */
+function progressFrames(child: ReturnType<typeof spawn>): () => number {
+  let frames = 0;
+  let pending = '';
+  child.stdio[3]!.on('data', (b: Buffer) => {
+    pending += b.toString('latin1');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('frame=')) frames = Number(line.slice(6));
+  });
+  return () => frames;
+}
+
+interface CamerasRow {
+  readonly cameras: number;
+  readonly minFps: number;
+  readonly medianFps: number;
+  readonly coreBusy: number;
+}
+
+/**
+ * N cameras compressed at once with the default profile, each reading the raw clip at real-time
+ * pace (`-re`, looped), every ffmpeg pinned to one core with taskset. A camera keeps up when it
+ * encodes at its input rate (25 fps) between the warm-up and the end.
+ */
+async function cameras(raw: string, counts: readonly number[], core: number, seconds: number): Promise<CamerasRow[]> {
+  const rows: CamerasRow[] = [];
+  const warmupMs = 5000;
+  for (const n of counts) {
+    const children = Array.from({ length: n }, () => {
+      const args = buildFfmpegArgs({
+        inputUrl: raw, inputArgs: ['-re', '-stream_loop', '-1', ...LIVE_DECODER_ARGS],
+        profile: { ...DEFAULT_COMPRESSION_PROFILE, audio: 'drop' }, output: { kind: 'frames' },
+      });
+      return spawn('taskset', ['-c', String(core), FFMPEG, ...args], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    });
+    try {
+      const frames = children.map(progressFrames);
+      await new Promise((r) => setTimeout(r, warmupMs));
+      const f0 = frames.map((f) => f());
+      const c0 = children.map((c) => cpuTicks(c.pid!));
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      const elapsed = (performance.now() - t0) / 1000;
+      const fps = frames.map((f, i) => (f() - f0[i]!) / elapsed).sort((a, b) => a - b);
+      const cpu = children.reduce((a, c, i) => a + (cpuTicks(c.pid!) - c0[i]!), 0) / CLOCK_TICKS_PER_S / elapsed;
+      rows.push({ cameras: n, minFps: fps[0] ?? 0, medianFps: percentile(fps, 50), coreBusy: cpu });
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+      await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+    }
+  }
+  return rows;
+}
+
+function printCameras(rows: readonly CamerasRow[], core: number, seconds: number): void {
+  console.log('');
+  console.log(`Cameras on one core: N default-profile ffmpegs pinned to CPU ${core} (taskset), real-time 25 fps input each, ${seconds} s after a 5 s warm-up.`);
+  console.log('');
+  console.log('| cameras | slowest camera fps | median fps | core busy (sum of ffmpeg CPU) | every camera keeps up (>= 24.5 fps) |');
+  console.log('| ---: | ---: | ---: | ---: | --- |');
+  for (const r of rows) console.log(`| ${r.cameras} | ${r.minFps.toFixed(1)} | ${r.medianFps.toFixed(1)} | ${r.coreBusy.toFixed(2)} | ${r.minFps >= 24.5 ? 'yes' : 'no'} |`);
+}
+
 async function main(): Promise<void> {
   const seconds = arg('--seconds', 20);
   const latencySeconds = arg('--latency-seconds', 10);
@@ -207,6 +346,17 @@ async function main(): Promise<void> {
     const rawBytes = readFileSync(raw);
     const rawVideo = flvTags(rawBytes).filter((t) => t.type === FlvTagType.Video);
     const inputKbps = (rawVideo.reduce((a, t) => a + t.body.length - 5, 0) * 8) / seconds / 1000;
+    const cameraCounts = listArg('--cameras');
+    if (process.argv.includes('--sweep') || cameraCounts !== undefined) {
+      console.log(`Raw camera: 1280x720 25 fps testsrc2 + temporal noise, ${seconds} s; ${inputKbps.toFixed(0)} kbit/s of video measured.`);
+      if (process.argv.includes('--sweep')) printSweep(await sweep(dir, raw, inputKbps, seconds));
+      if (cameraCounts !== undefined) {
+        const core = arg('--core', 1);
+        const camSeconds = arg('--camera-seconds', 30);
+        printCameras(await cameras(raw, cameraCounts, core, camSeconds), core, camSeconds);
+      }
+      return;
+    }
     const rows: BenchRow[] = [];
     for (const profile of BENCH_PROFILES) {
       const container = pipeContainer(profile.codec);

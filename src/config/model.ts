@@ -205,6 +205,13 @@ export interface CompressionProfile {
   readonly preset: string;
   /** Encoder tune. Defaults to 'zerolatency' (no B-frames, no lookahead: lowest added latency). */
   readonly tune: string;
+  /**
+   * libx264 encoder threads (`-threads`; libx265 in ffmpeg 4.1 ignores it and sizes its own pool,
+   * VAAPI has none). Unset means 1: a site compresses many cameras, one ffmpeg
+   * each, so the cores are shared across cameras, and one thread per encoder costs the least CPU per
+   * camera (no slice or thread synchronisation; docs/compression.md). 0 lets the encoder choose.
+   */
+  readonly threads?: number;
   readonly audio: AudioMode;
   /** AAC bitrate when audio is 'aac' (kbit/s). Defaults to 64. */
   readonly audioBitrateKbps?: number;
@@ -232,9 +239,11 @@ const profileInput = obj({
   /** Defaults to 50 (2 s at 25 fps). */
   gopFrames: withDefault(int({ min: 1, max: 1000 }), 50),
   /** Passed to ffmpeg as the value of `-preset`: an encoder name word, never something ffmpeg could read as an option. */
-  preset: withDefault(ffmpegWord('an encoder preset name such as veryfast'), 'veryfast'),
+  preset: withDefault(ffmpegWord('an encoder preset name such as veryfast'), 'superfast'),
   /** Passed to ffmpeg as the value of `-tune` (same rule as preset). */
   tune: withDefault(ffmpegWord('an encoder tune name such as zerolatency'), 'zerolatency'),
+  /** Encoder threads; unset is 1 (see CompressionProfile.threads), 0 lets the encoder choose. */
+  threads: optional(int({ min: 0, max: 64 })),
   audio: withDefault(oneOf(AUDIO_MODES, 'audio mode'), 'aac'),
   audioBitrateKbps: optional(int({ min: 8, max: 512 })),
 });

@@ -10,7 +10,8 @@ import { removeEmulationPrevention, splitAnnexB } from '../../protocols/codecs/a
 import { parseH264Sps } from '../../protocols/codecs/h264/sps.ts';
 import { parseH265Sps } from '../../protocols/codecs/h265/sps.ts';
 import { parseMpegAudioFrameHeader } from '../../protocols/codecs/mpeg-audio/frame-header.ts';
-import { FUZZ_ITERATIONS, mutateBytes, onlyProtocolError, pick, prng } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutateBytes, onlyProtocolError } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { pick, prng } from '../helpers/random.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 // Real SPS from x264/x265 (see test/unit/protocols/codecs/h26x/sps.test.ts).

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS, runTarget } from './targets.ts';
 import { keepCrasher, saveCrasher } from './save-crasher.ts';
-import { FUZZ_ITERATIONS, mutateBytes, pick, prng } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutateBytes } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { pick, prng } from '../helpers/random.ts';
 import { startFixture, TOKEN, type Fixture } from '../unit/src/api/fixture.ts';
 
 const CORPUS = fileURLToPath(new URL('./corpus/', import.meta.url));

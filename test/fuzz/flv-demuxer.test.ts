@@ -10,7 +10,9 @@ import { FlvToFrames } from '../../protocols/flv/to-frames.ts';
 import { flvFileHeader, flvTagBuffers } from '../../protocols/flv/flv-muxer.ts';
 import { frameTag, metadataTagBody, sequenceHeaderTags } from '../../protocols/flv/from-frames.ts';
 import type { StreamDescription } from '../../protocols/media/frame.ts';
-import { FUZZ_ITERATIONS, mutate, onlyProtocolError, prng, segments } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutate, onlyProtocolError } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { prng } from '../helpers/random.ts';
+import { randomSegments } from '../helpers/feed.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS, H265_IDR, H265_PPS, H265_SPS, H265_TRAIL, H265_VPS } from '../unit/protocols/flv/fixtures.ts';
 
 function flvStream(desc: StreamDescription, hevc: 'enhanced' | 'legacy' = 'enhanced'): Buffer {
@@ -40,7 +42,7 @@ test('fuzz: FLV demuxer + FlvToFrames take only ProtocolErrors', () => {
     onlyProtocolError(() => {
       const conv = new FlvToFrames();
       const demuxer = new FlvDemuxer((t) => conv.pushTag(t.type, t.timestampMs, t.body), { maxTagBytes: MAX_TAG, checkPreviousTagSize: i % 2 === 0 });
-      for (const piece of segments(input, rnd)) {
+      for (const piece of randomSegments(input, rnd)) {
         demuxer.push(piece);
         assert.ok(demuxer.bufferedBytes <= MAX_TAG + 64, `buffered ${demuxer.bufferedBytes}`);
       }

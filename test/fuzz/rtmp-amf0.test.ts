@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { decodeAmf0 } from '../../protocols/rtmp/amf0/amf0-decoder.ts';
 import { encodeAmf0 } from '../../protocols/rtmp/amf0/amf0-encoder.ts';
 import { asEcmaArray, withClassName } from '../../protocols/rtmp/amf0/amf-value.ts';
-import { FUZZ_ITERATIONS, mutate, onlyProtocolError, prng } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutate, onlyProtocolError } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { prng } from '../helpers/random.ts';
 
 const seeds: Buffer[] = [
   encodeAmf0('connect', 1, { app: 'site1', flashVer: 'FMLE/3.0', tcUrl: 'rtmp://h/site1', capabilities: 15, objectEncoding: 0 }),

@@ -12,7 +12,9 @@ import { FlvToFrames } from '../../protocols/flv/to-frames.ts';
 import { videoFrameTagParts, videoSequenceHeaderBody } from '../../protocols/flv/video-tag-writer.ts';
 import { audioSequenceHeaderBody } from '../../protocols/flv/audio-tag-writer.ts';
 import { encodeAmf0 } from '../../protocols/rtmp/amf0/amf0-encoder.ts';
-import { FUZZ_ITERATIONS, mutate, onlyProtocolError, prng, segments } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutate, onlyProtocolError } from '../unit/protocols/rtmp/fuzz-helpers.ts';
+import { prng } from '../helpers/random.ts';
+import { randomSegments } from '../helpers/feed.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_PPS, H264_SPS } from '../unit/protocols/flv/fixtures.ts';
 
 /** Everything a publishing client sends after the handshake: commands, metadata, headers, frames. */
@@ -67,7 +69,7 @@ test('fuzz: chunk reader + server session + FlvToFrames take only ProtocolErrors
         if (e.type === 'media') flv.pushTag(e.tagType, e.timestamp, e.body);
       });
       reader = new ChunkReader((m) => server.handleMessage(m), { maxBufferedBytes: MAX_BUFFERED, maxMessageBytes: MAX_BUFFERED });
-      for (const piece of segments(input, rnd)) {
+      for (const piece of randomSegments(input, rnd)) {
         reader.push(piece);
         assert.ok(reader.bufferedBytes <= MAX_BUFFERED + 64 + input.length, `${context}: buffered ${reader.bufferedBytes}`);
       }

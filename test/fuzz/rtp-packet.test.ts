@@ -9,7 +9,8 @@ import { buildBye } from '../../protocols/rtp/rtcp/bye.ts';
 import { parseRtcpCompound } from '../../protocols/rtp/rtcp/compound.ts';
 import { buildReceiverReport, buildSdesCname } from '../../protocols/rtp/rtcp/receiver-report.ts';
 import { buildSenderReport } from '../../protocols/rtp/rtcp/sender-report.ts';
-import { FUZZ_ITERATIONS, mutateBytes, onlyProtocolError, pick, prng } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { FUZZ_ITERATIONS, mutateBytes, onlyProtocolError } from '../unit/protocols/rtp/fuzz-helpers.ts';
+import { pick, prng } from '../helpers/random.ts';
 
 const RTP_SEEDS = [
   new RtpPacket({ marker: true, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload: Buffer.from('65aabbcc', 'hex') }),

@@ -12,22 +12,12 @@ import { parseTransports } from '../../protocols/rtsp/headers/transport.ts';
 import { parseWwwAuthenticate } from '../../protocols/rtsp/headers/www-authenticate.ts';
 import { READER_CASES } from '../unit/protocols/rtsp/message/cases.ts';
 import { keepCrasher } from './save-crasher.ts';
+import { prng } from '../helpers/random.ts';
+import { randomSegments } from '../helpers/feed.ts';
 
 const ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
 const LIMITS = { maxLineBytes: 256, maxHeaderCount: 16, maxHeaderBytes: 1024, maxBodyBytes: 2048, maxInterleavedFrameBytes: 1500 };
 const MAX_BUFFERED = LIMITS.maxHeaderBytes + LIMITS.maxBodyBytes + LIMITS.maxInterleavedFrameBytes + 4;
-
-/** mulberry32: small, seedable, good enough to mutate inputs reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = ['\r\n', '\n', '$', ':', ' ', 'Content-Length: 99999\r\n', 'Content-Length: 5\r\n', 'RTSP/1.0', '\x00', '\xff'];
 
@@ -83,10 +73,8 @@ describe('fuzz: RTSP message reader', () => {
       }, LIMITS);
       keepCrasher('rtsp-message', input, () =>
         expectOnlyProtocolError(() => {
-          for (let off = 0; off < input.length; ) {
-            const len = 1 + Math.floor(rnd() * 32);
-            reader.push(input.subarray(off, off + len));
-            off += len;
+          for (const piece of randomSegments(input, rnd, 32)) {
+            reader.push(piece);
             assert.ok(reader.bufferedBytes <= MAX_BUFFERED, `buffered ${reader.bufferedBytes} bytes`);
           }
         }),

@@ -37,6 +37,7 @@ import { TsDemuxer } from '../../workers/mpegts/ts-demuxer.ts';
 import { TsToFrames } from '../../workers/mpegts/ts-to-frames.ts';
 import { MpegTsError } from '../../workers/mpegts/mpegts-error.ts';
 import { WebSocketFrameError, WsFrameReader } from '../../src/replication/ws/frame-reader.ts';
+import { byteAtATime } from '../helpers/feed.ts';
 
 export interface FuzzTarget {
   /** Directory name under test/fuzz/corpus/. */
@@ -57,7 +58,7 @@ function wholeAndBytes(input: Buffer, make: () => (piece: Buffer) => void): void
   for (const bytewise of [false, true]) {
     const push = make();
     try {
-      if (bytewise) for (let i = 0; i < input.length; i++) push(input.subarray(i, i + 1));
+      if (bytewise) for (const piece of byteAtATime(input)) push(piece);
       else push(input);
     } catch (err) {
       errors.push(err);

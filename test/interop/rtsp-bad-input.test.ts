@@ -13,6 +13,7 @@ import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-pla
 import { killAllFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { RawRtspConnection as Raw } from './raw-rtsp-connection.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
+import { until } from '../helpers/wait.ts';
 
 describe('RTSP bad input', { timeout: 120_000 }, () => {
   let h: RtspHarness;
@@ -24,9 +25,7 @@ describe('RTSP bad input', { timeout: 120_000 }, () => {
   /** The reference reader is still receiving frames. */
   async function readerAlive(): Promise<void> {
     const before = seen.length;
-    const deadline = Date.now() + 3000;
-    while (seen.length < before + 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    assert.ok(seen.length >= before + 5, 'the other reader stopped receiving frames');
+    await until(() => seen.length >= before + 5, 'the other reader to receive 5 more frames (it stopped receiving frames)', 3000, 25);
   }
 
   before(async () => {

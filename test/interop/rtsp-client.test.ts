@@ -9,14 +9,9 @@ import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-pla
 import { startRtspPusher } from '../../src/rtsp/client/rtsp-pusher.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs, type FfmpegRun } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (check: () => boolean, timeoutMs: number, what: string): Promise<void> => waitUntil(check, what, timeoutMs, 25);
 
 interface Capture {
   frames: Frame[];

@@ -10,6 +10,7 @@ import { startRtspPlayer, type RtspPlayer } from '../../src/rtsp/client/rtsp-pla
 import { RTSP_OUTPUT_KEY } from '../../src/rtsp/output/rtsp-play-output.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
+import { until } from '../helpers/wait.ts';
 
 const READERS = 50;
 
@@ -43,8 +44,8 @@ describe('50 RTSP readers on one camera', { timeout: 120_000 }, () => {
       const probe = await readWithFfmpeg(h.url(CAM), { frames: 25, timeoutMs: 15_000, inputArgs: ['-rtsp_transport', 'tcp'] });
       assert.ok(probe.videoFrames >= 25);
       assert.deepEqual(decoderErrors(probe.stderr), []);
-      const deadline = Date.now() + 10_000;
-      while (frames.some((f) => f.filter((x) => x.track === 'video').length < 25) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const videoCounts = (): number[] => frames.map((f) => f.filter((x) => x.track === 'video').length);
+      await until(() => videoCounts().every((n) => n >= 25), () => `25 video frames per reader (${videoCounts().join(', ')})`, 10_000, 50);
       for (const [i, got] of frames.entries()) {
         const video = got.filter((f) => f.track === 'video');
         assert.ok(video.length >= 25, `reader ${i}: ${video.length} video frames`);
@@ -57,8 +58,7 @@ describe('50 RTSP readers on one camera', { timeout: 120_000 }, () => {
       await Promise.all(players.map((p) => p.close()));
       stream.output = original;
     }
-    const deadline = Date.now() + 5000;
-    while (stream.readerCount('rtsp') > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await until(() => stream.readerCount('rtsp') === 0, () => `no RTSP reader left (${stream.readerCount('rtsp')})`, 5000, 25);
     assert.equal(stream.readerCount('rtsp'), 0);
     assert.equal(h.listener.sessionCount, 1, 'only the camera (publisher) session is left');
   });

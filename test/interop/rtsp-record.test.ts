@@ -8,6 +8,7 @@ import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import { startRtspPlayer } from '../../src/rtsp/client/rtsp-player.ts';
 import { decoderErrors, killAllFfmpeg, readWithFfmpeg, runFfmpeg, syntheticCameraArgs } from '../helpers/ffmpeg.ts';
 import { startRtspHarness, waitLive, type RtspHarness } from './rtsp-harness.ts';
+import { until } from '../helpers/wait.ts';
 
 describe('RTSP record (ffmpeg push) and play back', { timeout: 120_000 }, () => {
   let h: RtspHarness;
@@ -42,8 +43,7 @@ describe('RTSP record (ffmpeg push) and play back', { timeout: 120_000 }, () => 
         let description: StreamDescription | undefined;
         const player = await startRtspPlayer({ url: h.url(path) }, { onDescription: (d) => (description = d), onFrame: (f) => frames.push(f) });
         try {
-          const deadline = Date.now() + 10_000;
-          while (frames.filter((f) => f.track === 'video').length < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          await until(() => frames.filter((f) => f.track === 'video').length >= 25, () => `25 video frames (client got ${frames.filter((f) => f.track === 'video').length})`, 10_000, 50);
           const video = frames.filter((f) => f.track === 'video');
           assert.ok(video.length >= 25, `client got ${video.length} video frames`);
           assert.equal(video[0]?.keyframe, true, 'client starts at a keyframe (GOP cache)');

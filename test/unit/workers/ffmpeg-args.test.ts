@@ -94,6 +94,24 @@ describe('buildFfmpegArgs', () => {
     assert.ok(args.includes('-nostdin'));
   });
 
+  it('one decoder thread and one x264 thread unless the profile sets threads (0: the encoder chooses)', () => {
+    /** `-threads` values before and after `-i`: the decoder's and the encoder's. */
+    const threads = (args: readonly string[]): [string | undefined, string | undefined] => {
+      const input = args.indexOf('-i');
+      return [after(args.slice(0, input), '-threads'), after(args.slice(input), '-threads')];
+    };
+    const url = 'rtsp://127.0.0.1:8554/site1/cam1';
+    assert.deepEqual(threads(buildFfmpegArgs({ inputUrl: url, profile: base, output: { kind: 'frames' } })), ['1', '1']);
+    assert.deepEqual(threads(buildFfmpegArgs({ inputUrl: url, profile: { ...base, threads: 0 }, output: { kind: 'frames' } })), ['1', '0']);
+    assert.deepEqual(threads(buildFfmpegArgs({ inputUrl: url, profile: { ...base, threads: 4 }, output: { kind: 'frames' } })), ['1', '4']);
+    const x265 = buildFfmpegArgs({ inputUrl: url, profile: { ...base, codec: 'h265', threads: 4 }, output: { kind: 'frames' } });
+    assert.deepEqual(threads(x265), ['1', undefined], 'ffmpeg 4.1 libx265 ignores -threads: not passed');
+    const vaapi = buildFfmpegArgs({ inputUrl: url, profile: { ...base, codec: 'h264_vaapi', threads: 4 }, output: { kind: 'frames' } });
+    assert.deepEqual(threads(vaapi), ['1', undefined], 'a GPU encoder has no thread option');
+    assert.equal(DEFAULT_COMPRESSION_PROFILE.threads, 1);
+    assert.equal(DEFAULT_COMPRESSION_PROFILE.preset, 'superfast');
+  });
+
   it('h265 goes through MPEG-TS (FLV cannot carry HEVC in ffmpeg 4.1) with in-band headers', () => {
     const args = buildFfmpegArgs({ inputUrl: 'rtsp://h/x', profile: { ...base, codec: 'h265' }, output: { kind: 'frames' } });
     assert.equal(after(args, '-c:v'), 'libx265');

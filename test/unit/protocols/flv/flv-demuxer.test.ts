@@ -4,7 +4,7 @@ import { FlvDemuxer } from '../../../../protocols/flv/flv-demuxer.ts';
 import type { FlvHeaderInfo, FlvTag } from '../../../../protocols/flv/flv-demuxer.ts';
 import { flvFileHeader, flvTagBuffers } from '../../../../protocols/flv/flv-muxer.ts';
 import { FlvTagType } from '../../../../protocols/flv/constants.ts';
-import { forEachFeeding } from '../rtmp/feed-three-ways.ts';
+import { forEachFeeding } from '../../../helpers/feed.ts';
 
 function file(tags: Array<{ type: FlvTagType; timestampMs: number; body: Buffer }>): Buffer {
   return Buffer.concat([

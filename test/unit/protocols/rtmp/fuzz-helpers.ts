@@ -5,18 +5,6 @@ import { saveCrasher } from '../../../fuzz/save-crasher.ts';
 
 export const FUZZ_ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
 
-/** mulberry32: small, seedable, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Bytes that hit RTMP/FLV/AMF edge cases: markers, 0xFFFFFF timestamps, fmt bits. */
 const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x07, 0x08, 0x09, 0x0a, 0x11, 0x12, 0x14, 0x3f, 0x40, 0x7f, 0x80, 0xc0, 0xff];
 
@@ -49,17 +37,6 @@ export function mutate(input: Buffer, rnd: () => number, maxEdits = 4): Buffer {
     }
   }
   return Buffer.from(bytes);
-}
-
-/** Cuts `input` into random pieces (TCP segmentation). */
-export function segments(input: Buffer, rnd: () => number): Buffer[] {
-  const out: Buffer[] = [];
-  for (let off = 0; off < input.length; ) {
-    const n = 1 + Math.floor(rnd() * 64);
-    out.push(input.subarray(off, off + n));
-    off += n;
-  }
-  return out;
 }
 
 /**

@@ -2,24 +2,9 @@
 import assert from 'node:assert/strict';
 import { isProtocolError } from '../../../../protocols/errors.ts';
 import { saveCrasher } from '../../../fuzz/save-crasher.ts';
+import { pick } from '../../../helpers/random.ts';
 
 export const FUZZ_ITERATIONS = Number(process.env['CUPOLA_FUZZ_ITERATIONS'] ?? 2000);
-
-/** mulberry32: small, seedable, reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function pick<T>(items: readonly T[], rnd: () => number): T {
-  return items[Math.floor(rnd() * items.length)]!;
-}
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x03, 0x1c, 0x18, 0x60, 0x62, 0x7c, 0x80, 0x85, 0x45, 0xc0, 0xff];
 

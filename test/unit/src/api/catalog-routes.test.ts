@@ -111,7 +111,7 @@ describe('API: sites, cameras, profiles CRUD', () => {
     assert.equal(p.status, 201);
     assert.deepEqual(p.json, {
       id: 'tiny', codec: 'h264', bitrateKbps: 200, maxrateKbps: 250, bufsizeKbps: 400, height: 240,
-      gopFrames: 50, preset: 'veryfast', tune: 'zerolatency', audio: 'aac', revision: 1,
+      gopFrames: 50, preset: 'superfast', tune: 'zerolatency', audio: 'aac', revision: 1,
     });
     const again = await f.request('PUT', '/api/v1/profiles/tiny', { codec: 'h265', bitrateKbps: 150 });
     assert.equal(again.status, 200);

@@ -68,9 +68,9 @@ describe('config model validation', () => {
     }
   });
 
-  it('profile: defaults (zerolatency, derived VBV) and the worker profile shape', () => {
+  it('profile: defaults (superfast, zerolatency, derived VBV, threads unset = 1) and the worker profile shape', () => {
     assert.deepEqual(parseOrThrow(profileSchema, { id: 'p', codec: 'h264', bitrateKbps: 800 }), {
-      id: 'p', codec: 'h264', bitrateKbps: 800, maxrateKbps: 1000, bufsizeKbps: 1600, gopFrames: 50, preset: 'veryfast', tune: 'zerolatency', audio: 'aac',
+      id: 'p', codec: 'h264', bitrateKbps: 800, maxrateKbps: 1000, bufsizeKbps: 1600, gopFrames: 50, preset: 'superfast', tune: 'zerolatency', audio: 'aac',
     });
     assert.deepEqual(parseOrThrow(profileSchema, DEFAULT_COMPRESSION_PROFILE), DEFAULT_COMPRESSION_PROFILE);
   });

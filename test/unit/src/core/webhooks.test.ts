@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { EventBus, type ApiEvent } from '../../../../src/core/events.ts';
 import { WebhookDispatcher } from '../../../../src/core/webhooks.ts';
 import { parseSettings } from '../../../../src/config/settings.ts';
+import { until as waitUntil } from '../../../helpers/wait.ts';
 
 function webhook(url: string, extra: Record<string, unknown> = {}) {
   return parseSettings({ api: { webhooks: [{ url, ...extra }] } }).api.webhooks[0]!;
@@ -49,12 +50,7 @@ async function receiver(failures: number) {
 }
 
 /** Polls a condition the dispatcher reaches asynchronously (no event exposes it), bounded in time. */
-async function until(pred: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 3000; !pred(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (pred: () => boolean, what: string): Promise<void> => waitUntil(pred, what, 3000, 5);
 
 describe('WebhookDispatcher', () => {
   it('posts every event in order with the bearer token, retrying failures', async () => {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Frame, StreamDescription } from '../../../../protocols/media/frame.ts';
@@ -8,7 +8,7 @@ import type { SourceHandlers, SourceRequest, SourceSession } from '../../../../s
 import type { PullStatus } from '../../../../src/replication/status.ts';
 import { StreamRegistry } from '../../../../src/streams/registry.ts';
 import type { FrameSink } from '../../../../src/streams/types.ts';
-import { waitFor } from '../../../helpers/server.ts';
+import { virtualTime, type VirtualTime } from '../../../helpers/virtual-time.ts';
 
 const desc: StreamDescription = { video: { codec: 'h264', width: 320, height: 240 } };
 const frame = (dts: number, keyframe = false): Frame => ({ track: 'video', dts, pts: dts, keyframe, payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]) });
@@ -57,6 +57,8 @@ const rawCam = (path = 's1/cam1', startedAt = T0): unknown => ({ factory: 'raw',
 const compCam = (path = 's1/cam1'): unknown => ({ factory: 'compressed', path, publisher: { kind: 'compressor', remote: 'w' }, startedAt: T0 });
 
 interface Harness {
+  /** The runner's timers and Date run on it: waits move it instead of sleeping. */
+  clock: VirtualTime;
   slave: FakeSlave;
   raw: StreamRegistry;
   compressed: StreamRegistry;
@@ -65,12 +67,13 @@ interface Harness {
   states: EventEmitter<{ state: [PullStatus] }>;
   compression: { started: string[]; stopped: string[] };
   failovers: EventEmitter<{ failover: [string, boolean] }>;
-  /** Resolves when `factory:path` reaches `state` (now or later); rejects after `ms`. */
+  /** Resolves when `factory:path` reaches `state` (now or later); rejects after `ms` of virtual time. */
   waitState(factory: string, path: string, state: string, ms?: number): Promise<PullStatus>;
   close(): Promise<void>;
 }
 
-function harness(slave = new FakeSlave(), failoverAfterMs = 100, upstreamTls?: { ca: string }): Harness {
+function harness(t: TestContext, slave = new FakeSlave(), failoverAfterMs = 100, upstreamTls?: { ca: string }): Harness {
+  const clock = virtualTime(t);
   const raw = new StreamRegistry('raw');
   const compressed = new StreamRegistry('compressed');
   const events: EventBody[] = [];
@@ -95,26 +98,24 @@ function harness(slave = new FakeSlave(), failoverAfterMs = 100, upstreamTls?: {
       listener: { onState: (s) => states.emit('state', s), onFailover: (p, a) => failovers.emit('failover', p, a) },
     },
   );
-  const waitState = (factory: string, path: string, state: string, ms = 2000): Promise<PullStatus> => {
-    const now = runner.list().find((s) => s.factory === factory && s.path === path && s.state === state);
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        states.off('state', on);
-        reject(new Error(`${factory}:${path} did not reach ${state} in ${ms} ms; now ${JSON.stringify(runner.list())}`));
-      }, ms);
-      const on = (s: PullStatus): void => {
-        if (s.factory === factory && s.path === path && s.state === state) {
-          clearTimeout(timer);
-          states.off('state', on);
-          resolve(s);
-        }
-      };
-      states.on('state', on);
-    });
+  const waitState = async (factory: string, path: string, state: string, ms = 2000): Promise<PullStatus> => {
+    const match = (s: PullStatus): boolean => s.factory === factory && s.path === path && s.state === state;
+    let seen = runner.list().find(match);
+    const on = (s: PullStatus): void => {
+      if (seen === undefined && match(s)) seen = s;
+    };
+    states.on('state', on);
+    try {
+      await clock.until(() => seen !== undefined, `${factory}:${path} reaching ${state}`, ms);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; now ${JSON.stringify(runner.list())}`);
+    } finally {
+      states.off('state', on);
+    }
+    return seen!;
   };
   return {
-    slave, raw, compressed, runner, events, states, compression, failovers, waitState,
+    clock, slave, raw, compressed, runner, events, states, compression, failovers, waitState,
     async close() {
       await runner.close();
       raw.close();
@@ -123,28 +124,26 @@ function harness(slave = new FakeSlave(), failoverAfterMs = 100, upstreamTls?: {
   };
 }
 
-const nextFailover = (h: Harness, ms = 3000): Promise<[string, boolean]> =>
-  new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no failover change in ${ms} ms: ${JSON.stringify(h.runner.list())}`)), ms);
-    h.failovers.once('failover', (p, a) => {
-      clearTimeout(t);
-      resolve([p, a]);
-    });
-  });
+/** The next failover change, waited for on the harness clock. */
+async function nextFailover(h: Harness, ms = 3000): Promise<[string, boolean]> {
+  let got: [string, boolean] | undefined;
+  h.failovers.once('failover', (p, a) => (got = [p, a]));
+  await h.clock.until(() => got !== undefined, `a failover change; now ${JSON.stringify(h.runner.list())}`, ms);
+  return got!;
+}
 
-const opened = (slave: FakeSlave, ms = 2000): Promise<SourceRequest> =>
-  new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('no session opened')), ms);
-    slave.opened.once('open', (r) => {
-      clearTimeout(t);
-      resolve(r);
-    });
-  });
+/** The next session the slave is asked to open (armed now, waited for on the harness clock). */
+async function opened(h: Harness, ms = 2000): Promise<SourceRequest> {
+  let got: SourceRequest | undefined;
+  h.slave.opened.once('open', (r) => (got = r));
+  await h.clock.until(() => got !== undefined, 'a session opened', ms);
+  return got!;
+}
 
-test('pulls every listed stream from the ports the slave announces: raw over RTMP, compressed over RTSP', async () => {
+test('pulls every listed stream from the ports the slave announces: raw over RTMP, compressed over RTSP', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam(), compCam(), { factory: 'raw', path: 's1/copy', publisher: { kind: 'replication', remote: 'm' } }];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
     await h.waitState('raw', 's1/cam1', 'connecting');
     await h.waitState('compressed', 's1/cam1', 'connecting');
@@ -172,12 +171,12 @@ test('pulls every listed stream from the ports the slave announces: raw over RTM
   }
 });
 
-test('a slave that offers TLS is pulled over rtmps:// and rtsps:// with the upstream trust; back to plain when it stops offering it', async () => {
+test('a slave that offers TLS is pulled over rtmps:// and rtsps:// with the upstream trust; back to plain when it stops offering it', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam(), compCam()];
   slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555, rtmps: 11936, rtspsRaw: 18322, rtspsCompressed: 18323 } };
   const trust = { ca: '-----BEGIN CERTIFICATE-----\n(test CA)\n-----END CERTIFICATE-----\n' };
-  const h = harness(slave, 100, trust);
+  const h = harness(t, slave, 100, trust);
   try {
     await h.waitState('raw', 's1/cam1', 'connecting');
     await h.waitState('compressed', 's1/cam1', 'connecting');
@@ -186,20 +185,20 @@ test('a slave that offers TLS is pulled over rtmps:// and rtsps:// with the upst
     // Restarted without TLS (its node info has no TLS port): the next sessions are plain.
     slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } };
     slave.down = true;
-    await waitFor(() => h.runner.upstreams()[0]?.reachable === false, 2000, 'slave down', 10);
+    await h.clock.until(() => h.runner.upstreams()[0]?.reachable === false, 'slave down', 2000);
     for (const s of slave.sessions) s.handlers.onClose(new Error('connection reset'));
     slave.down = false;
-    await waitFor(() => slave.sessions.some((s) => s.request.url === 'rtmp://slave.test:11935/s1/cam1'), 3000, 'a plain RTMP session', 10);
-    await waitFor(() => slave.sessions.some((s) => s.request.url === 'rtsp://slave.test:18555/s1/cam1'), 3000, 'a plain RTSP session', 10);
+    await h.clock.until(() => slave.sessions.some((s) => s.request.url === 'rtmp://slave.test:11935/s1/cam1'), 'a plain RTMP session', 3000);
+    await h.clock.until(() => slave.sessions.some((s) => s.request.url === 'rtsp://slave.test:18555/s1/cam1'), 'a plain RTSP session', 3000);
   } finally {
     await h.close();
   }
 });
 
-test('a slave that comes back on other media ports (restart between polls) is pulled from the new ones', async () => {
+test('a slave that comes back on other media ports (restart between polls) is pulled from the new ones', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
     await h.waitState('raw', 's1/cam1', 'connecting');
     const first = slave.session('s1/cam1');
@@ -209,8 +208,8 @@ test('a slave that comes back on other media ports (restart between polls) is pu
     await h.waitState('raw', 's1/cam1', 'live');
     // Restarted without a poll seeing it down: only its node info tells the new ports.
     slave.node = { name: 'slave', role: 'slave', ports: { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 } };
-    await new Promise((r) => setTimeout(r, 100)); // a few polls (20 ms period)
-    const next = opened(slave);
+    await h.clock.advance(100); // five polls (20 ms period)
+    const next = opened(h);
     first.handlers.onClose(new Error('connection reset'));
     assert.equal((await next).url, 'rtmp://slave.test:21935/s1/cam1');
     assert.deepEqual(h.runner.upstreams()[0]?.ports, { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
@@ -219,7 +218,7 @@ test('a slave that comes back on other media ports (restart between polls) is pu
   }
 });
 
-test('a node-info request that fails (timeout) is retried: pulls use the announced ports, not the defaults', async () => {
+test('a node-info request that fails (timeout) is retried: pulls use the announced ports, not the defaults', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
   const realFetch = slave.fetch;
@@ -228,13 +227,13 @@ test('a node-info request that fails (timeout) is retried: pulls use the announc
     if (new URL(String(input)).pathname === '/api/v1/node' && nodeFailures-- > 0) throw new Error('The operation was aborted due to timeout');
     return realFetch(input, init);
   }) as typeof fetch;
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
-    await waitFor(() => h.runner.upstreams()[0]?.ports.rtmp === 11935 && slave.sessions.length > 0, 2000, 'the announced ports and a session', 10);
+    await h.clock.until(() => h.runner.upstreams()[0]?.ports.rtmp === 11935 && slave.sessions.length > 0, 'the announced ports and a session', 2000);
     // The first session may have been opened on the defaults while the ports were unknown; the
     // next one must use the announced ports.
     const current = slave.session('s1/cam1');
-    const next = opened(slave);
+    const next = opened(h);
     current.handlers.onClose(new Error('connection refused'));
     assert.equal((await next).url, 'rtmp://slave.test:11935/s1/cam1');
   } finally {
@@ -242,12 +241,12 @@ test('a node-info request that fails (timeout) is retried: pulls use the announc
   }
 });
 
-test('a session failure backs off and reconnects; a reader of the master keeps its subscription with increasing timestamps', async () => {
+test('a session failure backs off and reconnects; a reader of the master keeps its subscription with increasing timestamps', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
-    await opened(slave);
+    await opened(h);
     let s = slave.session('s1/cam1');
     s.handlers.onDescription(desc);
     s.handlers.onFrame(frame(1000, true));
@@ -257,7 +256,7 @@ test('a session failure backs off and reconnects; a reader of the master keeps i
     let ended = 0;
     const sink: FrameSink = { onDescription: () => {}, onFrame: (f) => void got.push(f.dts), onEnd: () => void ended++ };
     h.raw.get('s1/cam1')!.subscribe(sink);
-    const nextOpen = opened(slave);
+    const nextOpen = opened(h);
     s.handlers.onClose(new Error('connection reset'));
     const backoff = await h.waitState('raw', 's1/cam1', 'backoff');
     assert.equal(backoff.detail, 'connection reset');
@@ -276,12 +275,12 @@ test('a session failure backs off and reconnects; a reader of the master keeps i
   }
 });
 
-test('no media for stallMs: stalled, the session is closed, then reconnected', async () => {
+test('no media for stallMs: stalled, the session is closed, then reconnected', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
-    await opened(slave);
+    await opened(h);
     const s = slave.session('s1/cam1');
     s.handlers.onDescription(desc);
     s.handlers.onFrame(frame(0, true));
@@ -295,28 +294,24 @@ test('no media for stallMs: stalled, the session is closed, then reconnected', a
   }
 });
 
-test('slave unreachable: pulls keep retrying; the listing coming back retries at once (kick)', async () => {
+test('slave unreachable: pulls keep retrying; the listing coming back retries at once (kick)', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
-    await opened(slave);
+    await opened(h);
     slave.down = true;
     slave.session('s1/cam1').handlers.onClose(new Error('ECONNRESET'));
     await h.waitState('raw', 's1/cam1', 'backoff');
     // every retry fails while the slave is down: backoff grows to its cap (200 ms here)
     slave.opened.on('open', () => queueMicrotask(() => slave.sessions.at(-1)?.handlers.onClose(new Error('ECONNREFUSED'))));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no third failed retry')), 3000);
-      const on = (st: PullStatus): void => {
-        if (st.state === 'backoff' && st.reconnects >= 3) {
-          clearTimeout(timer);
-          h.states.off('state', on);
-          resolve();
-        }
-      };
-      h.states.on('state', on);
-    });
+    let thirdRetry = false;
+    const on = (st: PullStatus): void => {
+      if (st.state === 'backoff' && st.reconnects >= 3) thirdRetry = true;
+    };
+    h.states.on('state', on);
+    await h.clock.until(() => thirdRetry, 'a third failed retry', 3000);
+    h.states.off('state', on);
     assert.equal(h.runner.list().length, 1, 'the pull is kept while the API is unreachable');
     assert.equal(h.runner.upstreams()[0]?.reachable, false);
     slave.opened.removeAllListeners('open');
@@ -330,10 +325,10 @@ test('slave unreachable: pulls keep retrying; the listing coming back retries at
   }
 });
 
-test('a stream no longer listed is stopped and removed; its publication closes', async () => {
+test('a stream no longer listed is stopped and removed; its publication closes', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam(), rawCam('s1/cam2')];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
     await h.waitState('raw', 's1/cam2', 'connecting');
     const s = slave.session('s1/cam2');
@@ -351,9 +346,9 @@ test('a stream no longer listed is stopped and removed; its publication closes',
   }
 });
 
-test('a camera publishing directly to the master takes precedence; replication resumes when it leaves', async () => {
+test('a camera publishing directly to the master takes precedence; replication resumes when it leaves', async (t) => {
   const slave = new FakeSlave();
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
     const direct = h.raw.publish('s1/cam1', { kind: 'rtmp', remote: 'camera' });
     direct.setDescription(desc);
@@ -373,12 +368,12 @@ test('a camera publishing directly to the master takes precedence; replication r
   }
 });
 
-test('a direct publisher that pre-empts the replicated copy pauses the pull (publication closed under it)', async () => {
+test('a direct publisher that pre-empts the replicated copy pauses the pull (publication closed under it)', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
+  const h = harness(t, slave);
   try {
-    await opened(slave);
+    await opened(h);
     const s = slave.session('s1/cam1');
     s.handlers.onDescription(desc);
     s.handlers.onFrame(frame(0, true));
@@ -397,10 +392,10 @@ test('a direct publisher that pre-empts the replicated copy pauses the pull (pub
   }
 });
 
-test('compression failover: raw live and compressed missing for afterMs starts a local worker; the slave stream returning stops it', async () => {
+test('compression failover: raw live and compressed missing for afterMs starts a local worker; the slave stream returning stops it', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam(), compCam()];
-  const h = harness(slave, 150);
+  const h = harness(t, slave, 150);
   try {
     await h.waitState('raw', 's1/cam1', 'connecting');
     const s = slave.session('s1/cam1');
@@ -423,7 +418,11 @@ test('compression failover: raw live and compressed missing for afterMs starts a
       slave.streams = [rawCam()]; // the slave's compressor for this camera stopped
       const on = await nextFailover(h);
       assert.deepEqual(on, ['s1/cam1', true]);
-      assert.ok(Date.now() - started >= 140, 'not before afterMs');
+      // Virtual time, so exact: not before afterMs (150), and no later than afterMs plus the poll
+      // that sees the listing change (20), the tick that decides (10) and one clock step (5).
+      const after = Date.now() - started;
+      assert.ok(after >= 150, `not before afterMs (${after} ms)`);
+      assert.ok(after <= 150 + 20 + 10 + 5, `within afterMs, a poll and a tick (${after} ms)`);
       assert.deepEqual(h.compression.started, ['s1/cam1']);
       assert.deepEqual(h.runner.failovers(), ['s1/cam1']);
       slave.streams = [rawCam(), compCam()];
@@ -446,11 +445,11 @@ test('compression failover: raw live and compressed missing for afterMs starts a
   }
 });
 
-test('close stops every pull and local worker; duplicate upstream ids are refused', async () => {
+test('close stops every pull and local worker; duplicate upstream ids are refused', async (t) => {
   const slave = new FakeSlave();
   slave.streams = [rawCam()];
-  const h = harness(slave);
-  await opened(slave);
+  const h = harness(t, slave);
+  await opened(h);
   await h.close();
   assert.equal(slave.sessions[0]?.closed, true);
   assert.equal(h.runner.list().length, 0);

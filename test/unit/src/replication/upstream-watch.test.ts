@@ -4,14 +4,18 @@ import { silentLogger } from '../../../../src/log/logger.ts';
 import type { UpstreamPorts } from '../../../../src/replication/upstream-api.ts';
 import { UpstreamWatch } from '../../../../src/replication/upstream-watch.ts';
 import type { EventSocketOptions } from '../../../../src/replication/ws/event-socket.ts';
-import { waitFor } from '../../../helpers/server.ts';
+import { virtualTime } from '../../../helpers/virtual-time.ts';
 
 /** An upstream API whose /api/v1/node fails `nodeFailures` times (timeouts), then answers. */
 /** What a node announcing no TLS port reports for them (not offered). */
 const NO_TLS = { rtmps: null, rtspsRaw: null, rtspsCompressed: null } as const;
 
-function fakeApi(nodeFailures: number, node: unknown = { ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } }): { fetch: typeof fetch; nodeCalls: () => number } {
+function fakeApi(
+  nodeFailures: number,
+  node: unknown = { ports: { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 } },
+): { fetch: typeof fetch; nodeCalls: () => number; listingCalls: () => number } {
   let calls = 0;
+  let listings = 0;
   const f = (async (input: URL | RequestInfo): Promise<Response> => {
     const path = new URL(String(input)).pathname;
     if (path === '/api/v1/node') {
@@ -19,10 +23,13 @@ function fakeApi(nodeFailures: number, node: unknown = { ports: { rtmp: 11935, r
       if (calls <= nodeFailures) throw new Error('The operation was aborted due to timeout');
       return node === null ? new Response('no', { status: 404 }) : Response.json(node);
     }
-    if (path === '/api/v1/streams') return Response.json({ items: [] });
+    if (path === '/api/v1/streams') {
+      listings++;
+      return Response.json({ items: [] });
+    }
     return new Response('no', { status: 404 });
   }) as typeof fetch;
-  return { fetch: f, nodeCalls: () => calls };
+  return { fetch: f, nodeCalls: () => calls, listingCalls: () => listings };
 }
 
 function watch(api: ReturnType<typeof fakeApi>, ports: UpstreamPorts[]): UpstreamWatch {
@@ -33,7 +40,7 @@ function watch(api: ReturnType<typeof fakeApi>, ports: UpstreamPorts[]): Upstrea
       fetch: api.fetch,
       // The event stream stays connecting: only polls run.
       connectEvents: (_o: EventSocketOptions) => ({ close() {} }),
-      now: Date.now,
+      now: () => Date.now(), // the test's virtual clock
       log: silentLogger,
       onSnapshot: () => {},
       onPorts: (p) => ports.push(p),
@@ -41,30 +48,36 @@ function watch(api: ReturnType<typeof fakeApi>, ports: UpstreamPorts[]): Upstrea
   );
 }
 
-test('a node-info request that times out is asked again; the announced ports win over the defaults', async () => {
+test('a node-info request that times out is asked again; the announced ports win over the defaults', async (t) => {
+  const clock = virtualTime(t);
   const api = fakeApi(2);
   const ports: UpstreamPorts[] = [];
   const w = watch(api, ports);
   w.start();
   try {
-    await waitFor(() => w.ports.rtmp === 11935, 2000, 'the announced ports', 5);
+    await clock.until(() => w.ports.rtmp === 11935, 'the announced ports', 2000);
     assert.deepEqual(ports.at(-1), { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555, rtmps: null, rtspsRaw: null, rtspsCompressed: null });
     assert.equal(ports[0]?.rtmp, 1935, 'the defaults are reported while unknown');
     const calls = api.nodeCalls();
-    await new Promise((r) => setTimeout(r, 60));
+    const listings = api.listingCalls();
+    await clock.advance(60);
+    assert.equal(api.listingCalls(), listings + 6, 'six polls in 60 ms (10 ms period)');
     assert.equal(api.nodeCalls(), calls, 'once known (and the upstream reachable), node info is not asked at every poll');
   } finally {
     w.close();
   }
 });
 
-test('an upstream without /api/v1/node (404) keeps the configured ports and is not asked again', async () => {
+test('an upstream without /api/v1/node (404) keeps the configured ports and is not asked again', async (t) => {
+  const clock = virtualTime(t);
   const api = fakeApi(0, null);
   const w = watch(api, []);
   w.start();
   try {
-    await waitFor(() => w.snapshot.reachable, 2000, 'reachable', 5);
-    await new Promise((r) => setTimeout(r, 60));
+    await clock.until(() => w.snapshot.reachable, 'reachable', 2000);
+    const listings = api.listingCalls();
+    await clock.advance(60);
+    assert.equal(api.listingCalls(), listings + 6, 'six polls in 60 ms (10 ms period)');
     assert.equal(api.nodeCalls(), 1);
     assert.equal(w.ports.rtmp, 1935);
   } finally {
@@ -122,7 +135,8 @@ function killableUpstream(nodePorts: UpstreamPorts): {
   };
 }
 
-test('a killed upstream keeps the ports it announced (not the defaults) until it announces others', async () => {
+test('a killed upstream keeps the ports it announced (not the defaults) until it announces others', async (t) => {
+  const clock = virtualTime(t);
   const first = { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 };
   const moved = { rtmp: 21935, rtspRaw: 28554, rtspCompressed: 28555 };
   const slave = killableUpstream(first);
@@ -134,7 +148,7 @@ test('a killed upstream keeps the ports it announced (not the defaults) until it
     {
       fetch: slave.fetch,
       connectEvents: (o) => slave.connectEvents({ ...o, onOpen: () => (opened++, o.onOpen?.()) }),
-      now: Date.now,
+      now: () => Date.now(), // the test's virtual clock
       log: silentLogger,
       onSnapshot: () => {},
       onPorts: (p) => reported.push(p),
@@ -142,14 +156,14 @@ test('a killed upstream keeps the ports it announced (not the defaults) until it
   );
   w.start();
   try {
-    await waitFor(() => w.eventsConnected && w.ports.rtmp === first.rtmp, 2000, 'reachable, events open, ports announced', 5);
+    await clock.until(() => w.eventsConnected && w.ports.rtmp === first.rtmp, 'reachable, events open, ports announced', 2000);
     // Let the event socket live past one poll period, so its close triggers an immediate poll.
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.advance(30);
     slave.kill();
-    await waitFor(() => !w.snapshot.reachable, 2000, 'unreachable', 5);
+    assert.equal(await clock.until(() => !w.snapshot.reachable, 'unreachable', 2000), 0, 'the closed event socket polled at once');
     // Many polls (10 ms apart) and retries while it is down: the ports stay the announced ones.
     for (let i = 0; i < 10; i++) {
-      await new Promise((r) => setTimeout(r, 10));
+      await clock.advance(10);
       assert.deepEqual(w.ports, { ...first, ...NO_TLS }, `poll ${i} while down`);
     }
     assert.deepEqual(reported, [{ ...first, ...NO_TLS }], 'never reported the defaults');
@@ -157,7 +171,7 @@ test('a killed upstream keeps the ports it announced (not the defaults) until it
     // It comes back on other ports (a restart on port 0): they are learnt from its API.
     const callsBefore = slave.nodeCalls();
     slave.restart(moved);
-    await waitFor(() => w.ports.rtmp === moved.rtmp, 2000, 'the new ports', 5);
+    await clock.until(() => w.ports.rtmp === moved.rtmp, 'the new ports', 2000);
     assert.ok(slave.nodeCalls() > callsBefore);
     assert.deepEqual(reported, [{ ...first, ...NO_TLS }, { ...moved, ...NO_TLS }]);
     assert.ok(opened >= 2, 'events reconnected');
@@ -166,23 +180,24 @@ test('a killed upstream keeps the ports it announced (not the defaults) until it
   }
 });
 
-test('an upstream that drops its event socket but stays up is asked for its node info again', async () => {
+test('an upstream that drops its event socket but stays up is asked for its node info again', async (t) => {
+  const clock = virtualTime(t);
   const ports = { rtmp: 11935, rtspRaw: 18554, rtspCompressed: 18555 };
   const slave = killableUpstream(ports);
   const w = new UpstreamWatch(
     { id: 'slave', apiUrl: 'http://slave.test:8080' },
     { pollIntervalMs: 10, requestTimeoutMs: 500, events: true },
-    { fetch: slave.fetch, connectEvents: slave.connectEvents, now: Date.now, log: silentLogger, onSnapshot: () => {} },
+    { fetch: slave.fetch, connectEvents: slave.connectEvents, now: () => Date.now(), log: silentLogger, onSnapshot: () => {} },
   );
   w.start();
   try {
-    await waitFor(() => w.eventsConnected, 2000, 'events open', 5);
-    await new Promise((r) => setTimeout(r, 30));
+    await clock.until(() => w.eventsConnected, 'events open', 2000);
+    await clock.advance(30);
     const calls = slave.nodeCalls();
     // Restarted faster than a poll period, on the same address, with new ports.
     slave.kill();
     slave.restart({ rtmp: 31935, rtspRaw: 38554, rtspCompressed: 38555 });
-    await waitFor(() => w.ports.rtmp === 31935, 2000, 'the restarted upstream ports', 5);
+    await clock.until(() => w.ports.rtmp === 31935, 'the restarted upstream ports', 2000);
     assert.ok(slave.nodeCalls() > calls);
   } finally {
     w.close();

@@ -161,7 +161,8 @@ test('readers survive a republish and timestamps never go backwards (rebased)', 
   reg.close();
 });
 
-test('a stream whose publisher left is removed after the grace period, ending its readers', async () => {
+test('a stream whose publisher left is removed after the grace period, ending its readers', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] }); // the grace timer runs on the test's clock
   const reg = new StreamRegistry('raw', { unpublishedGraceMs: 20 });
   const pub = reg.publish('s/c', { kind: 'rtmp', remote: 'a' });
   pub.setDescription(desc);
@@ -169,7 +170,10 @@ test('a stream whose publisher left is removed after the grace period, ending it
   pub.stream.subscribe(r);
   pub.close();
   assert.equal(r.ended, 0);
-  await new Promise((res) => setTimeout(res, 60));
+  t.mock.timers.tick(19);
+  assert.equal(r.ended, 0, 'still within the grace period');
+  assert.ok(reg.get('s/c'));
+  t.mock.timers.tick(1);
   assert.equal(r.ended, 1);
   assert.equal(reg.get('s/c'), undefined);
   reg.close();
@@ -289,7 +293,8 @@ test('a stand-in (placeholder) feeds readers while the publisher is away: not li
   reg.close();
 });
 
-test('a stand-in needs readers, and its end leaves the readers to the grace period', async () => {
+test('a stand-in needs readers, and its end leaves the readers to the grace period', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const reg = new StreamRegistry('raw', { unpublishedGraceMs: 20 });
   const cam = reg.publish('s/c', { kind: 'rtmp', remote: 'camera' });
   cam.setDescription(desc);
@@ -302,10 +307,12 @@ test('a stand-in needs readers, and its end leaves the readers to the grace peri
   cam2.close();
   const standIn = reg.publishStandIn('s/c', 'placeholder');
   assert.ok(standIn !== null);
-  await new Promise((res) => setTimeout(res, 60));
+  t.mock.timers.tick(60);
   assert.equal(r.ended, 0, 'no grace expiry while the stand-in feeds the readers');
   standIn.close();
-  await new Promise((res) => setTimeout(res, 60));
+  t.mock.timers.tick(19);
+  assert.equal(r.ended, 0, 'a whole grace period after the stand-in ended, not less');
+  t.mock.timers.tick(1);
   assert.equal(r.ended, 1, 'grace period after the stand-in ended');
   reg.close();
 });

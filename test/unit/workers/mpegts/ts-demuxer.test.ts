@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { TsDemuxer, TS_PACKET_SIZE, StreamType, type PesPacket } from '../../../../workers/mpegts/ts-demuxer.ts';
 import { MpegTsError } from '../../../../workers/mpegts/mpegts-error.ts';
+import { byteAtATime } from '../../../helpers/feed.ts';
 
 const hevcAac = readFileSync(new URL('./fixtures/hevc-aac.m2t', import.meta.url));
 const largePes = readFileSync(new URL('./fixtures/h264-large-pes.m2t', import.meta.url));
@@ -49,12 +50,12 @@ describe('TsDemuxer', () => {
   });
 
   it('one byte at a time', () => {
-    const pieces = Array.from({ length: hevcAac.length }, (_, i) => hevcAac.subarray(i, i + 1));
+    const pieces = byteAtATime(hevcAac);
     assert.deepEqual(summary(demux(pieces)), summary(whole));
   });
 
   it('one byte at a time through a PES longer than 64 KiB', () => {
-    const pieces = Array.from({ length: largePes.length }, (_, i) => largePes.subarray(i, i + 1));
+    const pieces = byteAtATime(largePes);
     assert.deepEqual(summary(demux(pieces, false)), summary(demux([largePes], false)));
   });
 

@@ -4,7 +4,7 @@ import { ChunkReader } from '../../../../../protocols/rtmp/chunk/chunk-reader.ts
 import type { RtmpMessage } from '../../../../../protocols/rtmp/chunk/rtmp-message.ts';
 import type { ChunkLimits } from '../../../../../protocols/rtmp/chunk/chunk-limits.ts';
 import { encodeChunks } from '../../../../../protocols/rtmp/chunk/chunk-writer.ts';
-import { forEachFeeding } from '../feed-three-ways.ts';
+import { forEachFeeding } from '../../../../helpers/feed.ts';
 
 type Msg = Omit<RtmpMessage, 'payload'> & { payload: string };
 

@@ -5,7 +5,7 @@ import type { RtmpMessage } from '../../../../../protocols/rtmp/chunk/rtmp-messa
 import { ChunkWriter, encodeChunks } from '../../../../../protocols/rtmp/chunk/chunk-writer.ts';
 import type { OutgoingMessage } from '../../../../../protocols/rtmp/chunk/chunk-writer.ts';
 import { setChunkSizeMessage } from '../../../../../protocols/rtmp/message/protocol-control.ts';
-import { feedings } from '../feed-three-ways.ts';
+import { feedings } from '../../../../helpers/feed.ts';
 
 function payloadOf(m: OutgoingMessage): Buffer {
   return Buffer.isBuffer(m.payload) ? m.payload : Buffer.concat(m.payload);

@@ -4,23 +4,7 @@ import { ServerHandshake } from '../../../../../protocols/rtmp/handshake/server-
 import { ClientHandshake } from '../../../../../protocols/rtmp/handshake/client-handshake.ts';
 import { FP_KEY, FP_KEY_TEXT_LENGTH, HANDSHAKE_SIZE } from '../../../../../protocols/rtmp/handshake/handshake-constants.ts';
 import { findValidDigest } from '../../../../../protocols/rtmp/handshake/digest.ts';
-
-/** A seeded byte source (xorshift32) so runs are reproducible. */
-function seededBytes(seed: number): (n: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const b = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
+import { seededBytes } from '../../../../helpers/random.ts';
 
 /** Runs both sides against each other, feeding each side `piece` bytes at a time. */
 function run(digest: boolean, piece: number, trailing: Buffer) {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { MAX_BODY_BYTES, MAX_HEADER_COUNT, MAX_LINE_BYTES } from '../../../../../protocols/rtsp/message/limits.ts';
 import { RtspMessageReader } from '../../../../../protocols/rtsp/message/message-reader.ts';
 import type { RtspReaderItem } from '../../../../../protocols/rtsp/message/rtsp-message.ts';
-import { assertThrowsThreeWays, feedThreeWays } from '../feed-three-ways.ts';
+import { assertThrowsThreeWays, feedThreeWays } from '../../../../helpers/feed.ts';
 import { normalize, READER_CASES } from './cases.ts';
 
 const norm = (i: RtspReaderItem): unknown => normalize(i as never);

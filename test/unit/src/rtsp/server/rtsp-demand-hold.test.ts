@@ -14,6 +14,7 @@ import { startRtspListener, type RtspListener } from '../../../../../src/rtsp/se
 import { silentLogger } from '../../../../../src/log/logger.ts';
 import { StreamRegistry } from '../../../../../src/streams/registry.ts';
 import { H264_PPS, H264_SPS } from '../../../protocols/flv/fixtures.ts';
+import { until } from '../../../../helpers/wait.ts';
 
 const DESC: StreamDescription = { video: { codec: 'h264', sps: H264_SPS, pps: H264_PPS } };
 const listeners: RtspListener[] = [];
@@ -36,11 +37,6 @@ function client(port: number): { socket: net.Socket; responses: RtspResponse[] }
   socket.on('data', (d: Buffer) => reader.push(d));
   socket.on('error', () => {});
   return { socket, responses };
-}
-
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(done(), what);
 }
 
 function pipelined(url: string): string {

@@ -15,6 +15,7 @@ import type { RtspResponse } from '../../../../../protocols/rtsp/message/rtsp-me
 import { startRtspListener, type RtspListener } from '../../../../../src/rtsp/server/rtsp-listener.ts';
 import { silentLogger } from '../../../../../src/log/logger.ts';
 import { StreamRegistry } from '../../../../../src/streams/registry.ts';
+import { until } from '../../../../helpers/wait.ts';
 
 const registry = new StreamRegistry('raw', { unpublishedGraceMs: 200 });
 const sockets: net.Socket[] = [];
@@ -38,11 +39,6 @@ function client(port: number): { responses: RtspResponse[]; write(s: string): vo
   socket.on('data', (d: Buffer) => reader.push(d));
   socket.on('error', () => {});
   return { responses, write: (s) => void socket.write(s) };
-}
-
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(done(), what);
 }
 
 test('a waiting check holds only its connection, keeps its requests in order, and maps verdicts to 401 (Basic) / 403', async () => {

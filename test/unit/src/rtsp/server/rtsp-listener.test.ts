@@ -17,6 +17,7 @@ import { startRtspListener, type RtspListener } from '../../../../../src/rtsp/se
 import { silentLogger } from '../../../../../src/log/logger.ts';
 import { StreamRegistry } from '../../../../../src/streams/registry.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS } from '../../../protocols/flv/fixtures.ts';
+import { until } from '../../../../helpers/wait.ts';
 
 const registry = new StreamRegistry('raw', { unpublishedGraceMs: 200 });
 let listener: RtspListener;
@@ -80,8 +81,7 @@ class RawReader {
 
   /** Polls `done` (bounded: about 5 s). */
   async until(done: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(done(), what);
+    await until(done, what);
   }
 
   reports(channel: number): SenderReport[] {
