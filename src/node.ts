@@ -57,7 +57,7 @@ import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import { OutputBudget } from './streams/output-budget.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { whepFromSettings } from './webrtc/whep-from-settings.ts';
-import { RECONNECT_BACKOFF } from '../workers/backoff.ts';
+import { RECONNECT_BACKOFF } from '../protocols/backoff.ts';
 import { DEFAULT_BACKOFF } from '../workers/messages.ts';
 
 export const VERSION = '0.1.0';

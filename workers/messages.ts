@@ -5,7 +5,7 @@
  * Both directions are discriminated unions; each side switches exhaustively (`assertNever`).
  */
 import type { StreamDescription, TrackKind } from '../protocols/media/frame.ts';
-import type { BackoffSchedule } from './backoff.ts';
+import type { BackoffSchedule } from '../protocols/backoff.ts';
 import type { CompressionProfile } from '../src/config/model.ts';
 
 /** The compression profile is owned by the config model; the worker only reads its shape. */
@@ -30,7 +30,7 @@ export const DEFAULT_COMPRESSION_PROFILE: CompressionProfile = Object.freeze({
   audioBitrateKbps: 64,
 } satisfies CompressionProfile);
 
-/** Restart schedule after ffmpeg exits: capped exponential backoff with jitter (workers/backoff.ts). */
+/** Restart schedule after ffmpeg exits: capped exponential backoff with jitter (protocols/backoff.ts). */
 export interface BackoffOptions extends BackoffSchedule {
   /** First delay (ms). Defaults to 500. */
   readonly initialMs: number;

@@ -4,7 +4,7 @@
  * exit. The I/O half of the compressor; arguments, backoff and stall rules are the pure modules.
  */
 import type { ChildProcess } from 'node:child_process';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../protocols/backoff.ts';
 import type { BackoffOptions } from './messages.ts';
 import { ProgressParser, type ProgressReport } from './progress-parser.ts';
 import { StallDetector } from './stall-detector.ts';

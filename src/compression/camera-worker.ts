@@ -17,7 +17,7 @@ import {
   type StartMessage,
   type WorkerToMainMessage,
 } from '../../workers/messages.ts';
-import { Backoff } from '../../workers/backoff.ts';
+import { Backoff } from '../../protocols/backoff.ts';
 import type { CameraCompressionStatus, CompressionState, StatusChange } from './compression-status.ts';
 
 /** The parts of worker_threads' Worker used here (tests inject fakes). */

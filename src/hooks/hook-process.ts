@@ -4,7 +4,7 @@
  * the whole group (SIGTERM, then SIGKILL after the grace), so a shell's children go with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Backoff } from '../../workers/backoff.ts';
+import { Backoff } from '../../protocols/backoff.ts';
 import { LineTail, MAX_TAIL_LINE_CHARS, redactUrlCredentials } from '../../workers/line-tail.ts';
 import type { BackoffOptions } from '../../workers/messages.ts';
 import type { HookSettings } from '../config/settings.ts';

@@ -5,7 +5,7 @@
  * cannot bind never takes the others down; readiness reports it (`down`).
  */
 import type { Logger } from '../log/logger.ts';
-import { backoffDelayMs, type BackoffSchedule } from '../../workers/backoff.ts';
+import { backoffDelayMs, type BackoffSchedule } from '../../protocols/backoff.ts';
 
 export interface Closable {
   close(): Promise<void>;

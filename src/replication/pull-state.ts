@@ -10,7 +10,7 @@
  * stream.up event arrived) skips the remaining wait of backoff/stalled, so the master is live again
  * within moments of the slave's stream returning instead of after the capped backoff.
  */
-import { backoffDelayMs, RECONNECT_BACKOFF, type BackoffSchedule } from '../../workers/backoff.ts';
+import { backoffDelayMs, RECONNECT_BACKOFF, type BackoffSchedule } from '../../protocols/backoff.ts';
 
 export type PullStateKind = 'connecting' | 'live' | 'backoff' | 'stalled' | 'stopped';
 

@@ -11,7 +11,7 @@ import type { ReplicationSample } from '../metrics/metrics.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { FactoryName } from '../streams/types.ts';
-import { RECONNECT_BACKOFF as DEFAULT_BACKOFF, type BackoffSchedule as BackoffSettings } from '../../workers/backoff.ts';
+import { RECONNECT_BACKOFF as DEFAULT_BACKOFF, type BackoffSchedule as BackoffSettings } from '../../protocols/backoff.ts';
 import { CompressionFailoverPlan, DEFAULT_FAILOVER, type CameraObservation, type FailoverSettings } from './compression-failover.ts';
 import { diffPulls, freshStreams, pullKey, wantedPulls, type UpstreamSnapshot } from './plan.ts';
 import { Pull, type PullTarget } from './pull.ts';

@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import { Pull } from '../replication/pull.ts';
 import { DEFAULT_PULL_SETTINGS, type PullSettings } from '../replication/pull-state.ts';
 import type { OpenSource } from '../replication/source.ts';
-import { RECONNECT_BACKOFF } from '../../workers/backoff.ts';
+import { RECONNECT_BACKOFF } from '../../protocols/backoff.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { maskSecret } from './mask-secret.ts';
 import { cameraSourceOpener, newTransportMemory, type TransportMemory } from './open-camera-source.ts';

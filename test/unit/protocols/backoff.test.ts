@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff, backoffDelayMs, RECONNECT_BACKOFF } from '../../../workers/backoff.ts';
+import { Backoff, backoffDelayMs, RECONNECT_BACKOFF } from '../../../protocols/backoff.ts';
 import type { BackoffOptions } from '../../../workers/messages.ts';
 
 const opts: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2, resetAfterMs: 10_000 };

@@ -1,8 +1,9 @@
 /**
  * Capped exponential backoff with jitter: the one retry schedule of Cupola — ffmpeg restarts and
- * hook restarts (jitter spread both ways), and every reconnect: replication and source pulls, the
- * compressor role's polls, listener binds (jitter only below the delay, see RECONNECT_BACKOFF).
- * Pure: randomness comes in as a function returning [0, 1).
+ * hook restarts (jitter spread both ways), and every reconnect: replication and source pulls and
+ * listener binds (jitter only below the delay, see RECONNECT_BACKOFF).
+ * Pure: randomness comes in as a function returning [0, 1). In protocols/ because src/ and workers/
+ * both use it (the worker supervisor restarts ffmpeg with it) and may both import only protocols/.
  */
 
 export interface BackoffSchedule {
