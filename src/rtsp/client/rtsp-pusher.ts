@@ -12,7 +12,7 @@ import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
 import { sdpFromStreamDescription } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import { RtspClientSession } from '../../../protocols/rtsp/session/client-session.ts';
 import { InterleavedTransport } from '../transport/interleaved-transport.ts';
-import { buildSenderReport } from '../output/sender-report.ts';
+import { buildSenderReport } from '../../../protocols/rtp/rtcp/stream-sender-report.ts';
 import { DEFAULT_READER_QUEUE, ReaderQueue } from '../../streams/reader-queue.ts';
 import { RtspClientConnection } from './client-connection.ts';
 import type { ClientTls } from '../../net/client-socket.ts';

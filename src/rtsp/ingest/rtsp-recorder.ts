@@ -14,7 +14,7 @@ import { unixMsFromNtp } from '../../../protocols/rtp/rtcp/ntp.ts';
 import type { OfferedTrack } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import type { Publication } from '../../streams/registry.ts';
 import { InBandParameterSets } from './in-band-parameter-sets.ts';
-import { TrackAligner } from './track-aligner.ts';
+import { TrackAligner } from '../../../protocols/rtp/track-aligner.ts';
 
 export interface RecorderStats {
   packetsReceived: number;

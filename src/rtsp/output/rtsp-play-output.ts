@@ -14,7 +14,7 @@ import type { PlayStartTrack } from '../../../protocols/rtsp/session/server-host
 import { StreamOutputBase } from '../../streams/output.ts';
 import type { Stream } from '../../streams/stream.ts';
 import type { Logger } from '../../log/logger.ts';
-import { buildSenderReport } from './sender-report.ts';
+import { buildSenderReport } from '../../../protocols/rtp/rtcp/stream-sender-report.ts';
 import type { RtspReaderTransport } from '../transport/rtsp-reader-transport.ts';
 
 export const RTSP_OUTPUT_KEY = 'rtsp';

@@ -7,7 +7,7 @@ import {
   WebSocketFrameError,
   WsFrameReader,
   type WsMessage,
-} from '../../../../../src/replication/ws/frame-reader.ts';
+} from '../../../../protocols/websocket/frame-reader.ts';
 
 /** A server frame (unmasked). */
 function frame(opcode: number, payload: Buffer, fin = true): Buffer {

@@ -10,12 +10,12 @@
  * in between (an RTSP DESCRIBE) would never get it. Frames are held meanwhile, for at most
  * `holdMaxMs` of media (an announced track that never comes), then the stream starts without it.
  */
-import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../../protocols/media/frame.ts';
-import { joinLengthPrefixed } from '../../protocols/media/frame.ts';
-import { splitAnnexB } from '../../protocols/codecs/annexb.ts';
-import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from '../../protocols/codecs/nalu.ts';
-import { audioSpecificConfigFromAdts, parseAdtsHeader } from '../../protocols/codecs/aac/adts.ts';
-import { videoTrackFromParameterSets } from '../../protocols/flv/video-track.ts';
+import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../media/frame.ts';
+import { joinLengthPrefixed } from '../media/frame.ts';
+import { splitAnnexB } from '../codecs/annexb.ts';
+import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from '../codecs/nalu.ts';
+import { audioSpecificConfigFromAdts, parseAdtsHeader } from '../codecs/aac/adts.ts';
+import { videoTrackFromParameterSets } from '../flv/video-track.ts';
 import { StreamType, type PesPacket } from './ts-demuxer.ts';
 
 export interface TsFrameSink {
