@@ -13,7 +13,7 @@ import { parseRtcpCompound } from '../../../protocols/rtp/rtcp/compound.ts';
 import { unixMsFromNtp } from '../../../protocols/rtp/rtcp/ntp.ts';
 import type { OfferedTrack } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import type { Publication } from '../../streams/registry.ts';
-import { InBandParameterSets } from './in-band-parameter-sets.ts';
+import { InBandParameterSets } from '../../../protocols/media/in-band-parameter-sets.ts';
 import { TrackAligner } from '../../../protocols/rtp/track-aligner.ts';
 
 export interface RecorderStats {
