@@ -6,8 +6,8 @@
 import { splitLengthPrefixed, type Frame } from '../../media/frame.ts';
 import { H264NaluType, h264NaluType } from '../../codecs/nalu.ts';
 import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { resolveMtu, type PacketizerOptions, type RtpPacketWriter, type RtpPayloader } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import { FU_END_BIT, FU_START_BIT, H264_CLOCK_RATE } from './depacketizer.ts';
 
 export interface H264PacketizerOptions extends PacketizerOptions {
@@ -26,41 +26,27 @@ const STAP_A_HEADER_BYTES = 1;
 const STAP_NALU_SIZE_BYTES = 2;
 const FU_A_HEADER_BYTES = 2;
 
-export class H264Packetizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
+export class H264Packetizer extends RtpSender {
+  constructor(options: H264PacketizerOptions) {
+    super(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H264_CLOCK_RATE, new H264Payloader(resolveMtu(options.mtu), options.sps, options.pps));
+  }
+}
+
+/** Access units -> single NAL unit, STAP-A and FU-A payloads. */
+export class H264Payloader implements RtpPayloader {
   readonly #mtu: number;
   readonly #sps: Buffer | undefined;
   readonly #pps: Buffer | undefined;
 
-  constructor(options: H264PacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H264_CLOCK_RATE);
-    this.#mtu = resolveMtu(options.mtu);
-    this.#sps = options.sps;
-    this.#pps = options.pps;
+  constructor(mtu: number, sps: Buffer | undefined, pps: Buffer | undefined) {
+    this.#mtu = mtu;
+    this.#sps = sps;
+    this.#pps = pps;
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
+  packetize(frame: Frame, writer: RtpPacketWriter): Buffer[] {
     const nalus = this.#withParameterSets(splitLengthPrefixed(frame.payload));
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
+    const timestamp = writer.rtpTimestamp(frame.pts);
     const packets: Buffer[] = [];
     const mtu = this.#mtu;
     let group: Buffer[] = [];
@@ -69,21 +55,21 @@ export class H264Packetizer implements RtpPacketizer {
       const nalu = nalus[i]!;
       const last = i === nalus.length - 1;
       if (nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
+        this.#flush(writer, group, groupSize, timestamp, false, packets);
         group = [];
         groupSize = STAP_A_HEADER_BYTES;
-        this.#fragment(nalu, timestamp, last, packets);
+        this.#fragment(writer, nalu, timestamp, last, packets);
         continue;
       }
       if (groupSize + STAP_NALU_SIZE_BYTES + nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
+        this.#flush(writer, group, groupSize, timestamp, false, packets);
         group = [];
         groupSize = STAP_A_HEADER_BYTES;
       }
       group.push(nalu);
       groupSize += STAP_NALU_SIZE_BYTES + nalu.length;
     }
-    this.#flush(group, groupSize, timestamp, true, packets);
+    this.#flush(writer, group, groupSize, timestamp, true, packets);
     return packets;
   }
 
@@ -107,16 +93,16 @@ export class H264Packetizer implements RtpPacketizer {
   }
 
   /** Emits the pending group: one NAL unit alone (§5.6), several as a STAP-A (§5.7.1). */
-  #flush(group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
+  #flush(writer: RtpPacketWriter, group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
     if (group.length === 0) return;
     if (group.length === 1) {
       const nalu = group[0]!;
-      const out = this.#seq.allocate(marker, timestamp, nalu.length);
+      const out = writer.allocate(marker, timestamp, nalu.length);
       nalu.copy(out, RTP_HEADER_LENGTH);
       packets.push(out);
       return;
     }
-    const out = this.#seq.allocate(marker, timestamp, groupSize);
+    const out = writer.allocate(marker, timestamp, groupSize);
     let f = 0;
     let nri = 0;
     for (const n of group) {
@@ -133,7 +119,7 @@ export class H264Packetizer implements RtpPacketizer {
   }
 
   /** FU-A (§5.8): the NAL header moves into the FU indicator/header; the body is split. */
-  #fragment(nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
+  #fragment(writer: RtpPacketWriter, nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
     const header = nalu[0]!;
     const indicator = (header & (F_BIT | NRI_MASK)) | H264NaluType.FuA;
     const type = header & NAL_TYPE_MASK;
@@ -142,7 +128,7 @@ export class H264Packetizer implements RtpPacketizer {
       const chunk = Math.min(maxChunk, nalu.length - off);
       const first = off === 1;
       const end = off + chunk === nalu.length;
-      const out = this.#seq.allocate(lastNalu && end, timestamp, FU_A_HEADER_BYTES + chunk);
+      const out = writer.allocate(lastNalu && end, timestamp, FU_A_HEADER_BYTES + chunk);
       out[RTP_HEADER_LENGTH] = indicator;
       out[RTP_HEADER_LENGTH + 1] = (first ? FU_START_BIT : 0) | (end ? FU_END_BIT : 0) | type;
       nalu.copy(out, RTP_HEADER_LENGTH + FU_A_HEADER_BYTES, off, off + chunk);

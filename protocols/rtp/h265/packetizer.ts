@@ -6,8 +6,8 @@
 import { splitLengthPrefixed, type Frame } from '../../media/frame.ts';
 import { H265NaluType, h265NaluType, isH265IrapType } from '../../codecs/nalu.ts';
 import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { resolveMtu, type PacketizerOptions, type RtpPacketWriter, type RtpPayloader } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import {
   H265_CLOCK_RATE,
   H265_FU_END_BIT,
@@ -30,13 +30,18 @@ const F_BIT = 0x80;
 const LAYER_ID_HIGH_BIT = 0x01;
 const TID_MASK = 0x07;
 
-export class H265Packetizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
+export class H265Packetizer extends RtpSender {
+  constructor(options: H265PacketizerOptions) {
+    super(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H265_CLOCK_RATE, new H265Payloader(options));
+  }
+}
+
+/** Access units -> single NAL unit, AP and FU payloads. */
+export class H265Payloader implements RtpPayloader {
   readonly #mtu: number;
   readonly #parameterSets: { type: number; nalu: Buffer }[];
 
-  constructor(options: H265PacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H265_CLOCK_RATE);
+  constructor(options: Pick<H265PacketizerOptions, 'mtu' | 'vps' | 'sps' | 'pps'>) {
     this.#mtu = resolveMtu(options.mtu);
     this.#parameterSets = [];
     const sets: [number, Buffer | undefined][] = [
@@ -47,28 +52,9 @@ export class H265Packetizer implements RtpPacketizer {
     for (const [type, nalu] of sets) if (nalu !== undefined && nalu.length > 0) this.#parameterSets.push({ type, nalu });
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
+  packetize(frame: Frame, writer: RtpPacketWriter): Buffer[] {
     const nalus = this.#withParameterSets(splitLengthPrefixed(frame.payload).filter((n) => n.length >= 2));
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
+    const timestamp = writer.rtpTimestamp(frame.pts);
     const packets: Buffer[] = [];
     const mtu = this.#mtu;
     let group: Buffer[] = [];
@@ -76,21 +62,21 @@ export class H265Packetizer implements RtpPacketizer {
     for (let i = 0; i < nalus.length; i++) {
       const nalu = nalus[i]!;
       if (nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
+        this.#flush(writer, group, groupSize, timestamp, false, packets);
         group = [];
         groupSize = H265_PAYLOAD_HEADER_BYTES;
-        this.#fragment(nalu, timestamp, i === nalus.length - 1, packets);
+        this.#fragment(writer, nalu, timestamp, i === nalus.length - 1, packets);
         continue;
       }
       if (groupSize + AP_NALU_SIZE_BYTES + nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
+        this.#flush(writer, group, groupSize, timestamp, false, packets);
         group = [];
         groupSize = H265_PAYLOAD_HEADER_BYTES;
       }
       group.push(nalu);
       groupSize += AP_NALU_SIZE_BYTES + nalu.length;
     }
-    this.#flush(group, groupSize, timestamp, true, packets);
+    this.#flush(writer, group, groupSize, timestamp, true, packets);
     return packets;
   }
 
@@ -109,11 +95,11 @@ export class H265Packetizer implements RtpPacketizer {
   }
 
   /** One NAL unit alone (§4.4.1), several in an AP (§4.4.2). */
-  #flush(group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
+  #flush(writer: RtpPacketWriter, group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
     if (group.length === 0) return;
     if (group.length === 1) {
       const nalu = group[0]!;
-      const out = this.#seq.allocate(marker, timestamp, nalu.length);
+      const out = writer.allocate(marker, timestamp, nalu.length);
       nalu.copy(out, RTP_HEADER_LENGTH);
       packets.push(out);
       return;
@@ -127,7 +113,7 @@ export class H265Packetizer implements RtpPacketizer {
       layerId = Math.min(layerId, ((n[0]! & LAYER_ID_HIGH_BIT) << 5) | (n[1]! >> 3));
       tid = Math.min(tid, n[1]! & TID_MASK);
     }
-    const out = this.#seq.allocate(marker, timestamp, groupSize);
+    const out = writer.allocate(marker, timestamp, groupSize);
     out[RTP_HEADER_LENGTH] = f | (H265NaluType.AggregationPacket << 1) | (layerId >> 5);
     out[RTP_HEADER_LENGTH + 1] = ((layerId & 0x1f) << 3) | tid;
     let off = RTP_HEADER_LENGTH + H265_PAYLOAD_HEADER_BYTES;
@@ -139,7 +125,7 @@ export class H265Packetizer implements RtpPacketizer {
   }
 
   /** FU (§4.4.3): payload header = NAL header with type 49, FU header carries S/E and the type. */
-  #fragment(nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
+  #fragment(writer: RtpPacketWriter, nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
     const type = h265NaluType(nalu);
     const header0 = (nalu[0]! & (F_BIT | LAYER_ID_HIGH_BIT)) | (H265NaluType.FragmentationUnit << 1);
     const header1 = nalu[1]!;
@@ -149,7 +135,7 @@ export class H265Packetizer implements RtpPacketizer {
       const chunk = Math.min(maxChunk, nalu.length - off);
       const first = off === H265_PAYLOAD_HEADER_BYTES;
       const end = off + chunk === nalu.length;
-      const out = this.#seq.allocate(lastNalu && end, timestamp, overhead + chunk);
+      const out = writer.allocate(lastNalu && end, timestamp, overhead + chunk);
       out[RTP_HEADER_LENGTH] = header0;
       out[RTP_HEADER_LENGTH + 1] = header1;
       out[RTP_HEADER_LENGTH + 2] = (first ? H265_FU_START_BIT : 0) | (end ? H265_FU_END_BIT : 0) | type;
