@@ -6,7 +6,7 @@
  */
 import type { VideoCodec, VideoTrackInfo } from '../media/frame.ts';
 import { isProtocolError } from '../errors.ts';
-import { H264NaluType, H265NaluType, h264NaluType, h265NaluType } from './nalu.ts';
+import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from './nalu.ts';
 import { parseH264Sps } from './h264/sps.ts';
 import { parseH265Sps } from './h265/sps.ts';
 
@@ -42,6 +42,29 @@ export function collectParameterSet(codec: VideoCodec, nalu: Buffer, sets: Param
   if (name === undefined) return false;
   sets[name] = nalu;
   return true;
+}
+
+const NONE: readonly Buffer[] = Object.freeze([]);
+
+/**
+ * The parameter sets of `sets` to send in front of an access unit: none unless it is a keyframe
+ * (IDR, IRAP); then those it does not carry itself, in VPS, SPS, PPS order (empty ones never).
+ */
+export function parameterSetsToPrepend(codec: VideoCodec, nalus: readonly Buffer[], sets: Readonly<ParameterSets>): readonly Buffer[] {
+  let keyframe = false;
+  const carried = { vps: false, sps: false, pps: false };
+  for (const n of nalus) {
+    if (isKeyframeNalu(codec, n)) keyframe = true;
+    const name = parameterSetName(codec, n);
+    if (name !== undefined) carried[name] = true;
+  }
+  if (!keyframe) return NONE;
+  const out: Buffer[] = [];
+  for (const name of NAMES) {
+    const b = sets[name];
+    if (!carried[name] && b !== undefined && b.length > 0) out.push(b);
+  }
+  return out;
 }
 
 /** True when a decoder can start: SPS and PPS, and for H.265 a VPS too. */

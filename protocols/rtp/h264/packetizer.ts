@@ -3,7 +3,8 @@
  * STAP-A packets; larger ones are fragmented in FU-A packets. Before every IDR access unit that
  * lacks them, the out-of-band SPS/PPS are sent (decoders joining mid-stream need them in-band).
  */
-import { H264NaluType, h264NaluType } from '../../codecs/nalu.ts';
+import { H264NaluType } from '../../codecs/nalu.ts';
+import { parameterSetsToPrepend, type ParameterSets } from '../../codecs/parameter-sets.ts';
 import { NaluPayloader, type NaluPacketLayout } from '../nalu-payloader.ts';
 import { resolveMtu, type PacketizerOptions } from '../packetizer.ts';
 import { RtpSender } from '../sender.ts';
@@ -36,12 +37,10 @@ class H264PacketLayout implements NaluPacketLayout {
   readonly aggregationHeaderBytes = STAP_A_HEADER_BYTES;
   readonly naluHeaderBytes = 1;
   readonly fragmentHeaderBytes = FU_A_HEADER_BYTES;
-  readonly #sps: Buffer | undefined;
-  readonly #pps: Buffer | undefined;
+  readonly #parameterSets: ParameterSets;
 
   constructor(sps: Buffer | undefined, pps: Buffer | undefined) {
-    this.#sps = sps;
-    this.#pps = pps;
+    this.#parameterSets = { ...(sps !== undefined ? { sps } : {}), ...(pps !== undefined ? { pps } : {}) };
   }
 
   /** STAP-A header: F = OR of the F bits, NRI = the highest NRI. */
@@ -62,26 +61,9 @@ class H264PacketLayout implements NaluPacketLayout {
     out[offset + 1] = (start ? FU_START_BIT : 0) | (end ? FU_END_BIT : 0) | (header & NAL_TYPE_MASK);
   }
 
+  /** SPS/PPS before an IDR that lacks them (decoders joining mid-stream need them in-band). */
   prepare(nalus: Buffer[]): Buffer[] {
-    return this.#withParameterSets(nalus);
-  }
-
-  /** Prepends SPS/PPS to an IDR access unit that does not carry them. */
-  #withParameterSets(nalus: Buffer[]): Buffer[] {
-    if (this.#sps === undefined && this.#pps === undefined) return nalus;
-    let idr = false;
-    let hasSps = false;
-    let hasPps = false;
-    for (const n of nalus) {
-      const t = h264NaluType(n);
-      if (t === H264NaluType.Idr) idr = true;
-      else if (t === H264NaluType.Sps) hasSps = true;
-      else if (t === H264NaluType.Pps) hasPps = true;
-    }
-    if (!idr) return nalus;
-    const prefix: Buffer[] = [];
-    if (!hasSps && this.#sps !== undefined && this.#sps.length > 0) prefix.push(this.#sps);
-    if (!hasPps && this.#pps !== undefined && this.#pps.length > 0) prefix.push(this.#pps);
+    const prefix = parameterSetsToPrepend('h264', nalus, this.#parameterSets);
     return prefix.length === 0 ? nalus : [...prefix, ...nalus];
   }
 }

@@ -3,7 +3,8 @@
  * larger ones are split in FUs. Before every IRAP access unit lacking them, the out-of-band
  * VPS/SPS/PPS (SDP sprop-vps/sps/pps) are sent.
  */
-import { H265NaluType, h265NaluType, isH265IrapType } from '../../codecs/nalu.ts';
+import { H265NaluType, h265NaluType } from '../../codecs/nalu.ts';
+import { parameterSetsToPrepend, type ParameterSets } from '../../codecs/parameter-sets.ts';
 import { NaluPayloader, type NaluPacketLayout } from '../nalu-payloader.ts';
 import { resolveMtu, type PacketizerOptions } from '../packetizer.ts';
 import { RtpSender } from '../sender.ts';
@@ -40,16 +41,14 @@ class H265PacketLayout implements NaluPacketLayout {
   readonly aggregationHeaderBytes = H265_PAYLOAD_HEADER_BYTES;
   readonly naluHeaderBytes = H265_PAYLOAD_HEADER_BYTES;
   readonly fragmentHeaderBytes = H265_PAYLOAD_HEADER_BYTES + H265_FU_HEADER_BYTES;
-  readonly #parameterSets: { type: number; nalu: Buffer }[];
+  readonly #parameterSets: ParameterSets;
 
   constructor(options: Pick<H265PacketizerOptions, 'vps' | 'sps' | 'pps'>) {
-    this.#parameterSets = [];
-    const sets: [number, Buffer | undefined][] = [
-      [H265NaluType.Vps, options.vps],
-      [H265NaluType.Sps, options.sps],
-      [H265NaluType.Pps, options.pps],
-    ];
-    for (const [type, nalu] of sets) if (nalu !== undefined && nalu.length > 0) this.#parameterSets.push({ type, nalu });
+    this.#parameterSets = {
+      ...(options.vps !== undefined ? { vps: options.vps } : {}),
+      ...(options.sps !== undefined ? { sps: options.sps } : {}),
+      ...(options.pps !== undefined ? { pps: options.pps } : {}),
+    };
   }
 
   /** AP header: F = OR of F bits, LayerId and TID = the lowest among the aggregated units. */
@@ -73,22 +72,10 @@ class H265PacketLayout implements NaluPacketLayout {
     out[offset + 2] = (start ? H265_FU_START_BIT : 0) | (end ? H265_FU_END_BIT : 0) | h265NaluType(nalu);
   }
 
-  /** NAL units shorter than their header are left out. */
+  /** NAL units shorter than their header are left out; VPS/SPS/PPS go before an IRAP that lacks them. */
   prepare(nalus: Buffer[]): Buffer[] {
-    return this.#withParameterSets(nalus.filter((n) => n.length >= 2));
-  }
-
-  #withParameterSets(nalus: Buffer[]): Buffer[] {
-    if (this.#parameterSets.length === 0) return nalus;
-    const present = new Set<number>();
-    let irap = false;
-    for (const n of nalus) {
-      const t = h265NaluType(n);
-      if (isH265IrapType(t)) irap = true;
-      else present.add(t);
-    }
-    if (!irap) return nalus;
-    const prefix = this.#parameterSets.filter((p) => !present.has(p.type)).map((p) => p.nalu);
-    return prefix.length === 0 ? nalus : [...prefix, ...nalus];
+    const units = nalus.filter((n) => n.length >= 2);
+    const prefix = parameterSetsToPrepend('h265', units, this.#parameterSets);
+    return prefix.length === 0 ? units : [...prefix, ...units];
   }
 }

@@ -8,6 +8,7 @@ import {
   hasAllParameterSets,
   isParameterSetNalu,
   parameterSetName,
+  parameterSetsToPrepend,
   sameParameterSets,
   updateParameterSets,
   videoTrackFromParameterSets,
@@ -84,4 +85,17 @@ test('updateParameterSets: the same track when nothing differs, copies of what c
   const bad = updateParameterSets(track, { sps: BAD_H264_SPS });
   assert.ok(bad.sps?.equals(BAD_H264_SPS));
   assert.equal(bad.width, 64, 'an unreadable new SPS leaves the informational fields as they were');
+});
+
+test('parameterSetsToPrepend: only before keyframes, only the sets the access unit lacks, in VPS, SPS, PPS order', () => {
+  const h264Sets = { sps: H264_SPS, pps: H264_PPS };
+  assert.deepEqual(parameterSetsToPrepend('h264', [H264_IDR], h264Sets), [H264_SPS, H264_PPS]);
+  assert.deepEqual(parameterSetsToPrepend('h264', [H264_SPS, H264_IDR], h264Sets), [H264_PPS]);
+  assert.deepEqual(parameterSetsToPrepend('h264', [H264_SPS, H264_PPS, H264_IDR], h264Sets), []);
+  assert.deepEqual(parameterSetsToPrepend('h264', [h264(H264NaluType.NonIdr)], h264Sets), [], 'not a keyframe');
+  assert.deepEqual(parameterSetsToPrepend('h264', [H264_IDR], { sps: Buffer.alloc(0), pps: H264_PPS }), [H264_PPS], 'an empty set is never sent');
+  const h265Sets = { vps: H265_VPS, sps: H265_SPS, pps: H265_PPS };
+  assert.deepEqual(parameterSetsToPrepend('h265', [H265_IDR], h265Sets), [H265_VPS, H265_SPS, H265_PPS]);
+  assert.deepEqual(parameterSetsToPrepend('h265', [H265_VPS, H265_IDR], h265Sets), [H265_SPS, H265_PPS]);
+  assert.deepEqual(parameterSetsToPrepend('h265', [h265(H265NaluType.TrailR)], h265Sets), []);
 });
