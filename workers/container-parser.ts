@@ -6,8 +6,8 @@ import type { Frame, StreamDescription } from '../protocols/media/frame.ts';
 import { FlvDemuxer } from '../protocols/flv/flv-demuxer.ts';
 import { FlvToFrames } from '../protocols/flv/to-frames.ts';
 import type { PipeContainer } from './ffmpeg-args.ts';
-import { TsDemuxer } from './mpegts/ts-demuxer.ts';
-import { TsToFrames } from './mpegts/ts-to-frames.ts';
+import { TsDemuxer } from '../protocols/mpegts/ts-demuxer.ts';
+import { TsToFrames } from '../protocols/mpegts/ts-to-frames.ts';
 
 export interface FrameSink {
   onDescription(desc: StreamDescription): void;

@@ -157,7 +157,7 @@ function outputArgs(profile: CompressionProfile, output: CompressionOutput): str
       return pipeContainer(profile.codec) === 'flv'
         ? ['-flush_packets', '1', '-f', 'flv', '-flvflags', 'no_duration_filesize', 'pipe:1']
         : // PES lengths on video and one audio frame per PES, so the reader can emit a frame as soon
-          // as its last packet arrives (see workers/mpegts/ts-demuxer.ts).
+          // as its last packet arrives (see protocols/mpegts/ts-demuxer.ts).
           ['-flush_packets', '1', '-f', 'mpegts', '-omit_video_pes_length', '0', '-pes_payload_size', '0', 'pipe:1'];
     case 'push':
       return ['-f', 'rtsp', '-rtsp_transport', 'tcp', output.url];

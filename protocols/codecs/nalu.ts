@@ -87,13 +87,3 @@ export function isKeyframeAccessUnit(codec: VideoCodec, nalus: readonly Buffer[]
   for (const n of nalus) if (isKeyframeNalu(codec, n)) return true;
   return false;
 }
-
-/** True for the parameter-set NAL types (H.264 SPS/PPS, H.265 VPS/SPS/PPS). */
-export function isParameterSetNalu(codec: VideoCodec, nalu: Buffer): boolean {
-  if (codec === 'h264') {
-    const t = h264NaluType(nalu);
-    return t === H264NaluType.Sps || t === H264NaluType.Pps;
-  }
-  const t = h265NaluType(nalu);
-  return t === H265NaluType.Vps || t === H265NaluType.Sps || t === H265NaluType.Pps;
-}

@@ -4,7 +4,8 @@
  */
 import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../media/frame.ts';
 import { ProtocolError } from '../errors.ts';
-import { isKeyframeNalu, isParameterSetNalu, h264NaluType, h265NaluType, H264NaluType, H265NaluType } from '../codecs/nalu.ts';
+import { isKeyframeNalu } from '../codecs/nalu.ts';
+import { collectParameterSet, copyParameterSets, hasAllParameterSets, videoTrackFromParameterSets, type ParameterSets } from '../codecs/parameter-sets.ts';
 import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.ts';
 import { decodeAmf0 } from '../rtmp/amf0/amf0-decoder.ts';
 import { isAmfObject } from '../rtmp/amf0/amf-value.ts';
@@ -13,7 +14,7 @@ import { FlvTagType, SoundFormat } from './constants.ts';
 import { parseVideoTagBody } from './video-tag.ts';
 import { parseAudioTagBody } from './audio-tag.ts';
 import { forEachNaluHeader, toFourByteLengths } from './nalu-lengths.ts';
-import { videoTrackFromConfig, videoTrackFromParameterSets } from './video-track.ts';
+import { videoTrackFromConfig } from './video-track.ts';
 
 export interface FlvToFramesResult {
   /**
@@ -137,20 +138,19 @@ export class FlvToFrames {
       return NOTHING;
     }
     let keyframe = flvKeyframe;
-    const params: Record<number, Buffer> = {};
+    const params: ParameterSets = {};
     forEachNaluHeader(payload, (_first, nalu) => {
       if (isKeyframeNalu(codec, nalu)) keyframe = true;
-      if (isParameterSetNalu(codec, nalu)) params[codec === 'h264' ? h264NaluType(nalu) : h265NaluType(nalu)] = nalu;
+      collectParameterSet(codec, nalu, params);
     });
     let changed = false;
     if (this.#video?.codec !== codec) {
       // No (matching) sequence header: encoders that only send parameter sets in-band.
-      const track = inBandTrack(codec, params);
-      if (track === undefined) {
+      if (!hasAllParameterSets(codec, params)) {
         this.droppedFrames++;
         return NOTHING;
       }
-      this.#video = withMetadataFps(track, this.#metadata);
+      this.#video = withMetadataFps(videoTrackFromParameterSets(codec, copyParameterSets(params)), this.#metadata);
       this.#videoConfig = undefined;
       this.#lengthSize = 4;
       changed = true;
@@ -260,19 +260,4 @@ function withMetadataFps(track: VideoTrackInfo, meta: AmfObject | undefined): Vi
   const fps = meta?.['framerate'] ?? meta?.['videoframerate'];
   if (track.fps !== undefined || typeof fps !== 'number' || !(fps > 0 && fps <= 1000)) return track;
   return { ...track, fps };
-}
-
-function inBandTrack(codec: VideoCodec, params: Record<number, Buffer>): VideoTrackInfo | undefined {
-  const copy = (b: Buffer | undefined): Buffer | undefined => (b === undefined ? undefined : Buffer.from(b));
-  if (codec === 'h264') {
-    const sps = params[H264NaluType.Sps];
-    const pps = params[H264NaluType.Pps];
-    if (sps === undefined || pps === undefined) return undefined;
-    return videoTrackFromParameterSets('h264', undefined, copy(sps), copy(pps));
-  }
-  const vps = params[H265NaluType.Vps];
-  const sps = params[H265NaluType.Sps];
-  const pps = params[H265NaluType.Pps];
-  if (vps === undefined || sps === undefined || pps === undefined) return undefined;
-  return videoTrackFromParameterSets('h265', copy(vps), copy(sps), copy(pps));
 }

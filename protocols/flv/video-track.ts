@@ -1,11 +1,9 @@
 /**
- * VideoTrackInfo from FLV decoder configuration records or in-band parameter sets, with the
- * picture size, profile, level and frame rate read from the SPS (protocols/codecs).
+ * VideoTrackInfo from FLV decoder configuration records (AVCDecoderConfigurationRecord,
+ * HEVCDecoderConfigurationRecord), through protocols/codecs/parameter-sets.ts.
  */
 import type { VideoCodec, VideoTrackInfo } from '../media/frame.ts';
-import { isProtocolError } from '../errors.ts';
-import { parseH264Sps } from '../codecs/h264/sps.ts';
-import { parseH265Sps } from '../codecs/h265/sps.ts';
+import { videoTrackFromParameterSets, type ParameterSets } from '../codecs/parameter-sets.ts';
 import { parseAvcDecoderConfig } from './avc-decoder-config.ts';
 import { parseHevcDecoderConfig } from './hevc-decoder-config.ts';
 
@@ -19,45 +17,22 @@ export interface ParsedVideoConfig {
 export function videoTrackFromConfig(codec: VideoCodec, config: Buffer): ParsedVideoConfig {
   if (codec === 'h264') {
     const c = parseAvcDecoderConfig(config);
-    const track = videoTrackFromParameterSets('h264', undefined, c.sps[0], c.pps[0]);
+    const track = videoTrackFromParameterSets('h264', firstOfEach(c));
     return { track: { ...track, profile: track.profile ?? c.profile, level: track.level ?? c.level }, lengthSize: c.lengthSizeMinusOne + 1 };
   }
   const c = parseHevcDecoderConfig(config);
-  const track = videoTrackFromParameterSets('h265', c.vps[0], c.sps[0], c.pps[0]);
+  const track = videoTrackFromParameterSets('h265', firstOfEach(c));
   return {
     track: { ...track, profile: track.profile ?? c.profileIdc, level: track.level ?? c.levelIdc },
     lengthSize: c.lengthSizeMinusOne + 1,
   };
 }
 
-/** Builds a track from parameter sets (without prefixes); size/profile/level/fps come from the SPS. */
-export function videoTrackFromParameterSets(
-  codec: VideoCodec,
-  vps: Buffer | undefined,
-  sps: Buffer | undefined,
-  pps: Buffer | undefined,
-): VideoTrackInfo {
-  const base: VideoTrackInfo = {
-    codec,
-    ...(vps !== undefined ? { vps } : {}),
-    ...(sps !== undefined ? { sps } : {}),
-    ...(pps !== undefined ? { pps } : {}),
-  };
-  if (sps === undefined) return base;
-  try {
-    const info = codec === 'h264' ? parseH264Sps(sps) : parseH265Sps(sps);
-    return {
-      ...base,
-      width: info.width,
-      height: info.height,
-      profile: info.profile,
-      level: info.level,
-      ...(info.fps !== undefined ? { fps: info.fps } : {}),
-    };
-  } catch (err) {
-    // An SPS our parser cannot read (an exotic profile or extension) still decodes fine in the
-    // players downstream: carry the stream without the size rather than refusing it.
-    if (isProtocolError(err)) return base;
-    throw err;
-  }
+/** The first VPS, SPS and PPS a record lists (the ones decoders are set up with). */
+function firstOfEach(c: { readonly vps?: readonly Buffer[]; readonly sps: readonly Buffer[]; readonly pps: readonly Buffer[] }): ParameterSets {
+  const sets: ParameterSets = {};
+  if (c.vps?.[0] !== undefined) sets.vps = c.vps[0];
+  if (c.sps[0] !== undefined) sets.sps = c.sps[0];
+  if (c.pps[0] !== undefined) sets.pps = c.pps[0];
+  return sets;
 }

@@ -5,6 +5,9 @@
  * (an AAC packet can carry several AUs; a video packet with a new timestamp can flush the previous
  * AU that lacked its marker). Malformed payloads never throw: the frame they belong to is dropped,
  * counted in `stats`, and the depacketizer resynchronises at the next access unit.
+ *
+ * One class, RtpReceiver (receiver.ts), implements RtpDepacketizer for every codec: it owns
+ * sequence tracking, loss and the clock; a codec brings only its PayloadDepacketizer.
  */
 import type { Frame } from '../media/frame.ts';
 import type { RtpPacket } from './packet.ts';
@@ -30,6 +33,15 @@ export interface RtpDepacketizer {
   readonly stats: Readonly<DepacketizerStats>;
   /** Forgets partial frames and sequence state (e.g. a new RTSP PLAY); the time origin is kept. */
   reset(): void;
+}
+
+/**
+ * The codec half of a depacketizer: one packet that came in order -> the frames it completes.
+ * `ticks` is the packet's RTP timestamp in clock ticks since the origin (unwrapped); `afterLoss`
+ * says packets are missing just before this one. Counts go to the stats it was built with.
+ */
+export interface PayloadDepacketizer {
+  push(packet: RtpPacket, ticks: number, afterLoss: boolean): readonly Frame[];
 }
 
 export interface DepacketizerOptions {

@@ -1,6 +1,8 @@
 /**
  * What every packetizer (h264, h265, aac, g711, mpa) shares. Shape: `packetize(frame): Buffer[]`
- * returning fully encoded RTP packets, built once per stream and written to every reader.
+ * returning fully encoded RTP packets, built once per stream and written to every reader. One
+ * class, RtpSender (sender.ts), implements RtpPacketizer for every codec; a codec brings only its
+ * RtpPayloader, which lays out payloads.
  */
 import type { Frame } from '../media/frame.ts';
 
@@ -41,6 +43,21 @@ export interface RtpPacketizer {
   /** RTP timestamp of a frame with this pts (RTP-Info `rtptime=`, RTCP SR mapping). */
   rtpTimestamp(ptsMs: number): number;
   readonly stats: Readonly<PacketizerStats>;
+}
+
+/** What a payloader writes packets through (RtpSender): headers, sequence numbers and counts are its. */
+export interface RtpPacketWriter {
+  /** A packet of RTP_HEADER_LENGTH + payloadLength bytes with the header written; payload left to the caller. */
+  allocate(marker: boolean, timestamp: number, payloadLength: number): Buffer;
+  /** RTP timestamp of a frame with this pts. */
+  rtpTimestamp(ptsMs: number): number;
+  /** Counts a frame that cannot be carried (stats.framesDropped). */
+  dropFrame(): void;
+}
+
+/** The codec half of a packetizer: a frame -> RTP packets written through `out`. */
+export interface RtpPayloader {
+  packetize(frame: Frame, out: RtpPacketWriter): Buffer[];
 }
 
 /** SSRC, initial sequence number and timestamp offset drawn from `random` (returns [0, 1)). */

@@ -6,6 +6,11 @@ export function rtpTimestampFromMs(ptsMs: number, clockRate: number, offset: num
   return (Math.round((ptsMs * clockRate) / 1000) + offset) >>> 0;
 }
 
+/** Milliseconds for a number of clock ticks (fractional). */
+export function ticksToMs(ticks: number, clockRate: number): number {
+  return (ticks * 1000) / clockRate;
+}
+
 /**
  * Receiving side: unwraps 32-bit RTP timestamps and converts them to milliseconds relative to an
  * origin (the RTP timestamp that maps to 0 ms; the first timestamp seen unless given, e.g. from
@@ -36,6 +41,6 @@ export class RtpClock {
   }
 
   ticksToMs(ticks: number): number {
-    return (ticks * 1000) / this.clockRate;
+    return ticksToMs(ticks, this.clockRate);
   }
 }

@@ -6,9 +6,9 @@
  * and encrypts (SRTP). Only H.264/H.265 video and G.711 audio are packetized: AAC and MP3 are not
  * WebRTC codecs.
  */
-import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
-import { randomPacketizerIdentity, type RtpPacketizer } from '../../protocols/rtp/packetizer.ts';
-import { createPacketizer, rtpParamsForAudio, rtpParamsForVideo } from '../../protocols/rtp/format.ts';
+import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
+import { rtpParamsForAudio, rtpParamsForVideo } from '../../protocols/rtp/format.ts';
+import { RtpOutput, type RtpOutputTrack } from '../../protocols/rtp/output.ts';
 import { StreamOutputBase } from '../streams/output.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { ReaderTransport } from '../streams/types.ts';
@@ -29,7 +29,8 @@ export interface WebrtcOutputDeps {
 
 export class WebrtcOutput extends StreamOutputBase<ReaderTransport> {
   readonly #deps: WebrtcOutputDeps;
-  #packetizers = new Map<TrackKind, RtpPacketizer>();
+  /** No tracks until the first description. */
+  #rtp = new RtpOutput([], () => 0);
   #descriptionKey: string | undefined;
 
   constructor(stream: Stream, deps: WebrtcOutputDeps) {
@@ -45,26 +46,20 @@ export class WebrtcOutput extends StreamOutputBase<ReaderTransport> {
     if (this.#descriptionKey !== undefined) this.closeReaders('stream codec parameters changed');
     this.#descriptionKey = key;
     this.resetGop();
-    this.#packetizers = new Map();
-    const mtu = this.#deps.mtu ?? WEBRTC_RTP_MTU;
+    const tracks: RtpOutputTrack[] = [];
     const video = desc.video !== undefined ? rtpParamsForVideo(desc.video) : null;
-    if (video !== null) this.#packetizers.set('video', createPacketizer(video, { ...randomPacketizerIdentity(this.#deps.random), mtu }));
+    if (video !== null) tracks.push({ kind: 'video', params: video });
     const audioCodec = desc.audio?.codec;
     if (desc.audio !== undefined && (audioCodec === 'pcmu' || audioCodec === 'pcma')) {
       const audio = rtpParamsForAudio(desc.audio);
-      if (audio !== null) this.#packetizers.set('audio', createPacketizer(audio, { ...randomPacketizerIdentity(this.#deps.random), mtu }));
+      if (audio !== null) tracks.push({ kind: 'audio', params: audio });
     }
+    this.#rtp = new RtpOutput(tracks, this.#deps.random, this.#deps.mtu ?? WEBRTC_RTP_MTU);
   }
 
   onFrame(frame: Frame): void {
-    const p = this.#packetizers.get(frame.track);
-    if (p === undefined) return;
-    const buffers = p.packetize(frame);
-    if (buffers.length === 0) return;
-    let size = 0;
-    for (const b of buffers) size += b.length;
-    const startsGop = frame.track === 'video' ? frame.keyframe : !this.#packetizers.has('video');
-    this.push({ buffers, track: frame.track, startsGop, size });
+    const unit = this.#rtp.packetize(frame);
+    if (unit !== null) this.push(unit);
   }
 }
 

@@ -30,7 +30,7 @@ import { MpaPacketizer } from '../../protocols/rtp/mpa/packetizer.ts';
 import { buildBye } from '../../protocols/rtp/rtcp/bye.ts';
 import { buildReceiverReport, buildSdesCname } from '../../protocols/rtp/rtcp/receiver-report.ts';
 import { buildSenderReport } from '../../protocols/rtp/rtcp/sender-report.ts';
-import { encodeClientFrame, Opcode } from '../../src/replication/ws/frame-reader.ts';
+import { encodeClientFrame, Opcode } from '../../protocols/websocket/frame-reader.ts';
 import { AAC_LC_44100_MONO, au, H264_IDR, H264_NON_IDR, H264_PPS, H264_SPS, H265_IDR, H265_PPS, H265_SPS, H265_TRAIL, H265_VPS } from '../unit/protocols/flv/fixtures.ts';
 import { READER_CASES } from '../unit/protocols/rtsp/message/cases.ts';
 import { H264_CASES } from '../unit/protocols/rtp/h264/cases.ts';
@@ -290,7 +290,7 @@ add('rtp-mpa', 'header-only.bin', framePackets([raw(14, 1, 0, hex('0000'), true)
 add('rtp-g711', 'empty-payload.bin', framePackets([raw(0, 1, 0, Buffer.alloc(0), true)]));
 
 // ---- MPEG-TS (the compressor's ffmpeg output pipe) ----
-const hevcAac = readFileSync(fileURLToPath(new URL('../unit/workers/mpegts/fixtures/hevc-aac.m2t', import.meta.url)));
+const hevcAac = readFileSync(fileURLToPath(new URL('../unit/protocols/mpegts/fixtures/hevc-aac.m2t', import.meta.url)));
 add('mpegts', 'hevc-aac-first-40-packets.bin', hevcAac.subarray(0, 188 * 40));
 add('mpegts', 'sync-lost-at-packet-3.bin', Buffer.concat([hevcAac.subarray(0, 188 * 2), hex('48'), hevcAac.subarray(188 * 2 + 1, 188 * 4)]));
 add('mpegts', 'half-packet.bin', hevcAac.subarray(0, 94));

@@ -33,10 +33,10 @@ import { MpaDepacketizer } from '../../protocols/rtp/mpa/depacketizer.ts';
 import { G711Depacketizer } from '../../protocols/rtp/g711/depacketizer.ts';
 import { MAX_ACCESS_UNIT_BYTES } from '../../protocols/rtp/access-unit-assembler.ts';
 import { splitLengthPrefixed, type Frame } from '../../protocols/media/frame.ts';
-import { TsDemuxer } from '../../workers/mpegts/ts-demuxer.ts';
-import { TsToFrames } from '../../workers/mpegts/ts-to-frames.ts';
-import { MpegTsError } from '../../workers/mpegts/mpegts-error.ts';
-import { WebSocketFrameError, WsFrameReader } from '../../src/replication/ws/frame-reader.ts';
+import { TsDemuxer } from '../../protocols/mpegts/ts-demuxer.ts';
+import { TsToFrames } from '../../protocols/mpegts/ts-to-frames.ts';
+import { MpegTsError } from '../../protocols/mpegts/mpegts-error.ts';
+import { WebSocketFrameError, WsFrameReader } from '../../protocols/websocket/frame-reader.ts';
 import { byteAtATime } from '../helpers/feed.ts';
 
 export interface FuzzTarget {

@@ -5,16 +5,10 @@
  * started right after loss or at join time and ends short is a mid-fragment join, counted.
  */
 import type { Frame } from '../../media/frame.ts';
-import {
-  NO_FRAMES,
-  createDepacketizerStats,
-  type DepacketizerOptions,
-  type DepacketizerStats,
-  type RtpDepacketizer,
-} from '../depacketizer.ts';
+import { NO_FRAMES, type DepacketizerOptions, type DepacketizerStats, type PayloadDepacketizer } from '../depacketizer.ts';
 import type { RtpPacket } from '../packet.ts';
-import { RtpClock } from '../rtp-clock.ts';
-import { SequenceTracker } from '../sequence-tracker.ts';
+import { RtpReceiver } from '../receiver.ts';
+import { ticksToMs } from '../rtp-clock.ts';
 import { AAC_HBR, AU_HEADERS_LENGTH_BYTES, validateAuHeaderConfig, type AuHeaderConfig } from './au-header-config.ts';
 
 export interface AacDepacketizerOptions extends DepacketizerOptions {
@@ -42,10 +36,19 @@ interface Fragment {
   startedAtBoundary: boolean;
 }
 
-export class AacDepacketizer implements RtpDepacketizer {
-  readonly stats: DepacketizerStats = createDepacketizerStats();
-  readonly #tracker = new SequenceTracker();
-  readonly #clock: RtpClock;
+export class AacDepacketizer extends RtpReceiver {
+  constructor(options: AacDepacketizerOptions) {
+    const layout = options.auHeader ?? AAC_HBR;
+    validateAuHeaderConfig(layout);
+    const samplesPerFrame = options.samplesPerFrame ?? 1024;
+    super(options.clockRate, options, (stats) => new AacPayloadDepacketizer(stats, options.clockRate, samplesPerFrame, layout));
+  }
+}
+
+/** RFC 3640 payloads: AU headers, then whole AUs or one AU's fragment. */
+export class AacPayloadDepacketizer implements PayloadDepacketizer {
+  readonly #stats: DepacketizerStats;
+  readonly #clockRate: number;
   readonly #samplesPerFrame: number;
   readonly #layout: AuHeaderConfig;
   #fragment: Fragment | null = null;
@@ -54,23 +57,15 @@ export class AacDepacketizer implements RtpDepacketizer {
   /** The previous packet ended an AU (false at start and after loss). */
   #atBoundary = false;
 
-  constructor(options: AacDepacketizerOptions) {
-    this.#clock = new RtpClock(options.clockRate, options.rtpTimestampOrigin);
-    this.#samplesPerFrame = options.samplesPerFrame ?? 1024;
-    this.#layout = options.auHeader ?? AAC_HBR;
-    validateAuHeaderConfig(this.#layout);
+  constructor(stats: DepacketizerStats, clockRate: number, samplesPerFrame: number, layout: AuHeaderConfig) {
+    this.#stats = stats;
+    this.#clockRate = clockRate;
+    this.#samplesPerFrame = samplesPerFrame;
+    this.#layout = layout;
   }
 
-  push(packet: RtpPacket): readonly Frame[] {
-    this.stats.packets++;
-    const verdict = this.#tracker.check(packet.sequenceNumber, packet.ssrc);
-    if (verdict.kind === 'old') {
-      this.stats.packetsOutOfOrder++;
-      return NO_FRAMES;
-    }
-    const ticks = this.#clock.ticksSinceOrigin(packet.timestamp);
-    if (verdict.kind === 'gap') {
-      this.stats.packetsLost += verdict.lost;
+  push(packet: RtpPacket, ticks: number, afterLoss: boolean): readonly Frame[] {
+    if (afterLoss) {
       this.#dropFragment();
       this.#atBoundary = false;
     }
@@ -79,7 +74,7 @@ export class AacDepacketizer implements RtpDepacketizer {
     const payload = packet.payload;
     const headers = this.#parseHeaders(payload);
     if (headers === null) {
-      this.stats.packetsMalformed++;
+      this.#stats.packetsMalformed++;
       this.#dropFragment();
       return NO_FRAMES;
     }
@@ -93,26 +88,19 @@ export class AacDepacketizer implements RtpDepacketizer {
     return this.#splitAccessUnits(headers, data, ticks);
   }
 
-  reset(): void {
-    this.#tracker.reset();
-    this.#fragment = null;
-    this.#skipTimestamp = null;
-    this.#atBoundary = false;
-  }
-
   #pushFragment(packet: RtpPacket, ticks: number, size: number, data: Buffer, atBoundary: boolean): readonly Frame[] {
     if (this.#skipTimestamp === packet.timestamp) return NO_FRAMES;
     this.#skipTimestamp = null;
     if (this.#fragment === null) {
       this.#fragment = { timestamp: packet.timestamp, ticks, size, parts: [], received: 0, startedAtBoundary: atBoundary };
     } else if (size !== this.#fragment.size) {
-      this.stats.packetsMalformed++;
+      this.#stats.packetsMalformed++;
       this.#dropFragment();
       return NO_FRAMES;
     }
     const f = this.#fragment;
     if (f.received + data.length > f.size) {
-      this.stats.packetsMalformed++;
+      this.#stats.packetsMalformed++;
       this.#dropFragment();
       return NO_FRAMES;
     }
@@ -121,15 +109,15 @@ export class AacDepacketizer implements RtpDepacketizer {
     if (f.received < f.size) {
       if (packet.marker) {
         // Ended short: we joined mid-AU (or after loss), or the sender is broken.
-        if (f.startedAtBoundary) this.stats.packetsMalformed++;
-        else this.stats.midFragmentJoins++;
+        if (f.startedAtBoundary) this.#stats.packetsMalformed++;
+        else this.#stats.midFragmentJoins++;
         this.#dropFragment();
       }
       return NO_FRAMES;
     }
     this.#fragment = null;
-    this.stats.framesOutput++;
-    const ms = this.#clock.ticksToMs(f.ticks);
+    this.#stats.framesOutput++;
+    const ms = ticksToMs(f.ticks, this.#clockRate);
     return [{ track: 'audio', dts: ms, pts: ms, keyframe: true, payload: Buffer.concat(f.parts, f.size) }];
   }
 
@@ -140,19 +128,19 @@ export class AacDepacketizer implements RtpDepacketizer {
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i]!;
       if (off + h.size > data.length) {
-        this.stats.packetsMalformed++;
-        this.stats.framesDropped += headers.length - i;
+        this.#stats.packetsMalformed++;
+        this.#stats.framesDropped += headers.length - i;
         break;
       }
       // AU-Index-delta: the AU index is the previous one + 1 + delta (RFC 3640 §3.2.1.1).
       if (i > 0) index += 1 + h.index;
       if (h.size === 0) continue;
-      const pts = this.#clock.ticksToMs(ticks + index * this.#samplesPerFrame);
+      const pts = ticksToMs(ticks + index * this.#samplesPerFrame, this.#clockRate);
       // Copied: a small view held in a GOP cache would pin the whole received chunk.
       frames.push({ track: 'audio', dts: pts, pts, keyframe: true, payload: Buffer.from(data.subarray(off, off + h.size)) });
       off += h.size;
     }
-    this.stats.framesOutput += frames.length;
+    this.#stats.framesOutput += frames.length;
     return frames.length === 0 ? NO_FRAMES : frames;
   }
 
@@ -177,7 +165,7 @@ export class AacDepacketizer implements RtpDepacketizer {
 
   #dropFragment(): void {
     if (this.#fragment !== null) {
-      this.stats.framesDropped++;
+      this.#stats.framesDropped++;
       this.#skipTimestamp = this.#fragment.timestamp;
       this.#fragment = null;
     }

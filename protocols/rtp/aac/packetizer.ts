@@ -6,8 +6,8 @@
  */
 import type { Frame } from '../../media/frame.ts';
 import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { resolveMtu, type PacketizerOptions, type RtpPacketWriter, type RtpPayloader } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import {
   AAC_HBR,
   AAC_HBR_AU_HEADER_BYTES,
@@ -24,36 +24,13 @@ export interface AacPacketizerOptions extends PacketizerOptions {
 
 const DEFAULT_PAYLOAD_TYPE = 96;
 
-export class AacPacketizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
-  readonly #mtu: number;
+export class AacPacketizer extends RtpSender {
+  readonly #payloader: AacPayloader;
 
   constructor(options: AacPacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, options.clockRate);
-    this.#mtu = resolveMtu(options.mtu);
-  }
-
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
-    return this.packetizeGroup([frame]);
+    const payloader = new AacPayloader(resolveMtu(options.mtu));
+    super(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, options.clockRate, payloader);
+    this.#payloader = payloader;
   }
 
   /**
@@ -61,6 +38,23 @@ export class AacPacketizer implements RtpPacketizer {
    * few packets as the MTU allows; each packet carries the timestamp of its first AU.
    */
   packetizeGroup(frames: readonly Frame[]): Buffer[] {
+    return this.#payloader.packetizeGroup(frames, this);
+  }
+}
+
+/** AUs -> AAC-hbr payloads: one AU per packet, or (packetizeGroup) as many as fit. */
+export class AacPayloader implements RtpPayloader {
+  readonly #mtu: number;
+
+  constructor(mtu: number) {
+    this.#mtu = mtu;
+  }
+
+  packetize(frame: Frame, writer: RtpPacketWriter): Buffer[] {
+    return this.packetizeGroup([frame], writer);
+  }
+
+  packetizeGroup(frames: readonly Frame[], writer: RtpPacketWriter): Buffer[] {
     const packets: Buffer[] = [];
     let group: Frame[] = [];
     let groupSize = AU_HEADERS_LENGTH_BYTES;
@@ -68,30 +62,30 @@ export class AacPacketizer implements RtpPacketizer {
       const size = frame.payload.length;
       if (size === 0) continue;
       if (size > AAC_HBR_MAX_AU_SIZE) {
-        this.#seq.stats.framesDropped++;
+        writer.dropFrame();
         continue;
       }
       const needed = AAC_HBR_AU_HEADER_BYTES + size;
       if (groupSize + needed > this.#mtu) {
-        this.#flush(group, groupSize, packets);
+        this.#flush(writer, group, groupSize, packets);
         group = [];
         groupSize = AU_HEADERS_LENGTH_BYTES;
         if (AU_HEADERS_LENGTH_BYTES + needed > this.#mtu) {
-          this.#fragment(frame, packets);
+          this.#fragment(writer, frame, packets);
           continue;
         }
       }
       group.push(frame);
       groupSize += needed;
     }
-    this.#flush(group, groupSize, packets);
+    this.#flush(writer, group, groupSize, packets);
     return packets;
   }
 
   /** Complete AUs: marker set (RFC 3640 §3.2.1). */
-  #flush(group: Frame[], groupSize: number, packets: Buffer[]): void {
+  #flush(writer: RtpPacketWriter, group: Frame[], groupSize: number, packets: Buffer[]): void {
     if (group.length === 0) return;
-    const out = this.#seq.allocate(true, this.#seq.rtpTimestamp(group[0]!.pts), groupSize);
+    const out = writer.allocate(true, writer.rtpTimestamp(group[0]!.pts), groupSize);
     let off = RTP_HEADER_LENGTH;
     off = out.writeUInt16BE(group.length * AAC_HBR_AU_HEADER_BYTES * 8, off);
     for (const f of group) off = out.writeUInt16BE(auHeader(f.payload.length), off);
@@ -100,15 +94,15 @@ export class AacPacketizer implements RtpPacketizer {
   }
 
   /** One AU over several packets: each carries the full AU-size; marker on the last (§3.2.3). */
-  #fragment(frame: Frame, packets: Buffer[]): void {
+  #fragment(writer: RtpPacketWriter, frame: Frame, packets: Buffer[]): void {
     const au = frame.payload;
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
+    const timestamp = writer.rtpTimestamp(frame.pts);
     const overhead = AU_HEADERS_LENGTH_BYTES + AAC_HBR_AU_HEADER_BYTES;
     const maxChunk = this.#mtu - overhead;
     for (let off = 0; off < au.length; ) {
       const chunk = Math.min(maxChunk, au.length - off);
       const last = off + chunk === au.length;
-      const out = this.#seq.allocate(last, timestamp, overhead + chunk);
+      const out = writer.allocate(last, timestamp, overhead + chunk);
       out.writeUInt16BE(AAC_HBR_AU_HEADER_BYTES * 8, RTP_HEADER_LENGTH);
       out.writeUInt16BE(auHeader(au.length), RTP_HEADER_LENGTH + AU_HEADERS_LENGTH_BYTES);
       au.copy(out, RTP_HEADER_LENGTH + overhead, off, off + chunk);

@@ -3,16 +3,10 @@
  * packet loses only its own samples.
  */
 import type { Frame } from '../../media/frame.ts';
-import {
-  NO_FRAMES,
-  createDepacketizerStats,
-  type DepacketizerOptions,
-  type DepacketizerStats,
-  type RtpDepacketizer,
-} from '../depacketizer.ts';
+import { NO_FRAMES, type DepacketizerOptions, type DepacketizerStats, type PayloadDepacketizer } from '../depacketizer.ts';
 import type { RtpPacket } from '../packet.ts';
-import { RtpClock } from '../rtp-clock.ts';
-import { SequenceTracker } from '../sequence-tracker.ts';
+import { RtpReceiver } from '../receiver.ts';
+import { ticksToMs } from '../rtp-clock.ts';
 
 export const G711_CLOCK_RATE = 8000;
 
@@ -21,34 +15,31 @@ export interface G711DepacketizerOptions extends DepacketizerOptions {
   readonly clockRate?: number;
 }
 
-export class G711Depacketizer implements RtpDepacketizer {
-  readonly stats: DepacketizerStats = createDepacketizerStats();
-  readonly #tracker = new SequenceTracker();
-  readonly #clock: RtpClock;
-
+export class G711Depacketizer extends RtpReceiver {
   constructor(options: G711DepacketizerOptions = {}) {
-    this.#clock = new RtpClock(options.clockRate ?? G711_CLOCK_RATE, options.rtpTimestampOrigin);
+    const clockRate = options.clockRate ?? G711_CLOCK_RATE;
+    super(clockRate, options, (stats) => new G711PayloadDepacketizer(stats, clockRate));
+  }
+}
+
+/** Each payload is one frame of samples. */
+export class G711PayloadDepacketizer implements PayloadDepacketizer {
+  readonly #stats: DepacketizerStats;
+  readonly #clockRate: number;
+
+  constructor(stats: DepacketizerStats, clockRate: number) {
+    this.#stats = stats;
+    this.#clockRate = clockRate;
   }
 
-  push(packet: RtpPacket): readonly Frame[] {
-    this.stats.packets++;
-    const verdict = this.#tracker.check(packet.sequenceNumber, packet.ssrc);
-    if (verdict.kind === 'old') {
-      this.stats.packetsOutOfOrder++;
-      return NO_FRAMES;
-    }
-    if (verdict.kind === 'gap') this.stats.packetsLost += verdict.lost;
-    const ms = this.#clock.toMs(packet.timestamp);
+  push(packet: RtpPacket, ticks: number): readonly Frame[] {
     if (packet.payload.length === 0) {
-      this.stats.packetsMalformed++;
+      this.#stats.packetsMalformed++;
       return NO_FRAMES;
     }
-    this.stats.framesOutput++;
+    this.#stats.framesOutput++;
+    const ms = ticksToMs(ticks, this.#clockRate);
     // Copied: a small view held in a GOP cache would pin the whole received chunk.
     return [{ track: 'audio', dts: ms, pts: ms, keyframe: true, payload: Buffer.from(packet.payload) }];
-  }
-
-  reset(): void {
-    this.#tracker.reset();
   }
 }

@@ -5,8 +5,8 @@
  */
 import type { Frame } from '../../media/frame.ts';
 import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { resolveMtu, type PacketizerOptions, type RtpPacketWriter, type RtpPayloader } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import { G711_CLOCK_RATE } from './depacketizer.ts';
 
 /** RFC 3551 static payload types. */
@@ -22,47 +22,33 @@ export interface G711PacketizerOptions extends PacketizerOptions {
   readonly channels?: number;
 }
 
-export class G711Packetizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
+export class G711Packetizer extends RtpSender {
+  constructor(options: G711PacketizerOptions) {
+    const payloader = new G711Payloader(options.channels ?? 1, resolveMtu(options.mtu));
+    super(options, options.payloadType, options.clockRate ?? G711_CLOCK_RATE, payloader);
+  }
+}
+
+/** Sample frames -> payloads split at the MTU on sample boundaries. */
+export class G711Payloader implements RtpPayloader {
   readonly #maxChunk: number;
   readonly #channels: number;
 
-  constructor(options: G711PacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType, options.clockRate ?? G711_CLOCK_RATE);
-    this.#channels = options.channels ?? 1;
+  constructor(channels: number, mtu: number) {
+    this.#channels = channels;
     if (!Number.isInteger(this.#channels) || this.#channels < 1 || this.#channels > 8) {
       throw new RangeError(`G.711 channels ${this.#channels}`);
     }
-    const mtu = resolveMtu(options.mtu);
     this.#maxChunk = mtu - (mtu % this.#channels);
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
+  packetize(frame: Frame, writer: RtpPacketWriter): Buffer[] {
     const samples = frame.payload;
-    const base = this.#seq.rtpTimestamp(frame.pts);
+    const base = writer.rtpTimestamp(frame.pts);
     const packets: Buffer[] = [];
     for (let off = 0; off < samples.length; ) {
       const chunk = Math.min(this.#maxChunk, samples.length - off);
-      const out = this.#seq.allocate(false, base + off / this.#channels, chunk);
+      const out = writer.allocate(false, base + off / this.#channels, chunk);
       samples.copy(out, RTP_HEADER_LENGTH, off, off + chunk);
       packets.push(out);
       off += chunk;

@@ -3,11 +3,11 @@
  * STAP-A packets; larger ones are fragmented in FU-A packets. Before every IDR access unit that
  * lacks them, the out-of-band SPS/PPS are sent (decoders joining mid-stream need them in-band).
  */
-import { splitLengthPrefixed, type Frame } from '../../media/frame.ts';
-import { H264NaluType, h264NaluType } from '../../codecs/nalu.ts';
-import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { H264NaluType } from '../../codecs/nalu.ts';
+import { parameterSetsToPrepend, type ParameterSets } from '../../codecs/parameter-sets.ts';
+import { NaluPayloader, type NaluPacketLayout } from '../nalu-payloader.ts';
+import { resolveMtu, type PacketizerOptions } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import { FU_END_BIT, FU_START_BIT, H264_CLOCK_RATE } from './depacketizer.ts';
 
 export interface H264PacketizerOptions extends PacketizerOptions {
@@ -23,131 +23,47 @@ const NAL_TYPE_MASK = 0x1f;
 const F_BIT = 0x80;
 const NRI_MASK = 0x60;
 const STAP_A_HEADER_BYTES = 1;
-const STAP_NALU_SIZE_BYTES = 2;
 const FU_A_HEADER_BYTES = 2;
 
-export class H264Packetizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
-  readonly #mtu: number;
-  readonly #sps: Buffer | undefined;
-  readonly #pps: Buffer | undefined;
-
+export class H264Packetizer extends RtpSender {
   constructor(options: H264PacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H264_CLOCK_RATE);
-    this.#mtu = resolveMtu(options.mtu);
-    this.#sps = options.sps;
-    this.#pps = options.pps;
+    const payloader = new NaluPayloader(resolveMtu(options.mtu), new H264PacketLayout(options.sps, options.pps));
+    super(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H264_CLOCK_RATE, payloader);
+  }
+}
+
+/** STAP-A (§5.7.1) and FU-A (§5.8) headers; SPS/PPS before IDRs that lack them. */
+class H264PacketLayout implements NaluPacketLayout {
+  readonly aggregationHeaderBytes = STAP_A_HEADER_BYTES;
+  readonly naluHeaderBytes = 1;
+  readonly fragmentHeaderBytes = FU_A_HEADER_BYTES;
+  readonly #parameterSets: ParameterSets;
+
+  constructor(sps: Buffer | undefined, pps: Buffer | undefined) {
+    this.#parameterSets = { ...(sps !== undefined ? { sps } : {}), ...(pps !== undefined ? { pps } : {}) };
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
-    const nalus = this.#withParameterSets(splitLengthPrefixed(frame.payload));
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
-    const packets: Buffer[] = [];
-    const mtu = this.#mtu;
-    let group: Buffer[] = [];
-    let groupSize = STAP_A_HEADER_BYTES;
-    for (let i = 0; i < nalus.length; i++) {
-      const nalu = nalus[i]!;
-      const last = i === nalus.length - 1;
-      if (nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
-        group = [];
-        groupSize = STAP_A_HEADER_BYTES;
-        this.#fragment(nalu, timestamp, last, packets);
-        continue;
-      }
-      if (groupSize + STAP_NALU_SIZE_BYTES + nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
-        group = [];
-        groupSize = STAP_A_HEADER_BYTES;
-      }
-      group.push(nalu);
-      groupSize += STAP_NALU_SIZE_BYTES + nalu.length;
-    }
-    this.#flush(group, groupSize, timestamp, true, packets);
-    return packets;
-  }
-
-  /** Prepends SPS/PPS to an IDR access unit that does not carry them. */
-  #withParameterSets(nalus: Buffer[]): Buffer[] {
-    if (this.#sps === undefined && this.#pps === undefined) return nalus;
-    let idr = false;
-    let hasSps = false;
-    let hasPps = false;
-    for (const n of nalus) {
-      const t = h264NaluType(n);
-      if (t === H264NaluType.Idr) idr = true;
-      else if (t === H264NaluType.Sps) hasSps = true;
-      else if (t === H264NaluType.Pps) hasPps = true;
-    }
-    if (!idr) return nalus;
-    const prefix: Buffer[] = [];
-    if (!hasSps && this.#sps !== undefined && this.#sps.length > 0) prefix.push(this.#sps);
-    if (!hasPps && this.#pps !== undefined && this.#pps.length > 0) prefix.push(this.#pps);
-    return prefix.length === 0 ? nalus : [...prefix, ...nalus];
-  }
-
-  /** Emits the pending group: one NAL unit alone (§5.6), several as a STAP-A (§5.7.1). */
-  #flush(group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
-    if (group.length === 0) return;
-    if (group.length === 1) {
-      const nalu = group[0]!;
-      const out = this.#seq.allocate(marker, timestamp, nalu.length);
-      nalu.copy(out, RTP_HEADER_LENGTH);
-      packets.push(out);
-      return;
-    }
-    const out = this.#seq.allocate(marker, timestamp, groupSize);
+  /** STAP-A header: F = OR of the F bits, NRI = the highest NRI. */
+  writeAggregationHeader(out: Buffer, offset: number, group: readonly Buffer[]): void {
     let f = 0;
     let nri = 0;
     for (const n of group) {
       f |= n[0]! & F_BIT;
       nri = Math.max(nri, n[0]! & NRI_MASK);
     }
-    out[RTP_HEADER_LENGTH] = f | nri | H264NaluType.StapA;
-    let off = RTP_HEADER_LENGTH + STAP_A_HEADER_BYTES;
-    for (const n of group) {
-      off = out.writeUInt16BE(n.length, off);
-      off += n.copy(out, off);
-    }
-    packets.push(out);
+    out[offset] = f | nri | H264NaluType.StapA;
   }
 
-  /** FU-A (§5.8): the NAL header moves into the FU indicator/header; the body is split. */
-  #fragment(nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
+  /** FU indicator (F, NRI, type 28) then FU header (S, E, the NAL type). */
+  writeFragmentHeader(out: Buffer, offset: number, nalu: Buffer, start: boolean, end: boolean): void {
     const header = nalu[0]!;
-    const indicator = (header & (F_BIT | NRI_MASK)) | H264NaluType.FuA;
-    const type = header & NAL_TYPE_MASK;
-    const maxChunk = this.#mtu - FU_A_HEADER_BYTES;
-    for (let off = 1; off < nalu.length; ) {
-      const chunk = Math.min(maxChunk, nalu.length - off);
-      const first = off === 1;
-      const end = off + chunk === nalu.length;
-      const out = this.#seq.allocate(lastNalu && end, timestamp, FU_A_HEADER_BYTES + chunk);
-      out[RTP_HEADER_LENGTH] = indicator;
-      out[RTP_HEADER_LENGTH + 1] = (first ? FU_START_BIT : 0) | (end ? FU_END_BIT : 0) | type;
-      nalu.copy(out, RTP_HEADER_LENGTH + FU_A_HEADER_BYTES, off, off + chunk);
-      packets.push(out);
-      off += chunk;
-    }
+    out[offset] = (header & (F_BIT | NRI_MASK)) | H264NaluType.FuA;
+    out[offset + 1] = (start ? FU_START_BIT : 0) | (end ? FU_END_BIT : 0) | (header & NAL_TYPE_MASK);
+  }
+
+  /** SPS/PPS before an IDR that lacks them (decoders joining mid-stream need them in-band). */
+  prepare(nalus: Buffer[]): Buffer[] {
+    const prefix = parameterSetsToPrepend('h264', nalus, this.#parameterSets);
+    return prefix.length === 0 ? nalus : [...prefix, ...nalus];
   }
 }

@@ -3,11 +3,11 @@
  * larger ones are split in FUs. Before every IRAP access unit lacking them, the out-of-band
  * VPS/SPS/PPS (SDP sprop-vps/sps/pps) are sent.
  */
-import { splitLengthPrefixed, type Frame } from '../../media/frame.ts';
-import { H265NaluType, h265NaluType, isH265IrapType } from '../../codecs/nalu.ts';
-import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { H265NaluType, h265NaluType } from '../../codecs/nalu.ts';
+import { parameterSetsToPrepend, type ParameterSets } from '../../codecs/parameter-sets.ts';
+import { NaluPayloader, type NaluPacketLayout } from '../nalu-payloader.ts';
+import { resolveMtu, type PacketizerOptions } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import {
   H265_CLOCK_RATE,
   H265_FU_END_BIT,
@@ -25,100 +25,34 @@ export interface H265PacketizerOptions extends PacketizerOptions {
 }
 
 const DEFAULT_PAYLOAD_TYPE = 96;
-const AP_NALU_SIZE_BYTES = 2;
 const F_BIT = 0x80;
 const LAYER_ID_HIGH_BIT = 0x01;
 const TID_MASK = 0x07;
 
-export class H265Packetizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
-  readonly #mtu: number;
-  readonly #parameterSets: { type: number; nalu: Buffer }[];
-
+export class H265Packetizer extends RtpSender {
   constructor(options: H265PacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H265_CLOCK_RATE);
-    this.#mtu = resolveMtu(options.mtu);
-    this.#parameterSets = [];
-    const sets: [number, Buffer | undefined][] = [
-      [H265NaluType.Vps, options.vps],
-      [H265NaluType.Sps, options.sps],
-      [H265NaluType.Pps, options.pps],
-    ];
-    for (const [type, nalu] of sets) if (nalu !== undefined && nalu.length > 0) this.#parameterSets.push({ type, nalu });
+    const payloader = new NaluPayloader(resolveMtu(options.mtu), new H265PacketLayout(options));
+    super(options, options.payloadType ?? DEFAULT_PAYLOAD_TYPE, H265_CLOCK_RATE, payloader);
+  }
+}
+
+/** AP (§4.4.2) and FU (§4.4.3) headers; VPS/SPS/PPS before IRAPs that lack them. */
+class H265PacketLayout implements NaluPacketLayout {
+  readonly aggregationHeaderBytes = H265_PAYLOAD_HEADER_BYTES;
+  readonly naluHeaderBytes = H265_PAYLOAD_HEADER_BYTES;
+  readonly fragmentHeaderBytes = H265_PAYLOAD_HEADER_BYTES + H265_FU_HEADER_BYTES;
+  readonly #parameterSets: ParameterSets;
+
+  constructor(options: Pick<H265PacketizerOptions, 'vps' | 'sps' | 'pps'>) {
+    this.#parameterSets = {
+      ...(options.vps !== undefined ? { vps: options.vps } : {}),
+      ...(options.sps !== undefined ? { sps: options.sps } : {}),
+      ...(options.pps !== undefined ? { pps: options.pps } : {}),
+    };
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
-    const nalus = this.#withParameterSets(splitLengthPrefixed(frame.payload).filter((n) => n.length >= 2));
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
-    const packets: Buffer[] = [];
-    const mtu = this.#mtu;
-    let group: Buffer[] = [];
-    let groupSize = H265_PAYLOAD_HEADER_BYTES;
-    for (let i = 0; i < nalus.length; i++) {
-      const nalu = nalus[i]!;
-      if (nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
-        group = [];
-        groupSize = H265_PAYLOAD_HEADER_BYTES;
-        this.#fragment(nalu, timestamp, i === nalus.length - 1, packets);
-        continue;
-      }
-      if (groupSize + AP_NALU_SIZE_BYTES + nalu.length > mtu) {
-        this.#flush(group, groupSize, timestamp, false, packets);
-        group = [];
-        groupSize = H265_PAYLOAD_HEADER_BYTES;
-      }
-      group.push(nalu);
-      groupSize += AP_NALU_SIZE_BYTES + nalu.length;
-    }
-    this.#flush(group, groupSize, timestamp, true, packets);
-    return packets;
-  }
-
-  #withParameterSets(nalus: Buffer[]): Buffer[] {
-    if (this.#parameterSets.length === 0) return nalus;
-    const present = new Set<number>();
-    let irap = false;
-    for (const n of nalus) {
-      const t = h265NaluType(n);
-      if (isH265IrapType(t)) irap = true;
-      else present.add(t);
-    }
-    if (!irap) return nalus;
-    const prefix = this.#parameterSets.filter((p) => !present.has(p.type)).map((p) => p.nalu);
-    return prefix.length === 0 ? nalus : [...prefix, ...nalus];
-  }
-
-  /** One NAL unit alone (§4.4.1), several in an AP (§4.4.2). */
-  #flush(group: Buffer[], groupSize: number, timestamp: number, marker: boolean, packets: Buffer[]): void {
-    if (group.length === 0) return;
-    if (group.length === 1) {
-      const nalu = group[0]!;
-      const out = this.#seq.allocate(marker, timestamp, nalu.length);
-      nalu.copy(out, RTP_HEADER_LENGTH);
-      packets.push(out);
-      return;
-    }
-    // AP header: F = OR of F bits, LayerId and TID = the lowest among the aggregated units.
+  /** AP header: F = OR of F bits, LayerId and TID = the lowest among the aggregated units. */
+  writeAggregationHeader(out: Buffer, offset: number, group: readonly Buffer[]): void {
     let f = 0;
     let layerId = 0x3f;
     let tid = TID_MASK;
@@ -127,35 +61,21 @@ export class H265Packetizer implements RtpPacketizer {
       layerId = Math.min(layerId, ((n[0]! & LAYER_ID_HIGH_BIT) << 5) | (n[1]! >> 3));
       tid = Math.min(tid, n[1]! & TID_MASK);
     }
-    const out = this.#seq.allocate(marker, timestamp, groupSize);
-    out[RTP_HEADER_LENGTH] = f | (H265NaluType.AggregationPacket << 1) | (layerId >> 5);
-    out[RTP_HEADER_LENGTH + 1] = ((layerId & 0x1f) << 3) | tid;
-    let off = RTP_HEADER_LENGTH + H265_PAYLOAD_HEADER_BYTES;
-    for (const n of group) {
-      off = out.writeUInt16BE(n.length, off);
-      off += n.copy(out, off);
-    }
-    packets.push(out);
+    out[offset] = f | (H265NaluType.AggregationPacket << 1) | (layerId >> 5);
+    out[offset + 1] = ((layerId & 0x1f) << 3) | tid;
   }
 
-  /** FU (§4.4.3): payload header = NAL header with type 49, FU header carries S/E and the type. */
-  #fragment(nalu: Buffer, timestamp: number, lastNalu: boolean, packets: Buffer[]): void {
-    const type = h265NaluType(nalu);
-    const header0 = (nalu[0]! & (F_BIT | LAYER_ID_HIGH_BIT)) | (H265NaluType.FragmentationUnit << 1);
-    const header1 = nalu[1]!;
-    const overhead = H265_PAYLOAD_HEADER_BYTES + H265_FU_HEADER_BYTES;
-    const maxChunk = this.#mtu - overhead;
-    for (let off = H265_PAYLOAD_HEADER_BYTES; off < nalu.length; ) {
-      const chunk = Math.min(maxChunk, nalu.length - off);
-      const first = off === H265_PAYLOAD_HEADER_BYTES;
-      const end = off + chunk === nalu.length;
-      const out = this.#seq.allocate(lastNalu && end, timestamp, overhead + chunk);
-      out[RTP_HEADER_LENGTH] = header0;
-      out[RTP_HEADER_LENGTH + 1] = header1;
-      out[RTP_HEADER_LENGTH + 2] = (first ? H265_FU_START_BIT : 0) | (end ? H265_FU_END_BIT : 0) | type;
-      nalu.copy(out, RTP_HEADER_LENGTH + overhead, off, off + chunk);
-      packets.push(out);
-      off += chunk;
-    }
+  /** Payload header = the NAL header with type 49; the FU header carries S, E and the NAL type. */
+  writeFragmentHeader(out: Buffer, offset: number, nalu: Buffer, start: boolean, end: boolean): void {
+    out[offset] = (nalu[0]! & (F_BIT | LAYER_ID_HIGH_BIT)) | (H265NaluType.FragmentationUnit << 1);
+    out[offset + 1] = nalu[1]!;
+    out[offset + 2] = (start ? H265_FU_START_BIT : 0) | (end ? H265_FU_END_BIT : 0) | h265NaluType(nalu);
+  }
+
+  /** NAL units shorter than their header are left out; VPS/SPS/PPS go before an IRAP that lacks them. */
+  prepare(nalus: Buffer[]): Buffer[] {
+    const units = nalus.filter((n) => n.length >= 2);
+    const prefix = parameterSetsToPrepend('h265', units, this.#parameterSets);
+    return prefix.length === 0 ? units : [...prefix, ...units];
   }
 }

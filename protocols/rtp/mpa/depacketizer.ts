@@ -6,16 +6,10 @@
 import type { Frame } from '../../media/frame.ts';
 import { isProtocolError } from '../../errors.ts';
 import { parseMpegAudioFrameHeader } from '../../codecs/mpeg-audio/frame-header.ts';
-import {
-  NO_FRAMES,
-  createDepacketizerStats,
-  type DepacketizerOptions,
-  type DepacketizerStats,
-  type RtpDepacketizer,
-} from '../depacketizer.ts';
+import { NO_FRAMES, type DepacketizerOptions, type DepacketizerStats, type PayloadDepacketizer } from '../depacketizer.ts';
 import type { RtpPacket } from '../packet.ts';
-import { RtpClock } from '../rtp-clock.ts';
-import { SequenceTracker } from '../sequence-tracker.ts';
+import { RtpReceiver } from '../receiver.ts';
+import { ticksToMs } from '../rtp-clock.ts';
 
 export const MPA_CLOCK_RATE = 90000;
 export const MPA_HEADER_LENGTH = 4;
@@ -28,28 +22,23 @@ interface Fragment {
   received: number;
 }
 
-export class MpaDepacketizer implements RtpDepacketizer {
-  readonly stats: DepacketizerStats = createDepacketizerStats();
-  readonly #tracker = new SequenceTracker();
-  readonly #clock: RtpClock;
+export class MpaDepacketizer extends RtpReceiver {
+  constructor(options: DepacketizerOptions = {}) {
+    super(MPA_CLOCK_RATE, options, (stats) => new MpaPayloadDepacketizer(stats));
+  }
+}
+
+/** RFC 2250 payloads: whole frames split on their headers, or one frame's fragments. */
+export class MpaPayloadDepacketizer implements PayloadDepacketizer {
+  readonly #stats: DepacketizerStats;
   #fragment: Fragment | null = null;
 
-  constructor(options: DepacketizerOptions = {}) {
-    this.#clock = new RtpClock(MPA_CLOCK_RATE, options.rtpTimestampOrigin);
+  constructor(stats: DepacketizerStats) {
+    this.#stats = stats;
   }
 
-  push(packet: RtpPacket): readonly Frame[] {
-    this.stats.packets++;
-    const verdict = this.#tracker.check(packet.sequenceNumber, packet.ssrc);
-    if (verdict.kind === 'old') {
-      this.stats.packetsOutOfOrder++;
-      return NO_FRAMES;
-    }
-    const ticks = this.#clock.ticksSinceOrigin(packet.timestamp);
-    if (verdict.kind === 'gap') {
-      this.stats.packetsLost += verdict.lost;
-      this.#dropFragment();
-    }
+  push(packet: RtpPacket, ticks: number, afterLoss: boolean): readonly Frame[] {
+    if (afterLoss) this.#dropFragment();
     const payload = packet.payload;
     if (payload.length <= MPA_HEADER_LENGTH) return this.#malformed();
     const fragOffset = payload.readUInt16BE(2);
@@ -57,11 +46,6 @@ export class MpaDepacketizer implements RtpDepacketizer {
     if (fragOffset > 0) return this.#continueFragment(packet.timestamp, fragOffset, data);
     this.#dropFragment();
     return this.#splitFrames(packet.timestamp, ticks, data);
-  }
-
-  reset(): void {
-    this.#tracker.reset();
-    this.#fragment = null;
   }
 
   #splitFrames(timestamp: number, ticks: number, data: Buffer): readonly Frame[] {
@@ -80,27 +64,27 @@ export class MpaDepacketizer implements RtpDepacketizer {
         rate = h.sampleRate;
       } catch (err) {
         if (!isProtocolError(err)) throw err;
-        this.stats.packetsMalformed++;
+        this.#stats.packetsMalformed++;
         break;
       }
       if (off + length > data.length) {
         // Only the first frame of a packet may continue in the next packets (RFC 2250 §3.5).
         if (off === 0) this.#fragment = { timestamp, ticks, length, parts: [data], received: data.length };
-        else this.stats.packetsMalformed++;
+        else this.#stats.packetsMalformed++;
         break;
       }
       frames.push(this.#frame(frameTicks, Buffer.from(data.subarray(off, off + length))));
       off += length;
       frameTicks += (samples * MPA_CLOCK_RATE) / rate;
     }
-    this.stats.framesOutput += frames.length;
+    this.#stats.framesOutput += frames.length;
     return frames.length === 0 ? NO_FRAMES : frames;
   }
 
   #continueFragment(timestamp: number, fragOffset: number, data: Buffer): readonly Frame[] {
     const f = this.#fragment;
     if (f === null) {
-      this.stats.midFragmentJoins++;
+      this.#stats.midFragmentJoins++;
       return NO_FRAMES;
     }
     if (timestamp !== f.timestamp || fragOffset !== f.received || f.received + data.length > f.length) {
@@ -111,23 +95,23 @@ export class MpaDepacketizer implements RtpDepacketizer {
     f.received += data.length;
     if (f.received < f.length) return NO_FRAMES;
     this.#fragment = null;
-    this.stats.framesOutput++;
+    this.#stats.framesOutput++;
     return [this.#frame(f.ticks, Buffer.concat(f.parts, f.length))];
   }
 
   #frame(ticks: number, payload: Buffer): Frame {
-    const ms = this.#clock.ticksToMs(ticks);
+    const ms = ticksToMs(ticks, MPA_CLOCK_RATE);
     return { track: 'audio', dts: ms, pts: ms, keyframe: true, payload };
   }
 
   #malformed(): readonly Frame[] {
-    this.stats.packetsMalformed++;
+    this.#stats.packetsMalformed++;
     return NO_FRAMES;
   }
 
   #dropFragment(): void {
     if (this.#fragment !== null) {
-      this.stats.framesDropped++;
+      this.#stats.framesDropped++;
       this.#fragment = null;
     }
   }

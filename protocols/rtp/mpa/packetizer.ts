@@ -4,8 +4,8 @@
  */
 import type { Frame } from '../../media/frame.ts';
 import { RTP_HEADER_LENGTH } from '../packet.ts';
-import { PacketSequencer } from '../packet-sequencer.ts';
-import { resolveMtu, type PacketizerOptions, type PacketizerStats, type RtpPacketizer } from '../packetizer.ts';
+import { resolveMtu, type PacketizerOptions, type RtpPacketWriter, type RtpPayloader } from '../packetizer.ts';
+import { RtpSender } from '../sender.ts';
 import { MPA_CLOCK_RATE, MPA_HEADER_LENGTH } from './depacketizer.ts';
 
 /** RFC 3551 static payload type of MPA. */
@@ -18,46 +18,32 @@ export interface MpaPacketizerOptions extends PacketizerOptions {
   readonly payloadType?: number;
 }
 
-export class MpaPacketizer implements RtpPacketizer {
-  readonly #seq: PacketSequencer;
+export class MpaPacketizer extends RtpSender {
+  constructor(options: MpaPacketizerOptions) {
+    super(options, options.payloadType ?? MPA_PAYLOAD_TYPE, MPA_CLOCK_RATE, new MpaPayloader(resolveMtu(options.mtu)));
+  }
+}
+
+/** MPEG audio frames -> RFC 2250 payloads, fragmented with Frag_offset past the MTU. */
+export class MpaPayloader implements RtpPayloader {
   readonly #maxChunk: number;
 
-  constructor(options: MpaPacketizerOptions) {
-    this.#seq = new PacketSequencer(options, options.payloadType ?? MPA_PAYLOAD_TYPE, MPA_CLOCK_RATE);
-    this.#maxChunk = resolveMtu(options.mtu) - MPA_HEADER_LENGTH;
+  constructor(mtu: number) {
+    this.#maxChunk = mtu - MPA_HEADER_LENGTH;
   }
 
-  get ssrc(): number {
-    return this.#seq.ssrc;
-  }
-  get payloadType(): number {
-    return this.#seq.payloadType;
-  }
-  get clockRate(): number {
-    return this.#seq.clockRate;
-  }
-  get nextSequenceNumber(): number {
-    return this.#seq.nextSequenceNumber;
-  }
-  get stats(): Readonly<PacketizerStats> {
-    return this.#seq.stats;
-  }
-  rtpTimestamp(ptsMs: number): number {
-    return this.#seq.rtpTimestamp(ptsMs);
-  }
-
-  packetize(frame: Frame): Buffer[] {
+  packetize(frame: Frame, writer: RtpPacketWriter): Buffer[] {
     const data = frame.payload;
     if (data.length === 0) return [];
     if (data.length > MAX_FRAME_BYTES) {
-      this.#seq.stats.framesDropped++;
+      writer.dropFrame();
       return [];
     }
-    const timestamp = this.#seq.rtpTimestamp(frame.pts);
+    const timestamp = writer.rtpTimestamp(frame.pts);
     const packets: Buffer[] = [];
     for (let off = 0; off < data.length; ) {
       const chunk = Math.min(this.#maxChunk, data.length - off);
-      const out = this.#seq.allocate(false, timestamp, MPA_HEADER_LENGTH + chunk);
+      const out = writer.allocate(false, timestamp, MPA_HEADER_LENGTH + chunk);
       out.writeUInt16BE(0, RTP_HEADER_LENGTH); // MBZ
       out.writeUInt16BE(off, RTP_HEADER_LENGTH + 2); // Frag_offset
       data.copy(out, RTP_HEADER_LENGTH + MPA_HEADER_LENGTH, off, off + chunk);

@@ -2,7 +2,7 @@
  * Compound RTCP packet parsing (RFC 3550 §6.1): SR, RR, SDES (CNAME), BYE; other types are
  * returned opaque. Throws ProtocolError on a wrong version or lengths that do not add up.
  */
-import { ProtocolError } from '../../errors.ts';
+import { ProtocolError, isProtocolError } from '../../errors.ts';
 import type { Bye } from './bye.ts';
 import { readReceptionReport, type ReceptionReport } from './reception-report.ts';
 import type { ReceiverReport } from './receiver-report.ts';
@@ -120,4 +120,18 @@ function parseSdes(body: Buffer, count: number): SdesChunk[] {
 
 function need(body: Buffer, bytes: number, what: string): void {
   if (bytes > body.length) throw new ProtocolError('RTCP_PACKET_INVALID', `${what} needs ${bytes} bytes, packet has ${body.length}`);
+}
+
+/** The sender reports of an RTCP compound packet; none when it is malformed (RTCP is advisory). */
+export function senderReportsIn(buf: Buffer): SenderReport[] {
+  let packets: RtcpPacket[];
+  try {
+    packets = parseRtcpCompound(buf);
+  } catch (err) {
+    if (!isProtocolError(err)) throw err;
+    return [];
+  }
+  const out: SenderReport[] = [];
+  for (const p of packets) if (p.type === 'sr') out.push(p);
+  return out;
 }

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { encodeClientFrame, Opcode, WsFrameReader, type WsMessage } from './frame-reader.ts';
+import { encodeClientFrame, Opcode, WsFrameReader, type WsMessage } from '../../../protocols/websocket/frame-reader.ts';
 import tls from 'node:tls';
 import type { ClientTls } from '../../net/client-socket.ts';
 

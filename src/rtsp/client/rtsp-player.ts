@@ -12,7 +12,7 @@ import { RtspClientSession, type ClientTrack } from '../../../protocols/rtsp/ses
 import { encodeInterleavedHeader } from '../../../protocols/rtsp/message/message-writer.ts';
 import { buildReceiverReport, buildSdesCname } from '../../../protocols/rtp/rtcp/receiver-report.ts';
 import { normalizeAddress } from '../../net/normalize-address.ts';
-import { InBandParameterSets } from '../ingest/in-band-parameter-sets.ts';
+import { InBandParameterSets } from '../../../protocols/media/in-band-parameter-sets.ts';
 import { bindUdpPair, type UdpPair } from '../transport/udp-pair.ts';
 import { RtspClientConnection } from './client-connection.ts';
 import type { ClientTls } from '../../net/client-socket.ts';

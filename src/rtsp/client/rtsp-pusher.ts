@@ -5,14 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Frame, StreamDescription, TrackKind } from '../../../protocols/media/frame.ts';
-import { createPacketizer } from '../../../protocols/rtp/format.ts';
-import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
+import { RtpOutput } from '../../../protocols/rtp/output.ts';
 import type { ClientCredentials } from '../../../protocols/rtsp/auth/client-auth.ts';
 import { parseRtspUrl } from '../../../protocols/rtsp/headers/rtsp-url.ts';
 import { sdpFromStreamDescription } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import { RtspClientSession } from '../../../protocols/rtsp/session/client-session.ts';
 import { InterleavedTransport } from '../transport/interleaved-transport.ts';
-import { buildSenderReport } from '../output/sender-report.ts';
 import { DEFAULT_READER_QUEUE, ReaderQueue } from '../../streams/reader-queue.ts';
 import { RtspClientConnection } from './client-connection.ts';
 import type { ClientTls } from '../../net/client-socket.ts';
@@ -84,14 +82,15 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
   }
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
-  const packetizers = new Map<TrackKind, RtpPacketizer>();
   const channels = new Map<TrackKind, number>();
+  const sent: (typeof served.tracks)[number][] = [];
   for (const t of served.tracks) {
     const transport = result.tracks.find((c) => c.index === t.index)?.transport;
     if (transport?.kind !== 'tcp') continue;
     channels.set(t.kind, transport.channels[0]);
-    packetizers.set(t.kind, createPacketizer(t.params, { ...randomPacketizerIdentity(random), ...(options.mtu === undefined ? {} : { mtu: options.mtu }) }));
+    sent.push(t);
   }
+  const rtp = new RtpOutput(sent, random, options.mtu);
   const stats: RtspPusherStats = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
   const transport = new InterleavedTransport(conn.socket, channels, (reason) => conn.destroy(new Error(reason)));
   const queue = new ReaderQueue(transport, { ...DEFAULT_READER_QUEUE, ...(options.maxPendingBytes === undefined ? {} : { maxPendingBytes: options.maxPendingBytes }) }, now, {
@@ -103,8 +102,8 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
   const epochMs = now();
   const lastPts = new Map<TrackKind, number>();
   const report = (kind: TrackKind, ptsMs: number): void => {
-    const p = packetizers.get(kind);
-    if (p !== undefined) transport.sendRtcp(kind, buildSenderReport(p, epochMs + ptsMs, p.rtpTimestamp(ptsMs)));
+    const sr = rtp.senderReport(kind, epochMs + ptsMs, ptsMs);
+    if (sr !== undefined) transport.sendRtcp(kind, sr);
   };
   const reports = setInterval(() => {
     for (const [kind, pts] of lastPts) report(kind, pts);
@@ -116,22 +115,17 @@ export async function startRtspPusher(options: RtspPusherOptions): Promise<RtspP
     clearInterval(reports);
     if (!closing) options.onClose?.(err ?? new Error('RTSP connection closed'));
   });
-  const hasVideo = packetizers.has('video');
   return {
     stats,
     pushFrame(frame) {
-      const packetizer = packetizers.get(frame.track);
-      if (packetizer === undefined || conn.closed) return;
+      if (rtp.sender(frame.track) === undefined || conn.closed) return;
       if (!lastPts.has(frame.track)) report(frame.track, frame.pts);
       lastPts.set(frame.track, frame.pts);
-      const buffers = packetizer.packetize(frame);
-      if (buffers.length === 0) return;
-      let size = 0;
-      for (const b of buffers) size += b.length;
-      const startsGop = frame.track === 'video' ? frame.keyframe : !hasVideo;
-      if (queue.write(buffers, frame.track, startsGop, size)) {
+      const unit = rtp.packetize(frame);
+      if (unit === null) return;
+      if (queue.write(unit.buffers, unit.track, unit.startsGop, unit.size)) {
         stats.framesSent++;
-        stats.bytesSent += size;
+        stats.bytesSent += unit.size;
       }
     },
     async close() {

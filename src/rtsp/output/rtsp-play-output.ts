@@ -6,15 +6,13 @@
 import type { Frame, StreamDescription, TrackKind, VideoTrackInfo } from '../../../protocols/media/frame.ts';
 import { withInBandParameterSets } from '../../../protocols/media/in-band-parameter-sets.ts';
 import { fmtpValue, type RtpCodecParams } from '../../../protocols/rtp/format.ts';
-import { randomPacketizerIdentity, type RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
-import { createPacketizer } from '../../../protocols/rtp/format.ts';
+import { RtpOutput } from '../../../protocols/rtp/output.ts';
 import { buildSdp } from '../../../protocols/rtsp/sdp/build-sdp.ts';
 import { sdpFromStreamDescription, type StreamSdp } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import type { PlayStartTrack } from '../../../protocols/rtsp/session/server-host.ts';
 import { StreamOutputBase } from '../../streams/output.ts';
 import type { Stream } from '../../streams/stream.ts';
 import type { Logger } from '../../log/logger.ts';
-import { buildSenderReport } from './sender-report.ts';
 import type { RtspReaderTransport } from '../transport/rtsp-reader-transport.ts';
 
 export const RTSP_OUTPUT_KEY = 'rtsp';
@@ -32,7 +30,6 @@ export interface PlayOutputDeps {
 
 interface PlayTrack {
   readonly kind: TrackKind;
-  readonly packetizer: RtpPacketizer;
   /** pts (ms) of the last frame sent and the wall clock (ms) it went out: the SR mapping. */
   lastPtsMs: number | undefined;
   lastSentAtMs: number;
@@ -41,6 +38,8 @@ interface PlayTrack {
 export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
   readonly #deps: PlayOutputDeps;
   #tracks = new Map<TrackKind, PlayTrack>();
+  /** No tracks until the first description. */
+  #rtp = new RtpOutput([], () => 0);
   #described: StreamSdp | undefined;
   #sdpText = '';
   /** The current video parameters, sent in-band before keyframes that lack them. */
@@ -70,11 +69,12 @@ export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
     const gop = this.gop;
     return tracks.map(({ trackIndex, kind }) => {
       const t = this.#tracks.get(kind);
-      if (t === undefined) return { trackIndex };
+      const sender = this.#rtp.sender(kind);
+      if (t === undefined || sender === undefined) return { trackIndex };
       const first = gop.find((u) => u.track === kind)?.buffers[0];
-      const seq = first !== undefined && first.length >= 4 ? first.readUInt16BE(2) : t.packetizer.nextSequenceNumber;
+      const seq = first !== undefined && first.length >= 4 ? first.readUInt16BE(2) : sender.nextSequenceNumber;
       const ptsMs = gop.length > 0 && this.#gopStartPtsMs !== undefined ? this.#gopStartPtsMs : this.#currentPts(t);
-      return { trackIndex, seq, rtptime: t.packetizer.rtpTimestamp(ptsMs) };
+      return { trackIndex, seq, rtptime: sender.rtpTimestamp(ptsMs) };
     });
   }
 
@@ -83,7 +83,8 @@ export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
     const nowMs = this.#deps.now();
     for (const t of this.#tracks.values()) {
       if (t.lastPtsMs === undefined) continue;
-      const report = buildSenderReport(t.packetizer, nowMs, t.packetizer.rtpTimestamp(this.#reportPts(t, nowMs)));
+      const report = this.#rtp.senderReport(t.kind, nowMs, this.#reportPts(t, nowMs));
+      if (report === undefined) continue;
       for (const r of this.readers) if (!r.queue.closed) r.transport.sendRtcp(t.kind, report);
     }
   }
@@ -110,26 +111,20 @@ export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
     this.#sdpText = nextText;
     this.resetGop();
     this.#tracks = new Map();
-    for (const t of next.tracks) {
-      const identity = randomPacketizerIdentity(this.#deps.random);
-      const packetizer = createPacketizer(t.params, { ...identity, ...(this.#deps.mtu === undefined ? {} : { mtu: this.#deps.mtu }) });
-      this.#tracks.set(t.kind, { kind: t.kind, packetizer, lastPtsMs: undefined, lastSentAtMs: 0 });
-    }
+    this.#rtp = new RtpOutput(next.tracks, this.#deps.random, this.#deps.mtu);
+    for (const t of next.tracks) this.#tracks.set(t.kind, { kind: t.kind, lastPtsMs: undefined, lastSentAtMs: 0 });
   }
 
   onFrame(input: Frame): void {
     const t = this.#tracks.get(input.track);
     if (t === undefined) return;
     const frame = this.#video !== undefined ? withInBandParameterSets(this.#video, input) : input;
-    const buffers = t.packetizer.packetize(frame);
-    if (buffers.length === 0) return;
+    const unit = this.#rtp.packetize(frame);
+    if (unit === null) return;
     t.lastPtsMs = frame.pts;
     t.lastSentAtMs = this.#deps.now();
-    let size = 0;
-    for (const b of buffers) size += b.length;
-    const startsGop = frame.track === 'video' ? frame.keyframe : !this.#tracks.has('video');
-    if (startsGop) this.#gopStartPtsMs = frame.pts;
-    this.push({ buffers, track: frame.track, startsGop, size });
+    if (unit.startsGop) this.#gopStartPtsMs = frame.pts;
+    this.push(unit);
   }
 
   /**

@@ -8,7 +8,6 @@ import {
   isH265IrapType,
   isKeyframeAccessUnit,
   isKeyframeNalu,
-  isParameterSetNalu,
 } from '../../../../protocols/codecs/nalu.ts';
 
 const h264 = (type: number): Buffer => Buffer.from([0x60 | type, 0x88]);
@@ -29,12 +28,8 @@ test('H.265 IRAP types 16..23 are keyframes, others are not', () => {
   assert.equal(h265NaluType(Buffer.from([0x40])), -1, 'one byte is shorter than the NAL header');
 });
 
-test('access unit keyframe detection and parameter sets', () => {
+test('access unit keyframe detection', () => {
   assert.equal(isKeyframeAccessUnit('h264', [h264(H264NaluType.Sps), h264(H264NaluType.Pps), h264(5)]), true);
   assert.equal(isKeyframeAccessUnit('h264', [h264(H264NaluType.Sei), h264(H264NaluType.NonIdr)]), false);
   assert.equal(isKeyframeAccessUnit('h265', [h265(H265NaluType.Vps), h265(H265NaluType.CraNut)]), true);
-  assert.equal(isParameterSetNalu('h264', h264(H264NaluType.Pps)), true);
-  assert.equal(isParameterSetNalu('h264', h264(H264NaluType.Idr)), false);
-  assert.equal(isParameterSetNalu('h265', h265(H265NaluType.Vps)), true);
-  assert.equal(isParameterSetNalu('h265', h265(H265NaluType.PrefixSei)), false);
 });

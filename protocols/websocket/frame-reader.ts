@@ -6,7 +6,7 @@
  *
  * (Wire code kept beside its only user; it belongs in protocols/ if a second user appears.)
  */
-import { ByteQueue } from '../../../protocols/bytes/byte-queue.ts';
+import { ByteQueue } from '../bytes/byte-queue.ts';
 
 /** Largest message (all fragments together) accepted. Events are small JSON objects. */
 export const MAX_MESSAGE_BYTES = 1 << 20;

@@ -1,6 +1,6 @@
 /** RTCP sender report for one track of a play output (RFC 3550 §6.4.1), from its packetizer's counts. */
-import type { RtpPacketizer } from '../../../protocols/rtp/packetizer.ts';
-import { buildSenderReport as buildSr } from '../../../protocols/rtp/rtcp/sender-report.ts';
+import type { RtpPacketizer } from '../packetizer.ts';
+import { buildSenderReport as buildSr } from './sender-report.ts';
 
 /** `rtpTimestamp` is the media clock at `nowUnixMs` (the NTP <-> RTP mapping readers sync tracks with). */
 export function buildSenderReport(packetizer: RtpPacketizer, nowUnixMs: number, rtpTimestamp: number): Buffer {

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { TsDemuxer, TS_PACKET_SIZE, StreamType, type PesPacket } from '../../../../workers/mpegts/ts-demuxer.ts';
-import { MpegTsError } from '../../../../workers/mpegts/mpegts-error.ts';
+import { TsDemuxer, TS_PACKET_SIZE, StreamType, type PesPacket } from '../../../../protocols/mpegts/ts-demuxer.ts';
+import { MpegTsError } from '../../../../protocols/mpegts/mpegts-error.ts';
 import { byteAtATime } from '../../../helpers/feed.ts';
 
 const hevcAac = readFileSync(new URL('./fixtures/hevc-aac.m2t', import.meta.url));

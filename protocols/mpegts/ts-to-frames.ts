@@ -10,12 +10,19 @@
  * in between (an RTSP DESCRIBE) would never get it. Frames are held meanwhile, for at most
  * `holdMaxMs` of media (an announced track that never comes), then the stream starts without it.
  */
-import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../../protocols/media/frame.ts';
-import { joinLengthPrefixed } from '../../protocols/media/frame.ts';
-import { splitAnnexB } from '../../protocols/codecs/annexb.ts';
-import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from '../../protocols/codecs/nalu.ts';
-import { audioSpecificConfigFromAdts, parseAdtsHeader } from '../../protocols/codecs/aac/adts.ts';
-import { videoTrackFromParameterSets } from '../../protocols/flv/video-track.ts';
+import type { AudioTrackInfo, Frame, StreamDescription, VideoCodec, VideoTrackInfo } from '../media/frame.ts';
+import { joinLengthPrefixed } from '../media/frame.ts';
+import { splitAnnexB } from '../codecs/annexb.ts';
+import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from '../codecs/nalu.ts';
+import { audioSpecificConfigFromAdts, parseAdtsHeader } from '../codecs/aac/adts.ts';
+import {
+  collectParameterSet,
+  copyParameterSets,
+  hasAllParameterSets,
+  sameParameterSets,
+  videoTrackFromParameterSets,
+  type ParameterSets,
+} from '../codecs/parameter-sets.ts';
 import { StreamType, type PesPacket } from './ts-demuxer.ts';
 
 export interface TsFrameSink {
@@ -98,29 +105,17 @@ export class TsToFrames {
     }
     const nalus: Buffer[] = [];
     let keyframe = false;
-    let vps: Buffer | undefined;
-    let sps: Buffer | undefined;
-    let pps: Buffer | undefined;
+    const sets: ParameterSets = {};
     for (const n of splitAnnexB(pes.data)) {
-      const t = codec === 'h264' ? h264NaluType(n) : h265NaluType(n);
-      if (codec === 'h264') {
-        if (t === H264NaluType.AccessUnitDelimiter) continue;
-        if (t === H264NaluType.Sps) sps = n;
-        else if (t === H264NaluType.Pps) pps = n;
-      } else {
-        if (t === H265NaluType.AccessUnitDelimiter) continue;
-        if (t === H265NaluType.Vps) vps = n;
-        else if (t === H265NaluType.Sps) sps = n;
-        else if (t === H265NaluType.Pps) pps = n;
-      }
+      if (isAccessUnitDelimiter(codec, n)) continue;
+      collectParameterSet(codec, n, sets);
       if (isKeyframeNalu(codec, n)) keyframe = true;
       nalus.push(n);
     }
-    if (sps !== undefined && pps !== undefined && (codec === 'h264' || vps !== undefined)) {
+    if (hasAllParameterSets(codec, sets)) {
       const v = this.#video;
-      if (v === undefined || v.codec !== codec || !same(v.sps, sps) || !same(v.pps, pps) || !same(v.vps, vps)) {
-        const copy = (b: Buffer | undefined): Buffer | undefined => (b === undefined ? undefined : Buffer.from(b));
-        this.#video = videoTrackFromParameterSets(codec, copy(vps), copy(sps), copy(pps));
+      if (v === undefined || v.codec !== codec || !sameParameterSets(v, sets)) {
+        this.#video = videoTrackFromParameterSets(codec, copyParameterSets(sets));
       }
     }
     if (this.#video?.codec !== codec || nalus.length === 0) {
@@ -187,9 +182,8 @@ export class TsToFrames {
   }
 }
 
-function same(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.equals(b);
+function isAccessUnitDelimiter(codec: VideoCodec, nalu: Buffer): boolean {
+  return codec === 'h264' ? h264NaluType(nalu) === H264NaluType.AccessUnitDelimiter : h265NaluType(nalu) === H265NaluType.AccessUnitDelimiter;
 }
 
 /** pts - dts in ms for 33-bit values, across a wrap. */

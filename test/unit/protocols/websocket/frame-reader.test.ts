@@ -7,8 +7,8 @@ import {
   WebSocketFrameError,
   WsFrameReader,
   type WsMessage,
-} from '../../../../../src/replication/ws/frame-reader.ts';
-import { forEachFeeding } from '../../../../helpers/feed.ts';
+} from '../../../../protocols/websocket/frame-reader.ts';
+import { forEachFeeding } from '../../../helpers/feed.ts';
 
 /** A server frame (unmasked). */
 function frame(opcode: number, payload: Buffer, fin = true): Buffer {

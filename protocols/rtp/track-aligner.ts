@@ -5,7 +5,7 @@
  * clock. ffmpeg sends an SR before the first packet of each track, so the offset of each track's
  * first packet is known when it arrives. Without an SR a track keeps offset 0.
  */
-import { timestampDiff } from '../../../protocols/rtp/sequence.ts';
+import { timestampDiff } from './sequence.ts';
 
 interface SenderClock {
   readonly wallMs: number;

@@ -8,7 +8,7 @@
  * its PID, or earlier at a packet padded with adaptation-field stuffing: ffmpeg's muxer pads only
  * the last packet of a PES, which saves one frame of latency.
  */
-import { ByteQueue } from '../../protocols/bytes/byte-queue.ts';
+import { ByteQueue } from '../bytes/byte-queue.ts';
 import { MpegTsError } from './mpegts-error.ts';
 
 export const TS_PACKET_SIZE = 188;

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { StreamType, TsDemuxer } from '../../../../workers/mpegts/ts-demuxer.ts';
-import { TsToFrames, TimestampUnwrapper } from '../../../../workers/mpegts/ts-to-frames.ts';
+import { StreamType, TsDemuxer } from '../../../../protocols/mpegts/ts-demuxer.ts';
+import { TsToFrames, TimestampUnwrapper } from '../../../../protocols/mpegts/ts-to-frames.ts';
 import { splitLengthPrefixed, type Frame, type StreamDescription } from '../../../../protocols/media/frame.ts';
 import { h265NaluType } from '../../../../protocols/codecs/nalu.ts';
 
