@@ -7,6 +7,7 @@
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { nowUs } from './stamp.ts';
 import { ReaderStats } from './reader-stats.ts';
+import { withoutDefaultStun } from '../../src/webrtc/whep-session.ts';
 
 const GATHER_TIMEOUT_MS = 2000;
 const RTP_HEADER = 12;
@@ -43,7 +44,9 @@ export class WhepViewer {
 
   async #start(url: string): Promise<void> {
     const pc = this.#pc;
-    await pc.setLocalDescription(await pc.createOffer());
+    const offer = await pc.createOffer();
+    withoutDefaultStun(pc); // else werift queries Google's STUN server and waits for it (up to 5 s)
+    await pc.setLocalDescription(offer);
     const deadline = Date.now() + GATHER_TIMEOUT_MS;
     for (let i = 0; i < 200 && pc.iceGatheringState !== 'complete' && Date.now() < deadline; i++) await new Promise((r) => setTimeout(r, 10));
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp, signal: AbortSignal.timeout(10_000) });
