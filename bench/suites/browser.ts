@@ -49,12 +49,12 @@ export interface FirstFrameSeries {
   firstFrameMs: Summary;
   /** The same page's first frame: how far behind the camera it was, ms. */
   firstFrameBehindMs: Summary;
-  runs: { firstFrameMs: number; presentationMs: number; behindMs: number; index: number; width: number }[];
+  runs: { firstFrameMs: number; presentationMs: number; behindMs: number; index: number; width: number; scriptMs: number; requests: [string, number, number][] }[];
   failures: string[];
 }
 
 export interface LatencySeries {
-  mode: 'webrtc' | 'hls';
+  mode: 'webrtc' | 'hls' | 'hls-catchup';
   seconds: number;
   latencyMs: Summary;
   frames: number;
@@ -146,7 +146,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     const html = benchPageHtml();
     /** Opens the bench page in a fresh context; resolves with the page state after `holdMs` of playback. */
-    const open = async (mode: 'webrtc' | 'hls', holdMs: number, collectAfterMs = 0): Promise<PageState> => {
+    const open = async (mode: 'webrtc' | 'hls' | 'hls-catchup', holdMs: number, collectAfterMs = 0): Promise<PageState> => {
       const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
       try {
         const page = await context.newPage();
@@ -185,7 +185,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
           const s = await open(series === 'webrtc' ? 'webrtc' : 'hls', 0);
           const f = s.first!;
           const c = await clock();
-          runs.push({ firstFrameMs: round(f.expectedMs, 1), presentationMs: round(f.presentationMs, 1), behindMs: round(c.behind(f.index, f.expectedEpochMs, s.clockOffsetMs), 1), index: f.index, width: f.width });
+          runs.push({ firstFrameMs: round(f.expectedMs, 1), presentationMs: round(f.presentationMs, 1), behindMs: round(c.behind(f.index, f.expectedEpochMs, s.clockOffsetMs), 1), index: f.index, width: f.width, scriptMs: round(s.scriptMs, 1), requests: f.requests });
         } catch (err) {
           failures.push(`run ${i}: ${String((err as Error).message).split('\n')[0]}`);
         }
@@ -198,7 +198,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
     }
 
     // 2. Latency behind the camera, steady playback (collection starts 3 s after the first picture).
-    for (const mode of ['webrtc', 'hls'] as const) {
+    for (const mode of ['webrtc', 'hls', 'hls-catchup'] as const) {
       o.log(`browser: latency, ${mode}, ${b.latencySeconds} s...`);
       const s = await open(mode, b.latencySeconds * 1000, 3000);
       const c = await clock();
