@@ -47,6 +47,8 @@ export interface FirstFrameSeries {
   mode: 'webrtc' | 'hls-cold' | 'hls-warm';
   /** navigation start -> expectedDisplayTime of the first presented frame, ms. */
   firstFrameMs: Summary;
+  /** First streaming request (WHEP POST, index.m3u8) start -> first picture, ms: without the page's and the scripts' loading. */
+  fromPlayerRequestMs: Summary;
   /** The same page's first frame: how far behind the camera it was, ms. */
   firstFrameBehindMs: Summary;
   runs: { firstFrameMs: number; presentationMs: number; behindMs: number; index: number; width: number; scriptMs: number; requests: [string, number, number][] }[];
@@ -76,6 +78,10 @@ export interface CpuRow {
   /** (server cores - cores with no viewer) / viewers, in thousandths of a core. */
   marginalMilliCoresPerViewer: number;
   perViewerMbps: number;
+  /** WebRTC: what the server handed to its sessions (RTP before SRTP, /api/v1/webrtc/sessions), per viewer. */
+  serverSentPerViewerMbps: number;
+  /** WebRTC: packets the viewers reported lost in their RTCP receiver reports (cupola_webrtc_packets_lost_total). */
+  reportedLostPackets: number;
   publishMbps: number;
   keepingUpShare: number;
   rssMb: number;
@@ -192,7 +198,8 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
         await sleep(300);
       }
       if (series === 'hls-warm') await gen.send({ cmd: 'closeReaders' });
-      const row: FirstFrameSeries = { mode: series, firstFrameMs: summary(runs.map((r) => r.firstFrameMs)), firstFrameBehindMs: summary(runs.map((r) => r.behindMs)), runs, failures };
+      const fromRequest = runs.map((r) => r.firstFrameMs - (r.requests.find(([p]) => p.startsWith('/whep/') || p.startsWith('/hls/'))?.[1] ?? Number.NaN));
+      const row: FirstFrameSeries = { mode: series, firstFrameMs: summary(runs.map((r) => r.firstFrameMs)), fromPlayerRequestMs: summary(fromRequest), firstFrameBehindMs: summary(runs.map((r) => r.behindMs)), runs, failures };
       o.log(`  ${JSON.stringify({ ...row, runs: undefined })}`);
       result.firstFrame.push(row);
     }
@@ -220,6 +227,11 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
       ...b.hlsViewers.map((n) => ({ proto: 'hls' as const, n })),
       ...b.whepViewers.map((n) => ({ proto: 'whep' as const, n })),
     ];
+    const whepCounters = async (): Promise<{ sent: number; lost: number }> => {
+      const list = (await (await fetch(`${api}/api/v1/webrtc/sessions`, { signal: AbortSignal.timeout(3000) })).json()) as { items: { bytesSent: number }[] };
+      const text = await (await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+      return { sent: list.items.reduce((a, i) => a + i.bytesSent, 0), lost: Number(/cupola_webrtc_packets_lost_total\{factory="raw"\} (\d+)/.exec(text)?.[1] ?? 0) };
+    };
     let idleCores = Number.NaN;
     for (const st of steps) {
       o.log(`browser: server CPU, ${st.proto} x${st.n}...`);
@@ -228,10 +240,18 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
         : await gen.send<{ ok: number; errors: string[] }>({ cmd: 'readers', proto: st.proto, url: url(st.proto), n: st.n, probes: 0, timeoutMs: 20_000 }, 120_000);
       await sleep(o.settleSeconds * 1000);
       let r: { windowSec: number; pubBytes: number; delivered: number; keepingUp: number } | undefined;
+      let sent = 0;
+      let lost = 0;
       const cpu = await measureCpu(server.pid, gen.pid, async () => {
+        const s0 = st.proto === 'whep' ? await whepCounters() : undefined;
         await gen.send({ cmd: 'mark' });
         await sleep(o.seconds * 1000);
         r = await gen.send({ cmd: 'report', publisherId: 'br-cam' });
+        if (s0 !== undefined) {
+          const s1 = await whepCounters();
+          sent = s1.sent - s0.sent;
+          lost = s1.lost - s0.lost;
+        }
       });
       await gen.send({ cmd: 'closeReaders' });
       const w = r!.windowSec;
@@ -243,6 +263,8 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
         cpuSecondsPerGB: st.n === 0 ? Number.NaN : round(cpu.cpuSeconds / (r!.delivered / 1e9), 2),
         marginalMilliCoresPerViewer: st.n === 0 ? Number.NaN : round(((cores - idleCores) / st.n) * 1000, 2),
         perViewerMbps: st.n === 0 ? Number.NaN : round((r!.delivered * 8) / w / st.n / 1e6, 2),
+        serverSentPerViewerMbps: st.proto === 'whep' ? round((sent * 8) / w / st.n / 1e6, 2) : Number.NaN,
+        reportedLostPackets: st.proto === 'whep' ? lost : Number.NaN,
         publishMbps: round((r!.pubBytes * 8) / w / 1e6, 2),
         keepingUpShare: st.n === 0 ? Number.NaN : round(r!.keepingUp / st.n, 3),
         rssMb: round(cpu.rssMb, 1), loadgenCores: round(cpu.loadgenCpuSeconds / w, 2), errors: opened.errors,
