@@ -111,6 +111,7 @@ class SendClock {
 
   /** ms between the newest send of frame `index` (of the file) at or before `epochMs` and `epochMs`. */
   behind(index: number, epochMs: number, pageOffsetMs: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.framesPerLoop) return Number.NaN; // undecoded (-1)
     const at = epochMs + pageOffsetMs - this.offsetMs; // the page's clock on the load generator's axis
     let best = Number.NaN;
     for (let g = index; g < this.sendEpochMs.length; g += this.framesPerLoop) {
@@ -227,10 +228,19 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
       ...b.hlsViewers.map((n) => ({ proto: 'hls' as const, n })),
       ...b.whepViewers.map((n) => ({ proto: 'whep' as const, n })),
     ];
+    const apiErrors: string[] = [];
+    /** Sum of the sessions' bytes handed to werift, and the lost packets reported; NaN when the API did not answer within 10 s. */
     const whepCounters = async (): Promise<{ sent: number; lost: number }> => {
-      const list = (await (await fetch(`${api}/api/v1/webrtc/sessions`, { signal: AbortSignal.timeout(3000) })).json()) as { items: { bytesSent: number }[] };
-      const text = await (await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
-      return { sent: list.items.reduce((a, i) => a + i.bytesSent, 0), lost: Number(/cupola_webrtc_packets_lost_total\{factory="raw"\} (\d+)/.exec(text)?.[1] ?? 0) };
+      const t0 = Date.now();
+      try {
+        const list = (await (await fetch(`${api}/api/v1/webrtc/sessions`, { signal: AbortSignal.timeout(10_000) })).json()) as { items: { bytesSent: number }[] };
+        const text = await (await fetch(`${api}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+        if (Date.now() - t0 > 1000) apiErrors.push(`API answered in ${Date.now() - t0} ms`);
+        return { sent: list.items.reduce((a, i) => a + i.bytesSent, 0), lost: Number(/cupola_webrtc_packets_lost_total\{factory="raw"\} (\d+)/.exec(text)?.[1] ?? 0) };
+      } catch (err) {
+        apiErrors.push(`API did not answer within 10 s (${(err as Error).name})`);
+        return { sent: Number.NaN, lost: Number.NaN };
+      }
     };
     let idleCores = Number.NaN;
     for (const st of steps) {
@@ -240,6 +250,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
         : await gen.send<{ ok: number; errors: string[] }>({ cmd: 'readers', proto: st.proto, url: url(st.proto), n: st.n, probes: 0, timeoutMs: 20_000 }, 120_000);
       await sleep(o.settleSeconds * 1000);
       let r: { windowSec: number; pubBytes: number; delivered: number; keepingUp: number } | undefined;
+      apiErrors.length = 0;
       let sent = 0;
       let lost = 0;
       const cpu = await measureCpu(server.pid, gen.pid, async () => {
@@ -267,7 +278,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
         reportedLostPackets: st.proto === 'whep' ? lost : Number.NaN,
         publishMbps: round((r!.pubBytes * 8) / w / 1e6, 2),
         keepingUpShare: st.n === 0 ? Number.NaN : round(r!.keepingUp / st.n, 3),
-        rssMb: round(cpu.rssMb, 1), loadgenCores: round(cpu.loadgenCpuSeconds / w, 2), errors: opened.errors,
+        rssMb: round(cpu.rssMb, 1), loadgenCores: round(cpu.loadgenCpuSeconds / w, 2), errors: [...opened.errors, ...apiErrors],
       };
       o.log(`  ${JSON.stringify(row)}`);
       result.cpu.push(row);
