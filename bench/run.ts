@@ -3,11 +3,13 @@
  * Node-Media-Server side by side in ONE run (the machine is shared: compare ratios, not absolutes),
  * plus the hot-path micro-benchmarks. Prints tables; `--json FILE` writes every measured row.
  *
- *   --suites fanout,ingest,replication,micro   (default: all)
+ *   --suites fanout,ingest,replication,micro   (default: these four)
+ *   --suites browser       browser playback (LL-HLS, WebRTC in headless Chromium; not in the default)
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
  *   --peers cupola,nms     --json FILE
+ *   --repeats 10  --latency-seconds 20  --hls-viewers 1,10,100  --whep-viewers 1,20  --rtsp-readers 20,100   (browser)
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
 import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -21,13 +23,14 @@ import { runFanout, type FanoutRow } from './suites/fanout.ts';
 import { runIngest, type IngestRow } from './suites/ingest.ts';
 import { runReplication, type ReplicationResult } from './suites/replication.ts';
 import { runMicro, type MicroRow } from './suites/micro.ts';
-import { printFanout, printIngest, printReplication } from './lib/report.ts';
+import { runBrowser, type BrowserResult } from './suites/browser.ts';
+import { printBrowser, printFanout, printIngest, printReplication } from './lib/report.ts';
 
 const list = (s: string): number[] => s.split(',').map(Number).filter((v) => Number.isFinite(v) && v > 0);
 
 const program = new Command()
   .name('bench')
-  .option('--suites <list>', 'fanout,ingest,replication,micro', 'fanout,ingest,replication,micro')
+  .option('--suites <list>', 'fanout,ingest,replication,micro (default) and browser', 'fanout,ingest,replication,micro')
   .option('--n <list>', 'readers per fan-out step', '10,100,400,1200')
   .option('--m <list>', 'publishers per ingest step', '10,100')
   .option('--seconds <s>', 'measuring window per step', '15')
@@ -35,11 +38,19 @@ const program = new Command()
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
   .option('--peers <list>', 'servers to compare', 'cupola,nms')
+  .option('--repeats <k>', 'browser: pages per first-picture series', '10')
+  .option('--latency-seconds <s>', 'browser: playback per latency series', '20')
+  .option('--hls-viewers <list>', 'browser: LL-HLS viewers per CPU step', '1,10,100')
+  .option('--whep-viewers <list>', 'browser: WebRTC viewers per CPU step', '1,20')
+  .option('--rtsp-readers <list>', 'browser: RTSP readers per CPU step', '20,100')
   .option('--quick', 'small N and M, short windows')
   .option('--cpu-prof <dir>', 'run the servers under node --cpu-prof, print their top functions')
   .option('--json <file>', 'write the results as JSON')
   .parse();
-const opts = program.opts<{ suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string }>();
+const opts = program.opts<{
+  suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string;
+  repeats: string; latencySeconds: string; hlsViewers: string; whepViewers: string; rtspReaders: string;
+}>();
 
 const quick = opts.quick === true;
 const suites = new Set(opts.suites.split(','));
@@ -57,6 +68,14 @@ const o: SuiteOptions = {
   log: (s) => process.stderr.write(`${s}\n`),
 };
 
+const browserOpts = {
+  repeats: quick && program.getOptionValueSource('repeats') === 'default' ? 3 : Number(opts.repeats),
+  latencySeconds: quick && program.getOptionValueSource('latencySeconds') === 'default' ? 5 : Number(opts.latencySeconds),
+  hlsViewers: quick && program.getOptionValueSource('hlsViewers') === 'default' ? [1, 10] : list(opts.hlsViewers),
+  whepViewers: quick && program.getOptionValueSource('whepViewers') === 'default' ? [2] : list(opts.whepViewers),
+  rtspReaders: quick && program.getOptionValueSource('rtspReaders') === 'default' ? [10] : list(opts.rtspReaders),
+};
+
 let cleaning = false;
 const cleanup = (code: number) => {
   if (cleaning) return;
@@ -68,17 +87,18 @@ process.on('SIGINT', () => cleanup(130));
 process.on('SIGTERM', () => cleanup(143));
 
 interface Results {
-  machine: { node: string; cpus: number; platform: string; date: string; options: SuiteOptions };
+  machine: { node: string; cpus: number; platform: string; date: string; options: SuiteOptions; browserOptions?: typeof browserOpts };
   fanout?: FanoutRow[];
   ingest?: IngestRow[];
   replication?: ReplicationResult;
   micro?: MicroRow[];
+  browser?: BrowserResult;
   profiles?: Record<string, ReturnType<typeof topFunctions>>;
 }
 
 async function main(): Promise<void> {
   const os = await import('node:os');
-  const results: Results = { machine: { node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), options: { ...o, log: undefined as never } } };
+  const results: Results = { machine: { node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), options: { ...o, log: undefined as never }, ...(suites.has('browser') ? { browserOptions: browserOpts } : {}) } };
   const servers: { cupola?: ServerProc; nms?: ServerProc } = {};
   const gen = new LoadGen();
   try {
@@ -100,6 +120,10 @@ async function main(): Promise<void> {
     if (suites.has('replication') && servers.cupola) {
       results.replication = await runReplication(o, servers.cupola, gen);
       printReplication(results.replication);
+    }
+    if (suites.has('browser')) {
+      results.browser = await runBrowser(o, browserOpts, gen);
+      printBrowser(results.browser);
     }
     if (suites.has('micro')) {
       results.micro = await runMicro(o, quick ? 1 : 3);

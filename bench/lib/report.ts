@@ -2,6 +2,7 @@
 import type { FanoutRow } from '../suites/fanout.ts';
 import type { IngestRow } from '../suites/ingest.ts';
 import type { ReplicationResult } from '../suites/replication.ts';
+import type { BrowserResult } from '../suites/browser.ts';
 
 function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isNaN(c) ? 'n/a' : String(c)) : c)))];
@@ -48,4 +49,25 @@ export function printReplication(r: ReplicationResult): void {
     return;
   }
   console.log(table(['via', 'proto', 'readers', 'latency p50 ms', 'latency p99 ms', 'samples', 'join kf p50 ms'], r.rows.map((x) => [x.via, x.proto, x.readers, x.latencyP50Ms, x.latencyP99Ms, x.samples, x.joinKeyframeP50Ms])));
+}
+
+export function printBrowser(r: BrowserResult): void {
+  console.log(`\nBrowser playback (${r.camera.width}x${r.camera.height} ${r.camera.fps} fps ~${r.camera.videoKbps} kbit/s video, GOP ${r.camera.gopSeconds} s; headless Chromium ${r.chromium})`);
+  if (r.skipped !== undefined) {
+    console.log(`  not measured: ${r.skipped}`);
+    return;
+  }
+  console.log(table(
+    ['mode', 'pages', 'first picture median / p90 / max ms', 'from first WHEP/HLS request median / p90 ms', 'first picture behind camera median / max ms', 'failures'],
+    r.firstFrame.map((f) => [f.mode, f.firstFrameMs.n, `${f.firstFrameMs.median} / ${f.firstFrameMs.p90} / ${f.firstFrameMs.max}`, `${f.fromPlayerRequestMs.median} / ${f.fromPlayerRequestMs.p90}`, `${f.firstFrameBehindMs.median} / ${f.firstFrameBehindMs.max}`, f.failures.length === 0 ? '0' : f.failures.join('; ')]),
+  ));
+  console.log(table(
+    ['mode', 'seconds', 'frames', 'fps', 'latency median / p90 / max ms', 'undecoded'],
+    r.latency.map((l) => [l.mode, l.seconds, l.frames, l.fps, `${l.latencyMs.median} / ${l.latencyMs.p90} / ${l.latencyMs.max}`, l.undecoded]),
+  ));
+  console.log(table(
+    ['proto', 'viewers', 'connected', 'server cores', 'CPU s/GB', 'marginal mcores/viewer', 'Mbit/s per viewer', 'sent/viewer (WebRTC)', 'lost (RR)', 'keeping up', 'RSS MB', 'loadgen cores'],
+    r.cpu.map((c) => [c.proto, c.viewers, c.connected, c.serverCores, c.cpuSecondsPerGB, c.marginalMilliCoresPerViewer, c.perViewerMbps, c.serverSentPerViewerMbps, c.reportedLostPackets, Number.isNaN(c.keepingUpShare) ? 'n/a' : `${(c.keepingUpShare * 100).toFixed(1)} %`, c.rssMb, c.loadgenCores]),
+  ));
+  console.log(`  clock offsets (Date.now() - timeOrigin - now): load generator ${r.clock.loadgenOffsetMs} ms, pages ${Math.min(...r.clock.pageOffsetMs)}..${Math.max(...r.clock.pageOffsetMs)} ms`);
 }

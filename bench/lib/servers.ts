@@ -81,13 +81,14 @@ export async function startListening(name: string, args: string[], dataDir: stri
   };
 }
 
-export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string } = {}): Promise<ServerProc> {
+/** `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). */
+export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; settings?: Record<string, unknown> } = {}): Promise<ServerProc> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
   // address, past the default per-address cap (limits.maxConnectionsPerIp, 256). Both raised here, on purpose.
   const settings = join(dataDir, 'bench-settings.json');
-  writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 } }));
+  writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 }, ...(o.settings ?? {}) }));
   // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by default).
   const nodeFlags = (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const args = [

@@ -7,13 +7,21 @@ import { readFlv } from '../lib/media.ts';
 import { parseRtmpUrl, RtmpPlayer } from './rtmp-player.ts';
 import { RtmpPublisher } from './rtmp-publisher.ts';
 import { RtspPlayer } from './rtsp-player.ts';
+import { HlsViewer } from './hls-viewer.ts';
+import { WhepViewer } from './whep-viewer.ts';
 import type { ReaderStats } from './reader-stats.ts';
 import { nowUs } from './stamp.ts';
 
+/** rtmp/rtsp: players of those URLs; hls: LL-HLS viewers of an index.m3u8 URL; whep: werift peers of a WHEP URL. */
+export type ReaderProto = 'rtmp' | 'rtsp' | 'hls' | 'whep';
+
 export type Command =
-  | { cmd: 'publish'; id: string; url: string; file: string; stamp: boolean }
-  | { cmd: 'readers'; proto: 'rtmp' | 'rtsp'; url: string; n: number; probes: number; timeoutMs: number }
-  | { cmd: 'join'; proto: 'rtmp' | 'rtsp'; url: string; count: number; timeoutMs: number }
+  /** recordSends: keep each video frame's send time (see RtmpPublisher.sendEpochMs, command sendTimes). */
+  | { cmd: 'publish'; id: string; url: string; file: string; stamp: boolean; recordSends?: boolean }
+  | { cmd: 'readers'; proto: ReaderProto; url: string; n: number; probes: number; timeoutMs: number }
+  | { cmd: 'join'; proto: ReaderProto; url: string; count: number; timeoutMs: number }
+  /** A recordSends publisher's send times, its video frames per loop, and Date.now() - (timeOrigin + now). */
+  | { cmd: 'sendTimes'; id: string }
   | { cmd: 'mark' }
   | { cmd: 'report'; publisherId: string }
   | { cmd: 'closeReaders' }
@@ -49,8 +57,13 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-function openReader(proto: 'rtmp' | 'rtsp', url: string, probe: boolean): Reader {
-  return proto === 'rtmp' ? new RtmpPlayer(parseRtmpUrl(url), probe) : new RtspPlayer(url, probe);
+function openReader(proto: ReaderProto, url: string, probe: boolean): Reader {
+  switch (proto) {
+    case 'rtmp': return new RtmpPlayer(parseRtmpUrl(url), probe);
+    case 'rtsp': return new RtspPlayer(url, probe);
+    case 'hls': return new HlsViewer(url);
+    case 'whep': return new WhepViewer(url);
+  }
 }
 
 async function handle(c: Command): Promise<unknown> {
@@ -62,8 +75,15 @@ async function handle(c: Command): Promise<unknown> {
         files.set(c.file, f);
       }
       publishers.get(c.id)?.close();
-      publishers.set(c.id, new RtmpPublisher(parseRtmpUrl(c.url), f.tags, f.loopMs, c.stamp));
+      publishers.set(c.id, new RtmpPublisher(parseRtmpUrl(c.url), f.tags, f.loopMs, c.stamp, c.recordSends === true));
       return { ok: true, bytesPerSecond: f.bytesPerSecond };
+    }
+    case 'sendTimes': {
+      const p = publishers.get(c.id);
+      if (p === undefined) throw new Error(`no publisher ${c.id}`);
+      const f = [...files.values()].find((x) => x.tags === p.tags);
+      const framesPerLoop = (f?.tags ?? []).filter((t) => t.type === 9 && t.body[1] === 1).length;
+      return { framesPerLoop, sendEpochMs: p.sendEpochMs, clockOffsetMs: Date.now() - (performance.timeOrigin + performance.now()) };
     }
     case 'publishers-ready': {
       const deadline = Date.now() + c.timeoutMs;

@@ -16,6 +16,8 @@ import { nowUs, stampNalu, STAMP_NALU_BYTES } from './stamp.ts';
 
 const HANDSHAKE = 1536;
 const CHUNK_SIZE = 4096;
+/** Send times kept at most (recordSends): 40 minutes of video at 25 frames/s. */
+const MAX_SEND_TIMES = 60_000;
 
 export interface PublisherStats {
   /** Wire bytes written (chunks and headers included). */
@@ -36,6 +38,13 @@ export class RtmpPublisher {
   readonly #tags: readonly FlvTag[];
   readonly #loopMs: number;
   readonly #stamp: boolean;
+  readonly #recordSends: boolean;
+  /**
+   * With recordSends: the wall-clock time (ms since the epoch, performance.timeOrigin + now) at which
+   * each video access unit was written to the socket, by send order (frame k of the file in loop L
+   * is entry L * framesPerLoop + k). A burnt-in frame number seen in a browser maps back to it.
+   */
+  readonly sendEpochMs: number[] = [];
   readonly #walker: ChunkWalker;
   #hs: Buffer[] | null = [];
   #hsBytes = 0;
@@ -44,8 +53,9 @@ export class RtmpPublisher {
   #index = 0;
   #loop = 0;
 
-  constructor(target: RtmpTarget, tags: readonly FlvTag[], loopMs: number, stamp: boolean) {
+  constructor(target: RtmpTarget, tags: readonly FlvTag[], loopMs: number, stamp: boolean, recordSends = false) {
     this.#target = target;
+    this.#recordSends = recordSends;
     this.#tags = tags;
     this.#loopMs = loopMs;
     this.#stamp = stamp;
@@ -66,6 +76,11 @@ export class RtmpPublisher {
       this.stats.closed = true;
       this.stats.publishing = false;
     });
+  }
+
+  /** The tags it replays (one loop). */
+  get tags(): readonly FlvTag[] {
+    return this.#tags;
   }
 
   close(): void {
@@ -106,6 +121,9 @@ export class RtmpPublisher {
       prefix.writeUInt32BE(STAMP_NALU_BYTES, 5);
       stampNalu(nowUs()).copy(prefix, 9);
       payload = [prefix, tag.body.subarray(5)];
+    }
+    if (this.#recordSends && tag.type === 9 && tag.body[1] === 1 && this.sendEpochMs.length < MAX_SEND_TIMES) {
+      this.sendEpochMs.push(performance.timeOrigin + performance.now());
     }
     const csid = tag.type === 9 ? 6 : tag.type === 8 ? 4 : 5;
     const chunks = encodeChunks({ chunkStreamId: csid, timestamp: ts, typeId: tag.type, messageStreamId: this.#streamId, payload }, CHUNK_SIZE);

@@ -41,6 +41,18 @@ export const WHEP_PEER_SILENCE_MS = 10_000;
 /** Time ICE gathering may take before the answer goes out with what it has (ms). */
 export const WHEP_GATHER_TIMEOUT_MS = 3_000;
 
+/**
+ * werift 0.22 puts Google's STUN server (stun.l.google.com:19302) on every ICE connection it is
+ * given none for (ice.ts: `validateAddress(stunServer) ?? [...]`), queries it while gathering and
+ * holds setLocalDescription until the answer or 5 s: every WHEP answer waited 5 s on a network
+ * without that server, and contacted Google on every other one although webrtc.stunServers was
+ * empty. Clears it on each ICE transport; call after the transports exist (after
+ * setRemoteDescription for an answerer, createOffer for an offerer) and before setLocalDescription.
+ */
+export function withoutDefaultStun(pc: RTCPeerConnection): void {
+  for (const t of pc.iceTransports) t.connection.stunServer = undefined;
+}
+
 export class WhepSession {
   readonly id: string;
   readonly remote: string;
@@ -48,6 +60,7 @@ export class WhepSession {
   readonly #tracks = new Map<TrackKind, MediaStreamTrack>();
   readonly #events: WhepSessionEvents;
   readonly #lost = new Map<number, number>();
+  readonly #noStun: boolean;
   #connectTimer: NodeJS.Timeout | undefined;
   #silenceTimer: NodeJS.Timeout | undefined;
   #lastRtcpAt = 0;
@@ -59,6 +72,7 @@ export class WhepSession {
     this.id = id;
     this.remote = remote;
     this.#events = events;
+    this.#noStun = ice.stunServers.length === 0;
     const codec = (kind: 'video' | 'audio'): RTCRtpCodecParameters[] => {
       const c = choice.media.find((m) => m.kind === kind)?.format;
       if (c === undefined) return [];
@@ -108,6 +122,7 @@ export class WhepSession {
   /** Answers the restricted offer; resolves with the answer SDP (all candidates gathered, or the timeout). */
   async answer(offerSdp: string, choice: OfferChoice): Promise<string> {
     await this.#pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    if (this.#noStun) withoutDefaultStun(this.#pc);
     const transceivers = this.#pc.getTransceivers();
     for (const c of choice.media) {
       const t = transceivers.find((x) => x.mLineIndex === c.index) ?? transceivers[choice.media.indexOf(c)];

@@ -7,11 +7,13 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift';
 import { joinLengthPrefixed, type Frame } from '../../protocols/media/frame.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { StreamRegistry, type Publication } from '../../src/streams/registry.ts';
 import { WhepService, type WebrtcMetrics } from '../../src/webrtc/whep-service.ts';
+import { withoutDefaultStun } from '../../src/webrtc/whep-session.ts';
 import { waitFor } from '../helpers/server.ts';
 
 const SPS = Buffer.from('6742c01e', 'hex');
@@ -82,7 +84,9 @@ describe('WHEP session with a werift client: nothing survives it', () => {
       iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1', udp6: '::1' } });
     const t = client.addTransceiver('video', { direction: 'recvonly' });
     const first = new Promise<RtpPacket>((resolve) => t.onTrack.subscribe((track) => track.onReceiveRtp.once((rtp) => resolve(rtp))));
-    await client.setLocalDescription(await client.createOffer());
+    const offer = await client.createOffer();
+    withoutDefaultStun(client); // the client too: else it queries Google's STUN server (see whep-session.ts)
+    await client.setLocalDescription(offer);
     await waitFor(() => client.iceGatheringState === 'complete', 5000, 'client ICE gathering');
     const answer = await service.offer('raw', 'site1/cam1', client.localDescription!.sdp, '127.0.0.1:1');
     await client.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
@@ -116,6 +120,37 @@ describe('WHEP session with a werift client: nothing survives it', () => {
       const now = resources();
       return now.udp <= baseline.udp && now.timers <= baseline.timers;
     }, 10_000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resources())})`);
+  });
+
+  it('with no STUN server configured, sends UDP only to the peer (werift\'s default Google STUN server is not used)', async () => {
+    // Every UDP datagram of this process during a session (server and client peers): werift's
+    // sockets send with (msg, port, address[, callback]).
+    const sent: string[] = [];
+    const original = dgram.Socket.prototype.send;
+    const record = function (this: dgram.Socket, ...args: unknown[]): void {
+      const port = args.find((a, i) => i > 0 && typeof a === 'number');
+      const address = args.find((a, i) => i > 0 && typeof a === 'string');
+      sent.push(`${String(address)}:${String(port)}`);
+      (original as (...a: unknown[]) => void).apply(this, args);
+    };
+    dgram.Socket.prototype.send = record as typeof original;
+    startCamera();
+    let s: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      s = await open();
+    } finally {
+      dgram.Socket.prototype.send = original;
+      if (s !== undefined) {
+        service.end(s.id);
+        await s.client.close();
+      }
+      clearInterval(feeder);
+      pub!.close();
+      pub = undefined;
+    }
+    assert.ok(sent.length > 0, 'the ICE checks and media were seen');
+    const elsewhere = sent.filter((d) => !d.startsWith('127.0.0.1:'));
+    assert.deepEqual([...new Set(elsewhere)], [], 'datagrams to anything but the peer');
   });
 
   it('the session ends when the stream goes away, nothing left', async () => {
