@@ -4,7 +4,8 @@
  * loads, /player.js, /player-webrtc.js, /vendor/hls.min.js, WHEP, LL-HLS, comes from the server).
  * It plays the camera with the dashboard's own player modes (PLAYER_MODES of src/dashboard/player.js:
  * WHEP with its 2 s ICE-gathering cap, hls.js with lowLatencyMode), nothing else on the page; mode
- * `hls-catchup` is hls.js with the dashboard's options plus maxLiveSyncPlaybackRate, for comparison.
+ * `hls-1x` is hls.js with the dashboard's options but maxLiveSyncPlaybackRate 1 (hls.js's default:
+ * no catching up; the dashboard's player before it played up to 1.5x), for comparison.
  *
  * Every frame the video element presents (requestVideoFrameCallback) is read: the top-left strip
  * is drawn to a canvas and the burnt-in frame number decoded (bench/lib/media.ts frameIndexFilter;
@@ -18,8 +19,8 @@
 import { FRAME_INDEX_BITS, FRAME_INDEX_BLOCK } from './media.ts';
 
 export const BENCH_PAGE_PATH = '/bench-browser.html';
-/** hls.js maxLiveSyncPlaybackRate of the page's `hls-catchup` mode (the dashboard's hls.js keeps the default, 1: no catching up). */
-export const HLS_CATCHUP_RATE = 1.5;
+/** hls.js maxLiveSyncPlaybackRate of the page's `hls-1x` mode (the dashboard's player uses 1.5). */
+export const HLS_NO_CATCHUP_RATE = 1;
 
 export interface PageFirstFrame {
   readonly expectedMs: number;
@@ -85,15 +86,15 @@ function onFrame(_now, md) {
   video.requestVideoFrameCallback(onFrame);
 }
 video.requestVideoFrameCallback(onFrame);
-// hls-catchup: hls.js as the dashboard configures it plus maxLiveSyncPlaybackRate (plays up to 1.5x
-// until it is back at its target latency); not the dashboard's player, a comparison.
+// hls-1x: hls.js as the dashboard configures it but never playing faster than 1x to catch up with
+// its target latency; not the dashboard's player, a comparison.
 const catchup = {
   start: () => new Promise((resolve, reject) => {
     const s = document.createElement('script');
     s.src = '/vendor/hls.min.js';
     s.onerror = () => reject(new Error('cannot load hls.js'));
     s.onload = () => {
-      const hls = new window.Hls({ lowLatencyMode: true, backBufferLength: 10, maxLiveSyncPlaybackRate: ${HLS_CATCHUP_RATE} });
+      const hls = new window.Hls({ lowLatencyMode: true, backBufferLength: 10, maxLiveSyncPlaybackRate: ${HLS_NO_CATCHUP_RATE} });
       hls.loadSource('/hls/raw/' + q.get('cam') + '/index.m3u8');
       hls.attachMedia(video);
       setInterval(() => Number.isFinite(hls.latency) && state.statuses.push('hls.js latency ' + hls.latency.toFixed(2) + ' s, target ' + hls.targetLatency.toFixed(2) + ' s'), 1000);
@@ -102,7 +103,7 @@ const catchup = {
     document.head.append(s);
   }),
 };
-const mode = q.get('mode') === 'hls-catchup' ? catchup : PLAYER_MODES[q.get('mode')];
+const mode = q.get('mode') === 'hls-1x' ? catchup : PLAYER_MODES[q.get('mode')];
 if (mode === undefined) state.error = 'unknown mode';
 else mode.start(video, { id: q.get('cam'), factory: 'raw', token: '', status: (s) => state.statuses.push(s) }).catch((e) => (state.error = String(e)));
 </script>

@@ -56,7 +56,7 @@ export interface FirstFrameSeries {
 }
 
 export interface LatencySeries {
-  mode: 'webrtc' | 'hls' | 'hls-catchup';
+  mode: 'webrtc' | 'hls' | 'hls-1x';
   seconds: number;
   latencyMs: Summary;
   frames: number;
@@ -153,7 +153,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     const html = benchPageHtml();
     /** Opens the bench page in a fresh context; resolves with the page state after `holdMs` of playback. */
-    const open = async (mode: 'webrtc' | 'hls' | 'hls-catchup', holdMs: number, collectAfterMs = 0): Promise<PageState> => {
+    const open = async (mode: 'webrtc' | 'hls' | 'hls-1x', holdMs: number, collectAfterMs = 0): Promise<PageState> => {
       const context = await browser!.newContext({ viewport: { width: 1280, height: 720 } });
       try {
         const page = await context.newPage();
@@ -206,7 +206,7 @@ export async function runBrowser(o: SuiteOptions, b: BrowserOptions, gen: LoadGe
     }
 
     // 2. Latency behind the camera, steady playback (collection starts 3 s after the first picture).
-    for (const mode of ['webrtc', 'hls', 'hls-catchup'] as const) {
+    for (const mode of ['webrtc', 'hls', 'hls-1x'] as const) {
       o.log(`browser: latency, ${mode}, ${b.latencySeconds} s...`);
       const s = await open(mode, b.latencySeconds * 1000, 3000);
       const c = await clock();
