@@ -32,7 +32,7 @@ import type { ServeOptions } from './cli/serve-options.ts';
 import { findCamera, profileFor } from './config/catalog.ts';
 import { diffCatalog } from './config/diff.ts';
 import { FileStore } from './config/file-store.ts';
-import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
+import { redactMongoUrl } from './config/mongo-url.ts';
 import { readSettingsFile, tlsWanted, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
 import { CompressionManager } from './compression/compression-manager.ts';
@@ -158,7 +158,8 @@ export function upstreamPushCredentials(u: RemoteNode): { user: string; pass: st
   return u.apiToken === undefined ? undefined : { user: COMPRESSOR_PUSH_USER, pass: u.apiToken };
 }
 
-function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
+/** The MongoDB store's module (and the driver) is loaded only when the node uses it. */
+async function openStore(settings: Settings, log: Logger, resetCatalog: boolean): Promise<ConfigStore> {
   const defaultProfile = settings.compression.defaultProfile;
   const common = {
     defaultProfile,
@@ -168,6 +169,7 @@ function openStore(settings: Settings, log: Logger, resetCatalog: boolean): Conf
   };
   if (settings.store.mongoUrl !== undefined) {
     log.info('config store: MongoDB', { url: redactMongoUrl(settings.store.mongoUrl), database: settings.store.mongoDatabase });
+    const { MongoStore } = await import('./config/mongo-store.ts');
     return new MongoStore({ url: settings.store.mongoUrl, database: settings.store.mongoDatabase, ...common });
   }
   log.info('config store: embedded file', { dataDir: settings.store.dataDir });
@@ -193,7 +195,7 @@ export async function startNode(options: ServeOptions, log: Logger): Promise<Run
 
   try {
     log.info('node starting', { role, version: VERSION });
-    const store = openStore(settings, log, options.resetCatalog === true);
+    const store = await openStore(settings, log, options.resetCatalog === true);
     await store.load();
     closers.push(() => store.close());
 

@@ -26,7 +26,7 @@ import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
 import { COMPRESSOR_WORKER_ENTRY, sameProfile } from './compression-manager.ts';
 import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
-import { startTsWorker } from './ts-worker.ts';
+import { startWorker } from './start-worker.ts';
 
 export interface CompressorRoleOptions {
   /** The slave's API base URL, e.g. `http://slave:8080`. */
@@ -171,7 +171,7 @@ export function startCompressorRole(o: CompressorRoleOptions): CompressorRole {
         const b = bitrates.get(path);
         return b === undefined ? undefined : { inputBps: b.raw, outputBps: b.compressed };
       },
-      createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
+      createWorker: o.createWorker ?? (() => startWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
       inputUrl: withCredentials(rawUrl(path), o.readCredentials),
       output: { kind: 'push', url: withCredentials(pushUrl(path), o.pushCredentials) },
       stallTimeoutMs: o.stallTimeoutMs ?? 10_000,
