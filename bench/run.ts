@@ -8,7 +8,7 @@
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
- *   --peers cupola,nms,nginx  (also cupola-tsx)            --json FILE
+ *   --peers cupola,nms,nginx,gst  (also cupola-tsx)            --json FILE
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
 import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
 import { killAll, startCupola, startNms } from './lib/servers.ts';
 import { startNginxRtmp } from './lib/nginx-rtmp.ts';
+import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
 import { isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
 import { runFanout, type FanoutRow } from './suites/fanout.ts';
@@ -36,7 +37,7 @@ const program = new Command()
   .option('--settle <s>', 'settling time before each window', '3')
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
-  .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, nms, nginx', 'cupola,nms,nginx')
+  .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, nms, nginx, gst', 'cupola,nms,nginx,gst')
   .option('--quick', 'small N and M, short windows')
   .option('--cpu-prof <dir>', 'run the servers under node --cpu-prof, print their top functions')
   .option('--json <file>', 'write the results as JSON')
@@ -91,6 +92,9 @@ async function main(): Promise<void> {
       if (o.peers.includes('cupola-tsx') && load) servers['cupola-tsx'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-tsx' });
       if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
       if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);
+      if (o.peers.includes('gst') && suites.has('fanout') && servers.cupola !== undefined) {
+        servers.gst = await startGstRtsp(`rtmp://127.0.0.1:${servers.cupola.ports['rtmp']}/site1/cam1`, o.log);
+      }
       o.log(`servers: ${Object.values(servers).map((s) => `${s.name} pid ${s.pid} ${JSON.stringify(s.ports)}`).join('; ')}; load generator pid ${gen.pid}`);
     }
     const peers: PeerServers = Object.fromEntries(o.peers.filter((p) => servers[p] !== undefined).map((p) => [p, servers[p]!]));

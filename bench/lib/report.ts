@@ -21,8 +21,9 @@ export function printFanout(rows: FanoutRow[]): void {
   ));
   const ns = [...new Set(rows.map((r) => r.n))];
   const others = [...new Set(rows.filter((r) => r.server !== 'cupola' && r.proto === 'rtmp').map((r) => r.server))];
+  const rtspOthers = [...new Set(rows.filter((r) => r.server !== 'cupola' && r.proto === 'rtsp').map((r) => r.server))];
   console.log(table(
-    ['N', ...others.map((p) => `Cupola/${p} RTMP CPU/GB`), 'Cupola RTSP/RTMP CPU/GB', ...others.map((p) => `Cupola/${p} RSS`)],
+    ['N', ...others.map((p) => `Cupola/${p} RTMP CPU/GB`), ...rtspOthers.map((p) => `Cupola/${p} RTSP CPU/GB`), 'Cupola RTSP/RTMP CPU/GB', ...others.map((p) => `Cupola/${p} RSS`)],
     ns.map((n) => {
       const at = (server: string, proto: string): FanoutRow | undefined => rows.find((r) => r.n === n && r.server === server && r.proto === proto);
       const c = at('cupola', 'rtmp');
@@ -30,6 +31,7 @@ export function printFanout(rows: FanoutRow[]): void {
       return [
         n,
         ...others.map((p) => ratio(c?.cpuSecondsPerGB, at(p, 'rtmp')?.cpuSecondsPerGB)),
+        ...rtspOthers.map((p) => ratio(s?.cpuSecondsPerGB, at(p, 'rtsp')?.cpuSecondsPerGB)),
         ratio(s?.cpuSecondsPerGB, c?.cpuSecondsPerGB),
         ...others.map((p) => ratio(c?.rssMb, at(p, 'rtmp')?.rssMb)),
       ];

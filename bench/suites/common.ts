@@ -3,13 +3,16 @@ import { cpuSeconds, rssMb, type ServerProc } from '../lib/servers.ts';
 
 /**
  * The servers a run can compare: Cupola as users run it (built JavaScript), Cupola under tsx (for
- * the runtime comparison), Node-Media-Server and nginx-rtmp (RTMP only, both).
+ * the runtime comparison), Node-Media-Server and nginx-rtmp (RTMP only, both), gst-rtsp-server
+ * (RTSP only: relays Cupola's RTMP).
  */
-export const PEERS = ['cupola', 'cupola-tsx', 'nms', 'nginx'] as const;
+export const PEERS = ['cupola', 'cupola-tsx', 'nms', 'nginx', 'gst'] as const;
 export type Peer = (typeof PEERS)[number];
 export const isPeer = (s: string): s is Peer => (PEERS as readonly string[]).includes(s);
-/** Peers that serve RTSP too (the others are RTMP only). */
-export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-tsx';
+/** Peers that serve RTSP. */
+export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-tsx' || p === 'gst';
+/** Peers that take RTMP publishers and serve RTMP readers. */
+export const servesRtmp = (p: Peer): boolean => p !== 'gst';
 export type PeerServers = Partial<Record<Peer, ServerProc>>;
 
 export interface SuiteOptions {

@@ -11,7 +11,7 @@
 import { CAMERA_720P, ensureFlv } from '../lib/media.ts';
 import type { LoadGen } from '../lib/loadgen-client.ts';
 import type { ServerProc } from '../lib/servers.ts';
-import { measureCpu, round, servesRtsp, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
+import { measureCpu, round, servesRtmp, servesRtsp, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
 
 export interface FanoutRow {
   server: Peer;
@@ -49,14 +49,16 @@ export async function runFanout(o: SuiteOptions, servers: PeerServers, gen: Load
   const targets: { server: Peer; proto: 'rtmp' | 'rtsp'; proc: ServerProc; url: string; publisher: string }[] = [];
   const path = 'site1/cam1';
   const present = o.peers.filter((p) => servers[p] !== undefined).map((p) => ({ peer: p, proc: servers[p]! }));
-  for (const { peer, proc } of present) {
+  for (const { peer, proc } of present.filter((p) => servesRtmp(p.peer))) {
     await gen.send({ cmd: 'publish', id: `fan-${peer}`, url: `rtmp://127.0.0.1:${proc.ports['rtmp']}/${path}`, file, stamp: true });
   }
   const ready = await gen.send<{ publishing: number; total: number; errors: string[] }>({ cmd: 'publishers-ready', prefix: 'fan-', timeoutMs: 10_000 });
   if (ready.publishing !== ready.total) throw new Error(`fan-out publishers not publishing: ${JSON.stringify(ready)}`);
   await sleep(2500); // a full GOP cached everywhere
-  for (const { peer, proc } of present) targets.push({ server: peer, proto: 'rtmp', proc, url: `rtmp://127.0.0.1:${proc.ports['rtmp']}/${path}`, publisher: `fan-${peer}` });
-  for (const { peer, proc } of present.filter((p) => servesRtsp(p.peer))) targets.push({ server: peer, proto: 'rtsp', proc, url: `rtsp://127.0.0.1:${proc.ports['rtsp']}/${path}`, publisher: `fan-${peer}` });
+  // gst-rtsp-server relays Cupola's Factory 1: its readers see the frames Cupola's publisher sent.
+  const publisherOf = (peer: Peer): string => `fan-${servesRtmp(peer) ? peer : 'cupola'}`;
+  for (const { peer, proc } of present.filter((p) => servesRtmp(p.peer))) targets.push({ server: peer, proto: 'rtmp', proc, url: `rtmp://127.0.0.1:${proc.ports['rtmp']}/${path}`, publisher: `fan-${peer}` });
+  for (const { peer, proc } of present.filter((p) => servesRtsp(p.peer))) targets.push({ server: peer, proto: 'rtsp', proc, url: `rtsp://127.0.0.1:${proc.ports['rtsp']}/${path}`, publisher: publisherOf(peer) });
 
   const rows: FanoutRow[] = [];
   for (const n of o.readerCounts) {

@@ -6,7 +6,7 @@
  */
 import { CAMERA_INGEST, ensureFlv } from '../lib/media.ts';
 import type { LoadGen } from '../lib/loadgen-client.ts';
-import { measureCpu, round, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
+import { measureCpu, round, servesRtmp, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
 
 export interface IngestRow {
   server: Peer;
@@ -26,7 +26,7 @@ export interface IngestRow {
 export async function runIngest(o: SuiteOptions, servers: PeerServers, gen: LoadGen): Promise<IngestRow[]> {
   const file = await ensureFlv(CAMERA_INGEST, o.log);
   const rows: IngestRow[] = [];
-  const targets = o.peers.filter((p) => servers[p] !== undefined).map((p) => ({ server: p, proc: servers[p]! }));
+  const targets = o.peers.filter((p) => servers[p] !== undefined && servesRtmp(p)).map((p) => ({ server: p, proc: servers[p]! }));
   for (const m of o.publisherCounts) {
     for (const t of targets) {
       o.log(`ingest ${t.server} M=${m}...`);
