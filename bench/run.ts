@@ -1,14 +1,15 @@
 /**
- * Benchmark entry (`npm run bench -- [options]`): load suites against `cupola serve` and
- * Node-Media-Server side by side in ONE run (the machine is shared: compare ratios, not absolutes),
- * plus the hot-path micro-benchmarks. Prints tables; `--json FILE` writes every measured row.
+ * Benchmark entry (`npm run bench -- [options]`): load suites against `cupola serve` (built, as
+ * users run it) and its peers (Node-Media-Server, nginx-rtmp; Cupola under tsx on request) side by
+ * side in ONE run (the machine is shared: compare ratios, not absolutes), plus the hot-path
+ * micro-benchmarks. Prints tables; `--json FILE` writes every measured row.
  *
  *   --suites fanout,ingest,replication,micro   (default: these four)
  *   --suites browser       browser playback (LL-HLS, WebRTC in headless Chromium; not in the default)
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
- *   --peers cupola,nms     --json FILE
+ *   --peers cupola,nms,nginx,gst  (also cupola-tsx)            --json FILE
  *   --repeats 10  --latency-seconds 20  --hls-viewers 1,10,100  --whep-viewers 1,20  --rtsp-readers 20,100   (browser)
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
@@ -16,9 +17,11 @@ import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
-import { killAll, startCupola, startNms, type ServerProc } from './lib/servers.ts';
+import { killAll, startCupola, startNms } from './lib/servers.ts';
+import { startNginxRtmp } from './lib/nginx-rtmp.ts';
+import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
-import type { SuiteOptions } from './suites/common.ts';
+import { isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
 import { runFanout, type FanoutRow } from './suites/fanout.ts';
 import { runIngest, type IngestRow } from './suites/ingest.ts';
 import { runReplication, type ReplicationResult } from './suites/replication.ts';
@@ -37,7 +40,7 @@ const program = new Command()
   .option('--settle <s>', 'settling time before each window', '3')
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
-  .option('--peers <list>', 'servers to compare', 'cupola,nms')
+  .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, nms, nginx, gst', 'cupola,nms,nginx,gst')
   .option('--repeats <k>', 'browser: pages per first-picture series', '10')
   .option('--latency-seconds <s>', 'browser: playback per latency series', '20')
   .option('--hls-viewers <list>', 'browser: LL-HLS viewers per CPU step', '1,10,100')
@@ -63,7 +66,7 @@ const o: SuiteOptions = {
   settleSeconds: quick && program.getOptionValueSource('settle') === 'default' ? 1 : Number(opts.settle),
   joins: quick && program.getOptionValueSource('joins') === 'default' ? 3 : Number(opts.joins),
   probes: Number(opts.probes),
-  peers: opts.peers.split(',').filter((p): p is 'cupola' | 'nms' => p === 'cupola' || p === 'nms'),
+  peers: opts.peers.split(',').filter(isPeer),
   cpuProfDir,
   log: (s) => process.stderr.write(`${s}\n`),
 };
@@ -99,16 +102,22 @@ interface Results {
 async function main(): Promise<void> {
   const os = await import('node:os');
   const results: Results = { machine: { node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString(), options: { ...o, log: undefined as never }, ...(suites.has('browser') ? { browserOptions: browserOpts } : {}) } };
-  const servers: { cupola?: ServerProc; nms?: ServerProc } = {};
+  const servers: PeerServers = {};
   const gen = new LoadGen();
   try {
     if (suites.has('fanout') || suites.has('ingest') || suites.has('replication')) {
       const prof = cpuProfDir === undefined ? {} : { cpuProfDir };
-      if (o.peers.includes('cupola') || suites.has('replication')) servers.cupola = await startCupola(prof);
-      if (o.peers.includes('nms') && (suites.has('fanout') || suites.has('ingest'))) servers.nms = await startNms(prof);
+      const load = suites.has('fanout') || suites.has('ingest');
+      if (o.peers.includes('cupola') || suites.has('replication')) servers.cupola = await startCupola({ ...prof, name: 'cupola' });
+      if (o.peers.includes('cupola-tsx') && load) servers['cupola-tsx'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-tsx' });
+      if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
+      if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);
+      if (o.peers.includes('gst') && suites.has('fanout') && servers.cupola !== undefined) {
+        servers.gst = await startGstRtsp(`rtmp://127.0.0.1:${servers.cupola.ports['rtmp']}/site1/cam1`, o.log);
+      }
       o.log(`servers: ${Object.values(servers).map((s) => `${s.name} pid ${s.pid} ${JSON.stringify(s.ports)}`).join('; ')}; load generator pid ${gen.pid}`);
     }
-    const peers = { ...(o.peers.includes('cupola') && servers.cupola ? { cupola: servers.cupola } : {}), ...(servers.nms ? { nms: servers.nms } : {}) };
+    const peers: PeerServers = Object.fromEntries(o.peers.filter((p) => servers[p] !== undefined).map((p) => [p, servers[p]!]));
     if (suites.has('fanout')) {
       results.fanout = await runFanout(o, peers, gen);
       printFanout(results.fanout);
@@ -117,7 +126,7 @@ async function main(): Promise<void> {
       results.ingest = await runIngest(o, peers, gen);
       printIngest(results.ingest);
     }
-    if (suites.has('replication') && servers.cupola) {
+    if (suites.has('replication') && servers.cupola !== undefined) {
       results.replication = await runReplication(o, servers.cupola, gen);
       printReplication(results.replication);
     }

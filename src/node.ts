@@ -22,7 +22,7 @@ import { cameraProfile, followedCameraProfile, followProfileChanges } from './co
 import { defaultMaxWorkers } from './compression/compression-queue.ts';
 import { findCamera } from './config/catalog.ts';
 import { FileStore } from './config/file-store.ts';
-import { MongoStore, redactMongoUrl } from './config/mongo-store.ts';
+import { redactMongoUrl } from './config/mongo-url.ts';
 import { autoRegisterDefault } from './config/publish-policy.ts';
 import { tlsWanted, type Role, type Settings } from './config/settings.ts';
 import type { ConfigStore } from './config/store.ts';
@@ -80,7 +80,8 @@ export interface StartNodeOptions {
   readonly resetCatalog?: boolean;
 }
 
-function openStore(settings: Settings, log: Logger, resetCatalog: boolean): ConfigStore {
+/** The MongoDB store's module (and the driver) is loaded only when the node uses it. */
+async function openStore(settings: Settings, log: Logger, resetCatalog: boolean): Promise<ConfigStore> {
   const defaultProfile = settings.compression.defaultProfile;
   const common = {
     defaultProfile,
@@ -90,6 +91,7 @@ function openStore(settings: Settings, log: Logger, resetCatalog: boolean): Conf
   };
   if (settings.store.mongoUrl !== undefined) {
     log.info('config store: MongoDB', { url: redactMongoUrl(settings.store.mongoUrl), database: settings.store.mongoDatabase });
+    const { MongoStore } = await import('./config/mongo-store.ts');
     return new MongoStore({ url: settings.store.mongoUrl, database: settings.store.mongoDatabase, ...common });
   }
   log.info('config store: embedded file', { dataDir: settings.store.dataDir });
@@ -127,7 +129,7 @@ export async function startNode(settings: Settings, log: Logger, options: StartN
 
   try {
     log.info('node starting', { role, version: VERSION });
-    const store = openStore(settings, log, options.resetCatalog === true);
+    const store = await openStore(settings, log, options.resetCatalog === true);
     await store.load();
     onClose(() => store.close());
 

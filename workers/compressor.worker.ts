@@ -1,6 +1,7 @@
 /**
  * worker_threads entry of one camera's compressor. The main thread starts it with
- * `startTsWorker(new URL('./compressor.worker.ts', import.meta.url))` (src/compression/ts-worker.ts),
+ * `startWorker(COMPRESSOR_WORKER_ENTRY)` (src/compression/start-worker.ts; the built `.js` of this file
+ * when running from dist/, this `.ts` under tsx),
  * sends one 'start' message, later 'stop'; the worker exits once ffmpeg is gone.
  */
 import { parentPort } from 'node:worker_threads';

@@ -21,13 +21,21 @@ export function printFanout(rows: FanoutRow[]): void {
     rows.map((r) => [r.server, r.proto, r.n, r.connected, r.serverCores, r.cpuSecondsPerGB, `${(r.keepingUpShare * 100).toFixed(1)} %`, r.rssMb, `${r.joinKeyframeP50Ms} / ${r.joinKeyframeP95Ms}`, `${r.latencyP50Ms} / ${r.latencyP99Ms}`, r.loadgenCores]),
   ));
   const ns = [...new Set(rows.map((r) => r.n))];
+  const others = [...new Set(rows.filter((r) => r.server !== 'cupola' && r.proto === 'rtmp').map((r) => r.server))];
+  const rtspOthers = [...new Set(rows.filter((r) => r.server !== 'cupola' && r.proto === 'rtsp').map((r) => r.server))];
   console.log(table(
-    ['N', 'Cupola/NMS RTMP CPU/GB', 'Cupola RTSP/RTMP CPU/GB', 'Cupola/NMS RSS'],
+    ['N', ...others.map((p) => `Cupola/${p} RTMP CPU/GB`), ...rtspOthers.map((p) => `Cupola/${p} RTSP CPU/GB`), 'Cupola RTSP/RTMP CPU/GB', ...others.map((p) => `Cupola/${p} RSS`)],
     ns.map((n) => {
-      const c = rows.find((r) => r.n === n && r.server === 'cupola' && r.proto === 'rtmp');
-      const s = rows.find((r) => r.n === n && r.server === 'cupola' && r.proto === 'rtsp');
-      const m = rows.find((r) => r.n === n && r.server === 'nms');
-      return [n, ratio(c?.cpuSecondsPerGB, m?.cpuSecondsPerGB), ratio(s?.cpuSecondsPerGB, c?.cpuSecondsPerGB), ratio(c?.rssMb, m?.rssMb)];
+      const at = (server: string, proto: string): FanoutRow | undefined => rows.find((r) => r.n === n && r.server === server && r.proto === proto);
+      const c = at('cupola', 'rtmp');
+      const s = at('cupola', 'rtsp');
+      return [
+        n,
+        ...others.map((p) => ratio(c?.cpuSecondsPerGB, at(p, 'rtmp')?.cpuSecondsPerGB)),
+        ...rtspOthers.map((p) => ratio(s?.cpuSecondsPerGB, at(p, 'rtsp')?.cpuSecondsPerGB)),
+        ratio(s?.cpuSecondsPerGB, c?.cpuSecondsPerGB),
+        ...others.map((p) => ratio(c?.rssMb, at(p, 'rtmp')?.rssMb)),
+      ];
     }),
   ));
 }
@@ -39,7 +47,15 @@ export function printIngest(rows: IngestRow[]): void {
     rows.map((r) => [r.server, r.m, r.publishing, r.ingestMbps, r.serverCores, r.cpuPercentPer100Mbps, r.rssMb, r.loadgenCores]),
   ));
   const ms = [...new Set(rows.map((r) => r.m))];
-  console.log(table(['M', 'Cupola/NMS CPU per Mbit/s'], ms.map((m) => [m, ratio(rows.find((r) => r.m === m && r.server === 'cupola')?.cpuPercentPer100Mbps, rows.find((r) => r.m === m && r.server === 'nms')?.cpuPercentPer100Mbps)])));
+  const others = [...new Set(rows.filter((r) => r.server !== 'cupola').map((r) => r.server))];
+  console.log(table(
+    ['M', ...others.map((p) => `Cupola/${p} CPU per Mbit/s`), ...others.map((p) => `Cupola/${p} RSS`)],
+    ms.map((m) => {
+      const at = (server: string): IngestRow | undefined => rows.find((r) => r.m === m && r.server === server);
+      const c = at('cupola');
+      return [m, ...others.map((p) => ratio(c?.cpuPercentPer100Mbps, at(p)?.cpuPercentPer100Mbps)), ...others.map((p) => ratio(c?.rssMb, at(p)?.rssMb))];
+    }),
+  ));
 }
 
 export function printReplication(r: ReplicationResult): void {

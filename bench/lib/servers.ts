@@ -1,13 +1,15 @@
 /**
  * The servers under test, each in its own process on OS-chosen ports of 127.0.0.1: `cupola serve`
- * and Node-Media-Server (bench/nms/nms-server.cjs). Every process started here is tracked and
- * killed by PID by `killAll()` (also on error and SIGINT, see run.ts).
+ * (the built JavaScript users run, or for comparison the TypeScript under tsx) and
+ * Node-Media-Server (bench/nms/nms-server.cjs). Every process started here is tracked and killed
+ * by PID by `killAll()` (also on error and SIGINT, see run.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDist, distIsFresh } from '../../scripts/build.mjs';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -81,8 +83,13 @@ export async function startListening(name: string, args: string[], dataDir: stri
   };
 }
 
+/** How Cupola runs: `built` = node dist/src/cli/main.js (what users run), `tsx` = node --import tsx src/cli/main.ts. */
+export type CupolaRuntime = 'built' | 'tsx';
+
 /** `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). */
-export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; settings?: Record<string, unknown> } = {}): Promise<ServerProc> {
+export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown> } = {}): Promise<ServerProc> {
+  const runtime = o.runtime ?? 'built';
+  if (runtime === 'built' && !distIsFresh()) await buildDist();
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
@@ -92,11 +99,11 @@ export function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: s
   // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by default).
   const nodeFlags = (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const args = [
-    ...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', o.role ?? 'slave', '--no-compress', '--host', '127.0.0.1',
+    ...nodeFlags, ...(runtime === 'built' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts']), 'serve', '--role', o.role ?? 'slave', ...(o.compress === true ? [] : ['--no-compress']), '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir, '--config', settings, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
-  return startListening(`cupola-${o.role ?? 'slave'}`, args, dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
+  return startListening(o.name ?? `cupola-${o.role ?? 'slave'}`, args, dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
 }
 
 export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {

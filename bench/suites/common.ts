@@ -1,5 +1,19 @@
 /** Shared helpers of the load suites: options, sleeping, server CPU/RSS sampling around a window. */
-import { cpuSeconds, rssMb } from '../lib/servers.ts';
+import { cpuSeconds, rssMb, type ServerProc } from '../lib/servers.ts';
+
+/**
+ * The servers a run can compare: Cupola as users run it (built JavaScript), Cupola under tsx (for
+ * the runtime comparison), Node-Media-Server and nginx-rtmp (RTMP only, both), gst-rtsp-server
+ * (RTSP only: relays Cupola's RTMP).
+ */
+export const PEERS = ['cupola', 'cupola-tsx', 'nms', 'nginx', 'gst'] as const;
+export type Peer = (typeof PEERS)[number];
+export const isPeer = (s: string): s is Peer => (PEERS as readonly string[]).includes(s);
+/** Peers that serve RTSP. */
+export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-tsx' || p === 'gst';
+/** Peers that take RTMP publishers and serve RTMP readers. */
+export const servesRtmp = (p: Peer): boolean => p !== 'gst';
+export type PeerServers = Partial<Record<Peer, ServerProc>>;
 
 export interface SuiteOptions {
   readonly readerCounts: readonly number[];
@@ -12,7 +26,7 @@ export interface SuiteOptions {
   readonly joins: number;
   /** Readers whose every frame is checked for the publisher's stamp (latency). */
   readonly probes: number;
-  readonly peers: readonly ('cupola' | 'nms')[];
+  readonly peers: readonly Peer[];
   readonly cpuProfDir: string | undefined;
   readonly log: (s: string) => void;
 }

@@ -1,8 +1,9 @@
 /**
  * Fan-out: one publisher (the load generator replaying the pre-encoded 720p25 ~4 Mbit/s FLV in
  * real time over RTMP, every video access unit stamped with its send time), N readers in the
- * load generator. For each N, side by side in one run: Cupola RTMP play, Node-Media-Server RTMP
- * play, Cupola RTSP play (TCP interleaved; NMS has no RTSP server).
+ * load generator. For each N, side by side in one run: RTMP play on every peer (Cupola,
+ * Node-Media-Server, nginx-rtmp, ...), then RTSP play (TCP interleaved) on Cupola (the RTMP peers
+ * have no RTSP server).
  * Per step: server CPU seconds per GB delivered, share of readers receiving >= 95 % of the publish
  * rate, server RSS, connect -> first keyframe of readers joining under load (median, p95),
  * added latency (send stamp -> frame received) p50/p99 on `probes` readers.
@@ -10,10 +11,10 @@
 import { CAMERA_720P, ensureFlv } from '../lib/media.ts';
 import type { LoadGen } from '../lib/loadgen-client.ts';
 import type { ServerProc } from '../lib/servers.ts';
-import { measureCpu, round, sleep, type SuiteOptions } from './common.ts';
+import { measureCpu, round, servesRtmp, servesRtsp, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
 
 export interface FanoutRow {
-  server: 'cupola' | 'nms';
+  server: Peer;
   proto: 'rtmp' | 'rtsp';
   n: number;
   connected: number;
@@ -43,23 +44,21 @@ interface Report {
 }
 interface JoinReply { p50: number; p95: number; n: number; failed: number }
 
-export async function runFanout(o: SuiteOptions, servers: { cupola?: ServerProc; nms?: ServerProc }, gen: LoadGen): Promise<FanoutRow[]> {
+export async function runFanout(o: SuiteOptions, servers: PeerServers, gen: LoadGen): Promise<FanoutRow[]> {
   const file = await ensureFlv(CAMERA_720P, o.log);
-  const targets: { server: 'cupola' | 'nms'; proto: 'rtmp' | 'rtsp'; proc: ServerProc; url: string; publisher: string }[] = [];
+  const targets: { server: Peer; proto: 'rtmp' | 'rtsp'; proc: ServerProc; url: string; publisher: string }[] = [];
   const path = 'site1/cam1';
-  if (servers.cupola) {
-    const p = servers.cupola.ports;
-    await gen.send({ cmd: 'publish', id: 'fan-cupola', url: `rtmp://127.0.0.1:${p['rtmp']}/${path}`, file, stamp: true });
-  }
-  if (servers.nms) {
-    await gen.send({ cmd: 'publish', id: 'fan-nms', url: `rtmp://127.0.0.1:${servers.nms.ports['rtmp']}/${path}`, file, stamp: true });
+  const present = o.peers.filter((p) => servers[p] !== undefined).map((p) => ({ peer: p, proc: servers[p]! }));
+  for (const { peer, proc } of present.filter((p) => servesRtmp(p.peer))) {
+    await gen.send({ cmd: 'publish', id: `fan-${peer}`, url: `rtmp://127.0.0.1:${proc.ports['rtmp']}/${path}`, file, stamp: true });
   }
   const ready = await gen.send<{ publishing: number; total: number; errors: string[] }>({ cmd: 'publishers-ready', prefix: 'fan-', timeoutMs: 10_000 });
   if (ready.publishing !== ready.total) throw new Error(`fan-out publishers not publishing: ${JSON.stringify(ready)}`);
   await sleep(2500); // a full GOP cached everywhere
-  if (servers.cupola) targets.push({ server: 'cupola', proto: 'rtmp', proc: servers.cupola, url: `rtmp://127.0.0.1:${servers.cupola.ports['rtmp']}/${path}`, publisher: 'fan-cupola' });
-  if (servers.nms) targets.push({ server: 'nms', proto: 'rtmp', proc: servers.nms, url: `rtmp://127.0.0.1:${servers.nms.ports['rtmp']}/${path}`, publisher: 'fan-nms' });
-  if (servers.cupola) targets.push({ server: 'cupola', proto: 'rtsp', proc: servers.cupola, url: `rtsp://127.0.0.1:${servers.cupola.ports['rtsp']}/${path}`, publisher: 'fan-cupola' });
+  // gst-rtsp-server relays Cupola's Factory 1: its readers see the frames Cupola's publisher sent.
+  const publisherOf = (peer: Peer): string => `fan-${servesRtmp(peer) ? peer : 'cupola'}`;
+  for (const { peer, proc } of present.filter((p) => servesRtmp(p.peer))) targets.push({ server: peer, proto: 'rtmp', proc, url: `rtmp://127.0.0.1:${proc.ports['rtmp']}/${path}`, publisher: `fan-${peer}` });
+  for (const { peer, proc } of present.filter((p) => servesRtsp(p.peer))) targets.push({ server: peer, proto: 'rtsp', proc, url: `rtsp://127.0.0.1:${proc.ports['rtsp']}/${path}`, publisher: publisherOf(peer) });
 
   const rows: FanoutRow[] = [];
   for (const n of o.readerCounts) {

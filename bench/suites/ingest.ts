@@ -1,16 +1,15 @@
 /**
  * Ingest: M publishers (one load-generator process) each replaying a ~1.6 Mbit/s 720p25 FLV in
  * real time over RTMP publish, no readers. Server CPU % (of one core) per 100 Mbit/s ingested,
- * Cupola and Node-Media-Server side by side in one run. Publishers start 20 ms apart, so their
+ * Cupola and the RTMP peers (Node-Media-Server, nginx-rtmp) side by side in one run. Publishers start 20 ms apart, so their
  * keyframes are spread over the GOP.
  */
 import { CAMERA_INGEST, ensureFlv } from '../lib/media.ts';
 import type { LoadGen } from '../lib/loadgen-client.ts';
-import type { ServerProc } from '../lib/servers.ts';
-import { measureCpu, round, sleep, type SuiteOptions } from './common.ts';
+import { measureCpu, round, servesRtmp, sleep, type Peer, type PeerServers, type SuiteOptions } from './common.ts';
 
 export interface IngestRow {
-  server: 'cupola' | 'nms';
+  server: Peer;
   m: number;
   publishing: number;
   windowSec: number;
@@ -24,13 +23,10 @@ export interface IngestRow {
   errors: string[];
 }
 
-export async function runIngest(o: SuiteOptions, servers: { cupola?: ServerProc; nms?: ServerProc }, gen: LoadGen): Promise<IngestRow[]> {
+export async function runIngest(o: SuiteOptions, servers: PeerServers, gen: LoadGen): Promise<IngestRow[]> {
   const file = await ensureFlv(CAMERA_INGEST, o.log);
   const rows: IngestRow[] = [];
-  const targets = [
-    ...(servers.cupola ? [{ server: 'cupola' as const, proc: servers.cupola }] : []),
-    ...(servers.nms ? [{ server: 'nms' as const, proc: servers.nms }] : []),
-  ];
+  const targets = o.peers.filter((p) => servers[p] !== undefined && servesRtmp(p)).map((p) => ({ server: p, proc: servers[p]! }));
   for (const m of o.publisherCounts) {
     for (const t of targets) {
       o.log(`ingest ${t.server} M=${m}...`);

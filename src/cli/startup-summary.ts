@@ -3,7 +3,7 @@
  * listener with its URL, the dashboard, the config store. Pure; serve.ts decides where it goes.
  */
 import type { Settings } from '../config/settings.ts';
-import { redactMongoUrl } from '../config/mongo-store.ts';
+import { redactMongoUrl } from '../config/mongo-url.ts';
 import type { NodePorts } from '../core/node-endpoints.ts';
 
 function hostPart(host: string): string {

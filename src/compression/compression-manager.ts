@@ -15,10 +15,14 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../../workers/messages.ts'
 import { CameraWorker, type CompressorWorker } from './camera-worker.ts';
 import { CompressionQueue } from './compression-queue.ts';
 import type { CameraCompressionStatus, CompressionListener } from './compression-status.ts';
-import { startTsWorker } from './ts-worker.ts';
+import { startWorker } from './start-worker.ts';
+import { moduleUrl } from '../source-url.ts';
 
-/** The worker entry (a path, not an import: src/ reaches workers/ only through messages.ts). */
-export const COMPRESSOR_WORKER_ENTRY = new URL('../../workers/compressor.worker.ts', import.meta.url);
+/**
+ * The worker entry (a path, not an import: src/ reaches workers/ only through messages.ts): the
+ * built dist/workers/compressor.worker.js when this module is built, the `.ts` source under tsx.
+ */
+export const COMPRESSOR_WORKER_ENTRY = moduleUrl('../../workers/compressor.worker.ts', import.meta.url);
 
 export interface CompressionManagerOptions {
   /**
@@ -201,7 +205,7 @@ export class CompressionManager {
       compressed: sink === undefined ? o.compressed : null,
       raw: o.raw,
       ...(bitrates !== undefined ? { remoteBitrates: () => bitrates.call(sink, path) } : {}),
-      createWorker: o.createWorker ?? (() => startTsWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
+      createWorker: o.createWorker ?? (() => startWorker(COMPRESSOR_WORKER_ENTRY, { name: `compress:${path}` })),
       inputUrl: o.inputUrlFor(path),
       ...(inputArgs !== undefined ? { inputArgs } : {}),
       output: sink === undefined ? { kind: 'frames' } : { kind: 'push', url: sink.urlFor(path) },

@@ -8,6 +8,7 @@
  * of being taken, or reseeded, silently.
  */
 import { MongoClient, MongoServerError, type ChangeStream, type Collection, type Db } from 'mongodb';
+import { redactMongoUrl } from './mongo-url.ts';
 import { defaultCatalog, deleteBlocker, referenceIssues, type Catalog } from './catalog.ts';
 import { guardCatalog, presenceOf, type CatalogPresence } from './catalog-guard.ts';
 import { CatalogState, catalogOfEntries, type LoadedEntry } from './catalog-state.ts';
@@ -61,11 +62,6 @@ const DUPLICATE_KEY = 11000;
 export const META_COLLECTION = 'cupola_meta';
 const META_ID = 'catalog';
 type MetaDoc = { _id: string; present?: Partial<Record<CollectionName, unknown>>; updatedAt?: Date };
-
-/** The URL with any password replaced, for logs and errors. */
-export function redactMongoUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
-}
 
 export class MongoStore implements ConfigStore {
   readonly kind = 'mongo' as const;

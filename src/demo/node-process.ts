@@ -1,5 +1,6 @@
 /**
- * One `cupola serve` child process of the demo: spawned with this same Node and tsx, its stderr
+ * One `cupola serve` child process of the demo: spawned with this same Node (running the built CLI
+ * when the demo is built, the TypeScript source under tsx otherwise), its stderr
  * (structured logs) appended to a log file, its ports read from the one-line JSON `listening`
  * announcement on stdout, and stopped by PID.
  */
@@ -7,10 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT_URL, loaderArgs, moduleUrl } from '../source-url.ts';
 import type { BoundPorts } from './urls.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI_PATH = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+export const REPO_ROOT = fileURLToPath(REPO_ROOT_URL);
+export const CLI_PATH = fileURLToPath(moduleUrl('../cli/main.ts', import.meta.url));
 
 /** How long a node may take to announce its ports. */
 export const LISTENING_TIMEOUT_MS = 30_000;
@@ -64,7 +66,7 @@ export function listenersDownIn(line: string): string[] {
  */
 export async function startNodeProcess(name: string, serveArgs: readonly string[], logFile: string): Promise<NodeProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...serveArgs], {
+  const proc: ChildProcess = spawn(process.execPath, [...loaderArgs(CLI_PATH), CLI_PATH, ...serveArgs], {
     cwd: REPO_ROOT,
     // The IPC channel is never used for messages: it closes when the demo exits however it exits
     // (SIGKILL included), and `serve` stops when it does (src/cli/parent-watch.ts).

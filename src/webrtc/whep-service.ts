@@ -14,7 +14,14 @@ import type { StreamRegistry } from '../streams/registry.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { FactoryName } from '../streams/types.ts';
 import { WebrtcOutput, WEBRTC_OUTPUT_KEY } from './webrtc-output.ts';
-import { WhepSession, type IceSettings } from './whep-session.ts';
+import type { IceSettings, WhepSession } from './whep-session.ts';
+
+/**
+ * whep-session.ts (and with it werift, about 30 MB of RSS) is loaded at the first offer, not at
+ * start-up: most nodes never answer one.
+ */
+let whepSessionModule: Promise<typeof import('./whep-session.ts')> | undefined;
+const loadWhepSession = (): Promise<typeof import('./whep-session.ts')> => (whepSessionModule ??= import('./whep-session.ts'));
 
 export class WhepError extends Error {
   override readonly name = 'WhepError';
@@ -127,6 +134,7 @@ export class WhepService {
 
   /** Answers an offer for `factory`/`path`; throws WhepError (400 bad offer, 404 not live, 503 cap). */
   async offer(factory: FactoryName, path: string, sdp: string, remote: string): Promise<WhepAnswer> {
+    const { WhepSession } = await loadWhepSession(); // first, so no check below is separated from its use by an await
     const refuse = (status: 400 | 404 | 503, reason: 'bad-offer' | 'not-live' | 'session-cap', message: string, code?: string): WhepError => {
       this.#o.metrics?.sessionRefused(factory, reason);
       return new WhepError(status, message, code);

@@ -51,7 +51,7 @@ describe('cupola demo', () => {
   });
 
   it('runs slave, master and cameras, prints their URLs, and stops them all on SIGTERM', async () => {
-    demo = spawn(process.execPath, ['--import', 'tsx', cliPath, 'demo', '--cameras', '2', '--any-ports', '--json'], {
+    demo = spawn(process.execPath, [cliPath, 'demo', '--cameras', '2', '--any-ports', '--json'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -23,7 +23,7 @@ after(async () => {
 });
 
 function cupola(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -33,7 +33,7 @@ const noScript = hasScript ? false : 'util-linux `script` is not installed (it p
 /** Runs `cupola serve ...` on a pseudo-terminal; everything it prints, as the terminal shows it. */
 function onTerminal(serveArgs: string[]): { text: () => string; exited: Promise<number | null>; pid: number } {
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cmd = [process.execPath, '--import', 'tsx', cliPath, 'serve', ...serveArgs].map(quote).join(' ');
+  const cmd = [process.execPath, cliPath, 'serve', ...serveArgs].map(quote).join(' ');
   const proc = spawn('script', ['-q', '-e', '-f', '-c', cmd, '/dev/null'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   started.add(proc.pid!);
   let text = '';

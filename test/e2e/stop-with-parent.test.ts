@@ -68,7 +68,7 @@ interface DemoReady {
 
 /** Starts a one-camera demo and waits until its camera ffmpeg and the slave's compression ffmpeg run. */
 async function startDemo(): Promise<{ demo: Launched; ready: DemoReady; tree: Map<number, string> }> {
-  const demo = launch(process.execPath, ['--import', 'tsx', cliPath, 'demo', '--cameras', '1', '--any-ports', '--json']);
+  const demo = launch(process.execPath, [cliPath, 'demo', '--cameras', '1', '--any-ports', '--json']);
   const ready = await demo.line<DemoReady>('"demo-ready"', 90_000);
   const tree = await waitFor(() => {
     const d = descendants(demo.proc.pid!);
@@ -103,7 +103,7 @@ describe('processes stop with their parent', { timeout: 240_000 }, () => {
   it('a node launched by npm stops when npm (and its sh -c) is killed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cupola-test-'));
     const serve = [
-      `'${process.execPath}'`, '--import', 'tsx', `'${cliPath}'`, 'serve', '--host', '127.0.0.1', '--no-compress',
+      `'${process.execPath}'`, `'${cliPath}'`, 'serve', '--host', '127.0.0.1', '--no-compress',
       '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0', '--data-dir', `'${dataDir}'`,
     ].join(' ');
     // The shape of `npx cupola serve`: npm -> sh -c -> node, with npm's variables in the environment.
@@ -119,7 +119,7 @@ describe('processes stop with their parent', { timeout: 240_000 }, () => {
 
   it('SIGHUP stops a node gracefully', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cupola-test-'));
-    const node = launch(process.execPath, ['--import', 'tsx', cliPath, 'serve', '--host', '127.0.0.1', '--no-compress',
+    const node = launch(process.execPath, [cliPath, 'serve', '--host', '127.0.0.1', '--no-compress',
       '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0', '--data-dir', dataDir]);
     await node.line('"listening"', 60_000);
     node.proc.kill('SIGHUP');

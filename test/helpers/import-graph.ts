@@ -1,8 +1,8 @@
 /**
  * The import graph of the source tree, read with the TypeScript parser (not regular expressions, so
  * comments and strings that look like imports are not counted): every static `import`/`export … from`,
- * dynamic `import('…')`, `import('…')` type, and `new URL('…', import.meta.url)` (how src/ names a worker
- * entry), each with its line and its resolved target (a repository-relative path, or the bare
+ * dynamic `import('…')`, `import('…')` type, and `new URL('…', import.meta.url)` or
+ * `moduleUrl('…', import.meta.url)` (src/source-url.ts; how src/ names a worker entry), each with its line and its resolved target (a repository-relative path, or the bare
  * specifier of a package or `node:` module). Also the uses of clock/timer/process globals, which pure
  * protocol code must not touch. test/unit/layering.test.ts states the rules over this graph.
  */
@@ -163,6 +163,10 @@ export function parseFile(path: string, source: string): ParsedFile {
     } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL') {
       const spec = stringArg(node.arguments?.[0]);
       if (spec !== undefined && isImportMetaUrl(node.arguments?.[1])) edge(node, spec, 'file URL');
+    } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'moduleUrl') {
+      // src/source-url.ts: the same file URL, `.ts` in the sources and `.js` once built.
+      const spec = stringArg(node.arguments[0]);
+      if (spec !== undefined && isImportMetaUrl(node.arguments[1])) edge(node, spec, 'file URL');
     }
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && (node.arguments === undefined || node.arguments.length === 0)) {
       if (!shadowed('Date')) globals.push({ file: path, name: 'new Date()', line: lineOf(node) });

@@ -1,15 +1,21 @@
 /**
  * Starts `cupola serve` as a separate process on OS-chosen ports (port 0), reads its one-line
- * JSON `listening` announcement from stdout, and stops it by PID.
+ * JSON `listening` announcement from stdout, and stops it by PID. The process runs what users run:
+ * the built JavaScript in dist/ (`cliPath`), rebuilt first when it is older than the sources.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DIST, buildDist, distIsFresh } from '../../scripts/build.mjs';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const cliPath = join(repoRoot, 'src/cli/main.ts');
+/** The built CLI (`node dist/src/cli/main.js`, no tsx), as `npm start` and bin/cupola.js run it. */
+export const cliPath = join(DIST, 'src/cli/main.js');
+
+// `npm test` builds first (pretest); a test file run on its own after a source edit builds here.
+if (!distIsFresh()) await buildDist({ quiet: true });
 
 export interface Listening {
   event: 'listening';
@@ -61,7 +67,7 @@ export async function startServer(
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'cupola-test-'));
   const host = o.host ?? '127.0.0.1';
   const args = [
-    '--import', 'tsx', cliPath, 'serve',
+    cliPath, 'serve',
     '--role', o.role ?? 'slave',
     '--host', host,
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',

@@ -22,7 +22,8 @@ const knownEnv = new Set(SERVE_FLAGS.map((f) => f.env));
 
 /**
  * The flags given to `serve` on lines that run Cupola: a compose/Dockerfile exec array whose first
- * item is "serve", or a command line that runs src/cli/main.ts or the `cupola` bin.
+ * item is "serve", or a command line that runs src/cli/main.ts, the built dist/src/cli/main.js or
+ * the `cupola` bin.
  */
 function serveFlags(text: string): { flag: string; line: string }[] {
   const out: { flag: string; line: string }[] = [];
@@ -33,7 +34,7 @@ function serveFlags(text: string): { flag: string; line: string }[] {
     const arr = /\[\s*"serve"(.*)\]/.exec(trimmed);
     if (arr) rest = arr[1];
     else {
-      const cli = /(?:src\/cli\/main\.ts|\bcupola)\s+serve\b(.*)$/.exec(trimmed);
+      const cli = /(?:src\/cli\/main\.(?:ts|js)|\bcupola)\s+serve\b(.*)$/.exec(trimmed);
       if (cli) rest = cli[1];
     }
     if (rest === undefined) continue;
@@ -101,10 +102,11 @@ describe('docs/deploy', () => {
     const entry = /ENTRYPOINT (\[.*\])/.exec(docker);
     assert.ok(entry);
     const args = JSON.parse(entry[1]!) as string[];
-    assert.ok(existsSync(join(repo, args.at(-1)!)), `entry point ${args.at(-1)} exists`);
+    assert.deepEqual(args, ['node', 'dist/src/cli/main.js'], 'the image runs the built JavaScript, no tsx loader');
+    assert.match(docker, /^RUN node scripts\/build\.mjs$/m, 'the image builds dist/ after copying the sources');
     const unit = files.find((f) => f.name === 'cupola.service')!.text;
     assert.match(unit, /^User=cupola$/m);
-    assert.match(unit, /^ExecStart=\/usr\/bin\/node --import tsx \/opt\/cupola\/src\/cli\/main\.ts serve$/m);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/cupola\/dist\/src\/cli\/main\.js serve$/m);
     assert.ok(existsSync(join(repo, 'src/cli/main.ts')));
   });
 

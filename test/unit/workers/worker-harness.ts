@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../../../src/compression/ts-worker.ts';
+import { startWorker as startWorkerThread } from '../../../src/compression/start-worker.ts';
 import { COMPRESSOR_WORKER_ENTRY } from '../../../src/compression/compression-manager.ts';
 import { DEFAULT_BACKOFF, type CompressionProfile, type StartMessage, type WorkerToMainMessage } from '../../../workers/messages.ts';
 
@@ -76,7 +76,7 @@ export class MessageLog {
 }
 
 export function startWorker(log: MessageLog): Worker {
-  const w = startTsWorker(COMPRESSOR_WORKER_ENTRY);
+  const w = startWorkerThread(COMPRESSOR_WORKER_ENTRY);
   w.on('message', (m: WorkerToMainMessage) => log.push(m));
   return w;
 }
