@@ -17,7 +17,7 @@ import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
-import { killAll, startCupola, startNms } from './lib/servers.ts';
+import { killAll, runMain, startCupola, startNms } from './lib/servers.ts';
 import { startNginxRtmp } from './lib/nginx-rtmp.ts';
 import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
@@ -78,16 +78,6 @@ const browserOpts = {
   whepViewers: quick && program.getOptionValueSource('whepViewers') === 'default' ? [2] : list(opts.whepViewers),
   rtspReaders: quick && program.getOptionValueSource('rtspReaders') === 'default' ? [10] : list(opts.rtspReaders),
 };
-
-let cleaning = false;
-const cleanup = (code: number) => {
-  if (cleaning) return;
-  cleaning = true;
-  killAll();
-  process.exit(code);
-};
-process.on('SIGINT', () => cleanup(130));
-process.on('SIGTERM', () => cleanup(143));
 
 interface Results {
   machine: { node: string; cpus: number; platform: string; date: string; options: SuiteOptions; browserOptions?: typeof browserOpts };
@@ -155,10 +145,4 @@ async function main(): Promise<void> {
   if (opts.json !== undefined) writeFileSync(opts.json, JSON.stringify(results, null, 2));
 }
 
-main().then(
-  () => cleanup(0),
-  (err: unknown) => {
-    console.error(err);
-    cleanup(1);
-  },
-);
+runMain(main);

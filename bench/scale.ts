@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
 import { ensureFlv, type MediaSpec } from './lib/media.ts';
-import { killAll, startCupola, type ServerProc } from './lib/servers.ts';
+import { killAll, runMain, startCupola, type ServerProc } from './lib/servers.ts';
 import { measureCpu, round, sleep } from './suites/common.ts';
 
 const program = new Command()
@@ -65,16 +65,6 @@ export interface ScaleRow {
   latencyMaxMs: number;
   loadgenCores: number;
 }
-
-let cleaning = false;
-const cleanup = (code: number) => {
-  if (cleaning) return;
-  cleaning = true;
-  killAll();
-  process.exit(code);
-};
-process.on('SIGINT', () => cleanup(130));
-process.on('SIGTERM', () => cleanup(143));
 
 async function main(): Promise<void> {
   const file = await ensureFlv(CAMERA, log);
@@ -143,10 +133,4 @@ function printRows(rows: readonly ScaleRow[]): void {
   }
 }
 
-main().then(
-  () => cleanup(0),
-  (err: unknown) => {
-    console.error(err);
-    cleanup(1);
-  },
-);
+runMain(main);

@@ -20,7 +20,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
 import { ensureFlv, type MediaSpec } from './lib/media.ts';
-import { killAll, rssMb, startCupola } from './lib/servers.ts';
+import { killAll, runMain, rssMb, startCupola } from './lib/servers.ts';
 import { round, sleep } from './suites/common.ts';
 import { connectEventSocket, type EventSocket } from '../src/replication/ws/event-socket.ts';
 
@@ -95,16 +95,6 @@ export function verdict(series: string, points: readonly (readonly [number, numb
   const flat = Math.abs(drift) <= 3 * residualSd || Math.abs(drift) <= 0.05 * Math.abs(mv);
   return { series, mean: round(mv), slopePerHour: round(slope * 3600), driftOverWindow: round(drift), residualSd: round(residualSd), flat };
 }
-
-let cleaning = false;
-const cleanup = (code: number) => {
-  if (cleaning) return;
-  cleaning = true;
-  killAll();
-  process.exit(code);
-};
-process.on('SIGINT', () => cleanup(130));
-process.on('SIGTERM', () => cleanup(143));
 
 async function main(): Promise<void> {
   const file = await ensureFlv(SOAK_CAMERA, log);
@@ -204,10 +194,4 @@ async function main(): Promise<void> {
   if (o.json !== undefined) writeFileSync(o.json, JSON.stringify({ options: o, samples, verdicts }, null, 2));
 }
 
-main().then(
-  () => cleanup(0),
-  (err: unknown) => {
-    console.error(err);
-    cleanup(1);
-  },
-);
+runMain(main);

@@ -111,6 +111,29 @@ export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {
   return startListening('nms', ['bench/nms/nms-server.cjs', dataDir], dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
 }
 
+/**
+ * Runs a bench entry's `main`: every process started by this module is killed by PID when it ends,
+ * fails, or the runner gets SIGINT/SIGTERM; the exit code says which (0, 1, 130, 143).
+ */
+export function runMain(main: () => Promise<void>): void {
+  let exiting = false;
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    killAll();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => exit(130));
+  process.on('SIGTERM', () => exit(143));
+  main().then(
+    () => exit(0),
+    (err: unknown) => {
+      console.error(err);
+      exit(1);
+    },
+  );
+}
+
 /** Kills every process started by this module (SIGKILL, by PID). */
 export function killAll(): void {
   for (const p of running) {
