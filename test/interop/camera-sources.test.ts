@@ -48,10 +48,12 @@ async function source(server: ServerProcess, id: string): Promise<SourceStatus |
 }
 
 async function waitState(server: ServerProcess, id: string, states: readonly string[], timeoutMs: number): Promise<SourceStatus> {
+  let seen: SourceStatus | null = null;
   return waitFor(async () => {
     const s = await source(server, id);
+    seen = s;
     return s !== null && states.includes(s.state) ? s : null;
-  }, timeoutMs, `${id} in state ${states.join('/')}`);
+  }, timeoutMs, () => `${id} in state ${states.join('/')} (last status: ${JSON.stringify(seen)})`);
 }
 
 async function assertReadBack(server: ServerProcess, id: string): Promise<void> {
