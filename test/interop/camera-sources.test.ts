@@ -77,7 +77,7 @@ describe('pulled cameras (sources) from gst-rtsp-server and Cupola', { timeout: 
     if (skip !== false) return;
     const dir = mkdtempSync(join(tmpdir(), 'cupola-sources-'));
     const config = join(dir, 'settings.json');
-    writeFileSync(config, JSON.stringify({ sources: { backoffInitialMs: 200, backoffMaxMs: 1000, stallMs: 2000, udpFallbackMs: 2500, connectTimeoutMs: 8000, onDemandCloseAfterMs: 1500, onDemandStartTimeoutMs: 15000 } }));
+    writeFileSync(config, JSON.stringify({ sources: { backoffInitialMs: 200, backoffMaxMs: 1000, stallMs: 4000, udpFallbackMs: 2500, connectTimeoutMs: 8000, onDemandCloseAfterMs: 1500, onDemandStartTimeoutMs: 15000 } }));
     [server, digestCam, openCam, tcpOnlyCam] = await Promise.all([
       startServer({ args: ['--no-compress', '--config', config] }),
       startGstCamera({ auth: 'digest', user: 'camuser', pass: SECRET }),
@@ -140,7 +140,10 @@ describe('pulled cameras (sources) from gst-rtsp-server and Cupola', { timeout: 
     const down = await waitState(server, 'site1/udp', ['failed', 'stalled'], 30_000);
     assert.ok(down.lastError, 'the last error is shown');
     openCam = await startGstCamera({ auth: 'none', port });
-    const back = await waitState(server, 'site1/udp', ['live'], 40_000);
+    assert.equal(openCam.port, port, 'the camera is back on its port');
+    const back = await waitState(server, 'site1/udp', ['live'], 40_000).catch((err: Error) => {
+      throw new Error(`${err.message}\ncamera pid ${openCam.pid} exit ${openCam.proc.exitCode ?? openCam.proc.signalCode ?? 'running'}, output:\n${openCam.output().slice(-1500)}`);
+    });
     assert.ok(back.restarts >= 1, `restarts ${back.restarts}`);
     const metrics = await (await fetch(server.apiUrl('/metrics'))).text();
     const m = /cupola_source_restarts_total\{camera="site1\/udp"\} (\d+)/.exec(metrics);
