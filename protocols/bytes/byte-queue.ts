@@ -14,7 +14,12 @@ const TAIL_BYTES = 4096;
  * chunk, and as one copy only when they span chunks. The shape of undici's websocket ByteParser.
  */
 export class ByteQueue {
+  /**
+   * Queued pieces; the first one's bytes before #head are consumed. Consuming advances #head
+   * instead of replacing the first piece with a new view: no Buffer object per consumed header.
+   */
   #chunks: Buffer[] = [];
+  #head = 0;
   #length = 0;
   /** Where small pieces are copied; bytes before #tailFill may have been handed out and are never rewritten. */
   #tail: Buffer | null = null;
@@ -51,7 +56,8 @@ export class ByteQueue {
     this.#tailFill += chunk.length;
     const last = this.#chunks[this.#chunks.length - 1];
     if (last !== undefined && last.buffer === tail.buffer && last.byteOffset + last.length === tail.byteOffset + start) {
-      // Extends the queued view of the tail in place (the new bytes follow it directly).
+      // Extends the queued view of the tail in place (the new bytes follow it directly; #head,
+      // if it is the first piece, still counts from the same start).
       this.#chunks[this.#chunks.length - 1] = tail.subarray(last.byteOffset - tail.byteOffset, this.#tailFill);
     } else {
       this.#chunks.push(tail.subarray(start, this.#tailFill));
@@ -60,22 +66,46 @@ export class ByteQueue {
 
   /** Byte at offset i from the front, without consuming. Caller checks `length` first. */
   peekByte(i: number): number {
-    for (const c of this.#chunks) {
+    const chunks = this.#chunks;
+    i += this.#head;
+    for (let k = 0; k < chunks.length; k++) {
+      const c = chunks[k]!;
       if (i < c.length) return c[i]!;
       i -= c.length;
     }
     throw new RangeError('peekByte past end of queue');
   }
 
+  /** Big-endian unsigned integer of `size` (1..6) bytes at offset i, without consuming. Caller checks `length` first. */
+  peekUIntBE(i: number, size: number): number {
+    const first = this.#chunks[0];
+    const at = i + this.#head;
+    if (first !== undefined && at + size <= first.length) return first.readUIntBE(at, size);
+    let v = 0;
+    for (let k = 0; k < size; k++) v = v * 256 + this.peekByte(i + k);
+    return v;
+  }
+
+  /** Little-endian unsigned 32-bit integer at offset i, without consuming. Caller checks `length` first. */
+  peekUInt32LE(i: number): number {
+    const first = this.#chunks[0];
+    const at = i + this.#head;
+    if (first !== undefined && at + 4 <= first.length) return first.readUInt32LE(at);
+    return (this.peekByte(i) + this.peekByte(i + 1) * 0x100 + this.peekByte(i + 2) * 0x10000 + this.peekByte(i + 3) * 0x1000000);
+  }
+
   /** Next n bytes without consuming them (a view when possible). Caller checks `length` first. */
   peek(n: number): Buffer {
     const first = this.#chunks[0];
-    if (first !== undefined && first.length >= n) return first.subarray(0, n);
+    const head = this.#head;
+    if (first !== undefined && first.length - head >= n) return first.subarray(head, head + n);
     const out = Buffer.allocUnsafe(n);
     let off = 0;
+    let start = head;
     for (const c of this.#chunks) {
       if (off >= n) break;
-      off += c.copy(out, off, 0, Math.min(c.length, n - off));
+      off += c.copy(out, off, start, Math.min(c.length, start + n - off));
+      start = 0;
     }
     return out;
   }
@@ -85,24 +115,21 @@ export class ByteQueue {
     if (n > this.#length) throw new RangeError(`consume(${n}) with ${this.#length} bytes queued`);
     if (n === 0) return Buffer.alloc(0);
     const first = this.#chunks[0]!;
-    this.#length -= n;
-    if (first.length > n) {
-      this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const head = this.#head;
+    const available = first.length - head;
+    if (available > n) {
+      this.#length -= n;
+      this.#head = head + n;
+      return first.subarray(head, head + n);
     }
-    if (first.length === n) {
+    if (available === n) {
+      this.#length -= n;
       this.#chunks.shift();
-      return first;
+      this.#head = 0;
+      return head === 0 ? first : first.subarray(head);
     }
     const out = Buffer.allocUnsafe(n);
-    for (let off = 0; off < n; ) {
-      const c = this.#chunks[0]!;
-      const take = Math.min(c.length, n - off);
-      c.copy(out, off, 0, take);
-      off += take;
-      if (take === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(take);
-    }
+    this.consumeInto(out, 0, n);
     return out;
   }
 
@@ -110,13 +137,19 @@ export class ByteQueue {
   consumeInto(target: Buffer, offset: number, n: number): void {
     if (n > this.#length) throw new RangeError(`consumeInto(${n}) with ${this.#length} bytes queued`);
     this.#length -= n;
+    const chunks = this.#chunks;
     for (let off = 0; off < n; ) {
-      const c = this.#chunks[0]!;
-      const take = Math.min(c.length, n - off);
-      c.copy(target, offset + off, 0, take);
+      const c = chunks[0]!;
+      const head = this.#head;
+      const take = Math.min(c.length - head, n - off);
+      c.copy(target, offset + off, head, head + take);
       off += take;
-      if (take === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(take);
+      if (head + take === c.length) {
+        chunks.shift();
+        this.#head = 0;
+      } else {
+        this.#head = head + take;
+      }
     }
   }
 
@@ -124,13 +157,16 @@ export class ByteQueue {
   skip(n: number): void {
     if (n > this.#length) throw new RangeError(`skip(${n}) with ${this.#length} bytes queued`);
     this.#length -= n;
+    const chunks = this.#chunks;
     while (n > 0) {
-      const c = this.#chunks[0]!;
-      if (c.length <= n) {
-        n -= c.length;
-        this.#chunks.shift();
+      const c = chunks[0]!;
+      const available = c.length - this.#head;
+      if (available <= n) {
+        n -= available;
+        chunks.shift();
+        this.#head = 0;
       } else {
-        this.#chunks[0] = c.subarray(n);
+        this.#head += n;
         n = 0;
       }
     }
@@ -138,7 +174,7 @@ export class ByteQueue {
 
   /** Index of byte value `b` at or after `from`, searching at most `limit` bytes; -1 if absent. */
   indexOf(b: number, from = 0, limit = Infinity): number {
-    let base = 0;
+    let base = -this.#head; // queue offset of the current piece's byte 0
     const end = Math.min(this.#length, from + limit);
     for (const c of this.#chunks) {
       if (base >= end) break;
@@ -155,6 +191,7 @@ export class ByteQueue {
 
   clear(): void {
     this.#chunks = [];
+    this.#head = 0;
     this.#length = 0;
     this.#tail = null;
     this.#tailFill = 0;

@@ -172,17 +172,18 @@ export class ChunkReader {
       if (!cs.extended) this.#startChunk(cs);
       return true;
     }
-    const h = q.consume(size);
-    const field = h.readUIntBE(0, 3);
+    // Fields are read in place, then the header skipped: no Buffer per chunk header.
+    const field = q.peekUIntBE(0, 3);
     if (fmt <= 1) {
-      const length = h.readUIntBE(3, 3);
+      const length = q.peekUIntBE(3, 3);
       if (length > this.#maxMessageBytes) {
         throw new ProtocolError('RTMP_MESSAGE_TOO_LARGE', `message of ${length} bytes exceeds ${this.#maxMessageBytes}`);
       }
       cs.messageLength = length;
-      cs.typeId = h[6]!;
+      cs.typeId = q.peekByte(6);
     }
-    if (fmt === 0) cs.messageStreamId = h.readUInt32LE(7); // the one little-endian field of RTMP
+    if (fmt === 0) cs.messageStreamId = q.peekUInt32LE(7); // the one little-endian field of RTMP
+    q.skip(size);
     if (cs.received > 0) {
       // A new header in the middle of a message: the sender gave up on it (as if it had sent
       // Abort). ffmpeg and nginx-rtmp drop the partial message the same way.
@@ -210,7 +211,7 @@ export class ChunkReader {
     const q = this.#queue;
     const cs = this.#current!;
     if (q.length < 4) return false;
-    const value = q.peek(4).readUInt32BE(0);
+    const value = q.peekUIntBE(0, 4);
     if (this.#fmt === 3 && cs.received > 0) {
       // Continuation chunk: the spec (and ffmpeg, FMS) repeat the extended timestamp here, some
       // encoders do not. Take the 4 bytes only when they repeat the value we know.
