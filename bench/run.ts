@@ -9,7 +9,7 @@
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
- *   --peers cupola,nms,nginx,gst  (also cupola-tsx)            --json FILE
+ *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR)   --json FILE
  *   --repeats 10  --latency-seconds 20  --hls-viewers 1,10,100  --whep-viewers 1,20  --rtsp-readers 20,100   (browser)
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
@@ -40,7 +40,8 @@ const program = new Command()
   .option('--settle <s>', 'settling time before each window', '3')
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
-  .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, nms, nginx, gst', 'cupola,nms,nginx,gst')
+  .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, cupola-base, nms, nginx, gst', 'cupola,nms,nginx,gst')
+  .option('--base-root <dir>', 'cupola-base: a checkout of an earlier commit (with node_modules), run under tsx')
   .option('--repeats <k>', 'browser: pages per first-picture series', '10')
   .option('--latency-seconds <s>', 'browser: playback per latency series', '20')
   .option('--hls-viewers <list>', 'browser: LL-HLS viewers per CPU step', '1,10,100')
@@ -51,7 +52,7 @@ const program = new Command()
   .option('--json <file>', 'write the results as JSON')
   .parse();
 const opts = program.opts<{
-  suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string;
+  suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string; baseRoot?: string;
   repeats: string; latencySeconds: string; hlsViewers: string; whepViewers: string; rtspReaders: string;
 }>();
 
@@ -100,6 +101,10 @@ async function main(): Promise<void> {
       const load = suites.has('fanout') || suites.has('ingest');
       if (o.peers.includes('cupola') || suites.has('replication')) servers.cupola = await startCupola({ ...prof, name: 'cupola' });
       if (o.peers.includes('cupola-tsx') && load) servers['cupola-tsx'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-tsx' });
+      if (o.peers.includes('cupola-base') && load) {
+        if (opts.baseRoot === undefined) throw new Error('--peers cupola-base needs --base-root DIR');
+        servers['cupola-base'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-base', root: resolve(opts.baseRoot) });
+      }
       if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
       if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);
       if (o.peers.includes('gst') && suites.has('fanout') && servers.cupola !== undefined) {

@@ -26,9 +26,9 @@ export interface ServerProc {
 const running = new Set<ChildProcess>();
 
 /** Starts a tracked child process and resolves once it printed its `{"event":"listening"}` line. */
-export async function startListening(name: string, args: string[], dataDir: string, extraArgs: { cpuProfDir?: string } = {}, timeoutMs = 30_000): Promise<ServerProc> {
+export async function startListening(name: string, args: string[], dataDir: string, extraArgs: { cpuProfDir?: string; cwd?: string } = {}, timeoutMs = 30_000): Promise<ServerProc> {
   const nodeArgs = extraArgs.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${extraArgs.cpuProfDir}`, ...args] : args;
-  const proc = spawn(process.execPath, nodeArgs, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, nodeArgs, { cwd: extraArgs.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   if (proc.pid === undefined) throw new Error(`${name} did not start`);
   running.add(proc);
   let logs = '';
@@ -86,9 +86,13 @@ export async function startListening(name: string, args: string[], dataDir: stri
 /** How Cupola runs: `built` = node dist/src/cli/main.js (what users run), `tsx` = node --import tsx src/cli/main.ts. */
 export type CupolaRuntime = 'built' | 'tsx';
 
-/** `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). */
-export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown> } = {}): Promise<ServerProc> {
+/**
+ * `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). `root`:
+ * another checkout to run (with its own node_modules), for a base-vs-change comparison.
+ */
+export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
+  if (runtime === 'built' && o.root !== undefined) throw new Error('startCupola: another checkout runs under tsx');
   if (runtime === 'built' && !distIsFresh()) await buildDist();
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
@@ -103,7 +107,7 @@ export async function startCupola(o: { role?: string; extra?: string[]; cpuProfD
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir, '--config', settings, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
-  return startListening(o.name ?? `cupola-${o.role ?? 'slave'}`, args, dataDir, o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {});
+  return startListening(o.name ?? `cupola-${o.role ?? 'slave'}`, args, dataDir, { ...(o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.root !== undefined ? { cwd: o.root } : {}) });
 }
 
 export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {

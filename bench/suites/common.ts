@@ -4,13 +4,14 @@ import { cpuSeconds, rssMb, type ServerProc } from '../lib/servers.ts';
 /**
  * The servers a run can compare: Cupola as users run it (built JavaScript), Cupola under tsx (for
  * the runtime comparison), Node-Media-Server and nginx-rtmp (RTMP only, both), gst-rtsp-server
- * (RTSP only: relays Cupola's RTMP).
+ * (RTSP only: relays Cupola's RTMP), and `cupola-base`: another checkout of Cupola (an earlier
+ * commit, `--base-root DIR`) run under tsx, to compare a change with its base in one run.
  */
-export const PEERS = ['cupola', 'cupola-tsx', 'nms', 'nginx', 'gst'] as const;
+export const PEERS = ['cupola', 'cupola-tsx', 'cupola-base', 'nms', 'nginx', 'gst'] as const;
 export type Peer = (typeof PEERS)[number];
 export const isPeer = (s: string): s is Peer => (PEERS as readonly string[]).includes(s);
 /** Peers that serve RTSP. */
-export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-tsx' || p === 'gst';
+export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-tsx' || p === 'cupola-base' || p === 'gst';
 /** Peers that take RTMP publishers and serve RTMP readers. */
 export const servesRtmp = (p: Peer): boolean => p !== 'gst';
 export type PeerServers = Partial<Record<Peer, ServerProc>>;
