@@ -3,7 +3,7 @@
  * origin (the suite fulfils that one URL with playwright's page.route; everything else the page
  * loads, /player.js, /player-webrtc.js, /vendor/hls.min.js, WHEP, LL-HLS, comes from the server).
  * It plays the camera with the dashboard's own player modes (PLAYER_MODES of src/dashboard/player.js:
- * WHEP with its 2 s ICE-gathering cap, hls.js with lowLatencyMode), nothing else on the page; mode
+ * WHEP (offer at once, candidates trickled by PATCH), hls.js with lowLatencyMode), nothing else on the page; mode
  * `hls-1x` is hls.js with the dashboard's options but maxLiveSyncPlaybackRate 1 (hls.js's default:
  * no catching up; the dashboard's player before it played up to 1.5x), for comparison.
  *
