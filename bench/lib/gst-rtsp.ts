@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot, track, type ServerProc } from './servers.ts';
+import { repoRoot, stopProcess, track, type ServerProc } from './servers.ts';
 
 const PYTHON = '/usr/bin/python3';
 const RELAY = join(repoRoot, 'bench/gst/gst-rtsp-relay.py');
@@ -65,12 +65,7 @@ export async function startGstRtsp(source: string, log: (s: string) => void, tim
     dataDir: '',
     logs: () => logs,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopProcess(proc, exited);
     },
   };
 }

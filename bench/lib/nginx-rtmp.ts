@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { track, type ServerProc } from './servers.ts';
+import { stopProcess, track, type ServerProc } from './servers.ts';
 
 const MODULE_CANDIDATES = ['/usr/lib/nginx/modules/ngx_rtmp_module.so', '/usr/share/nginx/modules/ngx_rtmp_module.so'];
 const NGINX = '/usr/sbin/nginx';
@@ -120,12 +120,7 @@ export async function startNginxRtmp(log: (s: string) => void, timeoutMs = 15_00
     dataDir: dir,
     logs,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGQUIT'); // graceful shutdown
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopProcess(proc, exited, 'SIGQUIT'); // nginx's graceful shutdown
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -25,6 +25,15 @@ export interface ServerProc {
 
 const running = new Set<ChildProcess>();
 
+/** Asks a server process to stop with `signal`, waits for `exited`, SIGKILL after 5 s. */
+export async function stopProcess(proc: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill(signal);
+  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
 /** Starts a tracked child process and resolves once it printed its `{"event":"listening"}` line. */
 export async function startListening(name: string, args: string[], dataDir: string, extraArgs: { cpuProfDir?: string; cwd?: string } = {}, timeoutMs = 30_000): Promise<ServerProc> {
   const nodeArgs = extraArgs.cpuProfDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${extraArgs.cpuProfDir}`, ...args] : args;
@@ -72,12 +81,7 @@ export async function startListening(name: string, args: string[], dataDir: stri
     dataDir,
     logs: () => logs,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopProcess(proc, exited);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
