@@ -9,7 +9,10 @@
  */
 import { PUBLISHED_COMPRESSION_STATES, type PublishedCompressionState } from '../compression/compression-status.ts';
 import type { HlsMetrics } from '../hls/hls-service.ts';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import Counter from 'prom-client/lib/counter.js';
+import Gauge from 'prom-client/lib/gauge.js';
+import Registry from 'prom-client/lib/registry.js';
+import { registerDefaultMetrics } from './default-metrics.ts';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
 import { CounterDeltas } from './counter-deltas.ts';
@@ -170,7 +173,7 @@ export class Metrics {
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) registerDefaultMetrics(this.registry);
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> =>
       new Gauge({ name, help, labelNames, registers });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
