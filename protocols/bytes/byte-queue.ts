@@ -6,7 +6,14 @@
  * counts their parents).
  */
 export const SMALL_PIECE_BYTES = 512;
-/** Size of the tail buffer small pieces are copied into. */
+/**
+ * Size of the tail buffers small pieces are copied into: a queue's first tail is the smallest that
+ * holds any small piece, each next one twice the last, up to TAIL_BYTES. A connection that sends a
+ * few small messages (an RTMP or RTSP reader: its commands, an acknowledgement now and then) keeps
+ * 512 bytes, not 4 KiB, for as long as it is open; one that trickles many small reads reaches
+ * 4 KiB tails after three.
+ */
+const FIRST_TAIL_BYTES = SMALL_PIECE_BYTES;
 const TAIL_BYTES = 4096;
 
 /**
@@ -24,6 +31,7 @@ export class ByteQueue {
   /** Where small pieces are copied; bytes before #tailFill may have been handed out and are never rewritten. */
   #tail: Buffer | null = null;
   #tailFill = 0;
+  #nextTailBytes = FIRST_TAIL_BYTES;
 
   get length(): number {
     return this.#length;
@@ -48,7 +56,8 @@ export class ByteQueue {
     }
     let tail = this.#tail;
     if (tail === null || this.#tailFill + chunk.length > tail.length) {
-      tail = this.#tail = Buffer.allocUnsafeSlow(TAIL_BYTES);
+      tail = this.#tail = Buffer.allocUnsafeSlow(this.#nextTailBytes);
+      this.#nextTailBytes = Math.min(TAIL_BYTES, 2 * this.#nextTailBytes);
       this.#tailFill = 0;
     }
     const start = this.#tailFill;
@@ -195,5 +204,6 @@ export class ByteQueue {
     this.#length = 0;
     this.#tail = null;
     this.#tailFill = 0;
+    this.#nextTailBytes = FIRST_TAIL_BYTES;
   }
 }

@@ -24,6 +24,23 @@ test('byte queue: tiny reads that own their memory are copied into one tail (no 
   assert.deepEqual(pieces.map((p) => p[0]), input, 'pushed Buffers untouched');
 });
 
+test('byte queue: a connection that sent a few small messages keeps a small tail, a trickling one grows it to 4 KiB', () => {
+  const q = new ByteQueue();
+  q.push(own(Array.from({ length: 200 }, (_, i) => i & 0xff))); // a command of a reader
+  assert.equal(q.retainedBytes, 512, 'first tail: the smallest that holds any small piece');
+  assert.equal(q.consume(200).length, 200);
+  q.push(own([1, 2, 3, 4])); // an acknowledgement later: same tail
+  assert.equal(q.retainedBytes, 512);
+  assert.deepEqual([...q.consume(4)], [1, 2, 3, 4]);
+  const sizes = new Set<number>();
+  for (let i = 0; i < 40; i++) {
+    q.push(own(Array.from({ length: 300 }, () => i)));
+    sizes.add(q.retainedBytes);
+    assert.deepEqual([...q.consume(300)], Array.from({ length: 300 }, () => i));
+  }
+  assert.deepEqual([...sizes].sort((a, b) => a - b), [512, 1024, 2048, 4096], 'tails double up to 4 KiB');
+});
+
 test('byte queue: a view into a large parent is kept as a view and counted with its parent', () => {
   const parent = Buffer.alloc(65536, 7);
   const q = new ByteQueue();

@@ -29,6 +29,25 @@ describe('Metrics', () => {
     assert.equal(valueOf(exp, 'cupola_streams_live', { factory: 'raw' }), 0);
   });
 
+  it('registers the same default metrics (names, types, help) as prom-client\'s collectDefaultMetrics, in the same order, and counts CPU', async () => {
+    const { Registry, collectDefaultMetrics } = await import('prom-client');
+    const reference = new Registry();
+    collectDefaultMetrics({ register: reference });
+    const ref = parsePrometheusText(await reference.metrics());
+    const m = new Metrics();
+    const ours = parsePrometheusText(await m.text());
+    const defaults = [...ours.types].filter(([name]) => !name.startsWith('cupola_'));
+    assert.deepEqual(defaults, [...ref.types]);
+    for (const [name] of ref.types) assert.equal(ours.help.get(name), ref.help.get(name), `help of ${name}`);
+    const burn = Date.now() + 30;
+    while (Date.now() < burn); // some CPU between two scrapes
+    const again = parsePrometheusText(await m.text());
+    const cpu = valueOf(again, 'process_cpu_seconds_total', {}) ?? Number.NaN;
+    assert.ok(cpu > 0, `process_cpu_seconds_total ${cpu}`);
+    const parts = (valueOf(again, 'process_cpu_user_seconds_total', {}) ?? Number.NaN) + (valueOf(again, 'process_cpu_system_seconds_total', {}) ?? Number.NaN);
+    assert.ok(Math.abs(parts - cpu) < 1e-6, `user + system = total (${parts} vs ${cpu})`);
+  });
+
   it('turns stream stats into monotonic counters across a replaced stream object', async () => {
     const m = new Metrics({ defaultMetrics: false });
     const a = {};
