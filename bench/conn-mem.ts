@@ -9,7 +9,9 @@
  * --heapsnapshot-signal, the file lands in DIR).
  *
  *   node --import tsx bench/conn-mem.ts [--n 200,1200] [--protos rtmp,rtsp] [--seconds 10]
- *        [--variants built,base] [--base-root DIR] [--flags "..."] [--snapshot DIR]
+ *        [--variants built,bare,base,flags] [--base-root DIR] [--flags "..."] [--snapshot DIR]
+ *   built: this checkout with its launchers' node flags (package.json `start`); bare: the same without
+ *   node flags; base: another checkout's dist/ with its launcher flags; flags: with --flags instead.
  *
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
@@ -24,9 +26,9 @@ const opts = new Command()
   .option('--n <list>', 'readers per step', '200,1200')
   .option('--protos <list>', 'rtmp, rtsp', 'rtmp,rtsp')
   .option('--seconds <s>', 'RSS sampling window per step', '10')
-  .option('--variants <list>', 'built, base (needs --base-root), flags (needs --flags)', 'built')
+  .option('--variants <list>', 'built (with its launcher flags), bare (built, no node flags), base (needs --base-root), flags (built with --flags instead)', 'built')
   .option('--base-root <dir>', 'another checkout (with node_modules and a built dist/) for the variant base')
-  .option('--flags <flags>', 'node flags for the variant flags')
+  .option('--flags <flags>', 'node flags for the variant flags (instead of the launcher flags)')
   .option('--snapshot <dir>', 'write a heap snapshot of each variant at each step into DIR')
   .parse()
   .opts<{ n: string; protos: string; seconds: string; variants: string; baseRoot?: string; flags?: string; snapshot?: string }>();
@@ -40,16 +42,19 @@ const log = (s: string): void => console.error(s);
 
 function start(variant: string): Promise<ServerProc> {
   const snap = opts.snapshot === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${resolve(opts.snapshot)}`];
-  const common = { name: `cupola-${variant}`, nodeFlags: snap };
+  // Each runs with its checkout's launcher flags (package.json `start`) unless the variant says otherwise.
+  const common = { name: `cupola-${variant}`, extraNodeFlags: snap };
   switch (variant) {
     case 'built':
       return startCupola(common);
     case 'base':
       if (opts.baseRoot === undefined) throw new Error('variant base needs --base-root DIR');
       return startCupola({ ...common, root: resolve(opts.baseRoot) });
+    case 'bare':
+      return startCupola({ ...common, nodeFlags: [] });
     case 'flags':
       if (opts.flags === undefined) throw new Error('variant flags needs --flags "..."');
-      return startCupola({ ...common, nodeFlags: [...snap, ...opts.flags.split(' ').filter((f) => f !== '')] });
+      return startCupola({ ...common, nodeFlags: opts.flags.split(' ').filter((f) => f !== '') });
     default:
       throw new Error(`unknown variant ${variant}`);
   }

@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/idle-rss.ts [--seconds 30] [--runs 3] [--variants built,tsx]
  *        [--base-root DIR]            variant `base`: the built dist/ of another checkout (run `node scripts/build.mjs` there first)
- *        [--flags "--optimize-for-size"]   variant `flags`: this checkout built, with these node flags
+ *        [--flags "--optimize-for-size"]   variant `flags`: this checkout built, with these node flags instead
+ *   built and tsx run with the node flags of the checkout's launchers (package.json `start`); bare without.
  *
  * Every process it starts is killed by PID (servers.ts `killAll`) at the end and on error.
  */
@@ -18,7 +19,7 @@ import { killAll, rssMb, startCupola, type ServerProc } from './lib/servers.ts';
 const opts = new Command()
   .option('--seconds <s>', 'sampling window after listening', '30')
   .option('--runs <k>', 'rounds (each starts every variant afresh)', '3')
-  .option('--variants <list>', 'built, tsx, base (needs --base-root), flags (needs --flags)', 'built,tsx')
+  .option('--variants <list>', 'built, tsx (both with the launcher flags), bare (built, no node flags), base (needs --base-root), flags (built with --flags instead)', 'built,tsx')
   .option('--base-root <dir>', 'another checkout (with node_modules and a built dist/) for the variant base')
   .option('--flags <flags>', 'node flags for the variant flags')
   .parse()
@@ -30,12 +31,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 function start(variant: string): Promise<ServerProc> {
-  const common = { name: `cupola-${variant}`, compress: true, nodeFlags: [] as string[] };
+  // Each runs with its checkout's launcher flags (package.json `start`) unless the variant says otherwise.
+  const common = { name: `cupola-${variant}`, compress: true };
   switch (variant) {
     case 'built':
       return startCupola({ ...common, runtime: 'built' });
     case 'tsx':
       return startCupola({ ...common, runtime: 'tsx' });
+    case 'bare':
+      return startCupola({ ...common, runtime: 'built', nodeFlags: [] });
     case 'base':
       if (opts.baseRoot === undefined) throw new Error('variant base needs --base-root DIR');
       return startCupola({ ...common, runtime: 'built', root: resolve(opts.baseRoot) });

@@ -87,15 +87,27 @@ export async function startListening(name: string, args: string[], dataDir: stri
   };
 }
 
+/**
+ * The node flags a checkout's launchers pass to `cupola serve`: the words between `node` and the
+ * script in its package.json `start` (src/cli/node-flags.ts; none in checkouts before them).
+ */
+export function launcherFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.['start'] ?? '').split(' ').filter((w) => w !== '');
+  const script = words.findIndex((w) => w.endsWith('.js') || w.endsWith('.ts'));
+  return words[0] === 'node' && script > 0 ? words.slice(1, script).filter((w) => w.startsWith('--') && w !== '--import') : [];
+}
+
 /** How Cupola runs: `built` = node dist/src/cli/main.js (what users run), `tsx` = node --import tsx src/cli/main.ts. */
 export type CupolaRuntime = 'built' | 'tsx';
 
 /**
  * `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). `root`:
  * another checkout to run (with its own node_modules, built there for runtime `built`), for a
- * base-vs-change comparison. `nodeFlags`: node flags of this server (default: BENCH_CUPOLA_NODE_FLAGS).
+ * base-vs-change comparison. `nodeFlags`: node flags of this server instead of the checkout's
+ * launcher flags and BENCH_CUPOLA_NODE_FLAGS; `extraNodeFlags`: added to them.
  */
-export async function startCupola(o: { nodeFlags?: readonly string[]; role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
+export async function startCupola(o: { nodeFlags?: readonly string[]; extraNodeFlags?: readonly string[]; role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
   // Another checkout runs built only if it was built there (`node scripts/build.mjs` in it).
   if (runtime === 'built' && o.root !== undefined && !existsSync(join(o.root, 'dist/src/cli/main.js'))) throw new Error(`startCupola: ${o.root} has no dist/: run node scripts/build.mjs there`);
@@ -106,9 +118,13 @@ export async function startCupola(o: { nodeFlags?: readonly string[]; role?: str
   // address, past the default per-address cap (limits.maxConnectionsPerIp, 256). Both raised here, on purpose.
   const settings = join(dataDir, 'bench-settings.json');
   writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 }, ...(o.settings ?? {}) }));
+  // The node flags the checkout's own launchers pass (package.json `start`), then
   // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by
-  // default); `o.nodeFlags` (a bench's own variant) replaces them.
-  const nodeFlags = o.nodeFlags ?? (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  // default); `o.nodeFlags` (a bench's own variant) replaces both, `o.extraNodeFlags` are added.
+  const nodeFlags = [
+    ...(o.nodeFlags ?? [...launcherFlags(o.root ?? repoRoot), ...(process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')]),
+    ...(o.extraNodeFlags ?? []),
+  ];
   const args = [
     ...nodeFlags, ...(runtime === 'built' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts']), 'serve', '--role', o.role ?? 'slave', ...(o.compress === true ? [] : ['--no-compress']), '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',

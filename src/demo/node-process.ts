@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { SERVE_NODE_FLAGS } from '../cli/node-flags.ts';
 import { REPO_ROOT_URL, loaderArgs, moduleUrl } from '../source-url.ts';
 import type { BoundPorts } from './urls.ts';
 
@@ -66,7 +67,7 @@ export function listenersDownIn(line: string): string[] {
  */
 export async function startNodeProcess(name: string, serveArgs: readonly string[], logFile: string): Promise<NodeProcess> {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const proc: ChildProcess = spawn(process.execPath, [...loaderArgs(CLI_PATH), CLI_PATH, ...serveArgs], {
+  const proc: ChildProcess = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...loaderArgs(CLI_PATH), CLI_PATH, ...serveArgs], {
     cwd: REPO_ROOT,
     // The IPC channel is never used for messages: it closes when the demo exits however it exits
     // (SIGKILL included), and `serve` stops when it does (src/cli/parent-watch.ts).
