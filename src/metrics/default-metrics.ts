@@ -1,25 +1,12 @@
 /**
  * prom-client's default process metrics (`collectDefaultMetrics`): the same metrics, names, help
- * texts, order and settings, registered from prom-client's own modules one by one. Only the CPU
+ * texts, order and settings, registered from prom-client's own modules one by one (`prom-client-parts.ts`). Only the CPU
  * metric is written here: prom-client's loads @opentelemetry/api (for exemplars, which Cupola does
  * not use), about 7 MB of resident memory at start-up; the index of the package also loads the
  * Pushgateway (http, https) and the cluster aggregator. The test compares the metric names with
  * what prom-client's `collectDefaultMetrics` registers.
  */
-import Counter from 'prom-client/lib/counter.js';
-import type { Registry } from 'prom-client';
-import processStartTime from 'prom-client/lib/metrics/processStartTime.js';
-import osMemoryHeap from 'prom-client/lib/metrics/osMemoryHeap.js';
-import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js';
-import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js';
-import eventLoopLag from 'prom-client/lib/metrics/eventLoopLag.js';
-import processResources from 'prom-client/lib/metrics/processResources.js';
-import processHandles from 'prom-client/lib/metrics/processHandles.js';
-import processRequests from 'prom-client/lib/metrics/processRequests.js';
-import heapSizeAndUsed from 'prom-client/lib/metrics/heapSizeAndUsed.js';
-import heapSpacesSizeAndUsed from 'prom-client/lib/metrics/heapSpacesSizeAndUsed.js';
-import version from 'prom-client/lib/metrics/version.js';
-import gc from 'prom-client/lib/metrics/gc.js';
+import { Counter, defaultMetric, type Registry } from './prom-client-parts.ts';
 
 /** `process_cpu_*_seconds_total` as prom-client counts them: the delta since the last scrape. */
 function processCpuTotal(registry: Registry): void {
@@ -49,18 +36,18 @@ export function registerDefaultMetrics(registry: Registry): void {
   const config = { eventLoopMonitoringPrecision: 10 };
   processCpuTotal(registry);
   const rest = [
-    processStartTime,
-    osMemoryHeap,
-    processOpenFileDescriptors,
-    processMaxFileDescriptors,
-    eventLoopLag,
-    ...(typeof process.getActiveResourcesInfo === 'function' ? [processResources] : []),
-    processHandles,
-    processRequests,
-    heapSizeAndUsed,
-    heapSpacesSizeAndUsed,
-    version,
-    gc,
+    'processStartTime',
+    'osMemoryHeap',
+    'processOpenFileDescriptors',
+    'processMaxFileDescriptors',
+    'eventLoopLag',
+    ...(typeof process.getActiveResourcesInfo === 'function' ? ['processResources'] : []),
+    'processHandles',
+    'processRequests',
+    'heapSizeAndUsed',
+    'heapSpacesSizeAndUsed',
+    'version',
+    'gc',
   ];
-  for (const register of rest) register(registry, config);
+  for (const name of rest) defaultMetric(name)(registry, config);
 }

@@ -9,9 +9,7 @@
  */
 import { PUBLISHED_COMPRESSION_STATES, type PublishedCompressionState } from '../compression/compression-status.ts';
 import type { HlsMetrics } from '../hls/hls-service.ts';
-import Counter from 'prom-client/lib/counter.js';
-import Gauge from 'prom-client/lib/gauge.js';
-import Registry from 'prom-client/lib/registry.js';
+import { Counter, Gauge, Registry } from './prom-client-parts.ts';
 import { registerDefaultMetrics } from './default-metrics.ts';
 import type { ProtocolErrorCode } from '../../protocols/errors.ts';
 import type { FactoryName, PublishRejectedError, ReaderProtocol, StreamStats } from '../streams/types.ts';
