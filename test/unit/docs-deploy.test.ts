@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVE_FLAGS } from '../../src/cli/serve-options.ts';
+import { SERVE_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { PUBLISHED_COMPRESSION_STATES as COMPRESSION_STATES } from '../../src/compression/compression-status.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 
@@ -102,11 +103,11 @@ describe('docs/deploy', () => {
     const entry = /ENTRYPOINT (\[.*\])/.exec(docker);
     assert.ok(entry);
     const args = JSON.parse(entry[1]!) as string[];
-    assert.deepEqual(args, ['node', 'dist/src/cli/main.js'], 'the image runs the built JavaScript, no tsx loader');
+    assert.deepEqual(args, ['node', ...SERVE_NODE_FLAGS, 'dist/src/cli/main.js'], 'the image runs the built JavaScript with the launcher node flags, no tsx loader');
     assert.match(docker, /^RUN node scripts\/build\.mjs$/m, 'the image builds dist/ after copying the sources');
     const unit = files.find((f) => f.name === 'cupola.service')!.text;
     assert.match(unit, /^User=cupola$/m);
-    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/cupola\/dist\/src\/cli\/main\.js serve$/m);
+    assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node ${SERVE_NODE_FLAGS.join(' ')} /opt/cupola/dist/src/cli/main\\.js serve$`, 'm'));
     assert.ok(existsSync(join(repo, 'src/cli/main.ts')));
   });
 
