@@ -4,8 +4,8 @@
  * Node-Media-Server (bench/nms/nms-server.cjs). Every process started here is tracked and killed
  * by PID by `killAll()` (also on error and SIGINT, see run.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,14 @@ export async function startListening(name: string, args: string[], dataDir: stri
   if (proc.pid === undefined) throw new Error(`${name} did not start`);
   running.add(proc);
   let logs = '';
+  // BENCH_SERVER_LOG_DIR: every server's stdout and stderr also go to DIR/NAME.log (e.g. for --trace-gc).
+  const logDir = process.env['BENCH_SERVER_LOG_DIR'];
+  if (logDir !== undefined && logDir !== '') {
+    const file = createWriteStream(join(logDir, `${name}.log`));
+    proc.stdout!.on('data', (b: Buffer | string) => file.write(b));
+    proc.stderr!.on('data', (b: Buffer | string) => file.write(b));
+    proc.on('exit', () => file.end());
+  }
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (s: string) => {
     logs = (logs + s).slice(-200_000);
@@ -96,8 +104,11 @@ export type CupolaRuntime = 'built' | 'tsx';
  */
 export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
-  if (runtime === 'built' && o.root !== undefined) throw new Error('startCupola: another checkout runs under tsx');
-  if (runtime === 'built' && !distIsFresh()) await buildDist();
+  if (runtime === 'built' && o.root !== undefined) {
+    // Another checkout, built by its own build step (its dist/, its node_modules).
+    if (!existsSync(join(o.root, 'scripts/build.mjs'))) throw new Error(`startCupola: ${o.root} has no build step; run it under tsx`);
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: o.root, stdio: 'ignore' });
+  } else if (runtime === 'built' && !distIsFresh()) await buildDist();
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
