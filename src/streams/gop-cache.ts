@@ -33,12 +33,46 @@ export interface GopItemKind<T> {
 const SLAB = 64 * 1024;
 
 /**
+ * Free 64 KiB slabs, shared by every cache of the process: a GOP that ends gives its slabs back and
+ * the next GOP of any stream takes them, so the process holds about the sum of what its GOPs hold
+ * now (streams' GOPs are at different points) instead of a whole GOP per stream. At most `maxFree`
+ * slabs wait here; past that they are let go.
+ */
+export class SlabPool {
+  readonly #free: Buffer[] = [];
+  readonly #maxFree: number;
+  allocated = 0;
+
+  constructor(maxFreeBytes: number) {
+    this.#maxFree = Math.floor(maxFreeBytes / SLAB);
+  }
+
+  get freeSlabs(): number {
+    return this.#free.length;
+  }
+
+  take(): Buffer {
+    const slab = this.#free.pop();
+    if (slab !== undefined) return slab;
+    this.allocated++;
+    return Buffer.allocUnsafeSlow(SLAB);
+  }
+
+  give(slab: Buffer): void {
+    if (this.#free.length < this.#maxFree) this.#free.push(slab);
+  }
+}
+
+/** The process's pool: up to 32 MiB of free slabs. */
+const SHARED_POOL = new SlabPool(32 * 1024 * 1024);
+
+/**
  * Items since the latest GOP start, so a new reader's first picture is that keyframe instead of
  * waiting for the next one. One class for both caches: the stream's (frames, for subscribers) and
  * each output's (encoded units, for its readers).
  *
- * The cache keeps no item object and no caller's Buffer. Bytes are copied into a few large slabs
- * per GOP, and headers into typed arrays. Nothing the cache holds is a small object that lives for
+ * The cache keeps no item object and no caller's Buffer. Bytes are copied into 64 KiB slabs from a
+ * pool (a large buffer into one of its own), and headers into typed arrays. Nothing the cache holds is a small object that lives for
  * a GOP. Holding ~2 s of frames as objects made every frame survive V8's young generation, and then
  * the old generation was marked and compacted several times a second; that garbage collection was
  * most of the ingest's CPU (docs/benchmarks.md, "Ingest work").
@@ -68,14 +102,15 @@ export class GopCache<T> {
   #view: T[] | undefined;
   /** Views of this GOP's slabs were handed out: they may be held by sockets, so these slabs are not reused. */
   #exposed = false;
-  /** Slabs of the previous GOP that nobody saw, written again by this one: 64 KiB ones, and larger ones. */
-  #spare: Buffer[] = [];
+  readonly #pool: SlabPool;
+  /** Large slabs of the previous GOP that nobody saw, written again by this one (64 KiB ones go back to the pool). */
   #spareLarge: Buffer[] = [];
   #allocated = 0;
 
-  constructor(kind: GopItemKind<T>, limits: GopCacheLimits) {
+  constructor(kind: GopItemKind<T>, limits: GopCacheLimits, pool: SlabPool = SHARED_POOL) {
     this.#kind = kind;
     this.#limits = limits;
+    this.#pool = pool;
     this.#rows = new Float64Array(64 * kind.fields);
     this.#firstBuffer = new Uint32Array(65);
     this.#bufferRefs = new Uint32Array(64 * 3);
@@ -86,8 +121,8 @@ export class GopCache<T> {
     return this.#count;
   }
 
-  /** Slabs allocated since the cache was made (reused ones are not counted again). */
-  get slabsAllocated(): number {
+  /** Large slabs allocated since the cache was made (reused ones are not counted again); 64 KiB ones are counted by the pool. */
+  get largeSlabsAllocated(): number {
     return this.#allocated;
   }
 
@@ -132,11 +167,13 @@ export class GopCache<T> {
 
   clear(): void {
     if (!this.#exposed && this.#slabs.length > 0) {
-      // Nobody has a view of these: the next GOP writes into them instead of into new memory. The
-      // spares the ended GOP did not need are let go, so what is kept follows the latest GOP's size.
-      this.#spare = [];
+      // Nobody has a view of these: the next GOPs write into them instead of into new memory. The
+      // large spares the ended GOP did not need are let go, so what is kept follows the latest GOP.
       this.#spareLarge = [];
-      for (const slab of this.#slabs) (slab.length === SLAB ? this.#spare : this.#spareLarge).push(slab);
+      for (const slab of this.#slabs) {
+        if (slab.length === SLAB) this.#pool.give(slab);
+        else this.#spareLarge.push(slab);
+      }
     }
     this.#exposed = false;
     this.#count = 0;
@@ -161,7 +198,7 @@ export class GopCache<T> {
       offset = 0;
     } else {
       if (this.#slab === undefined || this.#slab.length - this.#slabUsed < len) {
-        this.#slab = this.#spare.pop() ?? this.#allocate(SLAB);
+        this.#slab = this.#pool.take();
         this.#slabs.push(this.#slab);
         this.#slabIndex = this.#slabs.length - 1;
         this.#slabUsed = 0;

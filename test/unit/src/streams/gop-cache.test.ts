@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame } from '../../../../protocols/media/frame.ts';
-import { FRAME_GOP, GopCache, type GopItemKind } from '../../../../src/streams/gop-cache.ts';
+import { FRAME_GOP, GopCache, SlabPool, type GopItemKind } from '../../../../src/streams/gop-cache.ts';
 
 const frame = (track: 'video' | 'audio', dts: number, keyframe: boolean, bytes: string | Buffer, pts = dts): Frame => ({
   track, dts, pts, keyframe, payload: typeof bytes === 'string' ? Buffer.from(bytes) : bytes,
@@ -83,7 +83,8 @@ test('items of several buffers keep each buffer apart (an RTP packet per buffer)
 });
 
 test('slabs nobody saw are written again by the next GOP; slabs handed out to a reader never are', () => {
-  const gop = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 });
+  const pool = new SlabPool(1 << 20);
+  const gop = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
   const push = (start: number, fill: number): void => {
     gop.push(frame('video', start, true, Buffer.alloc(40_000, fill))); // a slab of its own
     for (let i = 1; i < 20; i++) gop.push(frame('video', start + i * 40, false, Buffer.alloc(5000, fill)));
@@ -96,9 +97,9 @@ test('slabs nobody saw are written again by the next GOP; slabs handed out to a 
   assert.ok(gop2.every((ab) => !seen.some((f) => f.payload.buffer === ab)), 'GOP 2 took new slabs');
   // GOP 2 was seen as well (just now): GOP 3 takes new ones; nobody looks at GOP 3, so GOP 4 reuses its slabs
   push(1600, 3);
-  const before = gop.slabsAllocated;
+  const before = [gop.largeSlabsAllocated, pool.allocated];
   push(2400, 4);
-  assert.equal(gop.slabsAllocated, before, 'GOP 4 wrote into GOP 3\'s slabs (nobody saw them): nothing allocated');
+  assert.deepEqual([gop.largeSlabsAllocated, pool.allocated], before, 'GOP 4 wrote into GOP 3\'s slabs (nobody saw them): nothing allocated');
   const gop4 = gop.items;
   assert.ok(gop4.every((f) => f.payload.every((b) => b === 4)));
   assert.ok(gop4.every((f) => !gop2.includes(f.payload.buffer)), 'a seen slab is never reused');
@@ -107,4 +108,24 @@ test('slabs nobody saw are written again by the next GOP; slabs handed out to a 
   const gop6 = new Set(gop.items.map((f) => f.payload.buffer));
   push(4800, 7); // GOP 6 was seen: GOP 7 must not reuse it
   assert.ok(gop.items.every((f) => !gop6.has(f.payload.buffer)));
+});
+
+test('the slab pool is shared by caches and keeps at most its cap of free slabs', () => {
+  const pool = new SlabPool(2 * 64 * 1024);
+  const a = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
+  const b = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
+  a.push(frame('video', 0, true, Buffer.alloc(100, 1)));
+  for (let i = 1; i < 40; i++) a.push(frame('video', i * 40, false, Buffer.alloc(10_000, 1))); // 7 slabs
+  assert.equal(pool.allocated, 7);
+  a.push(frame('video', 2000, true, Buffer.alloc(100, 1))); // GOP end: 2 of 7 kept, the new GOP takes 1
+  assert.equal(pool.freeSlabs, 1);
+  b.push(frame('video', 0, true, Buffer.alloc(100, 2))); // another stream takes the last free one
+  assert.equal(pool.freeSlabs, 0);
+  assert.equal(pool.allocated, 7);
+  b.push(frame('video', 40, false, Buffer.alloc(30_000, 2)));
+  b.push(frame('video', 80, false, Buffer.alloc(30_000, 2)));
+  assert.equal(pool.allocated, 7, '60 100 bytes fit the one slab');
+  b.push(frame('video', 120, false, Buffer.alloc(30_000, 2))); // does not fit: a new slab
+  assert.equal(pool.allocated, 8);
+  assert.ok(b.items.every((f) => f.payload.every((x) => x === 2)));
 });
