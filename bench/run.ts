@@ -17,7 +17,7 @@ import { existsSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
-import { killAll, runMain, startCupola, startNms } from './lib/servers.ts';
+import { killAll, runMain, splitFlags, startCupola, startNms } from './lib/servers.ts';
 import { startNginxRtmp } from './lib/nginx-rtmp.ts';
 import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
@@ -106,7 +106,9 @@ async function main(): Promise<void> {
         const root = resolve(opts.baseRoot);
         // Built like `cupola` when the base has the build step (so the two differ only by the change); else under tsx.
         const runtime = existsSync(join(root, 'scripts/build.mjs')) ? 'built' : 'tsx';
-        servers['cupola-base'] = await startCupola({ ...prof, runtime, name: 'cupola-base', root });
+        // BENCH_CUPOLA_BASE_NODE_FLAGS: node flags for cupola-base alone (e.g. the same checkout with other V8 flags).
+        const baseFlags = process.env['BENCH_CUPOLA_BASE_NODE_FLAGS'];
+        servers['cupola-base'] = await startCupola({ ...prof, runtime, name: 'cupola-base', root, ...(baseFlags !== undefined ? { nodeFlags: splitFlags(baseFlags) } : {}) });
       }
       if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
       if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);

@@ -102,7 +102,7 @@ export type CupolaRuntime = 'built' | 'tsx';
  * `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). `root`:
  * another checkout to run (with its own node_modules), for a base-vs-change comparison.
  */
-export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
+export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string; nodeFlags?: string[] } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
   if (runtime === 'built' && o.root !== undefined) {
     // Another checkout, built by its own build step (its dist/, its node_modules).
@@ -115,14 +115,19 @@ export async function startCupola(o: { role?: string; extra?: string[]; cpuProfD
   // address, past the default per-address cap (limits.maxConnectionsPerIp, 256). Both raised here, on purpose.
   const settings = join(dataDir, 'bench-settings.json');
   writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 }, ...(o.settings ?? {}) }));
-  // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by default).
-  const nodeFlags = (process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola servers only (experiments; not used by default).
+  const nodeFlags = o.nodeFlags ?? splitFlags(process.env['BENCH_CUPOLA_NODE_FLAGS']);
   const args = [
     ...nodeFlags, ...(runtime === 'built' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts']), 'serve', '--role', o.role ?? 'slave', ...(o.compress === true ? [] : ['--no-compress']), '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir, '--config', settings, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
   return startListening(o.name ?? `cupola-${o.role ?? 'slave'}`, args, dataDir, { ...(o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.root !== undefined ? { cwd: o.root } : {}) });
+}
+
+/** Node flags from an environment variable (space-separated). */
+export function splitFlags(value: string | undefined): string[] {
+  return (value ?? '').split(' ').filter((f) => f !== '');
 }
 
 export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {
