@@ -65,6 +65,11 @@ export class FfmpegPublishers {
     return this.#pubs.length;
   }
 
+  /** The PIDs of the running processes. */
+  get pids(): number[] {
+    return this.#pubs.filter(alive).map((p) => p.pid);
+  }
+
   start(url: string, file: string): void {
     const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', '-progress', 'pipe:1', url];
     const proc = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
