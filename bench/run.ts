@@ -7,6 +7,8 @@
  *   --suites fanout,ingest,replication,micro   (default: these four)
  *   --suites browser       browser playback (LL-HLS, WebRTC in headless Chromium; not in the default)
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
+ *   --chunk-sizes 128,4096  ingest: the load generator's RTMP chunk sizes (default 4096)
+ *   --ingest-publisher loadgen,ffmpeg  ingest: the load generator's publishers and/or M ffmpeg processes (default loadgen)
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
  *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR)   --json FILE
@@ -21,7 +23,7 @@ import { killAll, runMain, splitFlags, startCupola, startNms } from './lib/serve
 import { startNginxRtmp } from './lib/nginx-rtmp.ts';
 import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
-import { isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
+import { isIngestPublisher, isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
 import { runFanout, type FanoutRow } from './suites/fanout.ts';
 import { runIngest, type IngestRow } from './suites/ingest.ts';
 import { runReplication, type ReplicationResult } from './suites/replication.ts';
@@ -36,6 +38,8 @@ const program = new Command()
   .option('--suites <list>', 'fanout,ingest,replication,micro (default) and browser', 'fanout,ingest,replication,micro')
   .option('--n <list>', 'readers per fan-out step', '10,100,400,1200')
   .option('--m <list>', 'publishers per ingest step', '10,100')
+  .option('--chunk-sizes <list>', 'ingest: RTMP chunk sizes of the load generator\'s publishers', '4096')
+  .option('--ingest-publisher <list>', 'ingest: loadgen and/or ffmpeg (M real ffmpeg processes)', 'loadgen')
   .option('--seconds <s>', 'measuring window per step', '15')
   .option('--settle <s>', 'settling time before each window', '3')
   .option('--joins <k>', 'readers joining one by one after each window', '10')
@@ -52,7 +56,7 @@ const program = new Command()
   .option('--json <file>', 'write the results as JSON')
   .parse();
 const opts = program.opts<{
-  suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string; baseRoot?: string;
+  suites: string; n: string; m: string; chunkSizes: string; ingestPublisher: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string; baseRoot?: string;
   repeats: string; latencySeconds: string; hlsViewers: string; whepViewers: string; rtspReaders: string;
 }>();
 
@@ -63,6 +67,11 @@ if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
 const o: SuiteOptions = {
   readerCounts: quick && program.getOptionValueSource('n') === 'default' ? [10, 50] : list(opts.n),
   publisherCounts: quick && program.getOptionValueSource('m') === 'default' ? [5, 20] : list(opts.m),
+  chunkSizes: list(opts.chunkSizes),
+  ingestPublishers: opts.ingestPublisher.split(',').map((p) => {
+    if (!isIngestPublisher(p)) throw new Error(`--ingest-publisher: ${p} is not loadgen or ffmpeg`);
+    return p;
+  }),
   seconds: quick && program.getOptionValueSource('seconds') === 'default' ? 4 : Number(opts.seconds),
   settleSeconds: quick && program.getOptionValueSource('settle') === 'default' ? 1 : Number(opts.settle),
   joins: quick && program.getOptionValueSource('joins') === 'default' ? 3 : Number(opts.joins),
