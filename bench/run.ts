@@ -7,9 +7,11 @@
  *   --suites fanout,ingest,replication,micro   (default: these four)
  *   --suites browser       browser playback (LL-HLS, WebRTC in headless Chromium; not in the default)
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
+ *   --chunk-sizes 128,4096  ingest: the load generator's RTMP chunk sizes (default 4096)
+ *   --ingest-publisher loadgen,ffmpeg  ingest: the load generator's publishers and/or M ffmpeg processes (default loadgen)
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
- *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR, built if DIR has dist/)   --json FILE
+ *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR)   --json FILE
  *   --repeats 10  --latency-seconds 20  --hls-viewers 1,10,100  --whep-viewers 1,20  --rtsp-readers 20,100   (browser)
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
@@ -17,11 +19,11 @@ import { existsSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
-import { killAll, runMain, startCupola, startNms } from './lib/servers.ts';
+import { killAll, runMain, splitFlags, startCupola, startNms } from './lib/servers.ts';
 import { startNginxRtmp } from './lib/nginx-rtmp.ts';
 import { startGstRtsp } from './lib/gst-rtsp.ts';
 import { topFunctions } from './lib/cpuprofile-top.ts';
-import { isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
+import { isIngestPublisher, isPeer, type PeerServers, type SuiteOptions } from './suites/common.ts';
 import { runFanout, type FanoutRow } from './suites/fanout.ts';
 import { runIngest, type IngestRow } from './suites/ingest.ts';
 import { runReplication, type ReplicationResult } from './suites/replication.ts';
@@ -36,12 +38,14 @@ const program = new Command()
   .option('--suites <list>', 'fanout,ingest,replication,micro (default) and browser', 'fanout,ingest,replication,micro')
   .option('--n <list>', 'readers per fan-out step', '10,100,400,1200')
   .option('--m <list>', 'publishers per ingest step', '10,100')
+  .option('--chunk-sizes <list>', 'ingest: RTMP chunk sizes of the load generator\'s publishers', '4096')
+  .option('--ingest-publisher <list>', 'ingest: loadgen and/or ffmpeg (M real ffmpeg processes)', 'loadgen')
   .option('--seconds <s>', 'measuring window per step', '15')
   .option('--settle <s>', 'settling time before each window', '3')
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
   .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, cupola-base, nms, nginx, gst', 'cupola,nms,nginx,gst')
-  .option('--base-root <dir>', 'cupola-base: a checkout of an earlier commit (with node_modules), run built if it has dist/ (node scripts/build.mjs there), else under tsx')
+  .option('--base-root <dir>', 'cupola-base: a checkout of an earlier commit (with node_modules), built by its own scripts/build.mjs (under tsx if it has none)')
   .option('--repeats <k>', 'browser: pages per first-picture series', '10')
   .option('--latency-seconds <s>', 'browser: playback per latency series', '20')
   .option('--hls-viewers <list>', 'browser: LL-HLS viewers per CPU step', '1,10,100')
@@ -52,7 +56,7 @@ const program = new Command()
   .option('--json <file>', 'write the results as JSON')
   .parse();
 const opts = program.opts<{
-  suites: string; n: string; m: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string; baseRoot?: string;
+  suites: string; n: string; m: string; chunkSizes: string; ingestPublisher: string; seconds: string; settle: string; joins: string; probes: string; peers: string; quick?: boolean; cpuProf?: string; json?: string; baseRoot?: string;
   repeats: string; latencySeconds: string; hlsViewers: string; whepViewers: string; rtspReaders: string;
 }>();
 
@@ -63,6 +67,11 @@ if (cpuProfDir !== undefined) mkdirSync(cpuProfDir, { recursive: true });
 const o: SuiteOptions = {
   readerCounts: quick && program.getOptionValueSource('n') === 'default' ? [10, 50] : list(opts.n),
   publisherCounts: quick && program.getOptionValueSource('m') === 'default' ? [5, 20] : list(opts.m),
+  chunkSizes: list(opts.chunkSizes),
+  ingestPublishers: opts.ingestPublisher.split(',').map((p) => {
+    if (!isIngestPublisher(p)) throw new Error(`--ingest-publisher: ${p} is not loadgen or ffmpeg`);
+    return p;
+  }),
   seconds: quick && program.getOptionValueSource('seconds') === 'default' ? 4 : Number(opts.seconds),
   settleSeconds: quick && program.getOptionValueSource('settle') === 'default' ? 1 : Number(opts.settle),
   joins: quick && program.getOptionValueSource('joins') === 'default' ? 3 : Number(opts.joins),
@@ -103,7 +112,12 @@ async function main(): Promise<void> {
       if (o.peers.includes('cupola-tsx') && load) servers['cupola-tsx'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-tsx' });
       if (o.peers.includes('cupola-base') && load) {
         if (opts.baseRoot === undefined) throw new Error('--peers cupola-base needs --base-root DIR');
-        servers['cupola-base'] = await startCupola({ ...prof, runtime: existsSync(join(resolve(opts.baseRoot), 'dist/src/cli/main.js')) ? 'built' : 'tsx', name: 'cupola-base', root: resolve(opts.baseRoot) });
+        const root = resolve(opts.baseRoot);
+        // Built like `cupola` when the base has the build step (so the two differ only by the change); else under tsx.
+        const runtime = existsSync(join(root, 'scripts/build.mjs')) ? 'built' : 'tsx';
+        // BENCH_CUPOLA_BASE_NODE_FLAGS: node flags for cupola-base alone (e.g. the same checkout with other V8 flags).
+        const baseFlags = process.env['BENCH_CUPOLA_BASE_NODE_FLAGS'];
+        servers['cupola-base'] = await startCupola({ ...prof, runtime, name: 'cupola-base', root, ...(baseFlags !== undefined ? { nodeFlags: splitFlags(baseFlags) } : {}) });
       }
       if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
       if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);

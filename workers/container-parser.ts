@@ -16,7 +16,7 @@ export interface FrameSink {
 }
 
 export interface ContainerParser {
-  /** Feeds stdout bytes; throws (ProtocolError or TsError) when the stream is corrupt. */
+  /** Feeds stdout bytes; throws a ProtocolError when the stream is corrupt. */
   push(chunk: Buffer): void;
 }
 

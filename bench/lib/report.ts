@@ -43,17 +43,17 @@ export function printFanout(rows: FanoutRow[]): void {
 export function printIngest(rows: IngestRow[]): void {
   console.log('\nIngest (M RTMP publishers at ~1.6 Mbit/s, no readers)');
   console.log(table(
-    ['server', 'M', 'publishing', 'Mbit/s in', 'cores', 'CPU % per 100 Mbit/s', 'RSS MB', 'loadgen cores'],
-    rows.map((r) => [r.server, r.m, r.publishing, r.ingestMbps, r.serverCores, r.cpuPercentPer100Mbps, r.rssMb, r.loadgenCores]),
+    ['server', 'publisher', 'chunk', 'M', 'publishing', 'Mbit/s in', 'of file rate', 'Cupola API Mbit/s', 'cores', 'CPU % per 100 Mbit/s', 'RSS MB', 'publisher cores'],
+    rows.map((r) => [r.server, r.publisher, r.chunkSize, r.m, r.publishing, r.ingestMbps, r.publisherRateShare, r.serverCountedMbps, r.serverCores, r.cpuPercentPer100Mbps, r.rssMb, r.publisherCores]),
   ));
-  const ms = [...new Set(rows.map((r) => r.m))];
+  const steps = [...new Map(rows.map((r) => [`${r.m}|${r.publisher}|${r.publisher === 'ffmpeg' ? '' : r.chunkSize}`, r])).values()];
   const others = [...new Set(rows.filter((r) => r.server !== 'cupola').map((r) => r.server))];
   console.log(table(
-    ['M', ...others.map((p) => `Cupola/${p} CPU per Mbit/s`), ...others.map((p) => `Cupola/${p} RSS`)],
-    ms.map((m) => {
-      const at = (server: string): IngestRow | undefined => rows.find((r) => r.m === m && r.server === server);
+    ['M', 'publisher', 'chunk', ...others.map((p) => `Cupola/${p} CPU per Mbit/s`), ...others.map((p) => `Cupola/${p} RSS`)],
+    steps.map((s) => {
+      const at = (server: string): IngestRow | undefined => rows.find((r) => r.m === s.m && r.publisher === s.publisher && r.server === server && (r.publisher === 'ffmpeg' || r.chunkSize === s.chunkSize));
       const c = at('cupola');
-      return [m, ...others.map((p) => ratio(c?.cpuPercentPer100Mbps, at(p)?.cpuPercentPer100Mbps)), ...others.map((p) => ratio(c?.rssMb, at(p)?.rssMb))];
+      return [s.m, s.publisher, s.publisher === 'ffmpeg' ? 'server\'s' : s.chunkSize, ...others.map((p) => ratio(c?.cpuPercentPer100Mbps, at(p)?.cpuPercentPer100Mbps)), ...others.map((p) => ratio(c?.rssMb, at(p)?.rssMb))];
     }),
   ));
 }

@@ -4,8 +4,8 @@
  * Node-Media-Server (bench/nms/nms-server.cjs). Every process started here is tracked and killed
  * by PID by `killAll()` (also on error and SIGINT, see run.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,14 @@ export async function startListening(name: string, args: string[], dataDir: stri
   if (proc.pid === undefined) throw new Error(`${name} did not start`);
   running.add(proc);
   let logs = '';
+  // BENCH_SERVER_LOG_DIR: every server's stdout and stderr also go to DIR/NAME.log (e.g. for --trace-gc).
+  const logDir = process.env['BENCH_SERVER_LOG_DIR'];
+  if (logDir !== undefined && logDir !== '') {
+    const file = createWriteStream(join(logDir, `${name}.log`));
+    proc.stdout!.on('data', (b: Buffer | string) => file.write(b));
+    proc.stderr!.on('data', (b: Buffer | string) => file.write(b));
+    proc.on('exit', () => file.end());
+  }
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (s: string) => {
     logs = (logs + s).slice(-200_000);
@@ -107,11 +115,13 @@ export type CupolaRuntime = 'built' | 'tsx';
  * base-vs-change comparison. `nodeFlags`: node flags of this server instead of the checkout's
  * launcher flags and BENCH_CUPOLA_NODE_FLAGS; `extraNodeFlags`: added to them.
  */
-export async function startCupola(o: { nodeFlags?: readonly string[]; extraNodeFlags?: readonly string[]; role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
+export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string; nodeFlags?: readonly string[]; extraNodeFlags?: readonly string[] } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
-  // Another checkout runs built only if it was built there (`node scripts/build.mjs` in it).
-  if (runtime === 'built' && o.root !== undefined && !existsSync(join(o.root, 'dist/src/cli/main.js'))) throw new Error(`startCupola: ${o.root} has no dist/: run node scripts/build.mjs there`);
-  if (runtime === 'built' && o.root === undefined && !distIsFresh()) await buildDist();
+  if (runtime === 'built' && o.root !== undefined) {
+    // Another checkout, built by its own build step (its dist/, its node_modules).
+    if (!existsSync(join(o.root, 'scripts/build.mjs'))) throw new Error(`startCupola: ${o.root} has no build step; run it under tsx`);
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: o.root, stdio: 'ignore' });
+  } else if (runtime === 'built' && !distIsFresh()) await buildDist();
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
@@ -119,18 +129,20 @@ export async function startCupola(o: { nodeFlags?: readonly string[]; extraNodeF
   const settings = join(dataDir, 'bench-settings.json');
   writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 }, ...(o.settings ?? {}) }));
   // The node flags the checkout's own launchers pass (package.json `start`), then
-  // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola server only (experiments; not used by
-  // default); `o.nodeFlags` (a bench's own variant) replaces both, `o.extraNodeFlags` are added.
-  const nodeFlags = [
-    ...(o.nodeFlags ?? [...launcherFlags(o.root ?? repoRoot), ...(process.env['BENCH_CUPOLA_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')]),
-    ...(o.extraNodeFlags ?? []),
-  ];
+  // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola servers only (experiments; not used by
+  // default); `o.nodeFlags` replaces both, `o.extraNodeFlags` are added.
+  const nodeFlags = [...(o.nodeFlags ?? [...launcherFlags(o.root ?? repoRoot), ...splitFlags(process.env['BENCH_CUPOLA_NODE_FLAGS'])]), ...(o.extraNodeFlags ?? [])];
   const args = [
     ...nodeFlags, ...(runtime === 'built' ? ['dist/src/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts']), 'serve', '--role', o.role ?? 'slave', ...(o.compress === true ? [] : ['--no-compress']), '--host', '127.0.0.1',
     '--rtmp-port', '0', '--rtsp-port', '0', '--compressed-rtsp-port', '0', '--api-port', '0',
     '--data-dir', dataDir, '--config', settings, '--log-level', o.logLevel ?? 'warn', ...(o.extra ?? []),
   ];
   return startListening(o.name ?? `cupola-${o.role ?? 'slave'}`, args, dataDir, { ...(o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.root !== undefined ? { cwd: o.root } : {}) });
+}
+
+/** Node flags from an environment variable (space-separated). */
+export function splitFlags(value: string | undefined): string[] {
+  return (value ?? '').split(' ').filter((f) => f !== '');
 }
 
 export function startNms(o: { cpuProfDir?: string } = {}): Promise<ServerProc> {

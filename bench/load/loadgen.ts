@@ -16,8 +16,8 @@ import { nowUs } from './stamp.ts';
 export type ReaderProto = 'rtmp' | 'rtsp' | 'hls' | 'whep';
 
 export type Command =
-  /** recordSends: keep each video frame's send time (see RtmpPublisher.sendEpochMs, command sendTimes). */
-  | { cmd: 'publish'; id: string; url: string; file: string; stamp: boolean; recordSends?: boolean }
+  /** recordSends: keep each video frame's send time (see RtmpPublisher.sendEpochMs, command sendTimes). chunkSize: RTMP chunk size (default 4096). */
+  | { cmd: 'publish'; id: string; url: string; file: string; stamp: boolean; recordSends?: boolean; chunkSize?: number }
   | { cmd: 'readers'; proto: ReaderProto; url: string; n: number; probes: number; timeoutMs: number }
   | { cmd: 'join'; proto: ReaderProto; url: string; count: number; timeoutMs: number }
   /** A recordSends publisher's send times, its video frames per loop, and Date.now() - (timeOrigin + now). */
@@ -75,7 +75,7 @@ async function handle(c: Command): Promise<unknown> {
         files.set(c.file, f);
       }
       publishers.get(c.id)?.close();
-      publishers.set(c.id, new RtmpPublisher(parseRtmpUrl(c.url), f.tags, f.loopMs, c.stamp, c.recordSends === true));
+      publishers.set(c.id, new RtmpPublisher(parseRtmpUrl(c.url), f.tags, f.loopMs, c.stamp, c.recordSends === true, c.chunkSize));
       return { ok: true, bytesPerSecond: f.bytesPerSecond };
     }
     case 'sendTimes': {

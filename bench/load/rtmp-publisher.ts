@@ -15,7 +15,8 @@ import { command, control, type RtmpTarget } from './rtmp-player.ts';
 import { nowUs, stampNalu, STAMP_NALU_BYTES } from './stamp.ts';
 
 const HANDSHAKE = 1536;
-const CHUNK_SIZE = 4096;
+/** The chunk size it announces (Set Chunk Size) and chunks with, unless told otherwise. */
+export const DEFAULT_PUBLISH_CHUNK_SIZE = 4096;
 /** Send times kept at most (recordSends): 40 minutes of video at 25 frames/s. */
 const MAX_SEND_TIMES = 60_000;
 
@@ -46,6 +47,7 @@ export class RtmpPublisher {
    */
   readonly sendEpochMs: number[] = [];
   readonly #walker: ChunkWalker;
+  readonly #chunkSize: number;
   #hs: Buffer[] | null = [];
   #hsBytes = 0;
   #streamId = 1;
@@ -53,7 +55,10 @@ export class RtmpPublisher {
   #index = 0;
   #loop = 0;
 
-  constructor(target: RtmpTarget, tags: readonly FlvTag[], loopMs: number, stamp: boolean, recordSends = false) {
+  /** chunkSize: announced with Set Chunk Size right after the handshake, then used for every message (RTMP allows 1..2^31-1; 128..65536 here). */
+  constructor(target: RtmpTarget, tags: readonly FlvTag[], loopMs: number, stamp: boolean, recordSends = false, chunkSize = DEFAULT_PUBLISH_CHUNK_SIZE) {
+    if (!Number.isInteger(chunkSize) || chunkSize < 128 || chunkSize > 65536) throw new Error(`publisher chunk size ${chunkSize}: 128..65536`);
+    this.#chunkSize = chunkSize;
     this.#target = target;
     this.#recordSends = recordSends;
     this.#tags = tags;
@@ -126,7 +131,7 @@ export class RtmpPublisher {
       this.sendEpochMs.push(performance.timeOrigin + performance.now());
     }
     const csid = tag.type === 9 ? 6 : tag.type === 8 ? 4 : 5;
-    const chunks = encodeChunks({ chunkStreamId: csid, timestamp: ts, typeId: tag.type, messageStreamId: this.#streamId, payload }, CHUNK_SIZE);
+    const chunks = encodeChunks({ chunkStreamId: csid, timestamp: ts, typeId: tag.type, messageStreamId: this.#streamId, payload }, this.#chunkSize);
     for (const c of chunks) {
       this.#socket.write(c);
       this.stats.bytes += c.length;
@@ -144,8 +149,8 @@ export class RtmpPublisher {
       const t = this.#target;
       this.#socket.write(Buffer.concat([
         all.subarray(1, 1 + HANDSHAKE),
-        ...control(1, u32(CHUNK_SIZE)),
-        ...command('connect', 1, { app: t.app, type: 'nonprivate', flashVer: 'FMLE/3.0 (compatible; FMSc/1.0)', tcUrl: `rtmp://${t.host}:${t.port}/${t.app}` }, [], 0, 3, CHUNK_SIZE),
+        ...control(1, u32(this.#chunkSize)),
+        ...command('connect', 1, { app: t.app, type: 'nonprivate', flashVer: 'FMLE/3.0 (compatible; FMSc/1.0)', tcUrl: `rtmp://${t.host}:${t.port}/${t.app}` }, [], 0, 3, this.#chunkSize),
       ]));
       const rest = all.subarray(1 + 2 * HANDSHAKE);
       if (rest.length > 0) this.#walker.push(rest);
@@ -162,13 +167,13 @@ export class RtmpPublisher {
     const stream = this.#target.stream;
     if (name === '_result' && tx === 1) {
       this.#socket.write(Buffer.concat([
-        ...command('releaseStream', 2, null, [stream], 0, 3, CHUNK_SIZE),
-        ...command('FCPublish', 3, null, [stream], 0, 3, CHUNK_SIZE),
-        ...command('createStream', 4, null, [], 0, 3, CHUNK_SIZE),
+        ...command('releaseStream', 2, null, [stream], 0, 3, this.#chunkSize),
+        ...command('FCPublish', 3, null, [stream], 0, 3, this.#chunkSize),
+        ...command('createStream', 4, null, [], 0, 3, this.#chunkSize),
       ]));
     } else if (name === '_result' && tx === 4) {
       this.#streamId = typeof v[3] === 'number' ? v[3] : 1;
-      this.#socket.write(Buffer.concat(command('publish', 5, null, [stream, 'live'], this.#streamId, 8, CHUNK_SIZE)));
+      this.#socket.write(Buffer.concat(command('publish', 5, null, [stream, 'live'], this.#streamId, 8, this.#chunkSize)));
     } else if (name === 'onStatus') {
       const info = v[3] as { code?: unknown } | undefined;
       const code = typeof info?.code === 'string' ? info.code : '';

@@ -15,10 +15,18 @@ export const servesRtsp = (p: Peer): boolean => p === 'cupola' || p === 'cupola-
 /** Peers that take RTMP publishers and serve RTMP readers. */
 export const servesRtmp = (p: Peer): boolean => p !== 'gst';
 export type PeerServers = Partial<Record<Peer, ServerProc>>;
+/** Who publishes in the ingest suite: the load generator's own RTMP publishers, or M ffmpeg processes. */
+export const INGEST_PUBLISHERS = ['loadgen', 'ffmpeg'] as const;
+export type IngestPublisher = (typeof INGEST_PUBLISHERS)[number];
+export const isIngestPublisher = (s: string): s is IngestPublisher => (INGEST_PUBLISHERS as readonly string[]).includes(s);
 
 export interface SuiteOptions {
   readonly readerCounts: readonly number[];
   readonly publisherCounts: readonly number[];
+  /** Ingest: the load generator's publishers' RTMP chunk sizes (one step each). */
+  readonly chunkSizes: readonly number[];
+  /** Ingest: the publisher kinds (one step each; ffmpeg's chunk size is the server's). */
+  readonly ingestPublishers: readonly IngestPublisher[];
   /** Length of one measuring window, seconds. */
   readonly seconds: number;
   /** Settling time before a window, seconds. */

@@ -9,7 +9,7 @@
  * the last packet of a PES, which saves one frame of latency.
  */
 import { ByteQueue } from '../bytes/byte-queue.ts';
-import { MpegTsError } from './mpegts-error.ts';
+import { ProtocolError } from '../errors.ts';
 
 export const TS_PACKET_SIZE = 188;
 const SYNC_BYTE = 0x47;
@@ -62,7 +62,7 @@ export class TsDemuxer {
     this.#onProgram = onProgram;
   }
 
-  /** Feeds bytes; emits every complete PES. Throws MpegTsError on lost sync or an oversized PES. */
+  /** Feeds bytes; emits every complete PES. Throws a ProtocolError (MPEGTS_* code) on lost sync, a malformed packet or PES, or an oversized PES. */
   push(chunk: Buffer): void {
     this.#queue.push(chunk);
     while (this.#queue.length >= TS_PACKET_SIZE) this.#packet(this.#queue.consume(TS_PACKET_SIZE));
@@ -74,7 +74,7 @@ export class TsDemuxer {
   }
 
   #packet(p: Buffer): void {
-    if (p[0] !== SYNC_BYTE) throw new MpegTsError('MPEGTS_SYNC_LOST', `TS packet starts with 0x${p[0]!.toString(16)}, not 0x47`);
+    if (p[0] !== SYNC_BYTE) throw new ProtocolError('MPEGTS_SYNC_LOST', `TS packet starts with 0x${p[0]!.toString(16)}, not 0x47`);
     const pusi = (p[1]! & 0x40) !== 0;
     const pid = ((p[1]! & 0x1f) << 8) | p[2]!;
     const afc = (p[3]! >> 4) & 0x03;
@@ -83,7 +83,7 @@ export class TsDemuxer {
     let stuffed = false;
     if (afc === 0x03) {
       const afLength = p[4]!;
-      if (afLength > TS_PACKET_SIZE - 5) throw new MpegTsError('MPEGTS_PACKET_INVALID', `adaptation field of ${afLength} bytes`);
+      if (afLength > TS_PACKET_SIZE - 5) throw new ProtocolError('MPEGTS_PACKET_INVALID', `adaptation field of ${afLength} bytes`);
       stuffed = afLength === 0 || afLength > usedAdaptationBytes(p, afLength);
       off = 5 + afLength;
     }
@@ -143,7 +143,7 @@ export class TsDemuxer {
     }
     if (!a.started) return; // joined mid-PES
     if (a.size + payload.length > MAX_PES_BYTES) {
-      throw new MpegTsError('MPEGTS_PES_TOO_LARGE', `PES on PID ${pid} exceeds ${MAX_PES_BYTES} bytes`);
+      throw new ProtocolError('MPEGTS_PES_TOO_LARGE', `PES on PID ${pid} exceeds ${MAX_PES_BYTES} bytes`);
     }
     a.pieces.push(payload);
     a.size += payload.length;
@@ -195,12 +195,12 @@ function readTimestamp(b: Buffer, o: number): number {
 
 function parsePes(pes: Buffer): { pts?: number; dts?: number; data: Buffer } | null {
   if (pes.length < 9 || pes[0] !== 0 || pes[1] !== 0 || pes[2] !== 1) {
-    throw new MpegTsError('MPEGTS_PES_INVALID', 'PES packet_start_code_prefix missing');
+    throw new ProtocolError('MPEGTS_PES_INVALID', 'PES packet_start_code_prefix missing');
   }
   const declared = pes.readUInt16BE(4);
   const headerLength = pes[8]!;
   const dataStart = 9 + headerLength;
-  if (dataStart > pes.length) throw new MpegTsError('MPEGTS_PES_INVALID', 'PES header longer than the packet');
+  if (dataStart > pes.length) throw new ProtocolError('MPEGTS_PES_INVALID', 'PES header longer than the packet');
   const end = declared > 0 ? Math.min(pes.length, 6 + declared) : pes.length;
   const ptsDts = pes[7]! >> 6;
   const out: { pts?: number; dts?: number; data: Buffer } = { data: pes.subarray(dataStart, end) };

@@ -33,6 +33,13 @@ export async function runServe(options: ServeOptions, log: Logger, out: ServeOut
     stderr.write(`cupola serve: ${(err as Error).message}\n`);
     return 1;
   }
+  // The stop signals are caught before anything announces the node: a supervisor that sends SIGTERM
+  // as soon as it reads the "listening" line must get a graceful stop, not the default kill.
+  let stopWatching = (): void => {};
+  const stopped = new Promise<string>((resolve) => {
+    for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
+    stopWatching = watchParent(resolve);
+  });
   const down = node.listenersDown();
   // The TLS listeners (rtmps, rtsps, compressedRtsps) are named only when they are on.
   const { rtmps, rtsps, compressedRtsps, ...plain } = node.ports;
@@ -42,11 +49,7 @@ export async function runServe(options: ServeOptions, log: Logger, out: ServeOut
   if (human) stderr.write(`${summary.join('\n')}\n${down.length > 0 ? `Not bound yet (retrying): ${down.join(', ')}\n` : ''}`);
   const dashboard = dashboardUrl(node.settings, node.ports);
   if (dashboard !== null) log.info('dashboard', { url: dashboard });
-  let stopWatching = (): void => {};
-  const signal = await new Promise<string>((resolve) => {
-    for (const s of STOP_SIGNALS) process.once(s, () => resolve(s));
-    stopWatching = watchParent(resolve);
-  });
+  const signal = await stopped;
   stopWatching();
   log.info('shutting down', { signal });
   const hardStop = setTimeout(() => {

@@ -10,55 +10,270 @@ export interface GopCacheLimits {
 /** The stream's frame cache: 1500 frames, 16 MiB. */
 export const DEFAULT_GOP_LIMITS: GopCacheLimits = { maxItems: 1500, maxBytes: 16 * 1024 * 1024 };
 
-/** What the cache needs to know of an item: whether a decoder can start at it, and its size. */
+/**
+ * How the cache stores an item without keeping the item: the numbers that describe it (track,
+ * timestamps, flags) go into a row of `fields` doubles, its bytes are copied, and `revive` builds
+ * an equal item from the two when a reader joins.
+ */
 export interface GopItemKind<T> {
   startsGop(item: T): boolean;
-  sizeOf(item: T): number;
+  /** Doubles per item that `header` writes and `revive` reads. */
+  readonly fields: number;
+  header(item: T, row: Float64Array, at: number): void;
+  /** The item's bytes, in order; `revive` gets copies of them (same lengths, same order). */
+  buffers(item: T): readonly Buffer[];
+  revive(row: Float64Array, at: number, buffers: Buffer[]): T;
 }
+
+/**
+ * Slab size. Below glibc's mmap threshold (128 KiB), so freed slabs are reused from malloc's free
+ * lists: fresh pages for every GOP (one large slab per GOP) made the copies page-fault, 5-10x the
+ * cost of copying into reused 64 KiB blocks (measured in isolation).
+ */
+const SLAB = 64 * 1024;
+
+/**
+ * Free 64 KiB slabs, shared by every cache of the process: a GOP that ends gives its slabs back and
+ * the next GOP of any stream takes them, so the process holds about the sum of what its GOPs hold
+ * now (streams' GOPs are at different points) instead of a whole GOP per stream. At most `maxFree`
+ * slabs wait here; past that they are let go.
+ */
+export class SlabPool {
+  readonly #free: Buffer[] = [];
+  readonly #maxFree: number;
+  allocated = 0;
+
+  constructor(maxFreeBytes: number) {
+    this.#maxFree = Math.floor(maxFreeBytes / SLAB);
+  }
+
+  get freeSlabs(): number {
+    return this.#free.length;
+  }
+
+  take(): Buffer {
+    const slab = this.#free.pop();
+    if (slab !== undefined) return slab;
+    this.allocated++;
+    return Buffer.allocUnsafeSlow(SLAB);
+  }
+
+  give(slab: Buffer): void {
+    if (this.#free.length < this.#maxFree) this.#free.push(slab);
+  }
+}
+
+/** The process's pool: up to 32 MiB of free slabs. */
+const SHARED_POOL = new SlabPool(32 * 1024 * 1024);
 
 /**
  * Items since the latest GOP start, so a new reader's first picture is that keyframe instead of
  * waiting for the next one. One class for both caches: the stream's (frames, for subscribers) and
- * each output's (encoded units, for its readers). Items are kept by reference: nobody writes into
- * a payload or an encoded buffer again.
+ * each output's (encoded units, for its readers).
+ *
+ * The cache keeps no item object and no caller's Buffer. Bytes are copied into 64 KiB slabs from a
+ * pool (a large buffer into one of its own), and headers into typed arrays. Nothing the cache holds is a small object that lives for
+ * a GOP. Holding ~2 s of frames as objects made every frame survive V8's young generation, and then
+ * the old generation was marked and compacted several times a second; that garbage collection was
+ * most of the ingest's CPU (docs/benchmarks.md, "Ingest work").
+ * A slab is written again only if no view of it was ever handed out: the slabs of a GOP that no
+ * reader joined during are reused by the next GOP (so a stream without joins allocates nothing);
+ * once `items` has handed out views, which a reader's socket may still hold, those slabs are let
+ * go and freed when the last view is gone.
  */
 export class GopCache<T> {
-  #items: T[] = [];
-  #bytes = 0;
   readonly #limits: GopCacheLimits;
   readonly #kind: GopItemKind<T>;
+  #count = 0;
+  #bytes = 0;
+  /** Item i's header: #rows[i * fields ...]. */
+  #rows: Float64Array;
+  /** Item i's buffers: #bufferRefs[#firstBuffer[i] .. #firstBuffer[i + 1]). */
+  #firstBuffer: Uint32Array;
+  /** Per buffer: slab index, offset, length. */
+  #bufferRefs: Uint32Array;
+  #bufferCount = 0;
+  #slabs: Buffer[] = [];
+  /** The slab small buffers are copied into, its index in #slabs, and its bytes used. */
+  #slab: Buffer | undefined;
+  #slabIndex = 0;
+  #slabUsed = 0;
+  /** The revived items, kept until the next change (a join replays them to several readers). */
+  #view: T[] | undefined;
+  /** Views of this GOP's slabs were handed out: they may be held by sockets, so these slabs are not reused. */
+  #exposed = false;
+  readonly #pool: SlabPool;
+  /** Large slabs of the previous GOP that nobody saw, written again by this one (64 KiB ones go back to the pool). */
+  #spareLarge: Buffer[] = [];
+  #allocated = 0;
 
-  constructor(kind: GopItemKind<T>, limits: GopCacheLimits) {
+  constructor(kind: GopItemKind<T>, limits: GopCacheLimits, pool: SlabPool = SHARED_POOL) {
     this.#kind = kind;
     this.#limits = limits;
+    this.#pool = pool;
+    this.#rows = new Float64Array(64 * kind.fields);
+    this.#firstBuffer = new Uint32Array(65);
+    this.#bufferRefs = new Uint32Array(64 * 3);
   }
 
-  /** The cached items, oldest first (the first one starts a GOP). */
+  /** How many items are cached. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Large slabs allocated since the cache was made (reused ones are not counted again); 64 KiB ones are counted by the pool. */
+  get largeSlabsAllocated(): number {
+    return this.#allocated;
+  }
+
+  /** Bytes cached (the items' buffers). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The cached items, oldest first (the first one starts a GOP): equal to what was pushed, not the same objects. */
   get items(): readonly T[] {
-    return this.#items;
+    if (this.#view === undefined) {
+      const view: T[] = new Array(this.#count);
+      for (let i = 0; i < this.#count; i++) view[i] = this.#revive(i);
+      this.#view = view;
+      if (this.#count > 0) this.#exposed = true;
+    }
+    return this.#view;
   }
 
   push(item: T): void {
     if (this.#kind.startsGop(item)) this.clear();
-    else if (this.#items.length === 0) return; // no GOP start yet: nothing a reader could start from
-    const size = this.#kind.sizeOf(item);
-    if (this.#items.length >= this.#limits.maxItems || this.#bytes + size > this.#limits.maxBytes) {
+    else if (this.#count === 0) return; // no GOP start yet: nothing a reader could start from
+    const buffers = this.#kind.buffers(item);
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    if (this.#count >= this.#limits.maxItems || this.#bytes + size > this.#limits.maxBytes) {
       // A GOP this long is not worth replaying; wait for the next start.
       this.clear();
       return;
     }
-    this.#items.push(item);
+    this.#view = undefined;
+    const i = this.#count;
+    const fields = this.#kind.fields;
+    if ((i + 1) * fields > this.#rows.length) this.#rows = grow(this.#rows, (i + 1) * fields);
+    if (i + 2 > this.#firstBuffer.length) this.#firstBuffer = grow(this.#firstBuffer, i + 2);
+    this.#kind.header(item, this.#rows, i * fields);
+    for (const b of buffers) this.#copy(b);
+    this.#firstBuffer[i + 1] = this.#bufferCount;
+    this.#count = i + 1;
     this.#bytes += size;
   }
 
   clear(): void {
-    this.#items = [];
+    if (!this.#exposed && this.#slabs.length > 0) {
+      // Nobody has a view of these: the next GOPs write into them instead of into new memory. The
+      // large spares the ended GOP did not need are let go, so what is kept follows the latest GOP.
+      this.#spareLarge = [];
+      for (const slab of this.#slabs) {
+        if (slab.length === SLAB) this.#pool.give(slab);
+        else this.#spareLarge.push(slab);
+      }
+    }
+    this.#exposed = false;
+    this.#count = 0;
     this.#bytes = 0;
+    this.#bufferCount = 0;
+    this.#slabs = [];
+    this.#slab = undefined;
+    this.#slabUsed = 0;
+    this.#view = undefined;
+  }
+
+  #copy(buffer: Buffer): void {
+    const len = buffer.length;
+    let slabIndex: number;
+    let offset: number;
+    if (len > SLAB / 2) {
+      // A large buffer (a keyframe) gets a slab of its own; the shared slab stays for the small ones.
+      const own = this.#takeLarge(len) ?? this.#allocate(Math.ceil(len * 1.25));
+      own.set(buffer, 0);
+      this.#slabs.push(own);
+      slabIndex = this.#slabs.length - 1;
+      offset = 0;
+    } else {
+      if (this.#slab === undefined || this.#slab.length - this.#slabUsed < len) {
+        this.#slab = this.#pool.take();
+        this.#slabs.push(this.#slab);
+        this.#slabIndex = this.#slabs.length - 1;
+        this.#slabUsed = 0;
+      }
+      this.#slab.set(buffer, this.#slabUsed);
+      slabIndex = this.#slabIndex;
+      offset = this.#slabUsed;
+      this.#slabUsed += len;
+    }
+    const r = this.#bufferCount * 3;
+    if (r + 3 > this.#bufferRefs.length) this.#bufferRefs = grow(this.#bufferRefs, r + 3);
+    this.#bufferRefs[r] = slabIndex;
+    this.#bufferRefs[r + 1] = offset;
+    this.#bufferRefs[r + 2] = len;
+    this.#bufferCount++;
+  }
+
+  #allocate(size: number): Buffer {
+    this.#allocated++;
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  /** A spare large slab that holds `len` bytes (a keyframe is about the size of the previous one: hence the quarter more). */
+  #takeLarge(len: number): Buffer | undefined {
+    const spares = this.#spareLarge;
+    for (let k = 0; k < spares.length; k++) {
+      const slab = spares[k]!;
+      if (slab.length < len) continue;
+      spares[k] = spares[spares.length - 1]!;
+      spares.pop();
+      return slab;
+    }
+    return undefined;
+  }
+
+  #revive(i: number): T {
+    const first = this.#firstBuffer[i]!;
+    const end = this.#firstBuffer[i + 1]!;
+    const buffers: Buffer[] = new Array(end - first);
+    for (let k = first; k < end; k++) {
+      const slab = this.#slabs[this.#bufferRefs[k * 3]!]!;
+      const off = this.#bufferRefs[k * 3 + 1]!;
+      buffers[k - first] = slab.subarray(off, off + this.#bufferRefs[k * 3 + 2]!);
+    }
+    return this.#kind.revive(this.#rows, i * this.#kind.fields, buffers);
   }
 }
+
+function grow<A extends Float64Array | Uint32Array>(a: A, needed: number): A {
+  let n = a.length * 2;
+  while (n < needed) n *= 2;
+  const next = new (a.constructor as new (n: number) => A)(n);
+  next.set(a);
+  return next;
+}
+
+const VIDEO = 0;
+const AUDIO = 1;
 
 /** Frames: a GOP starts at a video keyframe; streams without video keep nothing. */
 export const FRAME_GOP: GopItemKind<Frame> = {
   startsGop: (f) => f.track === 'video' && f.keyframe,
-  sizeOf: (f) => f.payload.length,
+  fields: 4,
+  header(f, row, at) {
+    row[at] = f.track === 'video' ? VIDEO : AUDIO;
+    row[at + 1] = f.dts;
+    row[at + 2] = f.pts;
+    row[at + 3] = f.keyframe ? 1 : 0;
+  },
+  buffers: (f) => [f.payload],
+  revive: (row, at, [payload]) => ({
+    track: row[at] === VIDEO ? 'video' : 'audio',
+    dts: row[at + 1]!,
+    pts: row[at + 2]!,
+    keyframe: row[at + 3] === 1,
+    payload: payload!,
+  }),
 };

@@ -34,7 +34,20 @@ export interface EncodedUnit {
 /** An output's cached GOP: 3000 units, 16 MiB of encoded bytes. */
 export const DEFAULT_OUTPUT_GOP_LIMITS: GopCacheLimits = { maxItems: 3000, maxBytes: 16 * 1024 * 1024 };
 
-const UNIT_GOP: GopItemKind<EncodedUnit> = { startsGop: (u) => u.startsGop, sizeOf: (u) => u.size };
+const UNIT_GOP: GopItemKind<EncodedUnit> = {
+  startsGop: (u) => u.startsGop,
+  fields: 2,
+  header(u, row, at) {
+    row[at] = u.track === 'video' ? 0 : 1;
+    row[at + 1] = u.startsGop ? 1 : 0;
+  },
+  buffers: (u) => u.buffers,
+  revive(row, at, buffers) {
+    let size = 0;
+    for (const b of buffers) size += b.length;
+    return { buffers, track: row[at] === 0 ? 'video' : 'audio', startsGop: row[at + 1] === 1, size };
+  },
+};
 
 /** How a reader's queue is set up: the listener's limits and clock. */
 export interface ReaderQueueSetup {

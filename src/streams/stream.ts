@@ -90,7 +90,7 @@ export class Stream {
   /** A new reader would start at once: live with a keyframe cached (or audio flowing, without video). */
   get startable(): boolean {
     if (!this.live) return false;
-    return this.#gop.items.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
+    return this.#gop.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
   }
   get subscriberCount(): number {
     return this.#sinks.size;

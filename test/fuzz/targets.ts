@@ -35,7 +35,6 @@ import { MAX_ACCESS_UNIT_BYTES } from '../../protocols/rtp/access-unit-assembler
 import { splitLengthPrefixed, type Frame } from '../../protocols/media/frame.ts';
 import { TsDemuxer } from '../../protocols/mpegts/ts-demuxer.ts';
 import { TsToFrames } from '../../protocols/mpegts/ts-to-frames.ts';
-import { MpegTsError } from '../../protocols/mpegts/mpegts-error.ts';
 import { WebSocketFrameError, WsFrameReader } from '../../protocols/websocket/frame-reader.ts';
 import { byteAtATime } from '../helpers/feed.ts';
 
@@ -236,8 +235,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   depacketizerTarget('rtp-g711', () => new G711Depacketizer(), false),
   {
     name: 'mpegts',
-    allowed: (err) => err instanceof MpegTsError || isProtocolError(err),
-    allowedName: 'MpegTsError or ProtocolError',
+    ...protocolError,
     run(input) {
       wholeAndBytes(input, () => {
         const frames = new TsToFrames({

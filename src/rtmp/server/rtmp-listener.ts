@@ -23,6 +23,7 @@ import type { StreamRegistry } from '../../streams/registry.ts';
 import type { PublishRejectReason } from '../../streams/types.ts';
 import { RtmpConnection } from './rtmp-connection.ts';
 import { RtmpStreamBinding } from './rtmp-stream-binding.ts';
+import { LISTEN_BACKLOG } from '../../net/listen-backlog.ts';
 
 export interface RtmpListenerOptions extends AdmissionOptions {
   /** TCP port; 0 picks a free one. */
@@ -174,7 +175,7 @@ export async function startRtmpListener(options: RtmpListenerOptions, deps: Rtmp
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+    server.listen({ port: options.port, host: options.host ?? '0.0.0.0', backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

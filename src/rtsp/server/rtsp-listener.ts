@@ -33,6 +33,7 @@ import { rtspAccessRequest, rtspVerdict } from './rtsp-access.ts';
 import { createRtcpStats, inspectRtcp, type RtcpStats } from '../output/rtcp-inspector.ts';
 import { RtspRoutes, type MediaRoute } from './rtsp-routes.ts';
 import { bindUdpPair, type UdpPair } from '../transport/udp-pair.ts';
+import { LISTEN_BACKLOG } from '../../net/listen-backlog.ts';
 
 export interface RtspAuthOptions {
   readonly credentials: readonly RtspCredential[];
@@ -349,7 +350,7 @@ export async function startRtspListener(options: RtspListenerOptions, deps: Rtsp
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, host, () => {
+    server.listen({ port: options.port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { TsDemuxer, TS_PACKET_SIZE, StreamType, type PesPacket } from '../../../../protocols/mpegts/ts-demuxer.ts';
-import { MpegTsError } from '../../../../protocols/mpegts/mpegts-error.ts';
+import { ProtocolError } from '../../../../protocols/errors.ts';
 import { byteAtATime } from '../../../helpers/feed.ts';
 
 const hevcAac = readFileSync(new URL('./fixtures/hevc-aac.m2t', import.meta.url));
@@ -71,10 +71,10 @@ describe('TsDemuxer', () => {
     assert.ok(noFlush.every((p) => p.data.length > 65_535 && p.streamType === StreamType.H264));
   });
 
-  it('throws MpegTsError when sync is lost', () => {
+  it('throws a ProtocolError MPEGTS_SYNC_LOST when sync is lost', () => {
     const bad = Buffer.from(hevcAac.subarray(0, 2 * TS_PACKET_SIZE));
     bad[TS_PACKET_SIZE] = 0x00;
-    assert.throws(() => demux([bad]), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_SYNC_LOST');
+    assert.throws(() => demux([bad]), (e: unknown) => e instanceof ProtocolError && e.code === 'MPEGTS_SYNC_LOST');
   });
 
   it('ignores packets before the PAT/PMT and null packets', () => {

@@ -33,10 +33,12 @@ test('the output base writes the same buffers to every reader and replays the GO
   out.send(p);
   const b = fakeTransport();
   out.addReader(b, setup());
-  assert.deepEqual(b.written, [k.buffers[0], p.buffers[0]]);
-  assert.equal(b.written[0], a.written[1], 'the very same Buffer object, not a copy');
+  assert.deepEqual(b.written, [k.buffers[0], p.buffers[0]], 'the joining reader gets the GOP: its bytes, copied into the cache');
   assert.equal(out.gop.length, 2);
-  out.send(u('k2', true));
+  const k2 = u('k2', true);
+  out.send(k2);
+  assert.equal(a.written[3], k2.buffers[0], 'a live unit goes to every reader as the very same Buffer object');
+  assert.equal(b.written[2], k2.buffers[0]);
   assert.equal(out.gop.length, 1);
 });
 
