@@ -9,11 +9,11 @@
  *   --n 10,100,400,1200    readers per fan-out step       --m 10,100   publishers per ingest step
  *   --seconds 15           measuring window per step      --settle 3   seconds before each window
  *   --quick                N=10,50 M=5,20, 4 s windows    --cpu-prof DIR   profile the servers
- *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR)   --json FILE
+ *   --peers cupola,nms,nginx,gst  (also cupola-tsx; cupola-base with --base-root DIR, built if DIR has dist/)   --json FILE
  *   --repeats 10  --latency-seconds 20  --hls-viewers 1,10,100  --whep-viewers 1,20  --rtsp-readers 20,100   (browser)
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
-import { writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
@@ -41,7 +41,7 @@ const program = new Command()
   .option('--joins <k>', 'readers joining one by one after each window', '10')
   .option('--probes <k>', 'readers checking every frame for latency', '10')
   .option('--peers <list>', 'servers to compare: cupola, cupola-tsx, cupola-base, nms, nginx, gst', 'cupola,nms,nginx,gst')
-  .option('--base-root <dir>', 'cupola-base: a checkout of an earlier commit (with node_modules), run under tsx')
+  .option('--base-root <dir>', 'cupola-base: a checkout of an earlier commit (with node_modules), run built if it has dist/ (node scripts/build.mjs there), else under tsx')
   .option('--repeats <k>', 'browser: pages per first-picture series', '10')
   .option('--latency-seconds <s>', 'browser: playback per latency series', '20')
   .option('--hls-viewers <list>', 'browser: LL-HLS viewers per CPU step', '1,10,100')
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       if (o.peers.includes('cupola-tsx') && load) servers['cupola-tsx'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-tsx' });
       if (o.peers.includes('cupola-base') && load) {
         if (opts.baseRoot === undefined) throw new Error('--peers cupola-base needs --base-root DIR');
-        servers['cupola-base'] = await startCupola({ ...prof, runtime: 'tsx', name: 'cupola-base', root: resolve(opts.baseRoot) });
+        servers['cupola-base'] = await startCupola({ ...prof, runtime: existsSync(join(resolve(opts.baseRoot), 'dist/src/cli/main.js')) ? 'built' : 'tsx', name: 'cupola-base', root: resolve(opts.baseRoot) });
       }
       if (o.peers.includes('nms') && load) servers.nms = await startNms(prof);
       if (o.peers.includes('nginx') && load) servers.nginx = await startNginxRtmp(o.log);

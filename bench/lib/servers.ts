@@ -5,7 +5,7 @@
  * by PID by `killAll()` (also on error and SIGINT, see run.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,12 +92,14 @@ export type CupolaRuntime = 'built' | 'tsx';
 
 /**
  * `settings`: more top-level sections of the settings file (a suite's own, e.g. `hls`). `root`:
- * another checkout to run (with its own node_modules), for a base-vs-change comparison.
+ * another checkout to run (with its own node_modules, built there for runtime `built`), for a
+ * base-vs-change comparison.
  */
 export async function startCupola(o: { role?: string; extra?: string[]; cpuProfDir?: string; logLevel?: string; runtime?: CupolaRuntime; name?: string; compress?: boolean; settings?: Record<string, unknown>; root?: string } = {}): Promise<ServerProc> {
   const runtime = o.runtime ?? 'built';
-  if (runtime === 'built' && o.root !== undefined) throw new Error('startCupola: another checkout runs under tsx');
-  if (runtime === 'built' && !distIsFresh()) await buildDist();
+  // Another checkout runs built only if it was built there (`node scripts/build.mjs` in it).
+  if (runtime === 'built' && o.root !== undefined && !existsSync(join(o.root, 'dist/src/cli/main.js'))) throw new Error(`startCupola: ${o.root} has no dist/: run node scripts/build.mjs there`);
+  if (runtime === 'built' && o.root === undefined && !distIsFresh()) await buildDist();
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   // The ingest suite publishes hundreds of made-up cameras: auto-registration on, without its cap.
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
