@@ -7,7 +7,8 @@
  * part of the write. Here the handle's own `writeBuffer` / `writev` is called with one reused
  * WriteWrap: when the kernel takes all the bytes at once (the normal case) the write allocates
  * nothing; when it takes only part, libuv keeps the rest queued, that WriteWrap stays with it
- * (holding the buffers alive) and a new one is made for the next write.
+ * (holding the buffers alive), and until libuv has written it the next writes go through
+ * socket.write, whose Writable gathers them into one writev (as before this file existed).
  *
  * Used only when it is safe to be invisible to the Writable side of the socket:
  * - a plain net.Socket (not TLS: its handle encrypts), connected, with a handle that has the
@@ -112,7 +113,10 @@ export class HandleWriter {
   write(buffers: readonly Buffer[], now: number): boolean {
     const s = this.#internals;
     const handle = s._handle;
-    if (handle === null || s.connecting) return false;
+    // While the kernel pushes back, socket.write is better: the Writable gathers what comes in
+    // meanwhile into one writev when the write before completes (libuv would write each of ours
+    // separately). It queues behind ours in libuv, so the order holds.
+    if (handle === null || s.connecting || this.#async > 0) return false;
     const b = this.#b;
     const req = spare ?? newReq(b);
     spare = req;

@@ -91,6 +91,16 @@ test('a backlog the kernel did not take counts in pendingBytes and drains in ord
     }
     assert.ok(q.pendingBytes > 0, 'a paused peer leaves bytes queued');
     assert.ok(q.pendingBytes <= total);
+    // More units while the kernel pushes back (these go through socket.write's Writable).
+    for (let k = 0; k < 3; k++) {
+      const i = total / unit.length;
+      const next = Buffer.alloc(unit.length);
+      next.writeUInt32BE(i, 0);
+      q.write([next]);
+      total += next.length;
+      await Promise.resolve();
+    }
+    assert.ok(q.pendingBytes >= 3 * unit.length, 'the units written meanwhile count too');
     // A socket.write behind the direct backlog still comes after it.
     p.client.write('END');
     const got = await readBytes(p.peer, total + 3);
