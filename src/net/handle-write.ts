@@ -19,6 +19,8 @@
  *   socket.write made after goes through the same libuv queue, behind it.
  * The backlog of direct writes libuv still holds is the handle's `writeQueueSize` (`pendingBytes`).
  * A failed write destroys the socket with the system error, like socket.write does.
+ * Not seen by the socket: `socket.bytesWritten` does not count direct writes (nothing in src/
+ * reads it; the reader queue counts its own bytes).
  */
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
