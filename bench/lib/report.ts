@@ -17,8 +17,8 @@ const ratio = (a: number | undefined, b: number | undefined): string =>
 export function printFanout(rows: FanoutRow[]): void {
   console.log('\nFan-out (one 720p25 ~4.2 Mbit/s publisher, N readers)');
   console.log(table(
-    ['server', 'proto', 'N', 'connected', 'cores', 'CPU s/GB', 'keeping up', 'RSS MB', 'join kf p50/p95 ms', 'latency p50/p99 ms', 'loadgen cores'],
-    rows.map((r) => [r.server, r.proto, r.n, r.connected, r.serverCores, r.cpuSecondsPerGB, `${(r.keepingUpShare * 100).toFixed(1)} %`, r.rssMb, `${r.joinKeyframeP50Ms} / ${r.joinKeyframeP95Ms}`, `${r.latencyP50Ms} / ${r.latencyP99Ms}`, r.loadgenCores]),
+    ['server', 'proto', 'N', 'connected', 'cores', 'CPU s/GB', 'user s/GB', 'keeping up', 'RSS MB', 'join kf p50/p95 ms', 'latency p50/p99 ms', 'loadgen cores'],
+    rows.map((r) => [r.server, r.proto, r.n, r.connected, r.serverCores, r.cpuSecondsPerGB, r.userSecondsPerGB, `${(r.keepingUpShare * 100).toFixed(1)} %`, r.rssMb, `${r.joinKeyframeP50Ms} / ${r.joinKeyframeP95Ms}`, `${r.latencyP50Ms} / ${r.latencyP99Ms}`, r.loadgenCores]),
   ));
   const ns = [...new Set(rows.map((r) => r.n))];
   const others = [...new Set(rows.filter((r) => r.server !== 'cupola' && r.proto === 'rtmp').map((r) => r.server))];

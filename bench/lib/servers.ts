@@ -193,9 +193,15 @@ const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
 /** utime + stime of a process in seconds (/proc/PID/stat fields 14 and 15). */
 export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
+}
+
+/** utime and stime of /proc/PID/stat in seconds: user space (JavaScript, Node, libc) and the kernel. */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
 }
 
 /** Resident set size in MB (VmRSS of /proc/PID/status). */

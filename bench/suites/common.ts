@@ -1,5 +1,5 @@
 /** Shared helpers of the load suites: options, sleeping, server CPU/RSS sampling around a window. */
-import { cpuSeconds, rssMb, type ServerProc } from '../lib/servers.ts';
+import { cpuSeconds, cpuTimes, rssMb, type ServerProc } from '../lib/servers.ts';
 
 /**
  * The servers a run can compare: Cupola as users run it (built JavaScript), Cupola under tsx (for
@@ -44,18 +44,21 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export interface CpuWindow {
   readonly cpuSeconds: number;
+  /** The part of cpuSeconds spent in user space (the rest is the kernel's). */
+  readonly userSeconds: number;
   readonly loadgenCpuSeconds: number;
   readonly rssMb: number;
 }
 
 /** CPU seconds of `pid` (and of the load generator) over `run()`; RSS at the end. */
 export async function measureCpu(pid: number, loadgenPid: number, run: () => Promise<void>): Promise<CpuWindow> {
-  const c0 = cpuSeconds(pid);
+  const c0 = cpuTimes(pid);
   const g0 = cpuSeconds(loadgenPid);
   await run();
-  const c1 = cpuSeconds(pid);
+  const c1 = cpuTimes(pid);
   const g1 = cpuSeconds(loadgenPid);
-  return { cpuSeconds: c1 - c0, loadgenCpuSeconds: g1 - g0, rssMb: rssMb(pid) };
+  const user = c1.user - c0.user;
+  return { cpuSeconds: user + c1.system - c0.system, userSeconds: user, loadgenCpuSeconds: g1 - g0, rssMb: rssMb(pid) };
 }
 
 export function round(v: number, digits = 2): number {

@@ -23,6 +23,8 @@ export interface FanoutRow {
   cpuSeconds: number;
   serverCores: number;
   cpuSecondsPerGB: number;
+  /** The user-space part of cpuSecondsPerGB (utime; the rest is stime). */
+  userSecondsPerGB: number;
   keepingUpShare: number;
   rssMb: number;
   joinKeyframeP50Ms: number;
@@ -80,7 +82,7 @@ export async function runFanout(o: SuiteOptions, servers: PeerServers, gen: Load
         server: t.server, proto: t.proto, n, connected: opened.ok,
         windowSec: round(r.windowSec, 2), deliveredGB: round(gb, 3),
         cpuSeconds: round(cpu.cpuSeconds, 2), serverCores: round(cpu.cpuSeconds / r.windowSec, 2),
-        cpuSecondsPerGB: round(cpu.cpuSeconds / gb, 2),
+        cpuSecondsPerGB: round(cpu.cpuSeconds / gb, 2), userSecondsPerGB: round(cpu.userSeconds / gb, 2),
         keepingUpShare: round(r.keepingUp / n, 3), rssMb: round(cpu.rssMb, 1),
         joinKeyframeP50Ms: round(join.p50, 1), joinKeyframeP95Ms: round(join.p95, 1),
         rampKeyframeP50Ms: round(r.rampFirstKeyframe.p50, 1),

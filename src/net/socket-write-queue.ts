@@ -9,13 +9,20 @@
  *
  * Other writes to the same socket (RTMP control and status messages, RTSP responses) call
  * `flushSocketWrites` first, so everything leaves the socket in the order it was written.
+ *
+ * The write itself goes straight to the socket's libuv handle (handle-write.ts) when the socket's
+ * Writable has nothing of its own in flight, else through socket.write.
  */
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { handleWriter, type HandleWriter } from './handle-write.ts';
 
 export class SocketWriteQueue {
   readonly socket: Socket;
   #buffers: Buffer[] = [];
   #bytes = 0;
+  /** Undefined until the first flush (the socket may not have its handle yet); null: socket.write only. */
+  #direct: HandleWriter | null | undefined;
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -23,7 +30,8 @@ export class SocketWriteQueue {
 
   /** Bytes queued here and not yet sent by the socket: the reader's backlog. */
   get pendingBytes(): number {
-    return this.#bytes + this.socket.writableLength;
+    const direct = this.#direct;
+    return this.#bytes + this.socket.writableLength + (direct == null ? 0 : direct.pendingBytes);
   }
 
   /** Queues the buffers of one unit; they are written at the end of the current task. */
@@ -36,14 +44,17 @@ export class SocketWriteQueue {
     }
   }
 
-  /** Writes what is queued now (one write, or one corked writev). */
-  flush(): void {
+  /** Writes what is queued now (one write, or one writev). `now`: performance.now(), if the caller has it. */
+  flush(now = performance.now()): void {
     const buffers = this.#buffers;
     if (buffers.length === 0) return;
     this.#buffers = [];
     this.#bytes = 0;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return;
+    if (this.#direct === undefined) this.#direct = handleWriter(socket);
+    // Direct only when the Writable holds nothing: it must not overtake a socket.write.
+    if (this.#direct !== null && socket.writableLength === 0 && this.#direct.write(buffers, now)) return;
     if (buffers.length === 1) {
       socket.write(buffers[0]!);
       return;
@@ -86,7 +97,8 @@ function flushAll(): void {
   scheduled = false;
   const list = dirty;
   dirty = [];
+  const now = performance.now();
   // A queue flushed early (flushSocketWrites) and written to again is listed twice: flush() of
   // an empty queue does nothing.
-  for (let i = 0; i < list.length; i++) list[i]!.flush();
+  for (let i = 0; i < list.length; i++) list[i]!.flush(now);
 }
