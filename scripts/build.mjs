@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 /**
- * Builds what users run: every TypeScript module under src/, workers/ and protocols/ becomes one
- * JavaScript module at the same place under dist/ (dist/src/cli/main.js, dist/workers/
- * compressor.worker.js, ...), ESM for Node 20, and the dashboard's static files are copied beside
- * them. Run by `npm install`/`npm ci` (the `prepare` script), and before `npm start`, `npm run
- * demo` and `npm test`; `bin/cupola.js` runs it when dist/ is missing.
+ * Builds what users run: the CLI (which is also the server) and the compressor worker thread, each
+ * bundled by esbuild into one ESM file for Node 20 at its place under dist/ (dist/src/cli/main.js,
+ * dist/workers/compressor.worker.js), the code they share and what is loaded lazily (the MongoDB
+ * store) in dist/chunks/, and the dashboard's static files copied beside them. Packages
+ * (node_modules) are never bundled. Run by `npm install`/`npm ci` (the `prepare` script), and
+ * before `npm start`, `npm run demo` and `npm test`; `bin/cupola.js` runs it when dist/ is missing.
  *
- * Why one output per source file rather than one bundle: the tree keeps its shape, so every path a
- * module finds relative to its own `import.meta.url` (the dashboard directory, the compressor
- * worker's entry, the CLI the demo spawns) points at the same place in dist/ as in the sources;
- * only the extension changes (src/source-url.ts). Relative imports are rewritten from `.ts` to
- * `.js` and left to Node to load; packages (node_modules) are never bundled.
+ * Why bundles: Node's ESM loader resolving ~320 modules one by one at start-up is itself enough
+ * work to wake V8's optimizing compiler, and every module record stays in the heap; a few files
+ * start with less memory (docs/benchmarks.md, "One bundle per entry"). Every path a module finds
+ * relative to its own `import.meta.url` (the dashboard directory, the compressor worker's entry,
+ * the CLI the demo spawns) still points at the same place in dist/ as in the sources, with `.js`
+ * for `.ts` (src/source-url.ts): see `treeUrls` below.
  *
  * Usage: node scripts/build.mjs [--quiet] [--if-stale]   (--if-stale: nothing to do when dist/ is
  * newer than every source)
  */
-import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,16 +76,68 @@ function writeIfChanged(file, contents) {
   renameSync(tmp, file);
 }
 
-/** Relative imports stay imports (of the built `.js` sibling); nothing is inlined. */
-const keepRelativeImports = {
-  name: 'keep-relative-imports',
+/**
+ * The bundles' entries: what runs (the CLI, which is also the server, and the compressor worker
+ * thread). Paths as in the sources; each lands at the same place under dist/ as `.js`.
+ */
+export const ENTRIES = ['src/cli/main.ts', 'workers/compressor.worker.ts'];
+
+/**
+ * Packages bundled into dist/ rather than left to Node: plain CommonJS the server loads at every
+ * start (the CLI parser, the metrics client and its dependencies). Resolving and wrapping each of
+ * their ~35 modules through Node's CommonJS loader is start-up work that alone wakes V8's
+ * optimizing compiler (`--trace-opt`: path.normalize's loop). Every other package stays external:
+ * native addons (uWebSockets.js), what is loaded only when used (mongodb, werift), what is looked
+ * up by path (ffmpeg, hls.js).
+ */
+export const BUNDLED_PACKAGES = ['commander', 'prom-client', 'tdigest', 'bintrees'];
+
+const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/** Bare imports: bundled for `BUNDLED_PACKAGES`, external (imported at run time) for the rest. */
+const packagesOutside = {
+  name: 'packages-outside',
   setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (args.kind === 'entry-point') return undefined;
-      return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point' || args.path.startsWith('node:')) return undefined;
+      if (BUNDLED_PACKAGES.includes(packageName(args.path))) return undefined;
+      return { path: args.path, external: true };
     });
   },
 };
+
+/** Stands for the path from an output file to dist/ until the output file is known. */
+const DIST_PLACEHOLDER = '__cupola_dist_root__/';
+
+/**
+ * Each module's `import.meta.url` is replaced by the URL the module would have in the unbundled
+ * tree (dist/src/node.js for src/node.ts), made from the URL of the bundle file it lands in, so
+ * every path found relative to a module (the dashboard directory, the worker's entry, the CLI the
+ * demo spawns, a package resolved by `createRequire`) stays where it is in the sources. The path
+ * from an output file up to dist/ is only known once esbuild has placed the module (an entry or a
+ * shared chunk), so a placeholder stands for it here and `relocate` fills it in.
+ */
+const treeUrls = {
+  name: 'tree-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const rel = relative(REPO_ROOT, args.path);
+      if (rel.startsWith('..') || !SOURCE_DIRS.some((d) => rel.startsWith(`${d}/`))) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
+      const treeUrl = `new URL(${JSON.stringify(DIST_PLACEHOLDER + rel.replace(/\.ts$/, '.js'))}, import.meta.url).href`;
+      return { contents: source.replace(/\bimport\.meta\.url\b/g, treeUrl), loader: 'ts' };
+    });
+  },
+};
+
+/** The placeholder of `treeUrls` in one output file, replaced by the path from it up to dist/. */
+function relocate(outPath, contents) {
+  const text = Buffer.from(contents).toString('utf8');
+  if (!text.includes(DIST_PLACEHOLDER)) return Buffer.from(contents);
+  const up = relative(dirname(outPath), DIST) || '.';
+  return Buffer.from(text.split(DIST_PLACEHOLDER).join(`${up}/`));
+}
 
 export async function buildDist({ quiet = false } = {}) {
   const started = Date.now();
@@ -93,25 +146,33 @@ export async function buildDist({ quiet = false } = {}) {
     if (!quiet) console.error('build: no sources here yet (src/cli/main.ts missing); nothing to build');
     return;
   }
-  const entryPoints = SOURCE_DIRS.flatMap((d) => filesUnder(join(REPO_ROOT, d))).filter(isEntry).map((f) => relative(REPO_ROOT, f));
+  // Loaded here, not at the top: bin/cupola.js imports this file on every start and only builds
+  // when dist/ is stale, so a running server does not hold esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: REPO_ROOT,
-    entryPoints,
+    entryPoints: ENTRIES,
     outdir: DIST,
     outbase: '.',
-    bundle: true, // with every import external (below): one output per entry, imports rewritten
-    packages: 'external',
-    plugins: [keepRelativeImports],
+    bundle: true,
+    // Code shared by the entries, and what a dynamic import() loads (the MongoDB store and its
+    // driver), goes into chunks: each loaded once, and only when used.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [packagesOutside, treeUrls],
+    // Bundled CommonJS calls `require` for Node's built-in modules: give the ESM bundle one.
+    banner: { js: "import { createRequire as __cupolaCreateRequire } from 'node:module'; const require = __cupolaCreateRequire(import.meta.url);" },
     format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: true,
+    metafile: true,
     logLevel: 'warning',
     write: false,
   });
   const wanted = new Set([BUILD_STAMP]);
   for (const out of result.outputFiles) {
-    writeIfChanged(out.path, Buffer.from(out.contents));
+    writeIfChanged(out.path, out.path.endsWith('.js') ? relocate(out.path, out.contents) : Buffer.from(out.contents));
     wanted.add(out.path);
   }
   for (const dir of STATIC_DIRS) {
@@ -121,10 +182,12 @@ export async function buildDist({ quiet = false } = {}) {
       wanted.add(to);
     }
   }
-  // Outputs of sources since removed or renamed (a temporary file of a concurrent build is its own).
+  // Outputs of an earlier build no longer made (a temporary file of a concurrent build is its own).
   for (const f of filesUnder(DIST)) if (!wanted.has(f) && !f.endsWith('.tmp')) rmSync(f, { force: true });
   writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
-  if (!quiet) console.error(`build: ${entryPoints.length} modules -> ${relative(process.cwd(), DIST) || '.'}/ in ${Date.now() - started} ms`);
+  const modules = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')).length;
+  const chunks = result.outputFiles.filter((o) => o.path.endsWith('.js')).length;
+  if (!quiet) console.error(`build: ${modules} modules -> ${chunks} files in ${relative(process.cwd(), DIST) || '.'}/ in ${Date.now() - started} ms`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -6,7 +6,7 @@
  * Pushgateway (http, https) and the cluster aggregator. The test compares the metric names with
  * what prom-client's `collectDefaultMetrics` registers.
  */
-import { Counter, defaultMetric, type Registry } from './prom-client-parts.ts';
+import { Counter, DEFAULT_METRICS, type Registry } from './prom-client-parts.ts';
 
 /** `process_cpu_*_seconds_total` as prom-client counts them: the delta since the last scrape. */
 function processCpuTotal(registry: Registry): void {
@@ -49,5 +49,5 @@ export function registerDefaultMetrics(registry: Registry): void {
     'version',
     'gc',
   ];
-  for (const name of rest) defaultMetric(name)(registry, config);
+  for (const name of rest) DEFAULT_METRICS[name]!(registry, config);
 }
