@@ -128,7 +128,7 @@ describe('dashboard in headless Chromium', () => {
     }
   });
 
-  it('shows a pulled camera\'s source state and last error, never its password', async () => {
+  it('shows a pulled camera\'s source state and last error, never its password', { skip }, async () => {
     const node = await startServer({ args: ['--no-compress'] });
     try {
       // Nothing listens on port 1 of 127.0.0.1: the source fails and keeps retrying.
