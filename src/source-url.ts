@@ -1,8 +1,8 @@
 /**
  * Paths to other modules of Cupola, found from a module's own `import.meta.url`, that work both
  * from the TypeScript sources (run under tsx: development, unit tests) and from the built tree
- * (dist/, made by scripts/build.mjs, which keeps the sources' layout and turns each `.ts` into a
- * `.js`): what users run.
+ * (dist/, made by scripts/build.mjs: bundles, in which each module's `import.meta.url` is still its
+ * place in the sources' layout with `.js` for `.ts`): what users run.
  */
 
 /** The module at `relativeTsPath` (written as in the sources, `.ts`) seen from `base` (an `import.meta.url`). */
