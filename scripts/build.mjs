@@ -4,7 +4,7 @@
  * bundled by esbuild into one ESM file for Node 20 at its place under dist/ (dist/src/cli/main.js,
  * dist/workers/compressor.worker.js), the code they share and what is loaded lazily (the MongoDB
  * store) in dist/chunks/, and the dashboard's static files copied beside them. Packages
- * (node_modules) are never bundled. Run by `npm install`/`npm ci` (the `prepare` script), and
+ * (node_modules) stay external except the small pure-JS ones in `BUNDLED_PACKAGES`. Run by `npm install`/`npm ci` (the `prepare` script), and
  * before `npm start`, `npm run demo` and `npm test`; `bin/cupola.js` runs it when dist/ is missing.
  *
  * Why bundles: Node's ESM loader resolving ~320 modules one by one at start-up is itself enough
