@@ -10,6 +10,8 @@
  *   --kbps 1900        video bitrate of the camera (plus 96 kbit/s AAC)
  *   --seconds 15       measuring window per step     --settle 5   seconds before each window
  *   --probes 20        cameras whose two readers check every frame's stamp
+ *   --root DIR         run another checkout of Cupola (built by its own build step), e.g. a base
+ *                      worktree, to compare side by side: run the bench once per checkout
  *   --json FILE
  * Every process it starts is killed by PID at the end, on error and on SIGINT/SIGTERM.
  */
@@ -27,9 +29,10 @@ const program = new Command()
   .option('--seconds <s>', 'measuring window per step', '15')
   .option('--settle <s>', 'seconds before each window', '5')
   .option('--probes <k>', 'cameras whose readers measure latency', '20')
+  .option('--root <dir>', 'another checkout of Cupola to run (a base worktree)')
   .option('--json <file>', 'write the rows as JSON')
   .parse();
-const o = program.opts<{ cameras: string; kbps: string; seconds: string; settle: string; probes: string; json?: string }>();
+const o = program.opts<{ cameras: string; kbps: string; seconds: string; settle: string; probes: string; root?: string; json?: string }>();
 const steps = o.cameras.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
 const seconds = Number(o.seconds);
 const settle = Number(o.settle);
@@ -68,7 +71,7 @@ export interface ScaleRow {
 
 async function main(): Promise<void> {
   const file = await ensureFlv(CAMERA, log);
-  const server: ServerProc = await startCupola();
+  const server: ServerProc = await startCupola(o.root !== undefined ? { root: o.root } : {});
   const gen = new LoadGen();
   const rows: ScaleRow[] = [];
   const rtmp = `rtmp://127.0.0.1:${server.ports['rtmp']}`;

@@ -43,6 +43,12 @@ export interface RtpPacketizer {
   /** RTP timestamp of a frame with this pts (RTP-Info `rtptime=`, RTCP SR mapping). */
   rtpTimestamp(ptsMs: number): number;
   readonly stats: Readonly<PacketizerStats>;
+  /**
+   * A packetizer with this one's identity and codec whose next packet has `sequenceNumber`: it
+   * makes again, byte for byte, packets this one made from there, without moving this one's
+   * sequence or counts (a joining reader's replay of the GOP).
+   */
+  rewound(sequenceNumber: number): RtpPacketizer;
 }
 
 /** What a payloader writes packets through (RtpSender): headers, sequence numbers and counts are its. */

@@ -43,6 +43,11 @@ export class RtpSender implements RtpPacketizer, RtpPacketWriter {
     return this.#payloader.packetize(frame, this);
   }
 
+  rewound(sequenceNumber: number): RtpSender {
+    const options = { ssrc: this.ssrc, initialSequenceNumber: sequenceNumber, timestampOffset: this.#timestampOffset };
+    return new RtpSender(options, this.payloadType, this.clockRate, this.#payloader);
+  }
+
   rtpTimestamp(ptsMs: number): number {
     return rtpTimestampFromMs(ptsMs, this.clockRate, this.#timestampOffset);
   }

@@ -73,6 +73,11 @@ export class HlsMuxer extends StreamOutputBase {
     this.#wake();
   }
 
+  /** HLS has no reader queues: players fetch the parts the segmenter keeps. */
+  protected replay(_frames: readonly Frame[]): [] {
+    return [];
+  }
+
   /** Whether `_HLS_msn`/`_HLS_part` (or a part request) is satisfied now. */
   has(msn: number, part: number | undefined): boolean {
     const seg = this.#segmenter;

@@ -6,13 +6,19 @@
  * - the reader set, each reader behind its bounded ReaderQueue (drop to the next GOP start when
  *   its socket backs up, eviction when it stays behind), with the drops and evictions counted;
  * - the fan-out: a unit is encoded ONCE by the subclass and the same Buffers go to every reader;
- * - the GOP start: the units since the last GOP start are kept, so a joining reader gets its
- *   first picture at once (with continuous sequence numbers, since they are the same packets);
+ * - the GOP start: a joining reader gets the units since the last GOP start first, so its first
+ *   picture comes at once (with continuous sequence numbers: they are the very packets the other
+ *   readers got). The stream already keeps those frames; an output keeps its units only while
+ *   readers join. When one joins, the subclass encodes the stream's cached frames again (`replay`:
+ *   the same bytes as the first time), and the output keeps its units from then on, for the other
+ *   readers of a join burst, until a whole GOP has gone by without a join. A camera whose readers
+ *   stay (the compressor, the master) holds its GOP once, in the stream, instead of once more per
+ *   protocol;
  * - the stats every output reports (readers, frames out, bytes out, drops, evictions), added to
  *   the stream's too so the metrics count every protocol's readers the same way.
  *
  * Subclasses are encoders: they turn the stream's description and frames into EncodedUnits and
- * call `push`. They call `start()` at the end of their constructor (the stream replays its
+ * call `push`, and make them again from the stream's cached frames in `replay`. They call `start()` at the end of their constructor (the stream replays its
  * description and GOP into the subscriber at once, so their own fields must be set first).
  */
 import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
@@ -77,6 +83,10 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
   readonly key: string;
   readonly #readers = new Set<OutputReader<T>>();
   readonly #gop: GopCache<EncodedUnit>;
+  /** #gop follows the pushed units (a reader joined during this GOP or the one before). */
+  #keepingGop = false;
+  /** A reader joined since the current GOP started. */
+  #joinedThisGop = false;
   #unsubscribe: (() => void) | undefined;
   #closed = false;
   #framesOut = 0;
@@ -108,9 +118,23 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
     };
   }
 
-  /** The cached units, oldest first (the first one starts a GOP). */
+  /**
+   * The units since the last GOP start, oldest first, for a reader joining now (made again from the
+   * stream's cached frames when the output was not keeping them).
+   */
   get gop(): readonly EncodedUnit[] {
+    this.#joinedThisGop = true;
+    if (!this.#keepingGop) {
+      this.#keepingGop = true;
+      this.#gop.clear();
+      for (const unit of this.replay(this.stream.gop)) this.#gop.push(unit);
+    }
     return this.#gop.items;
+  }
+
+  /** Whether the output holds a copy of its GOP now (readers joined lately). */
+  get keepingGop(): boolean {
+    return this.#keepingGop;
   }
 
   /**
@@ -133,12 +157,18 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
     this.#readers.add(entry);
     this.introduce(transport);
     // The cached GOP it starts with counts as sent, like live units.
-    for (const u of this.#gop.items) if (queue.write(u.buffers, u.track, u.startsGop, u.size)) this.#count(1, u.size);
+    for (const u of this.gop) if (queue.write(u.buffers, u.track, u.startsGop, u.size)) this.#count(1, u.size);
     return () => this.#removeReader(entry);
   }
 
   /** Writes what a joining reader needs before its first unit (RTMP metadata, sequence headers). */
   protected introduce(_transport: T): void {}
+
+  /**
+   * The units this output pushed for `frames` (the stream's cached GOP, its keyframe first), made
+   * again byte for byte without changing the output's state: what a joining reader starts with.
+   */
+  protected abstract replay(frames: readonly Frame[]): EncodedUnit[];
 
   /** The readers, for per-reader side channels (RTCP sender reports). */
   protected get readers(): ReadonlySet<OutputReader<T>> {
@@ -152,7 +182,14 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
 
   /** Sends one unit to every reader (the same Buffers), remembering it in the GOP. */
   protected push(unit: EncodedUnit): void {
-    this.#gop.push(unit);
+    if (this.#keepingGop) {
+      if (unit.startsGop) {
+        // A whole GOP without a join: the stream's frames are enough for the next one.
+        if (!this.#joinedThisGop) this.resetGop();
+        this.#joinedThisGop = false;
+      }
+      if (this.#keepingGop) this.#gop.push(unit);
+    }
     let taken = 0;
     for (const r of this.#readers) if (r.queue.write(unit.buffers, unit.track, unit.startsGop, unit.size)) taken++;
     if (taken > 0) this.#count(taken, taken * unit.size);
@@ -171,9 +208,10 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
     this.#count(units, bytes);
   }
 
-  /** Forgets the cached GOP (codec change, publisher gone). */
+  /** Forgets the cached GOP (codec change, publisher gone, no joins lately). */
   protected resetGop(): void {
     this.#gop.clear();
+    this.#keepingGop = false;
   }
 
   /** Closes every reader (the stream ended, or its codecs changed under them). */

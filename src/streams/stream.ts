@@ -92,6 +92,10 @@ export class Stream {
     if (!this.live) return false;
     return this.#gop.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
   }
+  /** The frames since the latest keyframe, that keyframe first (empty without one): equal to what was pushed, not the same objects. */
+  get gop(): readonly Frame[] {
+    return this.#gop.items;
+  }
   get subscriberCount(): number {
     return this.#sinks.size;
   }

@@ -9,7 +9,7 @@
 import type { Frame, StreamDescription } from '../../protocols/media/frame.ts';
 import { rtpParamsForAudio, rtpParamsForVideo } from '../../protocols/rtp/format.ts';
 import { RtpOutput, type RtpOutputTrack } from '../../protocols/rtp/output.ts';
-import { StreamOutputBase } from '../streams/output.ts';
+import { StreamOutputBase, type EncodedUnit } from '../streams/output.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { ReaderTransport } from '../streams/types.ts';
 
@@ -60,6 +60,10 @@ export class WebrtcOutput extends StreamOutputBase<ReaderTransport> {
   onFrame(frame: Frame): void {
     const unit = this.#rtp.packetize(frame);
     if (unit !== null) this.push(unit);
+  }
+
+  protected replay(frames: readonly Frame[]): EncodedUnit[] {
+    return this.#rtp.replayGop(frames);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The RTMP play output of one stream (per message stream id and chunk size): every frame is
  * chunked ONCE (type-0 first chunk, so the buffers do not depend on a reader's chunk state) and
- * the output base (src/streams/output.ts) writes the same Buffers to every RTMP reader and keeps
- * the chunked GOP so a new reader starts at the last keyframe. Sequence headers and onMetaData are kept encoded and
+ * the output base (src/streams/output.ts) writes the same Buffers to every RTMP reader and starts
+ * a new reader at the last keyframe (chunking the stream's cached frames again when it joins). Sequence headers and onMetaData are kept encoded and
  * written to a reader before its first frame.
  */
 import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
@@ -12,7 +12,7 @@ import { FlvTagType } from '../../../protocols/flv/constants.ts';
 import { encodeChunks } from '../../../protocols/rtmp/chunk/chunk-writer.ts';
 import { ChunkStreamId, MessageType } from '../../../protocols/rtmp/message/message-type.ts';
 import type { AmfObject } from '../../../protocols/rtmp/amf0/amf-value.ts';
-import { StreamOutputBase } from '../../streams/output.ts';
+import { StreamOutputBase, type EncodedUnit } from '../../streams/output.ts';
 import type { Stream } from '../../streams/stream.ts';
 import type { ReaderTransport } from '../../streams/types.ts';
 
@@ -85,17 +85,33 @@ export class RtmpPlayOutput extends StreamOutputBase {
   }
 
   onFrame(frame: Frame): void {
+    const unit = this.#encode(frame);
+    if (unit === null) return;
+    this.#lastTimestampMs = unit.timestampMs;
+    this.push(unit);
+  }
+
+  /** Chunking depends on the frame and the description only: the same frames give the same bytes. */
+  protected replay(frames: readonly Frame[]): EncodedUnit[] {
+    const units: EncodedUnit[] = [];
+    for (const f of frames) {
+      const unit = this.#encode(f);
+      if (unit !== null) units.push(unit);
+    }
+    return units;
+  }
+
+  #encode(frame: Frame): (EncodedUnit & { timestampMs: number }) | null {
     const desc = this.#description;
-    if (desc === undefined || !this.#tracks[frame.track]) return;
+    if (desc === undefined || !this.#tracks[frame.track]) return null;
     const tag = frameTag(desc, frame, this.#options.flv);
-    if (tag === null) return;
-    this.#lastTimestampMs = tag.timestampMs;
+    if (tag === null) return null;
     const buffers = this.#chunkTag(tag);
     let size = 0;
     for (const b of buffers) size += b.length;
     // Without video (none in the stream, or the player turned it off) every audio frame starts a GOP.
     const startsGop = frame.track === 'video' ? frame.keyframe : desc.video === undefined || !this.#tracks.video;
-    this.push({ buffers, track: frame.track, startsGop, size });
+    return { buffers, track: frame.track, startsGop, size, timestampMs: tag.timestampMs };
   }
 
   #wants(type: FlvTagType): boolean {

@@ -1,7 +1,8 @@
 /**
  * The RTSP output of one stream: frames are packetized ONCE into RTP packets and the output base
- * (src/streams/output.ts) writes the same packet Buffers to every reader and keeps the packetized
- * GOP, so a joining reader starts at the last keyframe with continuous sequence numbers. Sender reports go out per track.
+ * (src/streams/output.ts) writes the same packet Buffers to every reader. A joining reader starts
+ * at the last keyframe with continuous sequence numbers: the stream's cached frames are packetized
+ * again from the sequence numbers they had (RtpOutput.replayGop). Sender reports go out per track.
  */
 import type { Frame, StreamDescription, TrackKind, VideoTrackInfo } from '../../../protocols/media/frame.ts';
 import { withInBandParameterSets } from '../../../protocols/media/in-band-parameter-sets.ts';
@@ -10,7 +11,7 @@ import { RtpOutput } from '../../../protocols/rtp/output.ts';
 import { buildSdp } from '../../../protocols/rtsp/sdp/build-sdp.ts';
 import { sdpFromStreamDescription, type StreamSdp } from '../../../protocols/rtsp/sdp/stream-sdp.ts';
 import type { PlayStartTrack } from '../../../protocols/rtsp/session/server-host.ts';
-import { StreamOutputBase } from '../../streams/output.ts';
+import { StreamOutputBase, type EncodedUnit } from '../../streams/output.ts';
 import type { Stream } from '../../streams/stream.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { RtspReaderTransport } from '../transport/rtsp-reader-transport.ts';
@@ -118,13 +119,21 @@ export class RtspPlayOutput extends StreamOutputBase<RtspReaderTransport> {
   onFrame(input: Frame): void {
     const t = this.#tracks.get(input.track);
     if (t === undefined) return;
-    const frame = this.#video !== undefined ? withInBandParameterSets(this.#video, input) : input;
-    const unit = this.#rtp.packetize(frame);
+    const unit = this.#rtp.packetize(this.#prepare(input));
     if (unit === null) return;
-    t.lastPtsMs = frame.pts;
+    t.lastPtsMs = input.pts;
     t.lastSentAtMs = this.#deps.now();
-    if (unit.startsGop) this.#gopStartPtsMs = frame.pts;
+    if (unit.startsGop) this.#gopStartPtsMs = input.pts;
     this.push(unit);
+  }
+
+  protected replay(frames: readonly Frame[]): EncodedUnit[] {
+    return this.#rtp.replayGop(frames.filter((f) => this.#tracks.has(f.track)).map((f) => this.#prepare(f)));
+  }
+
+  /** A video keyframe carries the current parameter sets in-band. */
+  #prepare(frame: Frame): Frame {
+    return this.#video !== undefined ? withInBandParameterSets(this.#video, frame) : frame;
   }
 
   /**

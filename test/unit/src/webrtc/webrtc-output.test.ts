@@ -20,18 +20,21 @@ const audio = (pts: number): Frame => ({ track: 'audio', dts: pts, pts, keyframe
 
 test('a joining session starts at the GOP keyframe (SPS/PPS in band), packets within the WebRTC MTU', () => {
   const stream = new Stream('site1/cam1', 'raw', () => 0);
+  stream.setDescription(desc('aac'));
   const out = new WebrtcOutput(stream, { random: () => 0.5 });
-  out.onDescription(desc('aac'));
-  out.onFrame(video(false, 0)); // before any keyframe: not cached
-  out.onFrame(video(true, 40, 5000));
-  out.onFrame(video(false, 80));
+  const live = fakeTransport();
+  out.addReader(live, setup);
+  stream.pushFrame(video(false, 0)); // before any keyframe: not cached
+  stream.pushFrame(video(true, 40, 5000));
+  stream.pushFrame(video(false, 80));
   const t = fakeTransport();
   out.addReader(t, setup);
   assert.ok(t.written.length > 4, 'the keyframe is fragmented (FU-A)');
+  assert.deepEqual(t.written, live.written.slice(1), 'the joining session gets the packets the first one got from the keyframe on, byte for byte');
   for (const p of t.written) assert.ok(p.length - RTP_HEADER_LENGTH <= WEBRTC_RTP_MTU, `payload ${p.length - RTP_HEADER_LENGTH} over ${WEBRTC_RTP_MTU}`);
   // The first packet carries SPS+PPS (STAP-A, type 24) ahead of the IDR.
   assert.equal(t.written[0]![RTP_HEADER_LENGTH]! & 0x1f, 24);
-  assert.equal(out.readerCount, 1);
+  assert.equal(out.readerCount, 2);
   assert.ok(stream.stats.bytesOut > 0, 'the replayed GOP counts as sent');
 });
 

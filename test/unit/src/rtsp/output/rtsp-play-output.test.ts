@@ -127,3 +127,27 @@ test("sender reports keep one media-to-wall mapping: arrival jitter and a publis
   }
   reg.close();
 });
+
+test('a reader joining mid-GOP gets, from the keyframe on, the very packets the first reader got (sequence numbers, in-band SPS, audio), then the live ones', () => {
+  const { pub, output, reader } = setup();
+  const audio = (dts: number): Frame => ({ track: 'audio', dts, pts: dts, keyframe: true, payload: Buffer.alloc(200, dts & 0xff) });
+  pub.pushFrame(idr(0)); // the first reader joined before this GOP
+  pub.pushFrame(audio(10));
+  pub.pushFrame(pFrame(40));
+  const fromKey = reader.packets.length;
+  pub.pushFrame(idr(80)); // a whole GOP went by without a join
+  pub.pushFrame(audio(90));
+  pub.pushFrame(pFrame(120));
+  pub.pushFrame(audio(130));
+  assert.equal(output.keepingGop, false, 'no join during the last GOP: the output keeps no copy of this one');
+  const late = fakeTransport();
+  const [video] = output.startInfo([{ trackIndex: 0, kind: 'video' }]);
+  output.addReader(late.t, { options: DEFAULT_READER_QUEUE, now: Date.now });
+  assert.deepEqual(late.packets, reader.packets.slice(fromKey), 'same bytes, same order');
+  assert.equal(video?.seq, reader.packets[fromKey]!.readUInt16BE(2), "RTP-Info's seq is the replayed keyframe's");
+  assert.ok(contains(late.packets, spsA), 'the replayed keyframe carries the SPS in-band');
+  assert.equal(output.keepingGop, true);
+  pub.pushFrame(pFrame(160));
+  assert.deepEqual(late.packets.at(-1), reader.packets.at(-1), 'then the live packets, continuing the sequence');
+  assert.equal(seqs(late.packets).at(-1), (seqs(late.packets).at(-3)! + 1) & 0xffff, 'video sequence numbers continue across replay and live');
+});
