@@ -55,6 +55,8 @@ import { startSlave } from './roles/slave.ts';
 import { localSnapshotService } from './snapshots/local-snapshots.ts';
 import type { SnapshotService } from './snapshots/snapshot-service.ts';
 import { OutputBudget } from './streams/output-budget.ts';
+import { GopBudget } from './streams/gop-budget.ts';
+import { DEFAULT_GOP_LIMITS } from './streams/gop-cache.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { whepFromSettings } from './webrtc/whep-from-settings.ts';
 import { RECONNECT_BACKOFF } from '../protocols/backoff.ts';
@@ -161,20 +163,25 @@ export async function startNode(settings: Settings, log: Logger, options: StartN
     }
 
     const lim = settings.limits;
+    // One budget for every GOP cache of the node, both factories.
+    const gopBudget = new GopBudget(lim.maxGopCacheBytes);
+    const gopLimits = { ...DEFAULT_GOP_LIMITS, maxBytes: lim.gopCacheBytes, budget: gopBudget };
     const raw = new StreamRegistry('raw', {
       authorize: cameraPublishAuthorizer(store, { enabled: autoRegisterOn, maxRegistrations: autoRegisterMax }, log.child({ component: 'cameras' })),
       unpublishedGraceMs: lim.unpublishedGraceMs,
+      gopLimits,
     });
     const pushAuth = compressedPushAuth(settings);
     const compressed = new StreamRegistry('compressed', {
       // With an external method the operator's service decides who may push (the listener asks it).
       authorize: compressedPublishAuthorizer(store, pushAuth !== undefined || access.external),
       unpublishedGraceMs: lim.unpublishedGraceMs,
+      gopLimits,
     });
     // Memory budgets shared by every listener and reader of this node.
     const inputBudget = new InputBudget({ maxTotalBytes: lim.maxInputBytes, maxConnectionBytes: lim.maxConnectionInputBytes, maxUnauthorisedBytes: lim.maxUnauthorisedInputBytes });
     const outputBudget = new OutputBudget(lim.maxOutputBytes);
-    metrics.setSamplers({ budgets: () => ({ inputBytes: inputBudget.totalBytes, outputBytes: outputBudget.totalBytes }) });
+    metrics.setSamplers({ budgets: () => ({ inputBytes: inputBudget.totalBytes, outputBytes: outputBudget.totalBytes, gopCacheBytes: gopBudget.heldBytes, gopCacheRefusals: gopBudget.refusals }) });
     const readerQueue = { maxPendingBytes: lim.readerMaxPendingBytes, maxDroppingMs: lim.readerMaxDroppingMs, budget: outputBudget };
     onClose(() => raw.close());
     onClose(() => compressed.close());

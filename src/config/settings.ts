@@ -294,6 +294,17 @@ const limits = obj({
    * drop frames to the next keyframe (and are evicted after readerMaxDroppingMs) (bytes). Defaults to 512 MiB.
    */
   maxOutputBytes: withDefault(int({ min: 1024 * 1024, max: 64 * 1024 * 1024 * 1024 }), 512 * 1024 * 1024),
+  /**
+   * Bytes one stream's GOP cache (the frames since its last keyframe, so a new reader's first
+   * picture comes at once) may hold; a longer GOP is not cached. 0 turns the cache off: readers
+   * start at the next keyframe. Defaults to 16 MiB.
+   */
+  gopCacheBytes: withDefault(int({ min: 0, max: 1024 * 1024 * 1024 }), 16 * 1024 * 1024),
+  /**
+   * Bytes all GOP caches of the node may hold together (the streams' and their outputs'); a cache
+   * that would pass it lets its GOP go until its stream's next keyframe. Defaults to 512 MiB.
+   */
+  maxGopCacheBytes: withDefault(int({ min: 0, max: 64 * 1024 * 1024 * 1024 }), 512 * 1024 * 1024),
   /** Bytes a reader may have waiting in its socket before its frames are dropped to the next keyframe. Defaults to 4 MiB. */
   readerMaxPendingBytes: withDefault(int({ min: 64 * 1024, max: 1024 * 1024 * 1024 }), 4 * 1024 * 1024),
   /** A reader still dropping after this long is disconnected (ms). Defaults to 10000. */

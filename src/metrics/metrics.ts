@@ -67,6 +67,10 @@ export interface BudgetSample {
   readonly inputBytes: number;
   /** Output waiting in readers' sockets and write queues (the output budget's total). */
   readonly outputBytes: number;
+  /** Bytes the GOP caches hold (the GOP budget's total). */
+  readonly gopCacheBytes?: number;
+  /** GOPs not cached because the GOP budget was full, since start. */
+  readonly gopCacheRefusals?: number;
 }
 
 /** One pulled camera (src/sources); the labels carry the camera id only, never its URL. */
@@ -139,6 +143,10 @@ export class Metrics {
   #connectionsShed: Counter<'protocol' | 'factory' | 'reason'>;
   #inputBytes: Gauge;
   #outputBytes: Gauge;
+  #gopBytes: Gauge;
+  #gopRefusals: Counter;
+  /** The GOP budget's refusals already counted into #gopRefusals. */
+  #gopRefusalsSeen = 0;
   #publishRejections: Counter<'factory' | 'reason'>;
   #compFps: Gauge<'camera'>;
   #compSpeed: Gauge<'camera'>;
@@ -199,6 +207,8 @@ export class Metrics {
     );
     this.#inputBytes = gauge('cupola_input_buffered_bytes', 'Input buffered by the parsers of all connections (limits.maxInputBytes bounds it).', []);
     this.#outputBytes = gauge('cupola_output_pending_bytes', 'Output waiting for readers\' sockets (limits.maxOutputBytes bounds it).', []);
+    this.#gopBytes = gauge('cupola_gop_cache_bytes', 'Bytes the GOP caches of all streams and outputs hold (limits.maxGopCacheBytes bounds it).', []);
+    this.#gopRefusals = counter('cupola_gop_cache_refusals_total', 'GOPs not cached (readers joining them wait for the next keyframe) because limits.maxGopCacheBytes was reached.', []);
     this.#publishRejections = counter('cupola_publish_rejections_total', 'Publish attempts refused, by reason.', ['factory', 'reason']);
     this.#compFps = gauge('cupola_compression_fps', 'Encoder frames per second.', ['camera']);
     this.#compSpeed = gauge('cupola_compression_speed', 'Encoding speed relative to real time (1 = real time).', ['camera']);
@@ -262,6 +272,11 @@ export class Metrics {
     if (budgets !== undefined) {
       this.#inputBytes.set(budgets.inputBytes);
       this.#outputBytes.set(budgets.outputBytes);
+      if (budgets.gopCacheBytes !== undefined) this.#gopBytes.set(budgets.gopCacheBytes);
+      if (budgets.gopCacheRefusals !== undefined && budgets.gopCacheRefusals > this.#gopRefusalsSeen) {
+        this.#gopRefusals.inc(budgets.gopCacheRefusals - this.#gopRefusalsSeen);
+        this.#gopRefusalsSeen = budgets.gopCacheRefusals;
+      }
     }
     this.#sampleCompression();
     this.#sampleReplication();

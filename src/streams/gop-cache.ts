@@ -1,10 +1,13 @@
 import type { Frame } from '../../protocols/media/frame.ts';
+import type { GopBudget } from './gop-budget.ts';
 
 export interface GopCacheLimits {
   /** Items (frames, or encoded units) kept at most; past it the cache empties until the next GOP start. */
   readonly maxItems: number;
-  /** Bytes kept at most. */
+  /** Bytes kept at most (0: nothing is cached, readers start at the next keyframe). */
   readonly maxBytes: number;
+  /** The node's budget for every cache together; none: only maxBytes bounds this one. */
+  readonly budget?: GopBudget;
 }
 
 /** The stream's frame cache: 1500 frames, 16 MiB. */
@@ -148,8 +151,8 @@ export class GopCache<T> {
     const buffers = this.#kind.buffers(item);
     let size = 0;
     for (const b of buffers) size += b.length;
-    if (this.#count >= this.#limits.maxItems || this.#bytes + size > this.#limits.maxBytes) {
-      // A GOP this long is not worth replaying; wait for the next start.
+    if (this.#count >= this.#limits.maxItems || this.#bytes + size > this.#limits.maxBytes || this.#limits.budget?.take(size) === false) {
+      // A GOP this long is not worth replaying (or the node's caches are full): wait for the next start.
       this.clear();
       return;
     }
@@ -166,6 +169,7 @@ export class GopCache<T> {
   }
 
   clear(): void {
+    this.#limits.budget?.give(this.#bytes);
     if (!this.#exposed && this.#slabs.length > 0) {
       // Nobody has a view of these: the next GOPs write into them instead of into new memory. The
       // large spares the ended GOP did not need are let go, so what is kept follows the latest GOP.

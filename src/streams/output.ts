@@ -22,7 +22,7 @@
  * description and GOP into the subscriber at once, so their own fields must be set first).
  */
 import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
-import { GopCache, type GopCacheLimits, type GopItemKind } from './gop-cache.ts';
+import { GopCache, type GopItemKind } from './gop-cache.ts';
 import { ReaderQueue, type ReaderQueueOptions } from './reader-queue.ts';
 import type { Stream, StreamOutput } from './stream.ts';
 import type { FrameSink, ReaderTransport } from './types.ts';
@@ -37,8 +37,8 @@ export interface EncodedUnit {
   readonly size: number;
 }
 
-/** An output's cached GOP: 3000 units, 16 MiB of encoded bytes. */
-export const DEFAULT_OUTPUT_GOP_LIMITS: GopCacheLimits = { maxItems: 3000, maxBytes: 16 * 1024 * 1024 };
+/** Units an output's cached GOP holds at most (its bytes are bounded like the stream's, under the same budget). */
+export const OUTPUT_GOP_MAX_UNITS = 3000;
 
 const UNIT_GOP: GopItemKind<EncodedUnit> = {
   startsGop: (u) => u.startsGop,
@@ -94,10 +94,10 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
   #framesDropped = 0;
   #readersEvicted = 0;
 
-  constructor(stream: Stream, key: string, gopLimits: GopCacheLimits = DEFAULT_OUTPUT_GOP_LIMITS) {
+  constructor(stream: Stream, key: string) {
     this.stream = stream;
     this.key = key;
-    this.#gop = new GopCache(UNIT_GOP, gopLimits);
+    this.#gop = new GopCache(UNIT_GOP, { ...stream.gopLimits, maxItems: OUTPUT_GOP_MAX_UNITS });
   }
 
   get readerCount(): number {

@@ -35,6 +35,9 @@ export class Stream {
   #description: StreamDescription | null = null;
   #metadata: Readonly<Record<string, unknown>> | null = null;
   #gop: GopCache<Frame>;
+  readonly gopLimits: GopCacheLimits;
+  /** A video keyframe came since the publisher and description were set: a new reader can start. */
+  #keyframeSeen = false;
   #sinks = new Set<FrameSink>();
   #outputs = new Map<string, StreamOutput>();
   #readers = new Map<ReaderProtocol, number>();
@@ -57,6 +60,7 @@ export class Stream {
     this.path = path;
     this.factory = factory;
     this.#now = now;
+    this.gopLimits = gopLimits;
     this.#gop = new GopCache(FRAME_GOP, gopLimits);
     this.#onReader = onReader;
   }
@@ -90,7 +94,8 @@ export class Stream {
   /** A new reader would start at once: live with a keyframe cached (or audio flowing, without video). */
   get startable(): boolean {
     if (!this.live) return false;
-    return this.#gop.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
+    // The keyframe itself may not be cached (the GOP cache off or full): readers then start at the next one.
+    return this.#keyframeSeen || this.#gop.length > 0 || (this.#description?.video === undefined && this.#lastFrameAt !== null);
   }
   /** The frames since the latest keyframe, that keyframe first (empty without one): equal to what was pushed, not the same objects. */
   get gop(): readonly Frame[] {
@@ -178,6 +183,7 @@ export class Stream {
   detachPublisher(): void {
     this.#publisher = null;
     this.#publishedAt = null;
+    this.#keyframeSeen = false;
     this.#gop.clear();
     for (const s of [...this.#sinks]) s.onPublisherGone?.();
   }
@@ -185,6 +191,7 @@ export class Stream {
   /** @internal */
   setDescription(desc: StreamDescription): void {
     this.#description = desc;
+    this.#keyframeSeen = false;
     this.#gop.clear();
     for (const s of [...this.#sinks]) s.onDescription(desc);
   }
@@ -217,6 +224,7 @@ export class Stream {
     this.#bitrate.add(frame.payload.length, now);
     if (frame.track === 'video') this.#fps.add(1, now);
     this.#lastFrameAt = now;
+    if (frame.track === 'video' && frame.keyframe) this.#keyframeSeen = true;
     this.#gop.push(frame);
     for (const s of this.#sinks) s.onFrame(frame);
   }

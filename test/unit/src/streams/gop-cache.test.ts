@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame } from '../../../../protocols/media/frame.ts';
 import { FRAME_GOP, GopCache, SlabPool, type GopItemKind } from '../../../../src/streams/gop-cache.ts';
+import { GopBudget } from '../../../../src/streams/gop-budget.ts';
 
 const frame = (track: 'video' | 'audio', dts: number, keyframe: boolean, bytes: string | Buffer, pts = dts): Frame => ({
   track, dts, pts, keyframe, payload: typeof bytes === 'string' ? Buffer.from(bytes) : bytes,
@@ -128,4 +129,34 @@ test('the slab pool is shared by caches and keeps at most its cap of free slabs'
   b.push(frame('video', 120, false, Buffer.alloc(30_000, 2))); // does not fit: a new slab
   assert.equal(pool.allocated, 8);
   assert.ok(b.items.every((f) => f.payload.every((x) => x === 2)));
+});
+
+test('the node\'s GOP budget bounds every cache together: the cache that would pass it lets its GOP go until the next keyframe', () => {
+  const budget = new GopBudget(100);
+  const a = new GopCache(FRAME_GOP, { maxItems: 100, maxBytes: 1 << 20, budget });
+  const b = new GopCache(FRAME_GOP, { maxItems: 100, maxBytes: 1 << 20, budget });
+  a.push(frame('video', 0, true, Buffer.alloc(60)));
+  assert.equal(budget.heldBytes, 60);
+  b.push(frame('video', 0, true, Buffer.alloc(30)));
+  b.push(frame('video', 40, false, Buffer.alloc(30))); // 120 in all: over
+  assert.equal(b.length, 0, 'the cache that would pass the budget holds nothing');
+  assert.equal(budget.heldBytes, 60, 'and gave back what it held');
+  assert.equal(budget.refusals, 1);
+  b.push(frame('video', 80, false, Buffer.alloc(10)));
+  assert.equal(b.length, 0, 'it waits for the next keyframe');
+  a.push(frame('video', 40, true, Buffer.alloc(20))); // a new GOP: a gives back 60, takes 20
+  assert.equal(budget.heldBytes, 20);
+  b.push(frame('video', 120, true, Buffer.alloc(30)));
+  assert.equal(b.length, 1);
+  assert.equal(budget.heldBytes, 50);
+  a.clear();
+  b.clear();
+  assert.equal(budget.heldBytes, 0, 'every byte taken is given back');
+});
+
+test('a cache of 0 bytes caches nothing (the GOP cache turned off)', () => {
+  const gop = new GopCache(FRAME_GOP, { maxItems: 100, maxBytes: 0 });
+  gop.push(frame('video', 0, true, 'key'));
+  gop.push(frame('video', 40, false, 'p'));
+  assert.equal(gop.length, 0);
 });

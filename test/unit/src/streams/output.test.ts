@@ -131,3 +131,19 @@ test('the output closes with its last reader and releases its key; closing close
   assert.equal(r1.closedWith, null, 'a detached reader is not closed by the output');
   assert.notEqual(stream.output('test', () => new TestOutput(stream)), out, 'the key was released');
 });
+
+test('with the GOP cache off a joining reader starts at the next keyframe, and the stream still counts as startable', () => {
+  const stream = new Stream('site1/cam1', 'raw', () => 0, { maxItems: 1500, maxBytes: 0 });
+  stream.attachPublisher({ kind: 'rtmp', remote: 'camera' });
+  stream.setDescription(DESC);
+  const out = new TestOutput(stream);
+  out.addReader(fakeTransport(), setup());
+  stream.pushFrame(frame('key', true, 0));
+  stream.pushFrame(frame('p1', false, 40));
+  assert.equal(stream.startable, true, 'a keyframe came: a new reader can start (at the next one)');
+  const late = fakeTransport();
+  out.addReader(late, setup());
+  assert.deepEqual(text(late.written), [], 'nothing cached to start with');
+  stream.pushFrame(frame('k2', true, 80));
+  assert.deepEqual(text(late.written), ['#k2']);
+});
