@@ -127,7 +127,10 @@ export async function startCupola(o: { role?: string; extra?: string[]; cpuProfD
   // Every load generator connects from 127.0.0.1: the fan-out steps open 1200 readers from that one
   // address, past the default per-address cap (limits.maxConnectionsPerIp, 256). Both raised here, on purpose.
   const settings = join(dataDir, 'bench-settings.json');
-  writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000 }, ...(o.settings ?? {}) }));
+  // BENCH_CUPOLA_LIMITS (JSON): more `limits` for the checkout under test only (not for `root`), e.g.
+  // '{"gopCacheBytes":0}' beside `--peers cupola-base --base-root .` to measure what a setting costs.
+  const envLimits = o.root === undefined ? (JSON.parse(process.env['BENCH_CUPOLA_LIMITS'] ?? '{}') as Record<string, unknown>) : {};
+  writeFileSync(settings, JSON.stringify({ cameras: { autoRegister: true, autoRegisterMax: 100_000 }, limits: { maxConnectionsPerIp: 100_000, ...envLimits }, ...(o.settings ?? {}) }));
   // The node flags the checkout's own launchers pass (package.json `start`), then
   // BENCH_CUPOLA_NODE_FLAGS: extra node flags for the Cupola servers only (experiments; not used by
   // default); `o.nodeFlags` replaces both, `o.extraNodeFlags` are added.
