@@ -101,7 +101,12 @@ export class GopCache<T> {
   #slab: Buffer | undefined;
   #slabIndex = 0;
   #slabUsed = 0;
-  /** The revived items, kept until the next change (a join replays them to several readers). */
+  /**
+   * The revived items, once asked for: kept, and extended by each push, until the GOP ends, so that
+   * every reader joining during a GOP gets the same item objects (what is derived from an item and
+   * keyed by it, like the RTSP interleaved framing, is then made once per GOP, not once per join).
+   * Never changed in place: a caller's array stays as it got it.
+   */
   #view: T[] | undefined;
   /** Views of this GOP's slabs were handed out: they may be held by sockets, so these slabs are not reused. */
   #exposed = false;
@@ -140,8 +145,8 @@ export class GopCache<T> {
       const view: T[] = new Array(this.#count);
       for (let i = 0; i < this.#count; i++) view[i] = this.#revive(i);
       this.#view = view;
-      if (this.#count > 0) this.#exposed = true;
     }
+    if (this.#count > 0) this.#exposed = true;
     return this.#view;
   }
 
@@ -156,7 +161,6 @@ export class GopCache<T> {
       this.clear();
       return;
     }
-    this.#view = undefined;
     const i = this.#count;
     const fields = this.#kind.fields;
     if ((i + 1) * fields > this.#rows.length) this.#rows = grow(this.#rows, (i + 1) * fields);
@@ -166,6 +170,7 @@ export class GopCache<T> {
     this.#firstBuffer[i + 1] = this.#bufferCount;
     this.#count = i + 1;
     this.#bytes += size;
+    if (this.#view !== undefined) this.#view = [...this.#view, this.#revive(i)];
   }
 
   clear(): void {

@@ -160,3 +160,17 @@ test('a cache of 0 bytes caches nothing (the GOP cache turned off)', () => {
   gop.push(frame('video', 40, false, 'p'));
   assert.equal(gop.length, 0);
 });
+
+test('readers joining during one GOP get the same item objects; an array handed out never changes', () => {
+  const gop = new GopCache(FRAME_GOP, { maxItems: 100, maxBytes: 1 << 20 });
+  gop.push(frame('video', 0, true, 'key'));
+  const first = gop.items;
+  gop.push(frame('video', 40, false, 'p1'));
+  const second = gop.items;
+  assert.equal(first.length, 1, 'the array the first joiner got is as it was');
+  assert.equal(second.length, 2);
+  assert.equal(second[0], first[0], 'the keyframe is the same object for both joiners');
+  assert.equal(second[1]!.payload.toString(), 'p1');
+  gop.push(frame('video', 80, true, 'key2'));
+  assert.notEqual(gop.items[0], first[0], 'a new GOP, new items');
+});
