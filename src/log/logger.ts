@@ -26,20 +26,46 @@ export function isLogLevel(v: string): v is LogLevel {
 }
 
 export function createLogger(level: LogLevel, sink: LogSink = process.stderr, base: LogFields = {}): Logger {
-  const min = RANK[level];
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
-    if (RANK[lvl] < min) return;
-    const rec: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
+  return new JsonLogger(RANK[level], sink, base);
+}
+
+/**
+ * A class, not an object of closures: every connection and session has a child logger, and one of
+ * these is four fields on a shared prototype instead of six closures and their context.
+ */
+class JsonLogger implements Logger {
+  readonly #min: number;
+  readonly #sink: LogSink;
+  readonly #base: LogFields;
+
+  constructor(min: number, sink: LogSink, base: LogFields) {
+    this.#min = min;
+    this.#sink = sink;
+    this.#base = base;
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.#emit('debug', msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.#emit('info', msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.#emit('warn', msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    this.#emit('error', msg, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.#min, this.#sink, { ...this.#base, ...fields });
+  }
+
+  #emit(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+    if (RANK[lvl] < this.#min) return;
+    const rec: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg, ...this.#base, ...fields };
     for (const [k, v] of Object.entries(rec)) if (v instanceof Error) rec[k] = { message: v.message, name: v.name };
-    sink.write(`${JSON.stringify(rec)}\n`);
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(level, sink, { ...base, ...fields }),
-  };
+    this.#sink.write(`${JSON.stringify(rec)}\n`);
+  }
 }
 
 /** A logger that drops everything (tests, benchmarks). */

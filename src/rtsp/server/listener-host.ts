@@ -66,6 +66,8 @@ type ActiveSession =
 
 export class ListenerHost implements RtspServerHost {
   readonly #deps: ListenerHostDeps;
+  /** The SDP of each stream description, with the path it names (see describe). */
+  readonly #sdps = new WeakMap<object, { path: string; sdp: SessionDescription }>();
   readonly #active = new Map<string, ActiveSession>();
   /** Actions to run once the current response is queued. */
   deferred: (() => void)[] = [];
@@ -93,7 +95,13 @@ export class ListenerHost implements RtspServerHost {
     const path = normalizeStreamPath(rawPath);
     const stream = path === null ? undefined : this.#deps.registry.get(path);
     if (stream === undefined || !stream.live || stream.description === null) return null;
-    return sdpFromStreamDescription(stream.description, { sessionName: stream.path }).sdp;
+    // Built once per stream description (DESCRIBE and every SETUP ask) and shared, read-only, by
+    // every session that plays it, instead of a copy per session.
+    const known = this.#sdps.get(stream.description);
+    if (known !== undefined && known.path === stream.path) return known.sdp;
+    const sdp = sdpFromStreamDescription(stream.description, { sessionName: stream.path }).sdp;
+    this.#sdps.set(stream.description, { path: stream.path, sdp });
+    return sdp;
   }
 
   authenticate(req: RtspRequest, access: RtspAccess, conn: ServerConnectionInfo): AuthVerdict {
