@@ -62,11 +62,38 @@ export interface AdmissionTicket {
   release(): void;
 }
 
-interface Entry {
+/**
+ * One admitted connection's slot: the ticket the listener holds and the admission's own entry (a
+ * class, so a connection costs a few fields on a shared prototype, not an object of closures).
+ */
+class Entry implements AdmissionTicket {
   readonly ipKey: string;
-  authorised: boolean;
-  released: boolean;
+  #authorised = false;
+  released = false;
   readonly evict: () => void;
+  readonly #unauthorised: Set<Entry>;
+  readonly #release: (entry: Entry) => void;
+
+  constructor(ipKey: string, evict: () => void, unauthorised: Set<Entry>, release: (entry: Entry) => void) {
+    this.ipKey = ipKey;
+    this.evict = evict;
+    this.#unauthorised = unauthorised;
+    this.#release = release;
+  }
+
+  get authorised(): boolean {
+    return this.#authorised;
+  }
+
+  authorise(): void {
+    if (this.released || this.#authorised) return;
+    this.#authorised = true;
+    this.#unauthorised.delete(this);
+  }
+
+  release(): void {
+    this.#release(this);
+  }
 }
 
 export class ConnectionAdmission {
@@ -111,23 +138,14 @@ export class ConnectionAdmission {
       this.#release(oldest.value);
       oldest.value.evict();
     }
-    const entry: Entry = { ipKey: key, authorised: false, released: false, evict };
+    const entry = new Entry(key, evict, this.#unauthorised, this.#releaseEntry);
     this.#perIp.set(key, (this.#perIp.get(key) ?? 0) + 1);
     this.#unauthorised.add(entry);
     this.#total++;
-    return {
-      ipKey: key,
-      get authorised() {
-        return entry.authorised;
-      },
-      authorise: () => {
-        if (entry.released || entry.authorised) return;
-        entry.authorised = true;
-        this.#unauthorised.delete(entry);
-      },
-      release: () => this.#release(entry),
-    };
+    return entry;
   }
+
+  readonly #releaseEntry = (entry: Entry): void => this.#release(entry);
 
   #release(entry: Entry): void {
     if (entry.released) return;
