@@ -18,8 +18,9 @@
  *   the stream's too so the metrics count every protocol's readers the same way.
  *
  * Subclasses are encoders: they turn the stream's description and frames into EncodedUnits and
- * call `push`, and make them again from the stream's cached frames in `replay`. They call `start()` at the end of their constructor (the stream replays its
- * description and GOP into the subscriber at once, so their own fields must be set first).
+ * call `push`, and make them again from the stream's cached frames in `replay`. They call
+ * `start()` at the end of their constructor (the stream replays its description and GOP into the
+ * subscriber at once, so their own fields must be set first).
  */
 import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
 import { GopCache, type GopItemKind } from './gop-cache.ts';

@@ -2,8 +2,8 @@
  * The RTMP play output of one stream (per message stream id and chunk size): every frame is
  * chunked ONCE (type-0 first chunk, so the buffers do not depend on a reader's chunk state) and
  * the output base (src/streams/output.ts) writes the same Buffers to every RTMP reader and starts
- * a new reader at the last keyframe (chunking the stream's cached frames again when it joins). Sequence headers and onMetaData are kept encoded and
- * written to a reader before its first frame.
+ * a new reader at the last keyframe (chunking the stream's cached frames again when it joins).
+ * Sequence headers and onMetaData are kept encoded and written to a reader before its first frame.
  */
 import type { Frame, StreamDescription } from '../../../protocols/media/frame.ts';
 import { frameTag, metadataFromDescription, metadataTagBody, sequenceHeaderTags } from '../../../protocols/flv/from-frames.ts';
