@@ -24,7 +24,7 @@
  */
 import type { Frame, StreamDescription, TrackKind } from '../../protocols/media/frame.ts';
 import { GopCache, type GopItemKind } from './gop-cache.ts';
-import { ReaderQueue, type ReaderQueueOptions } from './reader-queue.ts';
+import { ReaderQueue, type ReaderQueueEvents, type ReaderQueueOptions } from './reader-queue.ts';
 import type { Stream, StreamOutput } from './stream.ts';
 import type { FrameSink, ReaderTransport } from './types.ts';
 
@@ -88,6 +88,17 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
   #keepingGop = false;
   /** A reader joined since the current GOP started. */
   #joinedThisGop = false;
+  /** What every reader queue of this output reports, counted here and on the stream (one object for all readers). */
+  readonly #queueEvents: ReaderQueueEvents = {
+    onDrop: () => {
+      this.#framesDropped++;
+      this.stream.stats.framesDropped++;
+    },
+    onEvict: () => {
+      this.#readersEvicted++;
+      this.stream.stats.readersEvicted++;
+    },
+  };
   #unsubscribe: (() => void) | undefined;
   #closed = false;
   #framesOut = 0;
@@ -143,17 +154,7 @@ export abstract class StreamOutputBase<T extends ReaderTransport = ReaderTranspo
    * then live units. Returns the function that detaches it; the output closes with its last reader.
    */
   addReader(transport: T, setup: ReaderQueueSetup): () => void {
-    const stats = this.stream.stats;
-    const queue = new ReaderQueue(transport, setup.options, setup.now, {
-      onDrop: () => {
-        this.#framesDropped++;
-        stats.framesDropped++;
-      },
-      onEvict: () => {
-        this.#readersEvicted++;
-        stats.readersEvicted++;
-      },
-    });
+    const queue = new ReaderQueue(transport, setup.options, setup.now, this.#queueEvents);
     const entry: OutputReader<T> = { queue, transport };
     this.#readers.add(entry);
     this.introduce(transport);
