@@ -1,4 +1,4 @@
-/** The hot-path micro-benchmarks (bench/rtp/*.bench.ts), each in its own process; their lines are collected. */
+/** The hot-path micro-benchmarks (bench/rtp/*.bench.ts, bench/streams/*.bench.ts), each in its own process; their lines are collected. */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +11,17 @@ export interface MicroRow {
 }
 
 export async function runMicro(o: SuiteOptions, seconds: number): Promise<MicroRow[]> {
-  const dir = join(repoRoot, 'bench/rtp');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
+  const files = ['bench/rtp', 'bench/streams'].flatMap((d) =>
+    readdirSync(join(repoRoot, d))
+      // compare.bench.ts compares two checkouts given on its command line: run by hand.
+      .filter((f) => f.endsWith('.bench.ts') && f !== 'compare.bench.ts')
+      .sort()
+      .map((f) => join(d, f)),
+  );
   const rows: MicroRow[] = [];
-  for (const f of files) {
+  for (const rel of files) {
+    const f = rel.split('/').pop()!;
+    const dir = join(repoRoot, rel.slice(0, rel.length - f.length - 1));
     o.log(`micro ${f}...`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(dir, f), '--seconds', String(seconds)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
@@ -22,7 +29,7 @@ export async function runMicro(o: SuiteOptions, seconds: number): Promise<MicroR
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     await new Promise((r) => child.on('exit', r));
-    rows.push({ file: `bench/rtp/${f}`, output: out.trim() });
+    rows.push({ file: rel, output: out.trim() });
     o.log(`  ${out.trim()}`);
   }
   return rows;
