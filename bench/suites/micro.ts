@@ -16,12 +16,10 @@ export async function runMicro(o: SuiteOptions, seconds: number): Promise<MicroR
       // compare.bench.ts compares two checkouts given on its command line: run by hand.
       .filter((f) => f.endsWith('.bench.ts') && f !== 'compare.bench.ts')
       .sort()
-      .map((f) => join(d, f)),
+      .map((f) => ({ dir: join(repoRoot, d), f, rel: `${d}/${f}` })),
   );
   const rows: MicroRow[] = [];
-  for (const rel of files) {
-    const f = rel.split('/').pop()!;
-    const dir = join(repoRoot, rel.slice(0, rel.length - f.length - 1));
+  for (const { dir, f, rel } of files) {
     o.log(`micro ${f}...`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(dir, f), '--seconds', String(seconds)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);

@@ -39,7 +39,7 @@ export interface EncodedUnit {
 }
 
 /** Units an output's cached GOP holds at most (its bytes are bounded like the stream's, under the same budget). */
-export const OUTPUT_GOP_MAX_UNITS = 3000;
+const OUTPUT_GOP_MAX_UNITS = 3000;
 
 const UNIT_GOP: GopItemKind<EncodedUnit> = {
   startsGop: (u) => u.startsGop,
