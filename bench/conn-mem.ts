@@ -5,6 +5,8 @@
  * `--seconds` the server's CPU seconds per GB delivered, the share of readers keeping up (>= 95 %
  * of the publisher's bytes), RSS sampled every second (min / median / last), the anonymous / file-backed RSS and the V8 heap and
  * external memory the server reports on /metrics.
+ * `--publishers 100` adds ingest steps: M more publishers (the ingest camera, 20 ms apart) on each
+ * variant in turn, no readers, the same RSS and heap figures over the window.
  * `--snapshot DIR` also writes a heap snapshot of each variant at each step (node
  * --heapsnapshot-signal, the file lands in DIR).
  *
@@ -19,7 +21,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { LoadGen } from './lib/loadgen-client.ts';
-import { CAMERA_720P, ensureFlv } from './lib/media.ts';
+import { CAMERA_720P, CAMERA_INGEST, ensureFlv } from './lib/media.ts';
 import { cpuSeconds, rssMb, runMain, startCupola, type ServerProc } from './lib/servers.ts';
 
 const opts = new Command()
@@ -29,11 +31,13 @@ const opts = new Command()
   .option('--variants <list>', 'built (with its launcher flags), bare (built, no node flags), base (needs --base-root), flags (built with --flags instead)', 'built')
   .option('--base-root <dir>', 'another checkout (with node_modules and a built dist/) for the variant base')
   .option('--flags <flags>', 'node flags for the variant flags (instead of the launcher flags)')
+  .option('--publishers <list>', 'ingest steps: M publishers of the ingest camera, no readers (none by default)', '')
   .option('--snapshot <dir>', 'write a heap snapshot of each variant at each step into DIR')
   .parse()
-  .opts<{ n: string; protos: string; seconds: string; variants: string; baseRoot?: string; flags?: string; snapshot?: string }>();
+  .opts<{ n: string; protos: string; seconds: string; variants: string; baseRoot?: string; flags?: string; publishers: string; snapshot?: string }>();
 const counts = opts.n.split(',').map(Number);
-const protos = opts.protos.split(',') as ('rtmp' | 'rtsp')[];
+const protos = opts.protos.split(',').filter((p) => p !== '') as ('rtmp' | 'rtsp')[];
+const publisherCounts = opts.publishers.split(',').filter((m) => m !== '').map(Number);
 const seconds = Number(opts.seconds);
 const variants = opts.variants.split(',').filter((v) => v !== '');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +122,31 @@ async function main(): Promise<void> {
           await gen.send({ cmd: 'closeReaders' });
           await sleep(2000);
         }
+      }
+    }
+    for (const m of publisherCounts) {
+      const ingestFile = await ensureFlv(CAMERA_INGEST, log);
+      for (const srv of servers) {
+        const prefix = `ing-${srv.name}-`;
+        for (let i = 0; i < m; i++) {
+          await gen.send({ cmd: 'publish', id: `${prefix}${i}`, url: `rtmp://127.0.0.1:${srv.ports['rtmp']}/site2/cam${i + 1}`, file: ingestFile, stamp: false, chunkSize: 4096 });
+          await sleep(20);
+        }
+        const ready = await gen.send<{ publishing: number; total: number }>({ cmd: 'publishers-ready', prefix, timeoutMs: 15_000 });
+        await sleep(3000); // settle: every GOP cache filled
+        const v: number[] = [];
+        for (let s = 0; s < seconds; s++) {
+          await sleep(1000);
+          v.push(rssMb(srv.pid));
+        }
+        const p = rssParts(srv.pid);
+        console.log(`${srv.name.padEnd(13)} ingest M=${m} (${ready.publishing}/${ready.total} publishing): RSS min ${Math.min(...v).toFixed(1)} median ${median(v).toFixed(1)} last ${v.at(-1)!.toFixed(1)} (anon ${p.anon.toFixed(1)} file ${p.file.toFixed(1)}) ${await heapMb(srv)}`);
+        if (opts.snapshot !== undefined) {
+          srv.proc.kill('SIGUSR2');
+          await sleep(8000);
+        }
+        await gen.send({ cmd: 'closePublishers', prefix });
+        await sleep(2000);
       }
     }
   } finally {

@@ -32,6 +32,8 @@ export class ByteQueue {
   #tail: Buffer | null = null;
   #tailFill = 0;
   #nextTailBytes = FIRST_TAIL_BYTES;
+  /** The piece pushed with `pushLent`, until `endLent`. */
+  #lent: Buffer | null = null;
 
   get length(): number {
     return this.#length;
@@ -54,6 +56,46 @@ export class ByteQueue {
       this.#chunks.push(chunk);
       return;
     }
+    this.#copyToTail(chunk);
+  }
+
+  /**
+   * Queues bytes that are valid only until `endLent` (a read buffer the caller reuses): what is
+   * still queued of them then is copied into memory of the queue's own. The parser consumes in
+   * between; views it took of them (`consume`, `peek`) are the caller's to copy.
+   */
+  pushLent(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#length += chunk.length;
+    this.#chunks.push(chunk);
+    this.#lent = chunk;
+  }
+
+  /** The lent bytes are about to be reused: copies what is left of them. */
+  endLent(): void {
+    const lent = this.#lent;
+    if (lent === null) return;
+    this.#lent = null;
+    const chunks = this.#chunks;
+    const last = chunks[chunks.length - 1];
+    if (last === undefined || last.buffer !== lent.buffer) return; // all consumed
+    chunks.pop();
+    let rest = last;
+    if (chunks.length === 0) {
+      rest = last.subarray(this.#head);
+      this.#head = 0;
+    }
+    if (rest.length < SMALL_PIECE_BYTES) {
+      this.#copyToTail(rest);
+      return;
+    }
+    const own = Buffer.allocUnsafeSlow(rest.length);
+    rest.copy(own);
+    chunks.push(own);
+  }
+
+  /** Copies a small piece into the tail buffer and queues it (extending the tail's last view). */
+  #copyToTail(chunk: Buffer): void {
     let tail = this.#tail;
     if (tail === null || this.#tailFill + chunk.length > tail.length) {
       tail = this.#tail = Buffer.allocUnsafeSlow(this.#nextTailBytes);
@@ -205,5 +247,6 @@ export class ByteQueue {
     this.#tail = null;
     this.#tailFill = 0;
     this.#nextTailBytes = FIRST_TAIL_BYTES;
+    this.#lent = null;
   }
 }

@@ -24,25 +24,12 @@
  */
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
-
-/** The WriteWrap request object the handle's write methods take. */
-interface WriteReq {
-  oncomplete: (this: WriteReq, status: number) => void;
-  /** Keeps the buffers alive while libuv holds them (an asynchronous write). */
-  buffer: readonly Buffer[] | Buffer | null;
-  owner: HandleWriter | null;
-}
+import { streamWrapBinding, type StreamWrapBinding, type WriteReq } from './stream-wrap-binding.ts';
 
 interface StreamHandle {
   writeBuffer(req: WriteReq, buffer: Buffer): number;
   writev(req: WriteReq, chunks: readonly Buffer[], allBuffers: true): number;
   readonly writeQueueSize: number;
-}
-
-interface StreamWrapBinding {
-  readonly WriteWrap: new () => WriteReq;
-  readonly streamBaseState: Int32Array;
-  readonly kLastWriteWasAsync: number;
 }
 
 /** net.Socket's internals used here (stable since Node 10; checked before use). */
@@ -53,19 +40,6 @@ interface SocketInternals {
   _unrefTimer?(): void;
 }
 
-function loadBinding(): StreamWrapBinding | null {
-  const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
-  if (typeof binding !== 'function') return null;
-  try {
-    const b = binding.call(process, 'stream_wrap') as Partial<StreamWrapBinding>;
-    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array) || typeof b.kLastWriteWasAsync !== 'number') return null;
-    return b as StreamWrapBinding;
-  } catch {
-    return null;
-  }
-}
-
-let binding: StreamWrapBinding | null | undefined;
 /** The WriteWrap for the next write; replaced when a write keeps it (asynchronous). */
 let spare: WriteReq | null = null;
 
@@ -156,7 +130,7 @@ export class HandleWriter {
 
 /** A direct writer for this socket, or null where only socket.write is safe (see the top of this file). */
 export function handleWriter(socket: Socket): HandleWriter | null {
-  if (binding === undefined) binding = loadBinding();
+  const binding = streamWrapBinding();
   if (binding === null) return null;
   const s = socket as unknown as SocketInternals;
   if (s.encrypted === true) return null;

@@ -65,6 +65,8 @@ export class ChunkReader {
   #current: ChunkStreamState | null = null;
   /** Payload bytes still to read in the current chunk. */
   #chunkRemaining = 0;
+  /** During `pushLent`: the lent bytes' memory, which no emitted message may point into. */
+  #lent: ArrayBufferLike | null = null;
 
   constructor(onMessage: (message: RtmpMessage) => void, limits: ChunkLimits = {}) {
     this.#onMessage = onMessage;
@@ -96,6 +98,25 @@ export class ChunkReader {
     this.#queue.push(chunk);
     while (this.#step()) {
       // keep parsing while progress is made
+    }
+  }
+
+  /**
+   * Like `push`, for bytes valid only during this call (a read buffer shared by every socket): what
+   * the reader hands out or keeps of them is copied first. Messages that span reads are copied
+   * into their own body buffers anyway; a message that lies whole in the read (audio, a small
+   * frame) is copied out of it, and unparsed bytes left at the end.
+   */
+  pushLent(chunk: Buffer): void {
+    this.#lent = chunk.buffer;
+    this.#queue.pushLent(chunk);
+    try {
+      while (this.#step()) {
+        // keep parsing while progress is made
+      }
+    } finally {
+      this.#lent = null;
+      this.#queue.endLent();
     }
   }
 
@@ -243,7 +264,8 @@ export class ChunkReader {
         // The whole message in one piece: handed out as a view, nothing held.
         this.#chunkRemaining = 0;
         this.#state = 'basic-header';
-        this.#emit(cs, q.consume(take));
+        const payload = q.consume(take);
+        this.#emit(cs, payload.buffer === this.#lent ? Buffer.from(payload) : payload);
         return true;
       }
       if (cs.received + take < cs.messageLength && this.#bufferedBytes + take > this.#maxBufferedBytes) {

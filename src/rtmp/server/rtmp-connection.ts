@@ -2,7 +2,8 @@
  * One accepted RTMP socket: handshake, then ChunkReader -> ServerSession, with the session's
  * output written back to the socket. It alone catches ProtocolError (logged with the connection
  * id and code, then only this socket is destroyed) and owns the timers: handshake, idle, first
- * request (handshake + `connect`) and authorisation (an accepted publish or play). What its
+ * request (handshake + `connect`) and authorisation (an accepted publish or play). After the
+ * handshake a plain TCP socket is read straight from its handle (`net/handle-read.ts`). What its
  * parser holds is reported to the node's input budget after every read. Publish/play decisions
  * are delegated through `onEvent`.
  */
@@ -16,6 +17,7 @@ import type { ServerSessionEvent, ServerSessionOptions } from '../../../protocol
 import type { Logger } from '../../log/logger.ts';
 import type { InputAccount, InputBudget, InputBudgetReason } from '../../net/input-budget.ts';
 import { flushSocketWrites } from '../../net/socket-write-queue.ts';
+import { readFromHandle } from '../../net/handle-read.ts';
 
 /** Why a connection was closed by a limit rather than by a protocol error or its peer. */
 export type RtmpShedReason = InputBudgetReason | 'first-request-timeout' | 'authorise-timeout';
@@ -146,7 +148,8 @@ export class RtmpConnection {
     this.#onClose();
   }
 
-  #onData(data: Buffer): void {
+  /** `lent`: the bytes are the shared read buffer's, valid only during this call. */
+  #onData(data: Buffer, lent = false): void {
     if (this.#closed) return;
     try {
       if (this.#handshake !== null) {
@@ -156,11 +159,14 @@ export class RtmpConnection {
         this.#handshake = null;
         if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
         this.#handshakeTimer = null;
+        // From the next read on, the chunk stream comes straight from the handle (plain TCP).
+        readFromHandle(this.socket, (lent) => this.#onData(lent, true));
         if (step.rest === null) return;
         data = step.rest;
       }
       this.session.onBytesReceived(data.length);
-      this.#reader.push(data);
+      if (lent) this.#reader.pushLent(data);
+      else this.#reader.push(data);
       this.#account.update(this.#reader.retainedBytes);
     } catch (err) {
       if (!isProtocolError(err)) {

@@ -60,3 +60,31 @@ test('byte queue: consumeInto copies across pieces into the target', () => {
   assert.equal(q.consume(1).toString(), '!');
   assert.throws(() => q.consumeInto(out, 0, 1), RangeError);
 });
+
+test('byte queue: what is left of lent bytes at endLent is copied (small into the tail, large into a buffer of its own)', () => {
+  const lent = Buffer.alloc(65536);
+  const q = new ByteQueue();
+  q.push(own([1, 2]));
+  lent.fill(3, 0, 10);
+  q.pushLent(lent.subarray(0, 10));
+  assert.equal(q.length, 12);
+  assert.deepEqual([...q.consume(4)], [1, 2, 3, 3], 'consumed across the owned and the lent piece');
+  q.endLent();
+  lent.fill(0xee);
+  assert.equal(q.length, 8);
+  assert.ok(q.retainedBytes <= 512, `small rest copied into the tail: retained ${q.retainedBytes}`);
+  assert.deepEqual([...q.consume(8)], [3, 3, 3, 3, 3, 3, 3, 3]);
+  // A large rest, with part of the lent piece consumed first (the head offset).
+  lent.fill(5, 0, 3000);
+  q.pushLent(lent.subarray(0, 3000));
+  q.skip(1000);
+  q.endLent();
+  lent.fill(0xee);
+  assert.equal(q.retainedBytes, 2000, 'exactly the rest');
+  assert.ok(q.consume(2000).every((b) => b === 5));
+  // Everything consumed before endLent: nothing to copy.
+  q.pushLent(lent.subarray(0, 100));
+  q.skip(100);
+  q.endLent();
+  assert.equal(q.retainedBytes, 0);
+});

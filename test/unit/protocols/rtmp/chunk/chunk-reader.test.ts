@@ -210,3 +210,60 @@ test('chunk reader: a message spanning chunks does not pin the socket reads it c
   assert.ok(payload!.every((b) => b === 5));
   assert.equal(r.retainedBytes, 0);
 });
+
+/**
+ * Reads `pieces` the way a socket read straight from its handle delivers them: each copied into
+ * one reused buffer, pushed with pushLent, and the buffer scribbled over right after. Payloads
+ * are kept as Buffers and compared only at the end, so one that pointed into the lent buffer
+ * would show the scribble.
+ */
+function readLent(pieces: readonly Buffer[], limits?: ChunkLimits): Msg[] {
+  const kept: RtmpMessage[] = [];
+  const r = new ChunkReader((m) => kept.push(m), limits);
+  const shared = Buffer.alloc(64 * 1024);
+  for (const p of pieces) {
+    for (let off = 0; off < p.length; off += shared.length) {
+      const n = p.copy(shared, 0, off, Math.min(p.length, off + shared.length));
+      r.pushLent(shared.subarray(0, n));
+      shared.fill(0xee);
+    }
+  }
+  return kept.map((m) => ({ ...m, payload: m.payload.toString('hex') }));
+}
+
+for (const c of cases) {
+  test(`chunk reader, lent input: ${c.name}`, () => {
+    forEachFeeding(c.input, (pieces) => readLent(pieces), (got, label) => assert.deepEqual(got, c.expect, label));
+  });
+}
+
+test('chunk reader, lent input: a long mixed stream in random reads gives what push gives, nothing pointing into the lent buffer', () => {
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+  const messages = Array.from({ length: 60 }, (_, i) => ({
+    chunkStreamId: 4 + (i % 3),
+    timestamp: i * 40,
+    typeId: i % 3 === 0 ? 8 : 9,
+    messageStreamId: 1,
+    payload: Buffer.from(Array.from({ length: [3, 200, 4096, 9000, 70_000][i % 5]! }, (_, k) => (k * 7 + i) & 0xff)),
+  }));
+  const setChunkSize = { chunkStreamId: 2, timestamp: 0, typeId: 1, messageStreamId: 0, payload: hex('00001000') };
+  const input = Buffer.concat([...encodeChunks(setChunkSize, 128), ...messages.flatMap((m) => encodeChunks(m, 4096))]);
+  const pieces: Buffer[] = [];
+  for (let off = 0; off < input.length; ) {
+    const n = 1 + Math.floor(rnd() * 20_000);
+    pieces.push(input.subarray(off, off + n));
+    off += n;
+  }
+  const viaPush = read(pieces);
+  assert.equal(viaPush.length, 61);
+  assert.deepEqual(readLent(pieces), viaPush);
+});
+
+test('chunk reader, lent input: an error still leaves nothing of the lent buffer queued', () => {
+  const r = new ChunkReader(() => {});
+  const shared = Buffer.alloc(1024);
+  hex('c3 00').copy(shared);
+  assert.throws(() => r.pushLent(shared.subarray(0, 2)), { code: 'RTMP_CHUNK_NO_PREVIOUS_HEADER' });
+  assert.equal(r.retainedBytes < shared.buffer.byteLength, true, `retained ${r.retainedBytes}`);
+});
