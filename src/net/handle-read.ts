@@ -10,7 +10,7 @@
  * overwritten by the next read of any socket (the ChunkReader's `pushLent` copies what it keeps).
  *
  * Only for a plain net.Socket (not TLS: its handle decrypts) whose handle has the StreamBase
- * methods, with Node exposing the `stream_wrap` binding; otherwise `readFromHandle` returns false
+ * methods, with Node exposing the `stream_wrap` binding; otherwise `readFromHandle` returns null
  * and the caller keeps its 'data' listener. End of stream and read errors go to Node's own
  * `onread`, so 'end', 'error' and 'close' are emitted as before; every read refreshes the
  * socket's idle timer, as Node's does. `socket.bytesRead` is still right (the handle counts).
@@ -24,6 +24,9 @@ export const SHARED_READ_BYTES = 64 * 1024;
 interface ReadHandle {
   onread: (this: ReadHandle, arrayBuffer: ArrayBuffer | undefined) => unknown;
   useUserBuffer(buffer: Uint8Array): void;
+  readStart(): number;
+  readStop(): number;
+  reading: boolean;
 }
 
 interface SocketInternals {
@@ -35,17 +38,37 @@ interface SocketInternals {
 /** Kept for the process's life: the handles hold a raw pointer to it. */
 let shared: Buffer | null = null;
 
+/** A socket read straight from its handle; `socket.pause()` does not stop these reads, `pause()` does. */
+export class HandleReader {
+  readonly #handle: ReadHandle;
+
+  constructor(handle: ReadHandle) {
+    this.#handle = handle;
+  }
+
+  /** Stops reading from the kernel (what socket.pause() would do); the peer's bytes wait there. */
+  pause(): void {
+    this.#handle.reading = false;
+    this.#handle.readStop();
+  }
+
+  resume(): void {
+    this.#handle.reading = true;
+    this.#handle.readStart();
+  }
+}
+
 /**
  * From now on, the socket's data goes to `onData` as views of the shared buffer, valid only during
- * the call. False (nothing changed) where only the socket's 'data' event is safe.
+ * the call. Null (nothing changed) where only the socket's 'data' event is safe.
  */
-export function readFromHandle(socket: Socket, onData: (lent: Buffer) => void): boolean {
+export function readFromHandle(socket: Socket, onData: (lent: Buffer) => void): HandleReader | null {
   const b = streamWrapBinding();
-  if (b === null) return false;
+  if (b === null) return null;
   const s = socket as unknown as SocketInternals;
-  if (s.encrypted === true || socket.destroyed) return false;
+  if (s.encrypted === true || socket.destroyed) return null;
   const handle = s._handle;
-  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function' || typeof handle.onread !== 'function') return false;
+  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function' || typeof handle.onread !== 'function' || typeof handle.readStop !== 'function') return null;
   const nodeOnRead = handle.onread;
   const state = b.streamBaseState;
   const slot = b.kReadBytesOrError;
@@ -59,5 +82,5 @@ export function readFromHandle(socket: Socket, onData: (lent: Buffer) => void): 
     return undefined;
   };
   handle.useUserBuffer(buffer);
-  return true;
+  return new HandleReader(handle);
 }

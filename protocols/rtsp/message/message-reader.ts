@@ -34,6 +34,8 @@ export class RtspMessageReader {
   #headers = new RtspHeaders();
   #headerBytes = 0;
   #bodyBytes = 0;
+  /** During `pushLent`: the lent bytes' memory, which nothing handed out may point into. */
+  #lent: ArrayBufferLike | null = null;
 
   /** `onItem` receives every complete request, response and interleaved frame, in order. */
   constructor(onItem: (item: RtspReaderItem) => void, limits: Partial<RtspMessageLimits> = {}) {
@@ -57,6 +59,30 @@ export class RtspMessageReader {
     while (this.#step()) {
       // each step made progress
     }
+  }
+
+  /**
+   * Like `push`, for bytes valid only during this call (a read buffer shared by every socket):
+   * frames and bodies handed out are copied out of them, and what is left unparsed is copied at
+   * the end.
+   */
+  pushLent(chunk: Buffer): void {
+    this.#lent = chunk.buffer;
+    this.#queue.pushLent(chunk);
+    try {
+      while (this.#step()) {
+        // each step made progress
+      }
+    } finally {
+      this.#lent = null;
+      this.#queue.endLent();
+    }
+  }
+
+  /** `n` bytes from the queue, copied when they are a view of lent bytes. */
+  #take(n: number): Buffer {
+    const b = this.#queue.consume(n);
+    return b.buffer === this.#lent ? Buffer.from(b) : b;
   }
 
   #step(): boolean {
@@ -103,7 +129,7 @@ export class RtspMessageReader {
     }
     if (q.length < INTERLEAVED_HEADER_BYTES + size) return false;
     q.skip(INTERLEAVED_HEADER_BYTES);
-    const payload = size === 0 ? EMPTY : q.consume(size);
+    const payload = size === 0 ? EMPTY : this.#take(size);
     this.#onItem({ kind: 'interleaved', channel, payload });
     return true;
   }
@@ -138,7 +164,7 @@ export class RtspMessageReader {
 
   #stepBody(): boolean {
     if (this.#queue.length < this.#bodyBytes) return false;
-    this.#emit(this.#queue.consume(this.#bodyBytes));
+    this.#emit(this.#take(this.#bodyBytes));
     return true;
   }
 

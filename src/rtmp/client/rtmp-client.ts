@@ -19,6 +19,7 @@ import type { AmfObject } from '../../../protocols/rtmp/amf0/amf-value.ts';
 import { encodeAmf0 } from '../../../protocols/rtmp/amf0/amf0-encoder.ts';
 import { parseRtmpUrl } from './rtmp-url.ts';
 import { connectClientSocket, type ClientTls } from '../../net/client-socket.ts';
+import { readFromHandle } from '../../net/handle-read.ts';
 
 export interface RtmpClientHandlers {
   /** Play started (NetStream.Play.Start) / publish accepted (NetStream.Publish.Start). */
@@ -186,7 +187,8 @@ export class RtmpClient {
     this.#socket.uncork();
   }
 
-  #onData(data: Buffer): void {
+  /** `lent`: the bytes are the shared read buffer's, valid only during this call. */
+  #onData(data: Buffer, lent = false): void {
     if (this.#closed) return;
     this.#bytesReceived += data.length;
     try {
@@ -196,11 +198,14 @@ export class RtmpClient {
         if (!step.done) return;
         this.#handshake = null;
         this.#session.start();
+        // From the next read on, the chunk stream comes straight from the handle (plain TCP).
+        readFromHandle(this.#socket, (lent) => this.#onData(lent, true));
         if (step.rest === null) return;
         data = step.rest;
       }
       this.#session.onBytesReceived(data.length);
-      this.#reader.push(data);
+      if (lent) this.#reader.pushLent(data);
+      else this.#reader.push(data);
     } catch (err) {
       this.#finish(err instanceof Error ? err : new Error(String(err)));
     }

@@ -5,6 +5,7 @@
  */
 import type net from 'node:net';
 import { connectClientSocket, type ClientTls } from '../../net/client-socket.ts';
+import { readFromHandle } from '../../net/handle-read.ts';
 import { isProtocolError } from '../../../protocols/errors.ts';
 import { parseCSeq } from '../../../protocols/rtsp/headers/cseq.ts';
 import { RtspMessageReader } from '../../../protocols/rtsp/message/message-reader.ts';
@@ -52,14 +53,18 @@ export class RtspClientConnection {
     this.#responseTimeoutMs = responseTimeoutMs;
     this.#reader = new RtspMessageReader((item) => this.#onItem(item));
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer, lent: boolean): void => {
       try {
-        this.#reader.push(chunk);
+        if (lent) this.#reader.pushLent(chunk);
+        else this.#reader.push(chunk);
       } catch (err) {
         if (!isProtocolError(err)) throw err;
         this.destroy(err);
       }
-    });
+    };
+    socket.on('data', (chunk: Buffer) => onData(chunk, false));
+    // A plain TCP socket is read straight from its handle (net/handle-read.ts); TLS through 'data'.
+    readFromHandle(socket, (lent) => onData(lent, true));
     socket.on('error', (err) => this.destroy(err));
     socket.on('close', () => this.destroy(this.#closeError ?? new Error('RTSP connection closed by server')));
   }

@@ -15,6 +15,7 @@ import { RtspStatus } from '../../../protocols/rtsp/message/status-codes.ts';
 import type { ServerConnectionInfo } from '../../../protocols/rtsp/session/server-host.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { InputAccount, InputBudget, InputBudgetReason } from '../../net/input-budget.ts';
+import { readFromHandle, type HandleReader } from '../../net/handle-read.ts';
 import { flushSocketWrites } from '../../net/socket-write-queue.ts';
 import { normalizeAddress } from '../../net/normalize-address.ts';
 
@@ -75,6 +76,8 @@ export class RtspConnection implements ServerConnectionInfo {
   readonly #account: InputAccount;
   /** Items parsed while a request is held, answered in order once it is released. */
   #held: RtspReaderItem[] | null = null;
+  /** Set when the socket is read straight from its handle. */
+  readonly #direct: HandleReader | null;
 
   constructor(id: string, socket: Socket, handlers: ConnectionHandlers, log: Logger, nowMs: number, limits: RtspConnectionLimits) {
     this.id = id;
@@ -90,7 +93,9 @@ export class RtspConnection implements ServerConnectionInfo {
     this.#authoriseTimer = setTimeout(() => this.#shed('authorise-timeout'), limits.authoriseTimeoutMs);
     this.#authoriseTimer.unref();
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk, false));
+    // A plain TCP socket is read straight from its handle (net/handle-read.ts); TLS through 'data'.
+    this.#direct = readFromHandle(socket, (lent) => this.#onData(lent, true));
     socket.on('error', (err) => this.log.debug('socket error', { err }));
     socket.on('close', () => this.#onClose());
   }
@@ -142,12 +147,25 @@ export class RtspConnection implements ServerConnectionInfo {
     this.socket.destroy();
   }
 
-  #onData(chunk: Buffer): void {
+  /** Stops reading from the socket (a held request, a framing error) until `#resume`. */
+  #pause(): void {
+    if (this.#direct !== null) this.#direct.pause();
+    else this.socket.pause();
+  }
+
+  #resume(): void {
+    if (this.#direct !== null) this.#direct.resume();
+    else this.socket.resume();
+  }
+
+  /** `lent`: the bytes are the shared read buffer's, valid only during this call. */
+  #onData(chunk: Buffer, lent: boolean): void {
     // After a framing error the reader is out of sync: nothing more from this peer is parsed (bytes
     // already read from the socket must not run as requests while the 400 drains).
     if (this.#failed) return;
     try {
-      this.#reader.push(chunk);
+      if (lent) this.#reader.pushLent(chunk);
+      else this.#reader.push(chunk);
       this.#account.update(this.#reader.retainedBytes);
     } catch (err) {
       if (!isProtocolError(err)) throw err;
@@ -156,7 +174,7 @@ export class RtspConnection implements ServerConnectionInfo {
       this.log.warn('RTSP protocol error', { code: err.code, message: err.message });
       // The reader is out of sync now: answer if we can, then close this connection only.
       if (!this.socket.destroyed) this.socket.end(encodeResponse(createResponse({ statusCode: statusFor(err), headers: { Connection: 'close' } })));
-      this.socket.pause();
+      this.#pause();
       setTimeout(() => this.socket.destroy(), 1000).unref();
     }
   }
@@ -176,14 +194,14 @@ export class RtspConnection implements ServerConnectionInfo {
         const wait = released ? undefined : this.#handlers.hold?.(this, item);
         if (wait !== undefined) {
           this.#held = [];
-          this.socket.pause();
+          this.#pause();
           const release = (): void => {
             const queued = this.#held ?? [];
             this.#held = null;
             if (this.socket.destroyed) return;
             this.#onItem(item, true);
             for (const next of queued) this.#onItem(next);
-            if (this.#held === null) this.socket.resume();
+            if (this.#held === null) this.#resume();
           };
           wait.then(release, release);
           return;

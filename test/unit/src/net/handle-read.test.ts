@@ -35,11 +35,11 @@ test('reads of two sockets come through one shared buffer, byte for byte, and en
     const got = new Map<Socket, Buffer[]>([[a.peer, []], [b.peer, []]]);
     const lentBuffers = new Set<ArrayBufferLike>();
     for (const p of [a.peer, b.peer]) {
-      assert.equal(readFromHandle(p, (lent) => {
+      assert.notEqual(readFromHandle(p, (lent) => {
         lentBuffers.add(lent.buffer);
         assert.ok(lent.length <= SHARED_READ_BYTES);
         got.get(p)!.push(Buffer.from(lent)); // the bytes are valid only during the call
-      }), true);
+      }), null);
       p.on('data', () => assert.fail('no data event once the handle is read directly'));
     }
     const sent = new Map<Socket, Buffer>();
@@ -78,7 +78,7 @@ test('the idle timeout still fires on a silent socket and is refreshed by every 
   let ticker: NodeJS.Timeout | undefined;
   try {
     let reads = 0;
-    assert.equal(readFromHandle(peer, () => reads++), true);
+    assert.notEqual(readFromHandle(peer, () => reads++), null);
     let timeouts = 0;
     peer.setTimeout(300);
     peer.on('timeout', () => timeouts++);
@@ -101,11 +101,33 @@ test('a TLS socket, a destroyed one or one without a handle is left to its data 
   const { client, peer } = await pair(server);
   try {
     const handle = (peer as unknown as { _handle: unknown })._handle;
-    assert.equal(readFromHandle({ encrypted: true, _handle: handle, destroyed: false } as unknown as Socket, () => {}), false, 'TLS');
-    assert.equal(readFromHandle({ _handle: null, destroyed: false } as unknown as Socket, () => {}), false, 'no handle');
+    assert.equal(readFromHandle({ encrypted: true, _handle: handle, destroyed: false } as unknown as Socket, () => {}), null, 'TLS');
+    assert.equal(readFromHandle({ _handle: null, destroyed: false } as unknown as Socket, () => {}), null, 'no handle');
     client.destroy();
     peer.destroy();
-    assert.equal(readFromHandle(peer, () => {}), false, 'destroyed');
+    assert.equal(readFromHandle(peer, () => {}), null, 'destroyed');
+  } finally {
+    client.destroy();
+    peer.destroy();
+    server.close();
+  }
+});
+
+test('pause stops reading from the kernel and resume picks up the bytes that waited there', async () => {
+  const server = await listening();
+  const { client, peer } = await pair(server);
+  try {
+    let got = 0;
+    const reader = readFromHandle(peer, (lent) => (got += lent.length));
+    assert.notEqual(reader, null);
+    client.write(Buffer.alloc(1000));
+    await until(() => got === 1000, 'the first 1000 bytes');
+    reader!.pause();
+    client.write(Buffer.alloc(5000));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(got, 1000, 'nothing read while paused');
+    reader!.resume();
+    await until(() => got === 6000, 'the 5000 bytes that waited');
   } finally {
     client.destroy();
     peer.destroy();
