@@ -62,13 +62,27 @@ export class ByteQueue {
   /**
    * Queues bytes that are valid only until `endLent` (a read buffer the caller reuses): what is
    * still queued of them then is copied into memory of the queue's own. The parser consumes in
-   * between; views it took of them (`consume`, `peek`) are the caller's to copy.
+   * between: what it keeps it takes with `consumeKept`; views from `consume` and `peek` are valid
+   * only until `endLent`.
    */
   pushLent(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.#length += chunk.length;
     this.#chunks.push(chunk);
     this.#lent = chunk;
+  }
+
+  /**
+   * `pushLent`, then `parse` (which consumes from the queue), then `endLent`, also when `parse`
+   * throws: how a push parser takes one lent read.
+   */
+  withLent(chunk: Buffer, parse: () => void): void {
+    this.pushLent(chunk);
+    try {
+      parse();
+    } finally {
+      this.endLent();
+    }
   }
 
   /** The lent bytes are about to be reused: copies what is left of them. */
@@ -92,6 +106,15 @@ export class ByteQueue {
     const own = Buffer.allocUnsafeSlow(rest.length);
     rest.copy(own);
     chunks.push(own);
+  }
+
+  /**
+   * Next n bytes for the caller to keep after this push: like `consume`, but a view of lent bytes
+   * (`pushLent`, before `endLent`) is copied. Caller checks `length` first.
+   */
+  consumeKept(n: number): Buffer {
+    const b = this.consume(n);
+    return this.#lent !== null && b.buffer === this.#lent.buffer ? Buffer.from(b) : b;
   }
 
   /** Copies a small piece into the tail buffer and queues it (extending the tail's last view). */

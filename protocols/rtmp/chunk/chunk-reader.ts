@@ -65,8 +65,6 @@ export class ChunkReader {
   #current: ChunkStreamState | null = null;
   /** Payload bytes still to read in the current chunk. */
   #chunkRemaining = 0;
-  /** During `pushLent`: the lent bytes' memory, which no emitted message may point into. */
-  #lent: ArrayBufferLike | null = null;
 
   constructor(onMessage: (message: RtmpMessage) => void, limits: ChunkLimits = {}) {
     this.#onMessage = onMessage;
@@ -96,9 +94,7 @@ export class ChunkReader {
   /** Feeds bytes, emits every complete message; throws ProtocolError on a framing violation. */
   push(chunk: Buffer): void {
     this.#queue.push(chunk);
-    while (this.#step()) {
-      // keep parsing while progress is made
-    }
+    this.#drain();
   }
 
   /**
@@ -108,17 +104,14 @@ export class ChunkReader {
    * frame) is copied out of it, and unparsed bytes left at the end.
    */
   pushLent(chunk: Buffer): void {
-    this.#lent = chunk.buffer;
-    this.#queue.pushLent(chunk);
-    try {
-      while (this.#step()) {
-        // keep parsing while progress is made
-      }
-    } finally {
-      this.#lent = null;
-      this.#queue.endLent();
-    }
+    this.#queue.withLent(chunk, this.#drain);
   }
+
+  readonly #drain = (): void => {
+    while (this.#step()) {
+      // keep parsing while progress is made
+    }
+  };
 
   #step(): boolean {
     switch (this.#state) {
@@ -264,8 +257,7 @@ export class ChunkReader {
         // The whole message in one piece: handed out as a view, nothing held.
         this.#chunkRemaining = 0;
         this.#state = 'basic-header';
-        const payload = q.consume(take);
-        this.#emit(cs, payload.buffer === this.#lent ? Buffer.from(payload) : payload);
+        this.#emit(cs, q.consumeKept(take));
         return true;
       }
       if (cs.received + take < cs.messageLength && this.#bufferedBytes + take > this.#maxBufferedBytes) {

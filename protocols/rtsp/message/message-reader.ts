@@ -34,8 +34,6 @@ export class RtspMessageReader {
   #headers = new RtspHeaders();
   #headerBytes = 0;
   #bodyBytes = 0;
-  /** During `pushLent`: the lent bytes' memory, which nothing handed out may point into. */
-  #lent: ArrayBufferLike | null = null;
 
   /** `onItem` receives every complete request, response and interleaved frame, in order. */
   constructor(onItem: (item: RtspReaderItem) => void, limits: Partial<RtspMessageLimits> = {}) {
@@ -56,9 +54,7 @@ export class RtspMessageReader {
   /** Feeds bytes; emits every complete item; throws ProtocolError on a framing violation. */
   push(chunk: Buffer): void {
     this.#queue.push(chunk);
-    while (this.#step()) {
-      // each step made progress
-    }
+    this.#drain();
   }
 
   /**
@@ -67,23 +63,14 @@ export class RtspMessageReader {
    * the end.
    */
   pushLent(chunk: Buffer): void {
-    this.#lent = chunk.buffer;
-    this.#queue.pushLent(chunk);
-    try {
-      while (this.#step()) {
-        // each step made progress
-      }
-    } finally {
-      this.#lent = null;
-      this.#queue.endLent();
-    }
+    this.#queue.withLent(chunk, this.#drain);
   }
 
-  /** `n` bytes from the queue, copied when they are a view of lent bytes. */
-  #take(n: number): Buffer {
-    const b = this.#queue.consume(n);
-    return b.buffer === this.#lent ? Buffer.from(b) : b;
-  }
+  readonly #drain = (): void => {
+    while (this.#step()) {
+      // each step made progress
+    }
+  };
 
   #step(): boolean {
     switch (this.#state) {
@@ -129,7 +116,7 @@ export class RtspMessageReader {
     }
     if (q.length < INTERLEAVED_HEADER_BYTES + size) return false;
     q.skip(INTERLEAVED_HEADER_BYTES);
-    const payload = size === 0 ? EMPTY : this.#take(size);
+    const payload = size === 0 ? EMPTY : q.consumeKept(size);
     this.#onItem({ kind: 'interleaved', channel, payload });
     return true;
   }
@@ -164,7 +151,7 @@ export class RtspMessageReader {
 
   #stepBody(): boolean {
     if (this.#queue.length < this.#bodyBytes) return false;
-    this.#emit(this.#take(this.#bodyBytes));
+    this.#emit(this.#queue.consumeKept(this.#bodyBytes));
     return true;
   }
 

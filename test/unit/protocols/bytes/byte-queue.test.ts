@@ -88,3 +88,23 @@ test('byte queue: what is left of lent bytes at endLent is copied (small into th
   q.endLent();
   assert.equal(q.retainedBytes, 0);
 });
+
+test('byte queue: consumeKept copies lent bytes and hands owned ones out as views; withLent ends the loan when the parser throws', () => {
+  const owned = Buffer.alloc(65536, 1);
+  const lent = Buffer.alloc(65536, 2);
+  const q = new ByteQueue();
+  q.push(owned.subarray(0, 600));
+  assert.equal(q.consumeKept(600).buffer, owned.buffer, 'owned: a view');
+  q.withLent(lent.subarray(0, 600), () => {
+    const kept = q.consumeKept(300);
+    assert.notEqual(kept.buffer, lent.buffer, 'lent: a copy');
+    assert.ok(kept.every((b) => b === 2));
+  });
+  lent.fill(0xee);
+  assert.ok(q.consume(300).every((b) => b === 2), 'the rest was copied at the end of the loan');
+  assert.throws(() => q.withLent(lent.subarray(0, 700), () => {
+    throw new Error('parser failed');
+  }), /parser failed/);
+  lent.fill(0xdd);
+  assert.ok(q.consume(700).every((b) => b === 0xee), 'copied although the parser threw');
+});
