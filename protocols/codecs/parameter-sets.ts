@@ -9,6 +9,7 @@ import { isProtocolError } from '../errors.ts';
 import { H264NaluType, H265NaluType, h264NaluType, h265NaluType, isKeyframeNalu } from './nalu.ts';
 import { parseH264Sps } from './h264/sps.ts';
 import { parseH265Sps } from './h265/sps.ts';
+import { ownedCopy } from '../bytes/owned-copy.ts';
 
 export type ParameterSetName = 'vps' | 'sps' | 'pps';
 
@@ -88,7 +89,7 @@ export function copyParameterSets(sets: Readonly<ParameterSets>): ParameterSets 
   const out: ParameterSets = {};
   for (const name of NAMES) {
     const b = sets[name];
-    if (b !== undefined) out[name] = Buffer.from(b);
+    if (b !== undefined) out[name] = ownedCopy(b);
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * header, carrying the SPS/PPS and the NAL unit length size of the frames that follow.
  */
 import { ProtocolError } from '../errors.ts';
+import { ownedCopy } from '../bytes/owned-copy.ts';
 
 export interface AvcDecoderConfig {
   readonly profile: number;
@@ -57,7 +58,7 @@ function readParameterSet(buf: Buffer, off: number, out: Buffer[], what: string)
   const len = buf.readUInt16BE(off);
   off += 2;
   if (off + len > buf.length) throw truncated(what);
-  if (len > 0) out.push(Buffer.from(buf.subarray(off, off + len)));
+  if (len > 0) out.push(ownedCopy(buf.subarray(off, off + len)));
   return off + len;
 }
 

@@ -4,6 +4,7 @@
  */
 import { ProtocolError } from '../errors.ts';
 import { removeEmulationPrevention } from '../codecs/annexb.ts';
+import { ownedCopy } from '../bytes/owned-copy.ts';
 
 export interface HevcDecoderConfig {
   readonly profileSpace: number;
@@ -56,7 +57,7 @@ export function parseHevcDecoderConfig(buf: Buffer): HevcDecoderConfig {
       const len = buf.readUInt16BE(off);
       off += 2;
       if (off + len > buf.length) throw invalid('truncated in NAL unit');
-      if (target !== null && len > 0) target.push(Buffer.from(buf.subarray(off, off + len)));
+      if (target !== null && len > 0) target.push(ownedCopy(buf.subarray(off, off + len)));
       off += len;
     }
   }

@@ -15,6 +15,7 @@ import { parseVideoTagBody } from './video-tag.ts';
 import { parseAudioTagBody } from './audio-tag.ts';
 import { forEachNaluHeader, toFourByteLengths } from './nalu-lengths.ts';
 import { videoTrackFromConfig } from './video-track.ts';
+import { ownedCopy } from '../bytes/owned-copy.ts';
 
 export interface FlvToFramesResult {
   /**
@@ -120,8 +121,11 @@ export class FlvToFrames {
         if (this.#videoConfig !== undefined && this.#video?.codec === tag.codec && this.#videoConfig.equals(tag.config)) {
           return NOTHING; // repeated before every keyframe by some encoders
         }
-        const parsed = videoTrackFromConfig(tag.codec, tag.config);
-        this.#videoConfig = Buffer.from(tag.config);
+        // Kept for the stream's life (the track's parameter sets are views of it): its own bytes,
+        // not a slice that pins a shared 8 KiB pool or the message it came in.
+        const config = ownedCopy(tag.config);
+        const parsed = videoTrackFromConfig(tag.codec, config);
+        this.#videoConfig = config;
         this.#lengthSize = parsed.lengthSize;
         this.#video = withMetadataFps(parsed.track, this.#metadata);
         return this.#changed();
@@ -170,7 +174,7 @@ export class FlvToFrames {
         if (tag.config.length === 0) return NOTHING;
         if (this.#audio?.codec === 'aac' && this.#audioConfig?.equals(tag.config) === true) return NOTHING;
         const asc = parseAudioSpecificConfig(tag.config);
-        const config = Buffer.from(tag.config);
+        const config = ownedCopy(tag.config);
         this.#audioConfig = config;
         this.#audio = { codec: 'aac', sampleRate: asc.sampleRate, channels: asc.channels || 2, config };
         return this.#changed();

@@ -229,3 +229,27 @@ test('small payloads viewing a large received buffer are copied out (they would 
   const own = Buffer.from('72d5d5', 'hex');
   assert.equal(conv.pushTag(FlvTagType.Audio, 20, own).frames[0]!.payload.buffer, own.buffer, 'small parents are kept as views');
 });
+
+test('the parameter sets and configs a stream keeps for its life pin neither the message nor a shared pool', () => {
+  const conv = new FlvToFrames();
+  // Both sequence headers arrive as small views into one large buffer (a socket read, a pool slab).
+  const big = Buffer.alloc(65536);
+  const videoSeq = videoSequenceHeaderBody(h264)!;
+  const audioSeq = audioSequenceHeaderBody({ codec: 'aac', sampleRate: 44100, channels: 1, config: AAC_LC_44100_MONO })!;
+  videoSeq.copy(big, 100);
+  audioSeq.copy(big, 1000);
+  conv.pushTag(FlvTagType.Video, 0, big.subarray(100, 100 + videoSeq.length));
+  conv.pushTag(FlvTagType.Audio, 0, big.subarray(1000, 1000 + audioSeq.length));
+  const d = conv.pushTag(FlvTagType.Video, 40, videoBody(vf(au(H264_IDR), 40, 0, true))).description;
+  const video = d?.video;
+  const audio = d?.audio;
+  assert.equal(video?.codec, 'h264');
+  assert.ok(audio !== undefined && 'config' in audio && audio.config !== undefined);
+  for (const [name, b] of [['sps', video?.codec === 'h264' ? video.sps : undefined], ['pps', video?.codec === 'h264' ? video.pps : undefined], ['aac config', audio.config]] as const) {
+    assert.ok(b !== undefined, name);
+    assert.notEqual(b.buffer, big.buffer, `${name}: not a view of the message`);
+    assert.ok(b.buffer.byteLength < 256, `${name}: backed by ${b.buffer.byteLength} bytes, its own`);
+  }
+  big.fill(0xee);
+  assert.deepEqual(video?.codec === 'h264' ? video.sps : undefined, H264_SPS);
+});
