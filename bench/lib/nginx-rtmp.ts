@@ -3,7 +3,9 @@
  * apt-get when missing, one process (`master_process off`, so the PID measured is the one doing
  * the work), its own config, pid file, error log and temp paths under a temp dir, RTMP on a free
  * port of 127.0.0.1, live applications site1 (fan-out) and site2 (ingest). No GOP cache (nginx-rtmp
- * has none); `wait_key on` starts each reader at a keyframe. Stopped by PID.
+ * has none); `wait_key on` starts each reader at a keyframe. `pulls` makes site2 pull those streams
+ * from another server for as long as it runs (`pull ... static`: what a master's replication
+ * does). Stopped by PID.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +56,14 @@ const canConnect = (port: number): Promise<boolean> =>
     s.once('error', () => resolve(false));
   });
 
-export function nginxConfig(o: { module: string; dir: string; port: number }): string {
+/** Streams site2 pulls from another RTMP server: `name` is the stream name there and here. */
+export interface NginxPulls {
+  readonly from: string;
+  readonly names: readonly string[];
+}
+
+export function nginxConfig(o: { module: string; dir: string; port: number; pulls?: NginxPulls }): string {
+  const pulls = (o.pulls?.names ?? []).map((n) => `pull ${o.pulls!.from}/${n} name=${n} static;`).join(' ');
   return [
     `load_module ${o.module};`,
     'daemon off;',
@@ -69,20 +78,20 @@ export function nginxConfig(o: { module: string; dir: string; port: number }): s
     `    listen 127.0.0.1:${o.port};`,
     '    chunk_size 4096;',
     '    application site1 { live on; wait_key on; }',
-    '    application site2 { live on; }',
+    `    application site2 { live on; ${pulls} }`,
     '  }',
     '}',
     '',
   ].join('\n');
 }
 
-export async function startNginxRtmp(log: (s: string) => void, timeoutMs = 15_000): Promise<ServerProc> {
+export async function startNginxRtmp(log: (s: string) => void, timeoutMs = 15_000, pulls?: NginxPulls): Promise<ServerProc> {
   const { nginx, module } = ensureNginxRtmp(log);
   const dir = mkdtempSync(join(tmpdir(), 'nginx-rtmp-bench-'));
   mkdirSync(join(dir, 'logs'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, nginxConfig({ module, dir, port }));
+  writeFileSync(conf, nginxConfig({ module, dir, port, ...(pulls !== undefined ? { pulls } : {}) }));
   // -p: prefix for every relative path; -e: the error log before the config is read.
   const proc = spawn(nginx, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (proc.pid === undefined) throw new Error('nginx did not start');
