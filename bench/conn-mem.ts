@@ -33,8 +33,9 @@ const opts = new Command()
   .option('--flags <flags>', 'node flags for the variant flags (instead of the launcher flags)')
   .option('--publishers <list>', 'ingest steps: M publishers of the ingest camera, no readers (none by default)', '')
   .option('--snapshot <dir>', 'write a heap snapshot of each variant at each step into DIR')
+  .option('--smaps', "print the server's RSS by mapping (from /proc/PID/smaps) at each step")
   .parse()
-  .opts<{ n: string; protos: string; seconds: string; variants: string; baseRoot?: string; flags?: string; publishers: string; snapshot?: string }>();
+  .opts<{ n: string; protos: string; seconds: string; variants: string; baseRoot?: string; flags?: string; publishers: string; snapshot?: string; smaps?: boolean }>();
 const counts = opts.n.split(',').map(Number);
 const protos = opts.protos.split(',').filter((p) => p !== '') as ('rtmp' | 'rtsp')[];
 const publisherCounts = opts.publishers.split(',').filter((m) => m !== '').map(Number);
@@ -70,13 +71,38 @@ function rssParts(pid: number): { anon: number; file: number } {
   return { anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
+/**
+ * The server's RSS by mapping, largest first (>= 0.5 MB): files by name, anonymous mappings by kind
+ * (V8 allocates its heap in 256 KiB pages; [heap] is malloc's main arena).
+ */
+function rssByMapping(pid: number): string {
+  const groups = new Map<string, { maps: number; size: number; rss: number }>();
+  let cur: { maps: number; size: number; rss: number } | undefined;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head !== null) {
+      const size = (parseInt(head[2]!, 16) - parseInt(head[1]!, 16)) / 1048576;
+      const name = head[4] !== '' ? head[4]! : size === 0.25 ? '[anon 256 KiB pages: V8 heap]' : '[anon, other]';
+      cur = groups.get(name) ?? { maps: 0, size: 0, rss: 0 };
+      groups.set(name, cur);
+      cur.maps++;
+      cur.size += size;
+    } else if (cur !== undefined && line.startsWith('Rss:')) cur.rss += Number(/(\d+)/.exec(line)![1]) / 1024;
+  }
+  return [...groups]
+    .filter(([, g]) => g.rss >= 0.5)
+    .sort((a, b) => b[1].rss - a[1].rss)
+    .map(([name, g]) => `    ${g.rss.toFixed(1).padStart(6)} MB in ${String(g.maps).padStart(3)} mappings of ${g.size.toFixed(1).padStart(7)} MB  ${name}`)
+    .join('\n');
+}
+
 /** V8 heap total / used and external (ArrayBuffer) memory in MB, from the server's /metrics. */
 async function heapMb(srv: ServerProc): Promise<string> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${srv.ports['api']}/metrics`)).text();
     const mb = (name: string): string => (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 1048576).toFixed(1);
     const space = (sp: string): string => (Number(new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${sp}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 1048576).toFixed(1);
-    return `heap total ${mb('nodejs_heap_size_total_bytes')} (new ${space('new')} old ${space('old')}) used ${mb('nodejs_heap_size_used_bytes')} external ${mb('nodejs_external_memory_bytes')}`;
+    return `heap total ${mb('nodejs_heap_size_total_bytes')} (new ${space('new')} old ${space('old')}) used ${mb('nodejs_heap_size_used_bytes')} external ${mb('nodejs_external_memory_bytes')} (GOP caches ${mb('cupola_gop_cache_bytes')})`;
   } catch {
     return 'heap: /metrics not reachable';
   }
@@ -96,6 +122,7 @@ async function main(): Promise<void> {
     for (const srv of servers) {
       const p = rssParts(srv.pid);
       console.log(`${srv.name.padEnd(13)} publisher only: RSS ${rssMb(srv.pid).toFixed(1)} MB (anon ${p.anon.toFixed(1)} file ${p.file.toFixed(1)}) ${await heapMb(srv)}`);
+      if (opts.smaps === true) console.log(rssByMapping(srv.pid));
     }
     for (const proto of protos) {
       for (const n of counts) {
@@ -114,6 +141,7 @@ async function main(): Promise<void> {
           const r = await gen.send<{ delivered: number; keepingUp: number; readers: number }>({ cmd: 'report', publisherId: `pub-${srv.name}` });
           const p = rssParts(srv.pid);
           const heap = await heapMb(srv);
+          if (opts.smaps === true) console.log(rssByMapping(srv.pid));
           console.log(`${srv.name.padEnd(13)} ${proto} N=${n} (${opened.ok} connected, ${((100 * r.keepingUp) / Math.max(1, r.readers)).toFixed(0)} % keeping up, CPU ${(cpu / (r.delivered / 1e9)).toFixed(2)} s/GB): RSS min ${Math.min(...v).toFixed(1)} median ${median(v).toFixed(1)} last ${v.at(-1)!.toFixed(1)} (anon ${p.anon.toFixed(1)} file ${p.file.toFixed(1)}) ${heap}`);
           if (opts.snapshot !== undefined) {
             srv.proc.kill('SIGUSR2');
@@ -141,6 +169,7 @@ async function main(): Promise<void> {
         }
         const p = rssParts(srv.pid);
         console.log(`${srv.name.padEnd(13)} ingest M=${m} (${ready.publishing}/${ready.total} publishing): RSS min ${Math.min(...v).toFixed(1)} median ${median(v).toFixed(1)} last ${v.at(-1)!.toFixed(1)} (anon ${p.anon.toFixed(1)} file ${p.file.toFixed(1)}) ${await heapMb(srv)}`);
+        if (opts.smaps === true) console.log(rssByMapping(srv.pid));
         if (opts.snapshot !== undefined) {
           srv.proc.kill('SIGUSR2');
           await sleep(8000);

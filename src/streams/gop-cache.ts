@@ -29,16 +29,19 @@ export interface GopItemKind<T> {
 }
 
 /**
- * Slab size. Below glibc's mmap threshold (128 KiB), so freed slabs are reused from malloc's free
- * lists: fresh pages for every GOP (one large slab per GOP) made the copies page-fault, 5-10x the
- * cost of copying into reused 64 KiB blocks (measured in isolation).
+ * Slab size. Items' bytes are packed into slabs end to end, a buffer continuing in the next slab
+ * when it does not fit, so a cache holds at most one part-filled slab (with 64 KiB slabs and a
+ * slab of its own for each large buffer, a quarter of what the caches held at 100 publishers was
+ * slab tails and headroom: docs/benchmarks.md, "Packed GOP slabs"). Below glibc's mmap threshold
+ * (128 KiB), so slabs freed to malloc are reused from its free lists: fresh pages for every GOP
+ * made the copies page-fault, 5-10x the cost of copying into reused blocks (measured in isolation).
  */
-const SLAB = 64 * 1024;
+export const SLAB_BYTES = 16 * 1024;
 
 /**
- * Free 64 KiB slabs, shared by every cache of the process: a GOP that ends gives its slabs back and
- * the next GOP of any stream takes them, so the process holds about the sum of what its GOPs hold
- * now (streams' GOPs are at different points) instead of a whole GOP per stream. At most `maxFree`
+ * Free slabs, shared by every cache of the process: a GOP that ends gives its slabs back and the
+ * next GOP of any stream takes them, so the process holds about the sum of what its GOPs hold now
+ * (streams' GOPs are at different points) instead of a whole GOP per stream. At most `maxFree`
  * slabs wait here; past that they are let go.
  */
 export class SlabPool {
@@ -47,7 +50,7 @@ export class SlabPool {
   allocated = 0;
 
   constructor(maxFreeBytes: number) {
-    this.#maxFree = Math.floor(maxFreeBytes / SLAB);
+    this.#maxFree = Math.floor(maxFreeBytes / SLAB_BYTES);
   }
 
   get freeSlabs(): number {
@@ -58,7 +61,7 @@ export class SlabPool {
     const slab = this.#free.pop();
     if (slab !== undefined) return slab;
     this.allocated++;
-    return Buffer.allocUnsafeSlow(SLAB);
+    return Buffer.allocUnsafeSlow(SLAB_BYTES);
   }
 
   give(slab: Buffer): void {
@@ -69,20 +72,24 @@ export class SlabPool {
 /** The process's pool: up to 32 MiB of free slabs. */
 const SHARED_POOL = new SlabPool(32 * 1024 * 1024);
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Items since the latest GOP start, so a new reader's first picture is that keyframe instead of
  * waiting for the next one. One class for both caches: the stream's (frames, for subscribers) and
  * each output's (encoded units, for its readers).
  *
- * The cache keeps no item object and no caller's Buffer. Bytes are copied into 64 KiB slabs from a
- * pool (a large buffer into one of its own), and headers into typed arrays. Nothing the cache holds is a small object that lives for
- * a GOP. Holding ~2 s of frames as objects made every frame survive V8's young generation, and then
- * the old generation was marked and compacted several times a second; that garbage collection was
- * most of the ingest's CPU (docs/benchmarks.md, "Ingest work").
- * A slab is written again only if no view of it was ever handed out: the slabs of a GOP that no
- * reader joined during are reused by the next GOP (so a stream without joins allocates nothing);
- * once `items` has handed out views, which a reader's socket may still hold, those slabs are let
- * go and freed when the last view is gone.
+ * The cache keeps no item object and no caller's Buffer. Bytes are copied into slabs from a pool,
+ * and headers into typed arrays. Nothing the cache holds is a small object that lives for a GOP.
+ * Holding ~2 s of frames as objects made every frame survive V8's young generation, and then the
+ * old generation was marked and compacted several times a second; that garbage collection was most
+ * of the ingest's CPU (docs/benchmarks.md, "Ingest work").
+ * A revived buffer is a view of its slab, or a copy of its own when it continues into the next
+ * slab (a keyframe always does; done once per GOP, for the first reader joining it). A slab is
+ * written again only if no view of it was ever handed out: the slabs of a GOP that no reader
+ * joined during are reused by the next GOP (so a stream without joins allocates nothing); once
+ * `items` has handed out views, which a reader's socket may still hold, those slabs are let go and
+ * freed when the last view is gone.
  */
 export class GopCache<T> {
   readonly #limits: GopCacheLimits;
@@ -93,14 +100,13 @@ export class GopCache<T> {
   #rows: Float64Array;
   /** Item i's buffers: #bufferRefs[#firstBuffer[i] .. #firstBuffer[i + 1]). */
   #firstBuffer: Uint32Array;
-  /** Per buffer: slab index, offset, length. */
+  /** Per buffer: the slab it starts in, its offset there, its length. */
   #bufferRefs: Uint32Array;
   #bufferCount = 0;
+  /** This GOP's slabs in the order they were filled; the last one is being filled. */
   #slabs: Buffer[] = [];
-  /** The slab small buffers are copied into, its index in #slabs, and its bytes used. */
-  #slab: Buffer | undefined;
-  #slabIndex = 0;
-  #slabUsed = 0;
+  /** Bytes used of the last slab. */
+  #slabUsed = SLAB_BYTES;
   /**
    * The revived items, once asked for: kept, and extended by each push, until the GOP ends, so that
    * every reader joining during a GOP gets the same item objects (what is derived from an item and
@@ -111,9 +117,6 @@ export class GopCache<T> {
   /** Views of this GOP's slabs were handed out: they may be held by sockets, so these slabs are not reused. */
   #exposed = false;
   readonly #pool: SlabPool;
-  /** Large slabs of the previous GOP that nobody saw, written again by this one (64 KiB ones go back to the pool). */
-  #spareLarge: Buffer[] = [];
-  #allocated = 0;
 
   constructor(kind: GopItemKind<T>, limits: GopCacheLimits, pool: SlabPool = SHARED_POOL) {
     this.#kind = kind;
@@ -129,14 +132,14 @@ export class GopCache<T> {
     return this.#count;
   }
 
-  /** Large slabs allocated since the cache was made (reused ones are not counted again); 64 KiB ones are counted by the pool. */
-  get largeSlabsAllocated(): number {
-    return this.#allocated;
-  }
-
   /** Bytes cached (the items' buffers). */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Slabs this cache holds now (the last one part-filled). */
+  get slabs(): number {
+    return this.#slabs.length;
   }
 
   /** The cached items, oldest first (the first one starts a GOP): equal to what was pushed, not the same objects. */
@@ -175,84 +178,71 @@ export class GopCache<T> {
 
   clear(): void {
     this.#limits.budget?.give(this.#bytes);
-    if (!this.#exposed && this.#slabs.length > 0) {
-      // Nobody has a view of these: the next GOPs write into them instead of into new memory. The
-      // large spares the ended GOP did not need are let go, so what is kept follows the latest GOP.
-      this.#spareLarge = [];
-      for (const slab of this.#slabs) {
-        if (slab.length === SLAB) this.#pool.give(slab);
-        else this.#spareLarge.push(slab);
-      }
-    }
+    // Nobody has a view of these: the next GOPs (of any stream) write into them instead of into new memory.
+    if (!this.#exposed) for (const slab of this.#slabs) this.#pool.give(slab);
     this.#exposed = false;
     this.#count = 0;
     this.#bytes = 0;
     this.#bufferCount = 0;
     this.#slabs = [];
-    this.#slab = undefined;
-    this.#slabUsed = 0;
+    this.#slabUsed = SLAB_BYTES;
     this.#view = undefined;
   }
 
   #copy(buffer: Buffer): void {
     const len = buffer.length;
-    let slabIndex: number;
-    let offset: number;
-    if (len > SLAB / 2) {
-      // A large buffer (a keyframe) gets a slab of its own; the shared slab stays for the small ones.
-      const own = this.#takeLarge(len) ?? this.#allocate(Math.ceil(len * 1.25));
-      own.set(buffer, 0);
-      this.#slabs.push(own);
-      slabIndex = this.#slabs.length - 1;
-      offset = 0;
-    } else {
-      if (this.#slab === undefined || this.#slab.length - this.#slabUsed < len) {
-        this.#slab = this.#pool.take();
-        this.#slabs.push(this.#slab);
-        this.#slabIndex = this.#slabs.length - 1;
-        this.#slabUsed = 0;
-      }
-      this.#slab.set(buffer, this.#slabUsed);
-      slabIndex = this.#slabIndex;
-      offset = this.#slabUsed;
-      this.#slabUsed += len;
-    }
+    if (len > 0 && this.#slabUsed === SLAB_BYTES) this.#nextSlab();
     const r = this.#bufferCount * 3;
     if (r + 3 > this.#bufferRefs.length) this.#bufferRefs = grow(this.#bufferRefs, r + 3);
-    this.#bufferRefs[r] = slabIndex;
-    this.#bufferRefs[r + 1] = offset;
+    this.#bufferRefs[r] = this.#slabs.length - 1;
+    this.#bufferRefs[r + 1] = this.#slabUsed;
     this.#bufferRefs[r + 2] = len;
     this.#bufferCount++;
-  }
-
-  #allocate(size: number): Buffer {
-    this.#allocated++;
-    return Buffer.allocUnsafeSlow(size);
-  }
-
-  /** A spare large slab that holds `len` bytes (a keyframe is about the size of the previous one: hence the quarter more). */
-  #takeLarge(len: number): Buffer | undefined {
-    const spares = this.#spareLarge;
-    for (let k = 0; k < spares.length; k++) {
-      const slab = spares[k]!;
-      if (slab.length < len) continue;
-      spares[k] = spares[spares.length - 1]!;
-      spares.pop();
-      return slab;
+    if (len <= SLAB_BYTES - this.#slabUsed) {
+      if (len > 0) this.#slabs[this.#slabs.length - 1]!.set(buffer, this.#slabUsed);
+      this.#slabUsed += len;
+      return;
     }
-    return undefined;
+    let done = 0;
+    while (done < len) {
+      if (this.#slabUsed === SLAB_BYTES) this.#nextSlab();
+      const n = Math.min(len - done, SLAB_BYTES - this.#slabUsed);
+      buffer.copy(this.#slabs[this.#slabs.length - 1]!, this.#slabUsed, done, done + n);
+      this.#slabUsed += n;
+      done += n;
+    }
+  }
+
+  #nextSlab(): void {
+    this.#slabs.push(this.#pool.take());
+    this.#slabUsed = 0;
   }
 
   #revive(i: number): T {
     const first = this.#firstBuffer[i]!;
     const end = this.#firstBuffer[i + 1]!;
     const buffers: Buffer[] = new Array(end - first);
-    for (let k = first; k < end; k++) {
-      const slab = this.#slabs[this.#bufferRefs[k * 3]!]!;
-      const off = this.#bufferRefs[k * 3 + 1]!;
-      buffers[k - first] = slab.subarray(off, off + this.#bufferRefs[k * 3 + 2]!);
-    }
+    for (let k = first; k < end; k++) buffers[k - first] = this.#bufferAt(k);
     return this.#kind.revive(this.#rows, i * this.#kind.fields, buffers);
+  }
+
+  /** Buffer k: a view of its slab, or a copy when it continues into the next slabs. */
+  #bufferAt(k: number): Buffer {
+    let slab = this.#bufferRefs[k * 3]!;
+    let off = this.#bufferRefs[k * 3 + 1]!;
+    const len = this.#bufferRefs[k * 3 + 2]!;
+    if (len === 0) return EMPTY;
+    if (off + len <= SLAB_BYTES) return this.#slabs[slab]!.subarray(off, off + len);
+    const out = Buffer.allocUnsafeSlow(len);
+    let done = 0;
+    while (done < len) {
+      const n = Math.min(len - done, SLAB_BYTES - off);
+      this.#slabs[slab]!.copy(out, done, off, off + n);
+      done += n;
+      slab++;
+      off = 0;
+    }
+    return out;
   }
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame } from '../../../../protocols/media/frame.ts';
-import { FRAME_GOP, GopCache, SlabPool, type GopItemKind } from '../../../../src/streams/gop-cache.ts';
+import { FRAME_GOP, GopCache, SLAB_BYTES, SlabPool, type GopItemKind } from '../../../../src/streams/gop-cache.ts';
 import { GopBudget } from '../../../../src/streams/gop-budget.ts';
 
 const frame = (track: 'video' | 'audio', dts: number, keyframe: boolean, bytes: string | Buffer, pts = dts): Frame => ({
@@ -57,12 +57,28 @@ test('a GOP larger than its first slab spreads over several slabs and reads back
   const gop = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 });
   const pushed: Frame[] = [];
   for (let i = 0; i < 300; i++) {
-    // 300 frames of 1-3 KiB, distinct contents: ~600 KiB, more than the 64 KiB first slab
+    // 300 frames of 1-3 KiB, distinct contents: ~600 KiB, many slabs
     const f = frame(i % 3 === 2 ? 'audio' : 'video', i * 20, i === 0, Buffer.alloc(1024 + (i % 3) * 1024, i & 0xff));
     pushed.push(f);
     gop.push(f);
   }
   assert.deepEqual(gop.items, pushed);
+});
+
+test('bytes are packed end to end: a cache holds only its last slab part-filled, and a buffer crossing slabs reads back whole', () => {
+  const pool = new SlabPool(1 << 20);
+  const gop = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
+  const key = Buffer.alloc(3 * SLAB_BYTES + 123);
+  for (let i = 0; i < key.length; i++) key[i] = (i * 7) & 0xff;
+  const pushed = [frame('video', 0, true, key)];
+  for (let i = 1; i < 40; i++) pushed.push(frame(i % 2 === 0 ? 'audio' : 'video', i * 20, false, Buffer.alloc(1000 + i * 37, i)));
+  for (const f of pushed) gop.push(f);
+  assert.equal(gop.slabs, Math.ceil(gop.bytes / SLAB_BYTES), 'no slab is left part-filled but the last');
+  assert.equal(pool.allocated, gop.slabs);
+  const items = gop.items;
+  assert.deepEqual(items, pushed);
+  assert.equal(items[0]!.payload.buffer.byteLength, key.length, 'the keyframe crosses slabs: a copy of its own');
+  assert.equal(items[1]!.payload.buffer.byteLength, SLAB_BYTES, 'a buffer inside one slab is a view of it');
 });
 
 test('items of several buffers keep each buffer apart (an RTP packet per buffer)', () => {
@@ -87,7 +103,7 @@ test('slabs nobody saw are written again by the next GOP; slabs handed out to a 
   const pool = new SlabPool(1 << 20);
   const gop = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
   const push = (start: number, fill: number): void => {
-    gop.push(frame('video', start, true, Buffer.alloc(40_000, fill))); // a slab of its own
+    gop.push(frame('video', start, true, Buffer.alloc(40_000, fill))); // crosses slabs
     for (let i = 1; i < 20; i++) gop.push(frame('video', start + i * 40, false, Buffer.alloc(5000, fill)));
   };
   push(0, 1);
@@ -98,9 +114,9 @@ test('slabs nobody saw are written again by the next GOP; slabs handed out to a 
   assert.ok(gop2.every((ab) => !seen.some((f) => f.payload.buffer === ab)), 'GOP 2 took new slabs');
   // GOP 2 was seen as well (just now): GOP 3 takes new ones; nobody looks at GOP 3, so GOP 4 reuses its slabs
   push(1600, 3);
-  const before = [gop.largeSlabsAllocated, pool.allocated];
+  const before = pool.allocated;
   push(2400, 4);
-  assert.deepEqual([gop.largeSlabsAllocated, pool.allocated], before, 'GOP 4 wrote into GOP 3\'s slabs (nobody saw them): nothing allocated');
+  assert.equal(pool.allocated, before, 'GOP 4 wrote into GOP 3\'s slabs (nobody saw them): nothing allocated');
   const gop4 = gop.items;
   assert.ok(gop4.every((f) => f.payload.every((b) => b === 4)));
   assert.ok(gop4.every((f) => !gop2.includes(f.payload.buffer)), 'a seen slab is never reused');
@@ -109,24 +125,25 @@ test('slabs nobody saw are written again by the next GOP; slabs handed out to a 
   const gop6 = new Set(gop.items.map((f) => f.payload.buffer));
   push(4800, 7); // GOP 6 was seen: GOP 7 must not reuse it
   assert.ok(gop.items.every((f) => !gop6.has(f.payload.buffer)));
+  assert.ok([...gop6].every((ab) => new Uint8Array(ab).every((b) => b === 6)), 'nor write into it');
 });
 
 test('the slab pool is shared by caches and keeps at most its cap of free slabs', () => {
-  const pool = new SlabPool(2 * 64 * 1024);
+  const pool = new SlabPool(2 * SLAB_BYTES);
   const a = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
   const b = new GopCache(FRAME_GOP, { maxItems: 1000, maxBytes: 16 << 20 }, pool);
   a.push(frame('video', 0, true, Buffer.alloc(100, 1)));
-  for (let i = 1; i < 40; i++) a.push(frame('video', i * 40, false, Buffer.alloc(10_000, 1))); // 7 slabs
+  for (let i = 1; i < 8; i++) a.push(frame('video', i * 40, false, Buffer.alloc(SLAB_BYTES - 100, 1))); // 7 slabs' worth minus 600 bytes
   assert.equal(pool.allocated, 7);
   a.push(frame('video', 2000, true, Buffer.alloc(100, 1))); // GOP end: 2 of 7 kept, the new GOP takes 1
   assert.equal(pool.freeSlabs, 1);
   b.push(frame('video', 0, true, Buffer.alloc(100, 2))); // another stream takes the last free one
   assert.equal(pool.freeSlabs, 0);
   assert.equal(pool.allocated, 7);
-  b.push(frame('video', 40, false, Buffer.alloc(30_000, 2)));
-  b.push(frame('video', 80, false, Buffer.alloc(30_000, 2)));
-  assert.equal(pool.allocated, 7, '60 100 bytes fit the one slab');
-  b.push(frame('video', 120, false, Buffer.alloc(30_000, 2))); // does not fit: a new slab
+  b.push(frame('video', 40, false, Buffer.alloc(SLAB_BYTES / 2, 2)));
+  b.push(frame('video', 80, false, Buffer.alloc(SLAB_BYTES / 2 - 100, 2)));
+  assert.equal(pool.allocated, 7, 'a full slab exactly: no new one');
+  b.push(frame('video', 120, false, Buffer.alloc(1, 2)));
   assert.equal(pool.allocated, 8);
   assert.ok(b.items.every((f) => f.payload.every((x) => x === 2)));
 });
