@@ -102,9 +102,10 @@ export class HandleWriter {
       return true;
     }
     if (b.streamBaseState[b.kLastWriteWasAsync] !== 0) {
-      // libuv keeps the rest of these buffers queued: the request goes with them.
+      // libuv keeps the rest of these buffers queued: the request goes with them (a copy of the
+      // array: the caller's is its own to reuse).
       req.owner = this;
-      req.buffer = buffers.length === 1 ? buffers[0]! : buffers;
+      req.buffer = buffers.length === 1 ? buffers[0]! : buffers.slice();
       spare = null;
       this.#async++;
     }

@@ -20,6 +20,8 @@ import { handleWriter, type HandleWriter } from './handle-write.ts';
 export class SocketWriteQueue {
   readonly socket: Socket;
   #buffers: Buffer[] = [];
+  /** The other array: #buffers and this swap at each flush, so a write during a flush lands in an array nobody is writing. */
+  #spare: Buffer[] = [];
   #bytes = 0;
   /** Undefined until the first flush (the socket may not have its handle yet); null: socket.write only. */
   #direct: HandleWriter | null | undefined;
@@ -44,25 +46,41 @@ export class SocketWriteQueue {
     }
   }
 
-  /** Writes what is queued now (one write, or one writev). `now`: performance.now(), if the caller has it. */
+  /** Queues one buffer (a unit framed as one), like write([buffer]) without the array. */
+  writeBuffer(buffer: Buffer): void {
+    if (this.#buffers.length === 0) schedule(this);
+    this.#buffers.push(buffer);
+    this.#bytes += buffer.length;
+  }
+
+  /**
+   * Writes what is queued now (one write, or one writev). `now`: performance.now(), if the caller
+   * has it. The queue's two arrays take turns and are used again: neither the socket nor the direct
+   * writer keeps them (the fan-out made a new one per reader per write before).
+   */
   flush(now = performance.now()): void {
     const buffers = this.#buffers;
     if (buffers.length === 0) return;
-    this.#buffers = [];
+    this.#buffers = this.#spare;
     this.#bytes = 0;
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable) return;
-    if (this.#direct === undefined) this.#direct = handleWriter(socket);
-    // Direct only when the Writable holds nothing: it must not overtake a socket.write.
-    if (this.#direct !== null && socket.writableLength === 0 && this.#direct.write(buffers, now)) return;
-    if (buffers.length === 1) {
-      socket.write(buffers[0]!);
-      return;
+    try {
+      if (socket.destroyed || !socket.writable) return;
+      if (this.#direct === undefined) this.#direct = handleWriter(socket);
+      // Direct only when the Writable holds nothing: it must not overtake a socket.write.
+      if (this.#direct !== null && socket.writableLength === 0 && this.#direct.write(buffers, now)) return;
+      if (buffers.length === 1) {
+        socket.write(buffers[0]!);
+        return;
+      }
+      socket.cork();
+      // write() returning false is the backpressure signal; ReaderQueue reads it as pendingBytes.
+      for (const b of buffers) socket.write(b);
+      socket.uncork();
+    } finally {
+      buffers.length = 0;
+      this.#spare = buffers;
     }
-    socket.cork();
-    // write() returning false is the backpressure signal; ReaderQueue reads it as pendingBytes.
-    for (const b of buffers) socket.write(b);
-    socket.uncork();
   }
 }
 

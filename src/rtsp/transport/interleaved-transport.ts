@@ -50,7 +50,7 @@ export class InterleavedTransport implements RtspReaderTransport {
   }
 
   #writeFrames(buffers: readonly Buffer[], channel: number): void {
-    this.#queue.write([interleaved(buffers, channel)]);
+    this.#queue.writeBuffer(interleaved(buffers, channel));
   }
 }
 

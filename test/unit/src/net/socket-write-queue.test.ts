@@ -61,3 +61,34 @@ test('nothing is written to a destroyed socket', async () => {
   await Promise.resolve();
   assert.deepEqual(writes, []);
 });
+
+test('writeBuffer queues one buffer in order with write(), and the queue is used again after each flush', async () => {
+  const { socket, writes } = fakeSocket();
+  const q = socketWriteQueue(socket);
+  for (let round = 0; round < 3; round++) {
+    q.write([b(`v${round}`)]);
+    q.writeBuffer(b(`framed${round}`));
+    q.write([b(`a${round}`), b(`b${round}`)]);
+    assert.equal(q.pendingBytes, 2 + 7 + 4);
+    await Promise.resolve();
+  }
+  assert.deepEqual(writes, [0, 1, 2].map((r) => [`v${r}`, `framed${r}`, `a${r}`, `b${r}`]), 'each round alone: nothing of an earlier round again');
+});
+
+test('a unit queued while the queue is writing is not lost: the next flush writes it', async () => {
+  const { socket, writes } = fakeSocket();
+  const q = socketWriteQueue(socket);
+  const write = socket.write.bind(socket);
+  let reentered = false;
+  (socket as { write: (b: Buffer) => boolean }).write = (buf: Buffer) => {
+    if (!reentered) {
+      reentered = true;
+      q.writeBuffer(b('during'));
+    }
+    return write(buf);
+  };
+  q.writeBuffer(b('first'));
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.deepEqual(writes, [['first'], ['during']]);
+});
