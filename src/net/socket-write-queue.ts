@@ -20,8 +20,11 @@ import { handleWriter, type HandleWriter } from './handle-write.ts';
 export class SocketWriteQueue {
   readonly socket: Socket;
   #buffers: Buffer[] = [];
-  /** The other array: #buffers and this swap at each flush, so a write during a flush lands in an array nobody is writing. */
-  #spare: Buffer[] = [];
+  /**
+   * The other array: #buffers and this swap at each flush, so a write during a flush lands in an
+   * array nobody is writing. Null while a flush has it (a flush within it would take a new one).
+   */
+  #spare: Buffer[] | null = [];
   #bytes = 0;
   /** Undefined until the first flush (the socket may not have its handle yet); null: socket.write only. */
   #direct: HandleWriter | null | undefined;
@@ -61,7 +64,8 @@ export class SocketWriteQueue {
   flush(now = performance.now()): void {
     const buffers = this.#buffers;
     if (buffers.length === 0) return;
-    this.#buffers = this.#spare;
+    this.#buffers = this.#spare ?? [];
+    this.#spare = null;
     this.#bytes = 0;
     const socket = this.socket;
     try {

@@ -92,3 +92,24 @@ test('a unit queued while the queue is writing is not lost: the next flush write
   await Promise.resolve();
   assert.deepEqual(writes, [['first'], ['during']]);
 });
+
+test('a flush inside a flush writes what was queued meanwhile, and both arrays stay apart', async () => {
+  const { socket, writes } = fakeSocket();
+  const q = socketWriteQueue(socket);
+  const write = socket.write.bind(socket);
+  let depth = 0;
+  (socket as { write: (b: Buffer) => boolean }).write = (buf: Buffer) => {
+    const r = write(buf);
+    if (depth++ === 0) {
+      q.writeBuffer(b('inner'));
+      flushSocketWrites(socket);
+    }
+    return r;
+  };
+  q.writeBuffer(b('outer'));
+  await Promise.resolve();
+  q.writeBuffer(b('after'));
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.deepEqual(writes, [['outer'], ['inner'], ['after']]);
+});
