@@ -90,6 +90,8 @@ export class SocketWriteQueue {
 
 const queues = new WeakMap<Socket, SocketWriteQueue>();
 let dirty: SocketWriteQueue[] = [];
+/** The list flushAll wrote last, emptied: the next round's (two lists take turns instead of a new one per round). */
+let spareDirty: SocketWriteQueue[] = [];
 let scheduled = false;
 
 /** The one queue of a socket (an RTMP connection may play several streams on one socket). */
@@ -118,9 +120,14 @@ function schedule(q: SocketWriteQueue): void {
 function flushAll(): void {
   scheduled = false;
   const list = dirty;
-  dirty = [];
+  dirty = spareDirty;
   const now = performance.now();
   // A queue flushed early (flushSocketWrites) and written to again is listed twice: flush() of
   // an empty queue does nothing.
-  for (let i = 0; i < list.length; i++) list[i]!.flush(now);
+  try {
+    for (let i = 0; i < list.length; i++) list[i]!.flush(now);
+  } finally {
+    list.length = 0;
+    spareDirty = list;
+  }
 }
