@@ -85,7 +85,7 @@ const EMPTY = Buffer.alloc(0);
  * old generation was marked and compacted several times a second; that garbage collection was most
  * of the ingest's CPU (docs/benchmarks.md, "Ingest work").
  * A revived buffer is a view of its slab, or a copy of its own when it continues into the next
- * slab (a keyframe always does; done once per GOP, for the first reader joining it). A slab is
+ * slab (every buffer larger than a slab does; done once per GOP, for the first reader joining it). A slab is
  * written again only if no view of it was ever handed out: the slabs of a GOP that no reader
  * joined during are reused by the next GOP (so a stream without joins allocates nothing); once
  * `items` has handed out views, which a reader's socket may still hold, those slabs are let go and
