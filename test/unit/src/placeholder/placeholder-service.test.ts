@@ -88,7 +88,9 @@ test('the placeholder text is refreshed and swapped in at a keyframe; not wanted
   let wanted = true;
   const { reg, service, enc, cam, r } = setup({ wanted: () => wanted, refreshMs: 150 });
   cam.close();
-  await waitFor(() => enc.specs.length >= 2 && r.descs.length >= 3, 5000, 'a refreshed clip in use');
+  // The keyframe after a description change comes one frame later, from the next tick: wait for it
+  // too, or the order can end on a description whose keyframe is still due.
+  await waitFor(() => enc.specs.length >= 2 && r.descs.length >= 3 && r.order.lastIndexOf('V') > r.order.lastIndexOf('D'), 5000, 'a refreshed clip in use');
   // Descriptions: camera, first clip, refreshed clip (its own SPS); each new one right before a keyframe.
   const sps = r.descs.map((d) => d.video?.sps?.toString('hex'));
   assert.equal(new Set(sps).size, sps.length, 'each clip brings its parameter sets');
